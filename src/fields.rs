@@ -1,0 +1,126 @@
+//! Parsers for single cell values, shared by every reader. Each returns the typed value or a
+//! message saying what is wrong; the caller adds file, line, column and value.
+
+use chrono::NaiveDate;
+
+/// A cell is blank when it is empty or only white space.
+pub fn is_blank(s: &str) -> bool {
+    s.trim().is_empty()
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Dates as `YYYY-MM-DD` or `DD/MM/YYYY` (one- or two-digit day and month accepted).
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let s = s.trim();
+    let parts: (Option<(&str, &str, &str)>, bool) = if let Some((y, rest)) = s.split_once('-') {
+        (rest.split_once('-').map(|(m, d)| (y, m, d)), true)
+    } else if let Some((d, rest)) = s.split_once('/') {
+        (rest.split_once('/').map(|(m, y)| (y, m, d)), false)
+    } else {
+        (None, false)
+    };
+    let (y, m, d) = match parts {
+        (Some((y, m, d)), iso)
+            if digits(y) && digits(m) && digits(d) && y.len() == 4 && m.len() <= 2 && d.len() <= 2
+                && (!iso || (m.len() == 2 && d.len() == 2)) =>
+        {
+            (y, m, d)
+        }
+        _ => return Err("not a date (expected YYYY-MM-DD or DD/MM/YYYY)".to_string()),
+    };
+    let (y, m, d): (i32, u32, u32) = match (y.parse(), m.parse(), d.parse()) {
+        (Ok(y), Ok(m), Ok(d)) => (y, m, d),
+        _ => return Err("not a date (expected YYYY-MM-DD or DD/MM/YYYY)".to_string()),
+    };
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| "impossible date (no such day)".to_string())
+}
+
+/// Booleans: 1/0, true/false, yes/no, y/n in any case. Blank is handled by the caller.
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" => Ok(true),
+        "0" | "false" | "no" | "n" => Ok(false),
+        _ => Err("not a yes/no value (expected 1/0, true/false, yes/no or y/n)".to_string()),
+    }
+}
+
+/// A whole number, possibly negative.
+pub fn parse_int(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if !digits(body) {
+        return Err("not a whole number".to_string());
+    }
+    t.parse::<i64>().map_err(|_| "number too large".to_string())
+}
+
+/// A count (a whole number, 0 or more).
+pub fn parse_count(s: &str) -> Result<u32, String> {
+    let n = parse_int(s)?;
+    if n < 0 {
+        return Err("negative count (must be 0 or more)".to_string());
+    }
+    u32::try_from(n).map_err(|_| "count too large".to_string())
+}
+
+/// An SDQ total difficulties score, 0 to 40.
+pub fn parse_sdq(s: &str) -> Result<u8, String> {
+    let n = parse_int(s)?;
+    if !(0..=40).contains(&n) {
+        return Err("SDQ score outside 0-40".to_string());
+    }
+    Ok(n as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn both_date_formats() {
+        assert_eq!(parse_date("2021-10-21"), Ok(ymd(2021, 10, 21)));
+        assert_eq!(parse_date("21/10/2021"), Ok(ymd(2021, 10, 21)));
+        assert_eq!(parse_date("1/2/2021"), Ok(ymd(2021, 2, 1)));
+        assert_eq!(parse_date(" 2021-10-21 "), Ok(ymd(2021, 10, 21)));
+    }
+
+    #[test]
+    fn impossible_and_unparseable_dates() {
+        assert!(parse_date("2021-02-30").unwrap_err().contains("impossible"));
+        assert!(parse_date("31/04/2021").unwrap_err().contains("impossible"));
+        assert!(parse_date("2021-13-01").unwrap_err().contains("impossible"));
+        assert!(parse_date("21/10/21").unwrap_err().contains("not a date"));
+        assert!(parse_date("2021-1-5").unwrap_err().contains("not a date"));
+        assert!(parse_date("yesterday").unwrap_err().contains("not a date"));
+        assert!(parse_date("2021/10/21").unwrap_err().contains("not a date"));
+    }
+
+    #[test]
+    fn all_boolean_spellings() {
+        for t in ["1", "true", "TRUE", "Yes", "y", "Y"] {
+            assert_eq!(parse_bool(t), Ok(true), "{t}");
+        }
+        for f in ["0", "false", "False", "NO", "n"] {
+            assert_eq!(parse_bool(f), Ok(false), "{f}");
+        }
+        assert!(parse_bool("maybe").is_err());
+        assert!(parse_bool("2").is_err());
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_count("3"), Ok(3));
+        assert!(parse_count("-1").unwrap_err().contains("negative"));
+        assert!(parse_count("1.5").unwrap_err().contains("whole number"));
+        assert_eq!(parse_sdq("40"), Ok(40));
+        assert!(parse_sdq("41").unwrap_err().contains("0-40"));
+        assert!(parse_sdq("-1").unwrap_err().contains("0-40"));
+    }
+}

@@ -1,0 +1,28 @@
+//! lac-backlog: statutory health assessments for looked-after children in England.
+//!
+//! The core is free of Python: read and validate ([`read`]) -> cohort ([`model`]) -> schedule
+//! ([`schedule`]) -> tables out ([`table`]). The Python bindings live in `python.rs` behind the
+//! `python` cargo feature, which only maturin turns on.
+
+pub mod calendar;
+pub mod error;
+pub mod fields;
+pub mod model;
+pub mod policy;
+pub mod read;
+pub mod report;
+pub mod schedule;
+pub mod table;
+
+#[cfg(feature = "python")]
+mod python;
+
+pub use error::{Error, Result};
+pub use model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, Signals};
+pub use policy::Policy;
+pub use read::{load_csv, load_csv_bytes, Loaded, ReadOptions};
+pub use report::{Problem, RowCounts, Severity, ValidationReport};
+pub use schedule::{status_all, AgeBand, ChildStatus, Reason, Scheduler, Status};
+
+/// The library version, written into outputs that record provenance.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,167 @@
+//! The typed cohort: children and their assessments, checked once on the way in.
+
+use chrono::NaiveDate;
+
+use crate::report::ValidationReport;
+
+/// Initial or review health assessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AssessmentType {
+    Iha,
+    Rha,
+}
+
+impl AssessmentType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssessmentType::Iha => "IHA",
+            AssessmentType::Rha => "RHA",
+        }
+    }
+}
+
+/// How an assessment is (or would be) done, least intensive last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Modality {
+    FaceToFace,
+    Virtual,
+    Questionnaire,
+}
+
+impl Modality {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modality::FaceToFace => "face_to_face",
+            Modality::Virtual => "virtual",
+            Modality::Questionnaire => "questionnaire",
+        }
+    }
+}
+
+/// Whether an offered assessment took place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Completed,
+    /// A young person of sufficient understanding declined: not an assessment; changes no due
+    /// date and no indicator, but triage shows it.
+    Declined,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Completed => "completed",
+            Outcome::Declined => "declined",
+        }
+    }
+}
+
+/// One row of the assessments table.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Assessment {
+    pub completed_on: NaiveDate,
+    pub kind: AssessmentType,
+    pub modality: Modality,
+    pub outcome: Outcome,
+}
+
+/// Clinical need signals (blank = unknown = false).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Signals {
+    pub complex_health_needs: bool,
+    pub disability: bool,
+    pub mental_health_concern: bool,
+    pub self_harm: bool,
+    pub substance_misuse: bool,
+    pub pregnant_or_parent: bool,
+    pub exploitation_risk: bool,
+    pub youth_justice: bool,
+    pub out_of_area: bool,
+}
+
+/// One looked-after child with everything the library knows of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    pub id: String,
+    pub date_of_birth: NaiveDate,
+    pub care_start: NaiveDate,
+    pub care_end: Option<NaiveDate>,
+    pub legal_status: Option<String>,
+    pub uasc: bool,
+    pub missing: bool,
+    pub locality: Option<String>,
+    pub sdq_score: Option<u8>,
+    pub signals: Signals,
+    pub placement_moves_12m: Option<u32>,
+    pub missing_episodes_12m: Option<u32>,
+    /// All assessment rows of the child, completed and declined, sorted by date (then type,
+    /// modality, outcome), so that the order of the input never matters.
+    pub assessments: Vec<Assessment>,
+}
+
+impl Child {
+    /// A child with only the required fields; the rest unknown. Handy for tests and examples.
+    pub fn new(id: &str, date_of_birth: NaiveDate, care_start: NaiveDate) -> Child {
+        Child {
+            id: id.to_string(),
+            date_of_birth,
+            care_start,
+            care_end: None,
+            legal_status: None,
+            uasc: false,
+            missing: false,
+            locality: None,
+            sdq_score: None,
+            signals: Signals::default(),
+            placement_moves_12m: None,
+            missing_episodes_12m: None,
+            assessments: Vec::new(),
+        }
+    }
+
+    /// Completed assessments (not declined offers) on or before `as_of`, oldest first.
+    pub fn completed_by(&self, as_of: NaiveDate) -> impl Iterator<Item = &Assessment> {
+        self.assessments
+            .iter()
+            .filter(move |a| a.outcome == Outcome::Completed && a.completed_on <= as_of)
+    }
+}
+
+/// A validated cohort: children sorted by child_id, each with their assessments.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cohort {
+    pub children: Vec<Child>,
+    /// What reading found: warnings (a cohort never holds errors) and row counts.
+    pub report: ValidationReport,
+}
+
+impl Cohort {
+    /// Build a cohort from children whose assessments are already attached. Sorts children by
+    /// id and each child's assessments by date so that input order never changes any output.
+    pub fn from_children(mut children: Vec<Child>) -> Cohort {
+        for c in &mut children {
+            c.assessments.sort();
+        }
+        children.sort_by(|a, b| a.id.cmp(&b.id));
+        Cohort { children, report: ValidationReport::default() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.children.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+
+    pub fn assessment_count(&self) -> usize {
+        self.children.iter().map(|c| c.assessments.len()).sum()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Child> {
+        self.children
+            .binary_search_by(|c| c.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.children[i])
+    }
+}

@@ -1,0 +1,329 @@
+//! The statutory schedule (INTERFACE.md section 3): for each child at a date, the next
+//! assessment, its due date, the status and the reason.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::calendar::{add_months, age_on, anniversary, sub_months, Calendar};
+use crate::model::{AssessmentType, Child, Cohort, Outcome};
+use crate::policy::{CadenceAge, DeadlineUnit, Policy};
+
+/// Where a child stands at a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Overdue,
+    DueSoon,
+    UpToDate,
+    NotRequired,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Overdue => "overdue",
+            Status::DueSoon => "due_soon",
+            Status::UpToDate => "up_to_date",
+            Status::NotRequired => "not_required",
+        }
+    }
+    pub const ALL: [Status; 4] = [Status::Overdue, Status::DueSoon, Status::UpToDate, Status::NotRequired];
+}
+
+/// Age band at a date (labels fixed by the contract; ages from the policy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AgeBand {
+    Under5,
+    FiveTo16,
+    Plus17,
+}
+
+impl AgeBand {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeBand::Under5 => "under_5",
+            AgeBand::FiveTo16 => "5_to_16",
+            AgeBand::Plus17 => "17_plus",
+        }
+    }
+    pub const ALL: [AgeBand; 3] = [AgeBand::Under5, AgeBand::FiveTo16, AgeBand::Plus17];
+}
+
+/// Why a child has the status they have: structured, so triage and audit can use the facts,
+/// and displayed as a sentence in the `reason` column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    NotYetInCare { care_start: NaiveDate },
+    LeftCare { care_end: NaiveDate },
+    ShortBreaks { legal_status: String },
+    AgedOut { age: u32, birthday: NaiveDate },
+    DueAfterLeavingAge { next: AssessmentType, due: NaiveDate, age: u32, birthday: NaiveDate },
+    /// The IHA: no assessment since `window_start` (care_start minus the exemption months).
+    Iha { care_start: NaiveDate, deadline: u32, unit: DeadlineUnit, window_start: NaiveDate },
+    /// A review after the latest completed assessment.
+    Rha { last: NaiveDate, age_at_last: u32, months: u32 },
+    /// A date could not be computed (beyond the calendar's range).
+    OutOfRange,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::NotYetInCare { care_start } => write!(f, "not yet in care: care starts {care_start}"),
+            Reason::LeftCare { care_end } => write!(f, "left care on {care_end}"),
+            Reason::ShortBreaks { legal_status } => {
+                write!(f, "short breaks (legal status {legal_status}): the health assessment duty does not apply")
+            }
+            Reason::AgedOut { age, birthday } => write!(f, "aged {age} or over (birthday {birthday})"),
+            Reason::DueAfterLeavingAge { next, due, age, birthday } => write!(
+                f,
+                "next {} would fall due on {due}, on or after the {age}th birthday ({birthday})",
+                next.as_str()
+            ),
+            Reason::Iha { care_start, deadline, unit, window_start } => write!(
+                f,
+                "IHA due {deadline} {} after care start {care_start}; no health assessment since {window_start}",
+                match unit {
+                    DeadlineUnit::WorkingDays => "working days",
+                    DeadlineUnit::CalendarDays => "calendar days",
+                }
+            ),
+            Reason::Rha { last, age_at_last, months } => write!(
+                f,
+                "RHA due {months} months after the last assessment on {last} (age {age_at_last} then)"
+            ),
+            Reason::OutOfRange => write!(f, "due date outside the supported calendar"),
+        }
+    }
+}
+
+/// The schedule of one child at a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildStatus {
+    pub status: Status,
+    pub next_assessment: Option<AssessmentType>,
+    pub due_date: Option<NaiveDate>,
+    /// Days after the due date (0 when not overdue; `None` when nothing is due).
+    pub days_overdue: Option<i64>,
+    pub age_band: AgeBand,
+    pub age_years: u32,
+    pub reason: Reason,
+    /// The latest completed assessment on or before the date.
+    pub last_assessment: Option<NaiveDate>,
+    /// Declined offers after the latest completed assessment (or ever, if none), on or before
+    /// the date.
+    pub declined_offers: u32,
+}
+
+/// The schedule engine: a policy with its working-day calendar, built once.
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    pub policy: Policy,
+    pub calendar: Calendar,
+}
+
+impl Scheduler {
+    pub fn new(policy: &Policy) -> Scheduler {
+        Scheduler { policy: policy.clone(), calendar: Calendar::new(&policy.calendar) }
+    }
+
+    pub fn age_band(&self, age: u32) -> AgeBand {
+        let b = &self.policy.age_bands;
+        if age < b.under_5_below {
+            AgeBand::Under5
+        } else if age >= b.plus_17_from {
+            AgeBand::Plus17
+        } else {
+            AgeBand::FiveTo16
+        }
+    }
+
+    /// The IHA due date for a period of care starting on `care_start`.
+    pub fn iha_due(&self, care_start: NaiveDate) -> Option<NaiveDate> {
+        let s = &self.policy.schedule;
+        match s.iha_deadline_unit {
+            DeadlineUnit::WorkingDays => self.calendar.add_working_days(care_start, s.iha_deadline),
+            DeadlineUnit::CalendarDays => care_start.checked_add_days(chrono::Days::new(u64::from(s.iha_deadline))),
+        }
+    }
+
+    /// The review interval in months after an assessment on `last`, and the age that set it.
+    pub fn rha_interval(&self, dob: NaiveDate, last: NaiveDate) -> (u32, u32) {
+        let s = &self.policy.schedule;
+        let age_at_last = age_on(dob, last, s.leap_day_birthday);
+        if age_at_last >= s.cadence_change_age {
+            return (s.rha_interval_months_from_cadence_age, age_at_last);
+        }
+        let short = s.rha_interval_months_under_cadence_age;
+        match s.cadence_age {
+            CadenceAge::PreviousAssessment => (short, age_at_last),
+            CadenceAge::DueDate => match add_months(last, short) {
+                Some(due) if age_on(dob, due, s.leap_day_birthday) >= s.cadence_change_age => {
+                    (s.rha_interval_months_from_cadence_age, age_at_last)
+                }
+                _ => (short, age_at_last),
+            },
+        }
+    }
+
+    /// The status of one child at `as_of`. A pure function of the child, the assessments
+    /// completed on or before `as_of`, `as_of` and the policy.
+    pub fn child_status(&self, child: &Child, as_of: NaiveDate) -> ChildStatus {
+        let s = &self.policy.schedule;
+        let leap = s.leap_day_birthday;
+        let age = age_on(child.date_of_birth, as_of, leap);
+        let completed: Vec<NaiveDate> = child.completed_by(as_of).map(|a| a.completed_on).collect();
+        let last = completed.last().copied();
+        let declined_offers = child
+            .assessments
+            .iter()
+            .filter(|a| a.outcome == Outcome::Declined && a.completed_on <= as_of && last.is_none_or(|l| a.completed_on > l))
+            .count() as u32;
+        let base = ChildStatus {
+            status: Status::NotRequired,
+            next_assessment: None,
+            due_date: None,
+            days_overdue: None,
+            age_band: self.age_band(age),
+            age_years: age,
+            reason: Reason::OutOfRange,
+            last_assessment: last,
+            declined_offers,
+        };
+        let not_required = |reason: Reason| ChildStatus { reason, ..base.clone() };
+
+        if child.care_start > as_of {
+            return not_required(Reason::NotYetInCare { care_start: child.care_start });
+        }
+        if let Some(end) = child.care_end.filter(|e| *e <= as_of) {
+            return not_required(Reason::LeftCare { care_end: end });
+        }
+        if let Some(ls) = child.legal_status.as_deref().filter(|ls| self.policy.is_short_break(ls)) {
+            return not_required(Reason::ShortBreaks { legal_status: ls.to_string() });
+        }
+        let Some(birthday) = anniversary(child.date_of_birth, s.leaves_care_age, leap) else {
+            return not_required(Reason::OutOfRange);
+        };
+        if as_of >= birthday {
+            return not_required(Reason::AgedOut { age: s.leaves_care_age, birthday });
+        }
+
+        let window_start = sub_months(child.care_start, s.iha_exemption_months).unwrap_or(child.care_start);
+        let exempt_or_done = completed.iter().any(|d| *d >= window_start);
+        let (next, due, reason) = if !exempt_or_done {
+            let reason = Reason::Iha {
+                care_start: child.care_start,
+                deadline: s.iha_deadline,
+                unit: s.iha_deadline_unit,
+                window_start,
+            };
+            (AssessmentType::Iha, self.iha_due(child.care_start), reason)
+        } else {
+            // `exempt_or_done` means there is at least one completed assessment.
+            let last = last.unwrap_or(window_start);
+            let (months, age_at_last) = self.rha_interval(child.date_of_birth, last);
+            (AssessmentType::Rha, add_months(last, months), Reason::Rha { last, age_at_last, months })
+        };
+        let Some(due) = due else {
+            return not_required(Reason::OutOfRange);
+        };
+        if due >= birthday {
+            return not_required(Reason::DueAfterLeavingAge { next, due, age: s.leaves_care_age, birthday });
+        }
+        let days = (as_of - due).num_days();
+        let status = if days > 0 {
+            Status::Overdue
+        } else if -days <= i64::from(s.due_soon_days) {
+            Status::DueSoon
+        } else {
+            Status::UpToDate
+        };
+        ChildStatus {
+            status,
+            next_assessment: Some(next),
+            due_date: Some(due),
+            days_overdue: Some(days.max(0)),
+            reason,
+            ..base
+        }
+    }
+}
+
+/// The status of every child of a cohort, one row each, in the contract's order: overdue
+/// (most overdue first), due soon (soonest first), up to date (soonest first), not required;
+/// ties by child_id. The order never depends on the order of the input.
+pub fn status_all(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> Vec<(usize, ChildStatus)> {
+    let sched = Scheduler::new(policy);
+    let mut rows: Vec<(usize, ChildStatus)> =
+        cohort.children.iter().enumerate().map(|(i, c)| (i, sched.child_status(c, as_of))).collect();
+    rows.sort_by(|(ia, a), (ib, b)| {
+        a.status
+            .cmp(&b.status)
+            .then_with(|| b.days_overdue.unwrap_or(0).cmp(&a.days_overdue.unwrap_or(0)))
+            .then_with(|| a.due_date.cmp(&b.due_date))
+            .then_with(|| cohort.children[*ia].id.cmp(&cohort.children[*ib].id))
+    });
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Assessment, Modality};
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn with(mut c: Child, dates: &[NaiveDate]) -> Child {
+        for d in dates {
+            c.assessments.push(Assessment {
+                completed_on: *d,
+                kind: AssessmentType::Rha,
+                modality: Modality::FaceToFace,
+                outcome: Outcome::Completed,
+            });
+        }
+        c.assessments.sort();
+        c
+    }
+
+    #[test]
+    fn iha_due_twentieth_working_day() {
+        let s = Scheduler::new(&Policy::default());
+        let c = Child::new("A", ymd(2015, 1, 1), ymd(2021, 12, 20));
+        let st = s.child_status(&c, ymd(2022, 1, 5));
+        assert_eq!(st.next_assessment, Some(AssessmentType::Iha));
+        assert_eq!(st.due_date, Some(ymd(2022, 1, 20)));
+        assert_eq!(st.status, Status::DueSoon);
+    }
+
+    #[test]
+    fn status_boundaries() {
+        let s = Scheduler::new(&Policy::default());
+        let c = with(Child::new("A", ymd(2010, 1, 1), ymd(2019, 1, 1)), &[ymd(2020, 6, 1)]);
+        // Due 2021-06-01.
+        assert_eq!(s.child_status(&c, ymd(2021, 6, 1)).status, Status::DueSoon);
+        assert_eq!(s.child_status(&c, ymd(2021, 6, 2)).status, Status::Overdue);
+        assert_eq!(s.child_status(&c, ymd(2021, 6, 2)).days_overdue, Some(1));
+        assert_eq!(s.child_status(&c, ymd(2021, 5, 4)).status, Status::DueSoon); // 28 days
+        assert_eq!(s.child_status(&c, ymd(2021, 5, 3)).status, Status::UpToDate); // 29 days
+    }
+
+    #[test]
+    fn declined_offers_change_nothing_but_are_counted() {
+        let s = Scheduler::new(&Policy::default());
+        let mut c = with(Child::new("A", ymd(2010, 1, 1), ymd(2019, 1, 1)), &[ymd(2020, 6, 1)]);
+        let before = s.child_status(&c, ymd(2021, 7, 1));
+        c.assessments.push(Assessment {
+            completed_on: ymd(2021, 6, 10),
+            kind: AssessmentType::Rha,
+            modality: Modality::Virtual,
+            outcome: Outcome::Declined,
+        });
+        let after = s.child_status(&c, ymd(2021, 7, 1));
+        assert_eq!(after.due_date, before.due_date);
+        assert_eq!(after.status, Status::Overdue);
+        assert_eq!(after.declined_offers, 1);
+    }
+}

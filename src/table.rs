@@ -1,0 +1,160 @@
+//! Results as columnar tables: the one shape every output takes before it becomes CSV, a Python
+//! dict of columns, or (later) Arrow.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::model::Cohort;
+use crate::report::{Problem, ValidationReport};
+use crate::schedule::ChildStatus;
+
+/// One column of values, `None` = blank.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnData {
+    Str(Vec<Option<String>>),
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Date(Vec<Option<NaiveDate>>),
+}
+
+impl ColumnData {
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Str(v) => v.len(),
+            ColumnData::Int(v) => v.len(),
+            ColumnData::Float(v) => v.len(),
+            ColumnData::Date(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value of row `i` as CSV text (dates `YYYY-MM-DD`, blanks empty).
+    pub fn cell(&self, i: usize) -> String {
+        match self {
+            ColumnData::Str(v) => v[i].clone().unwrap_or_default(),
+            ColumnData::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
+            ColumnData::Float(v) => v[i].map(|x| format!("{x:.1}")).unwrap_or_default(),
+            ColumnData::Date(v) => v[i].map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub data: ColumnData,
+}
+
+/// A table: named columns of equal length.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+}
+
+impl Table {
+    pub fn push(&mut self, name: &str, data: ColumnData) {
+        debug_assert!(self.columns.first().is_none_or(|c| c.data.len() == data.len()));
+        self.columns.push(Column { name: name.to_string(), data });
+    }
+
+    pub fn n_rows(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.data.len())
+    }
+
+    pub fn column(&self, name: &str) -> Option<&ColumnData> {
+        self.columns.iter().find(|c| c.name == name).map(|c| &c.data)
+    }
+
+    /// The table as CSV: a header and rows only.
+    pub fn write_csv<W: Write>(&self, out: W) -> std::io::Result<()> {
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(self.columns.iter().map(|c| c.name.as_str()))?;
+        for i in 0..self.n_rows() {
+            w.write_record(self.columns.iter().map(|c| c.data.cell(i)))?;
+        }
+        w.flush()
+    }
+
+    pub fn to_csv_string(&self) -> String {
+        let mut buf = Vec::new();
+        // Writing to memory cannot fail; every cell is valid UTF-8.
+        let _ = self.write_csv(&mut buf);
+        String::from_utf8(buf).unwrap_or_default()
+    }
+
+    /// Write the CSV file whole or not at all: into a temporary file beside it, then renamed.
+    pub fn write_csv_file(&self, path: &Path) -> Result<()> {
+        write_atomic(path, |f| self.write_csv(f))
+    }
+}
+
+/// Write a file whole or not at all: a temporary file in the same folder, synced, then renamed
+/// over the target. On any failure the temporary file is removed and the target left untouched.
+pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<()> {
+    let err = |source| Error::Write { path: path.display().to_string(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let file = std::fs::File::create(&tmp)?;
+        let mut buf = std::io::BufWriter::new(file);
+        fill(&mut buf)?;
+        let file = buf.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
+    Ok(())
+}
+
+/// The `status` table (INTERFACE.md section 4): child_id, status, next_assessment, due_date,
+/// days_overdue, age_band, reason, then last_assessment and declined_offers.
+pub fn status_table(cohort: &Cohort, rows: &[(usize, ChildStatus)]) -> Table {
+    let mut t = Table::default();
+    let s = |f: &dyn Fn(&ChildStatus) -> Option<String>| ColumnData::Str(rows.iter().map(|(_, r)| f(r)).collect());
+    t.push("child_id", ColumnData::Str(rows.iter().map(|(i, _)| Some(cohort.children[*i].id.clone())).collect()));
+    t.push("status", s(&|r| Some(r.status.as_str().to_string())));
+    t.push("next_assessment", s(&|r| Some(r.next_assessment.map_or("none", |a| a.as_str()).to_string())));
+    t.push("due_date", ColumnData::Date(rows.iter().map(|(_, r)| r.due_date).collect()));
+    t.push("days_overdue", ColumnData::Int(rows.iter().map(|(_, r)| r.days_overdue).collect()));
+    t.push("age_band", s(&|r| Some(r.age_band.as_str().to_string())));
+    t.push("reason", s(&|r| Some(r.reason.to_string())));
+    t.push("last_assessment", ColumnData::Date(rows.iter().map(|(_, r)| r.last_assessment).collect()));
+    t.push("declined_offers", ColumnData::Int(rows.iter().map(|(_, r)| Some(i64::from(r.declined_offers))).collect()));
+    t
+}
+
+/// The `validate` table: severity, file, line, column, value, problem.
+pub fn problems_table(problems: &[Problem]) -> Table {
+    let mut t = Table::default();
+    let s = |f: &dyn Fn(&Problem) -> Option<String>| ColumnData::Str(problems.iter().map(f).collect());
+    t.push("severity", s(&|p| Some(p.severity.as_str().to_string())));
+    t.push("file", s(&|p| Some(p.file.clone())));
+    t.push("line", ColumnData::Int(problems.iter().map(|p| p.line.map(|l| l as i64)).collect()));
+    t.push("column", s(&|p| p.column.clone()));
+    t.push("value", s(&|p| Some(p.value.clone())));
+    t.push("problem", s(&|p| Some(p.problem.clone())));
+    t
+}
+
+/// Row counts per table: file, rows_read, rows_accepted, rows_rejected.
+pub fn counts_table(report: &ValidationReport) -> Table {
+    let mut t = Table::default();
+    let col = |f: &dyn Fn(&crate::report::RowCounts) -> u64| {
+        ColumnData::Int(report.tables.iter().map(|(_, c)| Some(f(c) as i64)).collect())
+    };
+    t.push("file", ColumnData::Str(report.tables.iter().map(|(f, _)| Some(f.clone())).collect()));
+    t.push("rows_read", col(&|c| c.read));
+    t.push("rows_accepted", col(&|c| c.accepted));
+    t.push("rows_rejected", col(&|c| c.rejected));
+    t
+}
