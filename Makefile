@@ -1,0 +1,49 @@
+# Two set-up commands, both creating and using .venv at the repo root:
+#   make demo   build what it needs, then run the demo on the built-in example council
+#   make test   build what it needs, then run every test: cargo, pytest (API, CLI, README,
+#               stubs), notebooks
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# A long cargo build should not starve the machine; tests use the dev profile.
+export CARGO_TERM_COLOR ?= never
+
+RUST_SRC := Cargo.toml $(wildcard Cargo.lock) $(wildcard src/*.rs)
+
+.PHONY: demo test test-rust test-python test-notebooks stubtest build clean
+
+demo: $(VENV)/.built
+	$(VENV)/bin/lac-backlog demo
+
+test: test-rust build test-python stubtest test-notebooks
+
+$(VENV)/.deps: requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# maturin develop builds the native module (dev profile) into python/lac_backlog and installs
+# the package in editable form, so Python edits need no rebuild.
+$(VENV)/.built: $(VENV)/.deps $(RUST_SRC) pyproject.toml
+	$(VENV)/bin/maturin develop --quiet
+	touch $@
+
+build: $(VENV)/.built
+
+test-rust:
+	cargo test --quiet
+
+test-python: build
+	$(PY) -m pytest -q
+
+stubtest: build
+	$(PY) -m mypy.stubtest lac_backlog._native --concise
+
+test-notebooks: build
+	$(PY) -m pytest -q --nbmake -p no:cacheprovider notebooks
+
+clean:
+	rm -rf $(VENV) target python/lac_backlog/*.so

@@ -1,0 +1,181 @@
+"""lac-backlog: statutory health assessments for looked-after children in England.
+
+Read and validate a cohort, work out every child's statutory schedule, and report it::
+
+    import lac_backlog as lb
+    cohort = lb.Cohort.from_csv("children.csv", "assessments.csv")
+    st = lb.status(cohort, as_of="2021-10-21")
+    st.to_pandas()
+
+Python polishes arguments and builds DataFrames; the Rust core (``lac_backlog._native``) does the
+work.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Optional, Union
+
+from . import _native
+from ._exceptions import DataError, LacBacklogError, PolicyError, Problem
+from ._native import Policy
+from ._results import Table
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "Cohort",
+    "DataError",
+    "LacBacklogError",
+    "Policy",
+    "PolicyError",
+    "Problem",
+    "Table",
+    "Validation",
+    "__version__",
+    "example_paths",
+    "status",
+    "validate",
+]
+
+DateLike = Union[_dt.date, str]
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _as_date(value: Optional[DateLike], name: str, default_today: bool = True) -> _dt.date:
+    """A ``datetime.date`` from a date, a datetime (its date) or an ISO ``YYYY-MM-DD`` string."""
+    if value is None and default_today:
+        return _dt.date.today()
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{name} must be a date in YYYY-MM-DD form, not {value!r}") from None
+    raise TypeError(f"{name} must be a datetime.date or a YYYY-MM-DD string, not {type(value).__name__}")
+
+
+def _policy(policy: Optional[Policy]) -> Policy:
+    if policy is None:
+        return Policy.default()
+    if not isinstance(policy, Policy):
+        raise TypeError(f"policy must be a lac_backlog.Policy, not {type(policy).__name__}")
+    return policy
+
+
+class Cohort:
+    """A validated cohort: children and their assessments, checked once on the way in.
+
+    Build one with :meth:`Cohort.from_csv`. Bad data raises :class:`DataError` listing every
+    problem; warnings (unknown columns, assessments dated after today) are in :attr:`warnings`.
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: _native.Cohort) -> None:
+        if not isinstance(inner, _native.Cohort):
+            raise TypeError("use Cohort.from_csv(...) to build a cohort")
+        self._inner = inner
+
+    @classmethod
+    def from_csv(
+        cls, children: PathLike, assessments: PathLike, *, today: Optional[DateLike] = None
+    ) -> "Cohort":
+        """Read the children and assessments CSV files (INTERFACE.md section 2).
+
+        ``today`` is the day the program runs (default: today): an assessment dated after it is
+        reported as a warning.
+
+        >>> c = Cohort.from_csv(*example_paths())
+        >>> len(c) > 0
+        True
+        """
+        today_ = _as_date(today, "today")
+        return cls(_native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_))
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    @property
+    def n_assessments(self) -> int:
+        """Number of assessment rows (completed and declined)."""
+        return self._inner.n_assessments
+
+    @property
+    def child_ids(self) -> list[str]:
+        """The child ids, sorted."""
+        return self._inner.child_ids()
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Warnings found while reading."""
+        return [Problem(*w) for w in self._inner.warnings]
+
+    def row_counts(self) -> Table:
+        """Rows read, accepted and rejected per input file."""
+        return Table(self._inner.row_counts(), "row_counts")
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+
+def status(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional[Policy] = None) -> Table:
+    """The statutory status of every child at ``as_of`` (default today), one row each.
+
+    Columns: child_id, status (overdue, due_soon, up_to_date, not_required), next_assessment
+    (IHA, RHA or none), due_date, days_overdue, age_band, reason, last_assessment,
+    declined_offers. Rows come most urgent first.
+
+    >>> st = status(Cohort.from_csv(*example_paths()), as_of="2021-10-21")
+    >>> st.columns[:4]
+    ['child_id', 'status', 'next_assessment', 'due_date']
+    """
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a lac_backlog.Cohort, not {type(cohort).__name__}")
+    as_of_ = _as_date(as_of, "as_of")
+    pol = _policy(policy)
+    return Table(_native.status(cohort._inner, as_of_, pol), "status", as_of_, pol)
+
+
+class Validation:
+    """What checking the input found: every problem, and rows read / accepted / rejected."""
+
+    __slots__ = ("problems", "row_counts")
+
+    def __init__(self, problems: Table, row_counts: Table) -> None:
+        self.problems = problems
+        self.row_counts = row_counts
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return "error" not in self.problems.column("severity")
+
+    @property
+    def n_errors(self) -> int:
+        return self.problems.column("severity").count("error")
+
+    @property
+    def n_warnings(self) -> int:
+        return self.problems.column("severity").count("warning")
+
+    def __repr__(self) -> str:
+        return f"<Validation: {self.n_errors} errors, {self.n_warnings} warnings>"
+
+
+def validate(children: PathLike, assessments: PathLike, *, today: Optional[DateLike] = None) -> Validation:
+    """Check the two CSV files and report every problem without stopping at the first."""
+    problems, counts = _native.validate_csv(
+        os.fspath(children), os.fspath(assessments), _as_date(today, "today")
+    )
+    return Validation(Table(problems, "validation"), Table(counts, "row_counts"))
+
+
+def example_paths() -> tuple[str, str]:
+    """Paths of the small example cohort shipped with the package (children, assessments)."""
+    here = os.path.join(os.path.dirname(__file__), "data")
+    return (os.path.join(here, "example_children.csv"), os.path.join(here, "example_assessments.csv"))

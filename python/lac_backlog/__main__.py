@@ -1,0 +1,3 @@
+from lac_backlog.cli import main
+
+raise SystemExit(main())

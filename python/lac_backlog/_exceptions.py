@@ -1,0 +1,49 @@
+"""The package's own exceptions. The native module raises these from typed Rust errors."""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+__all__ = ["LacBacklogError", "DataError", "PolicyError", "Problem"]
+
+
+class Problem(NamedTuple):
+    """One problem with the input data: where it is and what is wrong.
+
+    ``line`` is the line of the file (the header is line 1); ``value`` is cut to 100 characters.
+    """
+
+    severity: str
+    file: str
+    line: Optional[int]
+    column: Optional[str]
+    value: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column {self.column}"
+        return f"{self.severity}: {where}, value {self.value!r}: {self.problem}"
+
+
+class LacBacklogError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class DataError(LacBacklogError, ValueError):
+    """The input data has errors. ``problems`` lists every error, ``warnings`` every warning."""
+
+    problems: list[Problem]
+    warnings: list[Problem]
+
+    def __init__(self, message: str, problems: object = (), warnings: object = ()) -> None:
+        super().__init__(message)
+        self.problems = [p if isinstance(p, Problem) else Problem(*p) for p in problems]  # type: ignore[attr-defined]
+        self.warnings = [p if isinstance(p, Problem) else Problem(*p) for p in warnings]  # type: ignore[attr-defined]
+
+
+class PolicyError(LacBacklogError, ValueError):
+    """The policy (a TOML file or settings) is not valid."""

@@ -1,0 +1,125 @@
+"""Result tables: what every computation returns. They display in Jupyter, convert to pandas and
+polars (both optional imports), write CSV whole or not at all, and carry the policy and as_of
+they were computed with."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import os
+from typing import TYPE_CHECKING, Any, Iterator, Optional
+
+from . import _native
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
+    import polars
+
+__all__ = ["Table"]
+
+_HTML_ROWS = 20
+
+
+class Table:
+    """A result table: named columns of equal length.
+
+    ``kind`` says what it is (``"status"``, ``"validation"``, ...); ``as_of`` and ``policy`` are
+    what produced it (``None`` where they do not apply).
+    """
+
+    __slots__ = ("_inner", "kind", "as_of", "policy")
+
+    def __init__(
+        self,
+        inner: _native.Table,
+        kind: str,
+        as_of: Optional[_dt.date] = None,
+        policy: Optional[_native.Policy] = None,
+    ) -> None:
+        self._inner = inner
+        self.kind = kind
+        self.as_of = as_of
+        self.policy = policy
+
+    @property
+    def columns(self) -> list[str]:
+        """Column names, in order."""
+        return self._inner.columns
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """The columns as a dict of lists (dates as ``datetime.date``, blanks as ``None``)."""
+        return self._inner.to_pydict()
+
+    def column(self, name: str) -> list[Any]:
+        """One column as a list."""
+        if name not in self.columns:
+            raise KeyError(f"no column {name!r}; columns are {self.columns}")
+        return self.to_dict()[name]
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """The rows as dicts, in order."""
+        d = self.to_dict()
+        names = list(d)
+        for values in zip(*(d[n] for n in names)):
+            yield dict(zip(names, values))
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The table as a pandas DataFrame (needs pandas)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict(), columns=self.columns)
+
+    def to_polars(self) -> "polars.DataFrame":
+        """The table as a polars DataFrame (needs polars)."""
+        import polars as pl
+
+        return pl.DataFrame(self.to_dict())
+
+    def to_csv(self, path: "Optional[str | os.PathLike[str]]" = None) -> Optional[str]:
+        """Write CSV (a header and rows only) to ``path``, whole or not at all; without a path,
+        return the CSV text."""
+        if path is None:
+            return self._inner.to_csv()
+        self._inner.write_csv(os.fspath(path))
+        return None
+
+    def _describe(self) -> str:
+        parts = [f"{self.kind}: {len(self)} rows"]
+        if self.as_of is not None:
+            parts.append(f"as_of {self.as_of.isoformat()}")
+        if self.policy is not None:
+            parts.append(repr(self.policy))
+        return ", ".join(parts)
+
+    def __repr__(self) -> str:
+        d = self.to_dict()
+        lines = [f"<Table {self._describe()}>", "  " + " | ".join(self.columns)]
+        for i in range(min(len(self), 5)):
+            lines.append("  " + " | ".join(_cell(d[c][i]) for c in self.columns))
+        if len(self) > 5:
+            lines.append(f"  ... {len(self) - 5} more rows")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        d = self.to_dict()
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = []
+        for i in range(min(len(self), _HTML_ROWS)):
+            cells = "".join(f"<td>{html.escape(_cell(d[c][i]))}</td>" for c in self.columns)
+            body.append(f"<tr>{cells}</tr>")
+        more = f"<p>... {len(self) - _HTML_ROWS} more rows</p>" if len(self) > _HTML_ROWS else ""
+        return (
+            f"<p><b>{html.escape(self._describe())}</b></p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+        )
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)

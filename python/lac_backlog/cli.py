@@ -1,0 +1,216 @@
+"""The ``lac-backlog`` command line, over the same API as Python users get.
+
+Exit status: 0 success; 1 the input data has errors (each on standard error; no output file
+written); 2 wrong usage (bad arguments, a file that cannot be opened, an invalid policy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from collections import Counter
+from typing import Optional, Sequence
+
+import lac_backlog as lb
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+DEMO_AS_OF = "2021-10-21"
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _date_arg(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def _add_inputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--children", required=True, metavar="PATH", help="children CSV (INTERFACE.md section 2)")
+    p.add_argument("--assessments", required=True, metavar="PATH", help="assessments CSV")
+
+
+def _add_common(p: argparse.ArgumentParser, out_help: str = "output CSV (default: standard output)") -> None:
+    p.add_argument("--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to report at (default: today)")
+    p.add_argument("--policy", metavar="PATH.toml", help="policy file (default: the built-in statutory policy)")
+    p.add_argument(
+        "--closures",
+        metavar="PATH",
+        help="file of extra non-working days, one YYYY-MM-DD date per line (local closures, new bank holidays)",
+    )
+    p.add_argument("--out", metavar="PATH", help=out_help)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lac-backlog",
+        description="Statutory health assessments for looked-after children in England.",
+    )
+    parser.add_argument("--version", action="version", version=f"lac-backlog {lb.__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("status", help="every child's next assessment, due date and status")
+    _add_inputs(p)
+    _add_common(p)
+
+    p = sub.add_parser("validate", help="check the input files and list every problem")
+    _add_inputs(p)
+    p.add_argument("--out", metavar="PATH", help="problems CSV (default: standard output)")
+
+    p = sub.add_parser("demo", help="run the whole job on a built-in example council and print what it found")
+    p.add_argument("--as-of", type=_date_arg, default=_dt.date.fromisoformat(DEMO_AS_OF), metavar="YYYY-MM-DD")
+    p.add_argument("--top", type=int, default=10, help="how many of the most overdue children to list")
+
+    p = sub.add_parser("policy", help="print the policy in full as TOML (the built-in default, or --policy)")
+    p.add_argument("--policy", metavar="PATH.toml")
+    p.add_argument("--out", metavar="PATH")
+    return parser
+
+
+def _load_policy(path: Optional[str], closures: Optional[str] = None) -> lb.Policy:
+    policy = lb.Policy.from_toml(path) if path else lb.Policy.default()
+    if closures:
+        policy = policy.with_closures(_read_closures(closures))
+    return policy
+
+
+def _read_closures(path: str) -> list[_dt.date]:
+    dates = []
+    with open(path, encoding="utf-8-sig") as f:
+        for n, raw in enumerate(f, start=1):
+            text = raw.split("#", 1)[0].strip().strip(",")
+            if not text or text.lower() == "date":
+                continue
+            try:
+                dates.append(_dt.date.fromisoformat(text))
+            except ValueError:
+                raise _UsageError(f"{path}, line {n}: not a YYYY-MM-DD date: {text[:100]!r}") from None
+    return dates
+
+
+def _check_out(out: Optional[str]) -> None:
+    if out and out.lower().endswith(".xlsx"):
+        raise _UsageError("xlsx output is not offered for this command; use a .csv path")
+
+
+def _emit(table: lb.Table, out: Optional[str]) -> None:
+    if out:
+        table.to_csv(out)
+    else:
+        sys.stdout.write(table.to_csv() or "")
+
+
+def _print_problems(problems: Sequence[lb.Problem]) -> None:
+    for p in problems:
+        print(str(p), file=sys.stderr)
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    policy = _load_policy(args.policy, args.closures)
+    cohort = lb.Cohort.from_csv(args.children, args.assessments)
+    _print_problems(cohort.warnings)
+    _emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
+    return EXIT_OK
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    v = lb.validate(args.children, args.assessments)
+    _emit(v.problems, args.out)
+    for row in v.row_counts.rows():
+        print(
+            f"{row['file']}: {row['rows_read']} rows read, {row['rows_accepted']} accepted, "
+            f"{row['rows_rejected']} rejected",
+            file=sys.stderr,
+        )
+    print(f"{v.n_errors} error(s), {v.n_warnings} warning(s)", file=sys.stderr)
+    return EXIT_OK if v.ok else EXIT_DATA
+
+
+def _cmd_policy(args: argparse.Namespace) -> int:
+    text = _load_policy(args.policy).to_toml()
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    children, assessments = lb.example_paths()
+    cohort = lb.Cohort.from_csv(children, assessments, today=args.as_of)
+    st = lb.status(cohort, as_of=args.as_of)
+    print(
+        f"lac-backlog {lb.__version__} demo: example council of {len(cohort)} children "
+        f"({cohort.n_assessments} assessment records), status on {args.as_of.isoformat()}, "
+        "statutory policy (IHA 20 working days; RHA every 6 months under 5, 12 months from 5)."
+    )
+    print()
+    print(report_text(st, top=args.top))
+    return EXIT_OK
+
+
+def report_text(st: lb.Table, top: int = 10) -> str:
+    """A plain-text status report: counts by status and age band, the KPI, the most overdue."""
+    rows = list(st.rows())
+    bands = ["under_5", "5_to_16", "17_plus"]
+    statuses = ["overdue", "due_soon", "up_to_date", "not_required"]
+    counts = Counter((r["status"], r["age_band"]) for r in rows)
+    out = ["Children by status and age band", f"  {'':<14}" + "".join(f"{b:>10}" for b in bands) + f"{'total':>10}"]
+    for s in statuses:
+        line = f"  {s:<14}" + "".join(f"{counts[(s, b)]:>10}" for b in bands)
+        out.append(line + f"{sum(counts[(s, b)] for b in bands):>10}")
+    out.append(f"  {'total':<14}" + "".join(f"{sum(counts[(s, b)] for s in statuses):>10}" for b in bands) + f"{len(rows):>10}")
+    in_scope = [r for r in rows if r["status"] != "not_required"]
+    if in_scope:
+        ok = sum(r["status"] != "overdue" for r in in_scope)
+        out.append("")
+        out.append(
+            f"Up to date (not overdue): {ok} of {len(in_scope)} children who need assessments "
+            f"({100.0 * ok / len(in_scope):.1f}%)"
+        )
+    overdue = [r for r in rows if r["status"] == "overdue"][:top]
+    if overdue:
+        out.append("")
+        out.append(f"Most overdue ({len(overdue)} of {sum(r['status'] == 'overdue' for r in rows)})")
+        out.append(f"  {'child_id':<10}{'next':<6}{'due_date':<12}{'days':>6}  {'age_band':<9} reason")
+        for r in overdue:
+            out.append(
+                f"  {r['child_id']:<10}{r['next_assessment']:<6}{r['due_date'].isoformat():<12}"
+                f"{r['days_overdue']:>6}  {r['age_band']:<9} {r['reason']}"
+                + (f" [declined {r['declined_offers']}x]" if r["declined_offers"] else "")
+            )
+    soon = [r for r in rows if r["status"] == "due_soon"]
+    if soon:
+        out.append("")
+        out.append(f"Due in the next 28 days: {len(soon)}")
+        for r in soon[:top]:
+            out.append(f"  {r['child_id']:<10}{r['next_assessment']:<6}{r['due_date'].isoformat():<12}  {r['age_band']}")
+    return "\n".join(out)
+
+
+_COMMANDS = {"status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = _parser().parse_args(argv)  # exits 2 on wrong usage
+    try:
+        return _COMMANDS[args.command](args)
+    except lb.DataError as e:
+        _print_problems(e.problems)
+        _print_problems(e.warnings)
+        print(f"lac-backlog: {len(e.problems)} error(s) in the input data; no output written", file=sys.stderr)
+        return EXIT_DATA
+    except (lb.PolicyError, _UsageError, OSError) as e:
+        print(f"lac-backlog: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

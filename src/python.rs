@@ -1,0 +1,253 @@
+//! The Python bindings (`lac_backlog._native`), compiled only with the `python` feature.
+//! A thin layer: convert arguments, call the core with the GIL released, convert results and
+//! map typed core errors to the package's own exception classes. Nothing here panics on user
+//! data.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use pyo3::exceptions::{PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+use crate::error::Error;
+use crate::report::Problem;
+use crate::table::{self, ColumnData};
+
+/// Build an instance of one of the exception classes defined in `lac_backlog._exceptions`.
+fn package_error(py: Python<'_>, class: &str, args: Bound<'_, PyTuple>) -> PyErr {
+    let made = py
+        .import("lac_backlog._exceptions")
+        .and_then(|m| m.getattr(class))
+        .and_then(|cls| cls.call1(args));
+    match made {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(e) => e,
+    }
+}
+
+fn problem_tuple<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, PyTuple>> {
+    (p.severity.as_str(), p.file.as_str(), p.line, p.column.as_deref(), p.value.as_str(), p.problem.as_str())
+        .into_pyobject(py)
+}
+
+fn problem_list<'py>(py: Python<'py>, ps: &[Problem]) -> PyResult<Bound<'py, PyList>> {
+    let items = ps.iter().map(|p| problem_tuple(py, p)).collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
+}
+
+/// Map a core error to a Python exception.
+fn to_py(py: Python<'_>, e: Error) -> PyErr {
+    let msg = e.to_string();
+    match e {
+        Error::Io { source, .. } | Error::Write { source, .. } => match source.kind() {
+            std::io::ErrorKind::NotFound => PyFileNotFoundError::new_err(msg),
+            std::io::ErrorKind::PermissionDenied => PyPermissionError::new_err(msg),
+            std::io::ErrorKind::IsADirectory => PyIsADirectoryError::new_err(msg),
+            _ => PyOSError::new_err(msg),
+        },
+        Error::Data { errors, warnings } => match (problem_list(py, &errors), problem_list(py, &warnings)) {
+            (Ok(errs), Ok(warns)) => match (msg, errs, warns).into_pyobject(py) {
+                Ok(args) => package_error(py, "DataError", args),
+                Err(e) => e,
+            },
+            (Err(e), _) | (_, Err(e)) => e,
+        },
+        Error::Policy(_) => match (msg,).into_pyobject(py) {
+            Ok(args) => package_error(py, "PolicyError", args),
+            Err(e) => e,
+        },
+    }
+}
+
+/// The policy: every number and rule the library applies.
+#[pyclass(frozen, module = "lac_backlog._native", name = "Policy")]
+struct PyPolicy {
+    inner: crate::Policy,
+}
+
+#[pymethods]
+impl PyPolicy {
+    /// The statutory policy for England.
+    #[staticmethod]
+    fn default() -> Self {
+        PyPolicy { inner: crate::Policy::default() }
+    }
+
+    /// Read a policy from a TOML file; keys left out take their defaults.
+    #[staticmethod]
+    fn from_toml(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+        crate::Policy::from_toml_file(&path).map(|inner| PyPolicy { inner }).map_err(|e| to_py(py, e))
+    }
+
+    /// Parse a policy from TOML text.
+    #[staticmethod]
+    fn from_toml_str(py: Python<'_>, text: &str) -> PyResult<Self> {
+        crate::Policy::from_toml_str(text).map(|inner| PyPolicy { inner }).map_err(|e| to_py(py, e))
+    }
+
+    /// The policy in full as TOML.
+    fn to_toml(&self) -> String {
+        self.inner.to_toml()
+    }
+
+    /// A copy of this policy with more days that are not working days.
+    fn with_closures(&self, dates: Vec<NaiveDate>) -> Self {
+        let mut inner = self.inner.clone();
+        inner.calendar.extra_closures.extend(dates);
+        inner.calendar.extra_closures.sort();
+        inner.calendar.extra_closures.dedup();
+        PyPolicy { inner }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyPolicy>().is_ok_and(|o| o.get().inner == self.inner)
+    }
+
+    fn __repr__(&self) -> String {
+        let s = &self.inner.schedule;
+        let default = self.inner == crate::Policy::default();
+        format!(
+            "Policy({}IHA {} {}, RHA every {}/{} months, due soon within {} days)",
+            if default { "statutory default: " } else { "" },
+            s.iha_deadline,
+            match s.iha_deadline_unit {
+                crate::policy::DeadlineUnit::WorkingDays => "working days",
+                crate::policy::DeadlineUnit::CalendarDays => "calendar days",
+            },
+            s.rha_interval_months_under_cadence_age,
+            s.rha_interval_months_from_cadence_age,
+            s.due_soon_days
+        )
+    }
+}
+
+/// A validated cohort of children and their assessments.
+#[pyclass(frozen, module = "lac_backlog._native", name = "Cohort")]
+struct PyCohort {
+    inner: Arc<crate::Cohort>,
+}
+
+#[pymethods]
+impl PyCohort {
+    /// Read the children and assessments tables from CSV files. Raises DataError listing every
+    /// problem if the data has any error.
+    #[staticmethod]
+    fn from_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate) -> PyResult<Self> {
+        let opts = crate::ReadOptions { today };
+        py.detach(|| crate::load_csv(&children, &assessments, &opts).and_then(crate::Loaded::into_cohort))
+            .map(|c| PyCohort { inner: Arc::new(c) })
+            .map_err(|e| to_py(py, e))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    /// Number of assessment rows (completed and declined).
+    #[getter]
+    fn n_assessments(&self) -> usize {
+        self.inner.assessment_count()
+    }
+
+    /// The child ids, sorted.
+    fn child_ids(&self) -> Vec<String> {
+        self.inner.children.iter().map(|c| c.id.clone()).collect()
+    }
+
+    /// Warnings found while reading, as (severity, file, line, column, value, problem) tuples.
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let w: Vec<Problem> = self.inner.report.warnings().cloned().collect();
+        problem_list(py, &w)
+    }
+
+    /// Row counts per input table: file, rows_read, rows_accepted, rows_rejected.
+    fn row_counts(&self) -> PyTable {
+        PyTable { inner: table::counts_table(&self.inner.report) }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Cohort({} children, {} assessments)", self.inner.len(), self.inner.assessment_count())
+    }
+}
+
+/// A result table: named columns of equal length.
+#[pyclass(frozen, module = "lac_backlog._native", name = "Table")]
+struct PyTable {
+    inner: table::Table,
+}
+
+#[pymethods]
+impl PyTable {
+    /// Column names in order.
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.inner.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.n_rows()
+    }
+
+    /// The columns as a dict of lists (dates as datetime.date, blanks as None).
+    fn to_pydict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for c in &self.inner.columns {
+            let list = match &c.data {
+                ColumnData::Str(v) => v.into_pyobject(py)?,
+                ColumnData::Int(v) => v.into_pyobject(py)?,
+                ColumnData::Float(v) => v.into_pyobject(py)?,
+                ColumnData::Date(v) => v.into_pyobject(py)?,
+            };
+            d.set_item(&c.name, list)?;
+        }
+        Ok(d)
+    }
+
+    /// The table as CSV text (header and rows).
+    fn to_csv(&self) -> String {
+        self.inner.to_csv_string()
+    }
+
+    /// Write the table as a CSV file, whole or not at all.
+    fn write_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        py.detach(|| self.inner.write_csv_file(&path)).map_err(|e| to_py(py, e))
+    }
+}
+
+/// The status of every child at `as_of` (INTERFACE.md section 3).
+#[pyfunction]
+fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
+    let cohort = Arc::clone(&cohort.get().inner);
+    let policy = policy.get().inner.clone();
+    let t = py.detach(move || {
+        let rows = crate::status_all(&cohort, as_of, &policy);
+        table::status_table(&cohort, &rows)
+    });
+    PyTable { inner: t }
+}
+
+/// Read and check the two CSV tables without stopping at errors. Returns the problems table
+/// and the row counts table; raises OSError only if a file cannot be read.
+#[pyfunction]
+fn validate_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate) -> PyResult<(PyTable, PyTable)> {
+    let opts = crate::ReadOptions { today };
+    let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(|e| to_py(py, e))?;
+    Ok((
+        PyTable { inner: table::problems_table(&loaded.report.problems) },
+        PyTable { inner: table::counts_table(&loaded.report) },
+    ))
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", crate::VERSION)?;
+    m.add_class::<PyPolicy>()?;
+    m.add_class::<PyCohort>()?;
+    m.add_class::<PyTable>()?;
+    m.add_function(wrap_pyfunction!(status, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
+    Ok(())
+}
