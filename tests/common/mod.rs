@@ -1,0 +1,33 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use lac_backlog::{Assessment, AssessmentType, Child, Modality, Outcome};
+
+pub fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
+}
+
+pub fn iso(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("valid test date")
+}
+
+pub fn done(on: NaiveDate) -> Assessment {
+    Assessment { completed_on: on, kind: AssessmentType::Rha, modality: Modality::FaceToFace, outcome: Outcome::Completed }
+}
+
+pub fn declined(on: NaiveDate) -> Assessment {
+    Assessment { completed_on: on, kind: AssessmentType::Rha, modality: Modality::Virtual, outcome: Outcome::Declined }
+}
+
+/// A child born `dob`, in care from `care_start`, with the given assessments.
+pub fn child(dob: NaiveDate, care_start: NaiveDate, assessments: Vec<Assessment>) -> Child {
+    let mut c = Child::new("C1", dob, care_start);
+    c.assessments = assessments;
+    c.assessments.sort();
+    c
+}
+
+pub fn today() -> NaiveDate {
+    ymd(2026, 11, 23)
+}
