@@ -39,8 +39,10 @@ test-rust:
 test-python: build
 	$(PY) -m pytest -q
 
+# The stubs against the built binary, and the package itself under mypy --strict.
 stubtest: build
 	$(PY) -m mypy.stubtest lac_backlog._native --concise
+	$(PY) -m mypy --strict python/lac_backlog
 
 test-notebooks: build
 	$(PY) -m pytest -q --nbmake -p no:cacheprovider notebooks

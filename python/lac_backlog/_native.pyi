@@ -2,12 +2,14 @@
 
 import datetime
 import os
-from typing import Any, Optional
+from typing import Any, Optional, final
 
+__all__ = ["__version__", "Policy", "Cohort", "Table", "status", "validate_csv"]
 __version__: str
 
 _ProblemTuple = tuple[str, str, Optional[int], Optional[str], str, str]
 
+@final
 class Policy:
     """The policy: every number and rule the library applies."""
 
@@ -19,8 +21,9 @@ class Policy:
     def from_toml_str(text: str) -> Policy: ...
     def to_toml(self) -> str: ...
     def with_closures(self, dates: list[datetime.date]) -> Policy: ...
-    def __eq__(self, other: object) -> bool: ...
+    def __eq__(self, other: object, /) -> bool: ...
 
+@final
 class Cohort:
     """A validated cohort of children and their assessments."""
 
@@ -36,6 +39,7 @@ class Cohort:
     def warnings(self) -> list[_ProblemTuple]: ...
     def row_counts(self) -> Table: ...
 
+@final
 class Table:
     """A result table: named columns of equal length."""
 
