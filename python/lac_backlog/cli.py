@@ -57,9 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     _add_inputs(p)
     _add_common(p)
 
-    p = sub.add_parser("validate", help="check the input files and list every problem")
+    p = sub.add_parser("validate", help="check the input files (and the policy, if given) and list every problem")
     _add_inputs(p)
-    p.add_argument("--out", metavar="PATH", help="problems CSV (default: standard output)")
+    _add_common(p, out_help="problems CSV (default: standard output)")
 
     p = sub.add_parser("demo", help="run the whole job on a built-in example council and print what it found")
     p.add_argument("--as-of", type=_date_arg, default=_dt.date.fromisoformat(DEMO_AS_OF), metavar="YYYY-MM-DD")
@@ -120,6 +120,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     _check_out(args.out)
+    _load_policy(args.policy, args.closures)  # a bad policy or closures file is reported too (exit 2)
     v = lb.validate(args.children, args.assessments)
     _emit(v.problems, args.out)
     for row in v.row_counts.rows():

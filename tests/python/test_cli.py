@@ -105,6 +105,10 @@ def test_validate_lists_problems_and_counts(write_cohort, tmp_path: Path) -> Non
     r = run_cli("validate", "--children", str(c2), "--assessments", str(a2))
     assert r.returncode == 0, r.stdout + r.stderr
     assert rows(r.stdout) == []
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[schedule]\niha_deadline = 0\n")
+    r = run_cli("validate", "--children", str(c2), "--assessments", str(a2), "--policy", str(bad), "--as-of", "2022-02-01")
+    assert r.returncode == 2 and "iha_deadline" in r.stderr
 
 
 def test_policy_command_prints_the_full_default(tmp_path: Path) -> None:
