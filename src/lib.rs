@@ -13,6 +13,7 @@ pub mod read;
 pub mod report;
 pub mod schedule;
 pub mod table;
+pub mod triage;
 
 #[cfg(feature = "python")]
 mod python;

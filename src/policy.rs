@@ -14,6 +14,7 @@ pub struct Policy {
     pub schedule: SchedulePolicy,
     pub age_bands: AgeBandPolicy,
     pub calendar: CalendarPolicy,
+    pub triage: TriagePolicy,
 }
 
 /// How the IHA deadline is counted.
@@ -140,6 +141,7 @@ impl Default for Policy {
             schedule: SchedulePolicy::default(),
             age_bands: AgeBandPolicy::default(),
             calendar: CalendarPolicy::default(),
+            triage: TriagePolicy::default(),
         }
     }
 }
@@ -203,6 +205,7 @@ impl Policy {
         if s.due_soon_days > 366 {
             return bad(format!("schedule.due_soon_days must be 0 to 366, not {}", s.due_soon_days));
         }
+        self.triage.validate()?;
         let b = &self.age_bands;
         if b.under_5_below >= b.plus_17_from {
             return bad(format!(
@@ -219,6 +222,232 @@ impl Policy {
             .short_break_legal_statuses
             .iter()
             .any(|c| c.eq_ignore_ascii_case(legal_status.trim()))
+    }
+}
+
+/// Triage: the points model, tiers, red flags, need levels and modality rules. docs/triage.md
+/// explains each default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TriagePolicy {
+    pub weights: Weights,
+    /// SDQ total difficulties bands (DfE / Goodman): 0-13 normal, 14-16 borderline, 17-40 concern.
+    pub sdq_borderline_from: u8,
+    pub sdq_concern_from: u8,
+    /// Tiers, most urgent first: a child gets the first tier whose `min_score` the score reaches.
+    /// The last tier should have `min_score = 0`.
+    pub tiers: Vec<Tier>,
+    /// Single-parameter triggers that force at least a tier whatever the sum (NEWS2-style).
+    pub red_flags: Vec<RedFlag>,
+    /// Clinical need points (the need factors only, not age or timing) at which need is high or
+    /// moderate; below `moderate_from` it is low.
+    pub high_need_from: u32,
+    pub moderate_need_from: u32,
+    pub modality: ModalityPolicy,
+}
+
+/// Points per factor. All are 0 or more, so an extra factor never lowers a score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Weights {
+    pub sdq_concern: u32,
+    pub sdq_borderline: u32,
+    pub complex_health_needs: u32,
+    pub disability: u32,
+    pub mental_health_concern: u32,
+    pub self_harm: u32,
+    pub substance_misuse: u32,
+    pub pregnant_or_parent: u32,
+    pub exploitation_risk: u32,
+    pub youth_justice: u32,
+    pub out_of_area: u32,
+    pub uasc: u32,
+    /// Points per placement move in the last 12 months, up to `placement_moves_cap`.
+    pub placement_move: u32,
+    pub placement_moves_cap: u32,
+    /// Points per missing episode in the last 12 months, up to `missing_episodes_cap`.
+    pub missing_episode: u32,
+    pub missing_episodes_cap: u32,
+    /// Currently missing or away from placement.
+    pub currently_missing: u32,
+    pub under_5: u32,
+    pub plus_17: u32,
+    /// The next assessment is an overdue IHA: the child's health is unknown.
+    pub iha_overdue: u32,
+    /// Points per full week overdue, up to `overdue_cap`.
+    pub overdue_per_week: u32,
+    pub overdue_cap: u32,
+}
+
+/// One priority tier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub name: String,
+    pub min_score: u32,
+    /// Target: see the child within this many days of the triage date.
+    pub see_within_days: u32,
+}
+
+/// A red flag: when every condition holds, the child is at least in tier `tier`.
+/// Conditions are factor names (`self_harm`, `under_5`, `iha_overdue`, ...) or `overdue`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedFlag {
+    pub name: String,
+    pub when: Vec<String>,
+    pub tier: String,
+}
+
+/// Modality rules (docs/triage.md). The order of the rules is fixed; these switch and tune them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModalityPolicy {
+    pub allow_virtual: bool,
+    pub allow_questionnaire: bool,
+    /// Face to face if the child has had no face-to-face assessment in this many months.
+    pub face_to_face_within_months: u32,
+    /// Questionnaire-led review only from this age (CoramBAAF's young-person forms start at 10).
+    pub questionnaire_from_age: u32,
+    /// Questionnaire-led review only with at most this many placement moves in 12 months.
+    pub questionnaire_max_placement_moves: u32,
+    /// Whether an unknown placement-move count counts as stable for the questionnaire rule.
+    pub unknown_moves_count_as_stable: bool,
+    /// After a declined offer, recommend a different format for the next one.
+    pub offer_alternative_after_decline: bool,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            sdq_concern: 20,
+            sdq_borderline: 8,
+            complex_health_needs: 25,
+            disability: 20,
+            mental_health_concern: 20,
+            self_harm: 30,
+            substance_misuse: 15,
+            pregnant_or_parent: 20,
+            exploitation_risk: 25,
+            youth_justice: 10,
+            out_of_area: 10,
+            uasc: 15,
+            placement_move: 5,
+            placement_moves_cap: 20,
+            missing_episode: 5,
+            missing_episodes_cap: 20,
+            currently_missing: 10,
+            under_5: 15,
+            plus_17: 15,
+            iha_overdue: 25,
+            overdue_per_week: 1,
+            overdue_cap: 30,
+        }
+    }
+}
+
+impl Default for TriagePolicy {
+    fn default() -> Self {
+        let tier = |name: &str, min_score, see_within_days| Tier { name: name.to_string(), min_score, see_within_days };
+        let flag = |name: &str, when: &[&str], tier: &str| RedFlag {
+            name: name.to_string(),
+            when: when.iter().map(|s| s.to_string()).collect(),
+            tier: tier.to_string(),
+        };
+        TriagePolicy {
+            weights: Weights::default(),
+            sdq_borderline_from: 14,
+            sdq_concern_from: 17,
+            tiers: vec![tier("P1", 70, 7), tier("P2", 45, 28), tier("P3", 20, 84), tier("P4", 0, 182)],
+            red_flags: vec![
+                flag("self_harm_overdue", &["self_harm", "overdue"], "P1"),
+                flag("exploitation_overdue", &["exploitation_risk", "overdue"], "P1"),
+                flag("pregnant_or_parent_overdue", &["pregnant_or_parent", "overdue"], "P2"),
+                flag("under_5_iha_overdue", &["under_5", "iha_overdue"], "P2"),
+            ],
+            high_need_from: 25,
+            moderate_need_from: 10,
+            modality: ModalityPolicy::default(),
+        }
+    }
+}
+
+impl Default for ModalityPolicy {
+    fn default() -> Self {
+        ModalityPolicy {
+            allow_virtual: true,
+            allow_questionnaire: true,
+            face_to_face_within_months: 24,
+            questionnaire_from_age: 10,
+            questionnaire_max_placement_moves: 0,
+            unknown_moves_count_as_stable: false,
+            offer_alternative_after_decline: true,
+        }
+    }
+}
+
+/// The names a red flag may use: every factor, and `overdue`.
+pub const RED_FLAG_CONDITIONS: &[&str] = &[
+    "overdue",
+    "sdq_concern",
+    "sdq_borderline",
+    "complex_health_needs",
+    "disability",
+    "mental_health_concern",
+    "self_harm",
+    "substance_misuse",
+    "pregnant_or_parent",
+    "exploitation_risk",
+    "youth_justice",
+    "out_of_area",
+    "uasc",
+    "placement_moves",
+    "missing_episodes",
+    "currently_missing",
+    "under_5",
+    "plus_17",
+    "iha_overdue",
+];
+
+impl TriagePolicy {
+    /// The tier index (0 = most urgent) of a tier name.
+    pub fn tier_index(&self, name: &str) -> Option<usize> {
+        self.tiers.iter().position(|t| t.name.eq_ignore_ascii_case(name))
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |msg: String| Err(Error::Policy(msg));
+        if self.tiers.is_empty() {
+            return bad("triage.tiers must list at least one tier".into());
+        }
+        if self.tiers.windows(2).any(|w| w[0].min_score <= w[1].min_score) {
+            return bad("triage.tiers must be most urgent first, with strictly falling min_score".into());
+        }
+        if self.tiers.last().is_some_and(|t| t.min_score != 0) {
+            return bad("the last of triage.tiers must have min_score = 0, so every child gets a tier".into());
+        }
+        for f in &self.red_flags {
+            if self.tier_index(&f.tier).is_none() {
+                return bad(format!("triage.red_flags {:?}: unknown tier {:?}", f.name, f.tier));
+            }
+            if f.when.is_empty() {
+                return bad(format!("triage.red_flags {:?}: `when` lists no condition", f.name));
+            }
+            if let Some(c) = f.when.iter().find(|c| !RED_FLAG_CONDITIONS.contains(&c.as_str())) {
+                return bad(format!(
+                    "triage.red_flags {:?}: unknown condition {c:?} (one of {})",
+                    f.name,
+                    RED_FLAG_CONDITIONS.join(", ")
+                ));
+            }
+        }
+        if self.sdq_borderline_from > self.sdq_concern_from || self.sdq_concern_from > 40 {
+            return bad("triage.sdq_borderline_from <= triage.sdq_concern_from <= 40 is required".into());
+        }
+        if self.moderate_need_from > self.high_need_from {
+            return bad("triage.moderate_need_from must not exceed triage.high_need_from".into());
+        }
+        Ok(())
     }
 }
 
@@ -262,6 +491,21 @@ mod tests {
         let p = Policy::from_toml_str("[calendar]\nextra_closures = [\"2030-01-02\"]\n").unwrap();
         assert_eq!(p.calendar.extra_closures, vec![NaiveDate::from_ymd_opt(2030, 1, 2).unwrap()]);
         assert!(Policy::from_toml_str("[calendar]\nextra_closures = [\"2030-02-30\"]\n").is_err());
+    }
+
+    #[test]
+    fn triage_policy_checks() {
+        assert!(Policy::from_toml_str("[triage]\ntiers = []\n").is_err());
+        let e = Policy::from_toml_str(
+            "[[triage.red_flags]]\nname = \"x\"\nwhen = [\"self_harn\"]\ntier = \"P1\"\n",
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("self_harn"), "{e}");
+        let e = Policy::from_toml_str("[[triage.red_flags]]\nname = \"x\"\nwhen = [\"uasc\"]\ntier = \"P9\"\n").unwrap_err();
+        assert!(e.to_string().contains("P9"), "{e}");
+        let p = Policy::from_toml_str("[triage.weights]\nself_harm = 50\n").unwrap();
+        assert_eq!(p.triage.weights.self_harm, 50);
+        assert_eq!(p.triage.weights.uasc, Weights::default().uasc);
     }
 
     #[test]

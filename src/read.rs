@@ -219,17 +219,17 @@ fn decode_windows_1252(bytes: &[u8]) -> String {
 }
 
 /// Where each known column is in a table, found case-insensitively.
-struct Columns {
+pub(crate) struct Columns {
     index: HashMap<&'static str, usize>,
     /// The names as written in the header, for problems.
     header: Vec<String>,
     /// True when a required column is missing or a known column is duplicated: rows cannot be
     /// read.
-    unusable: bool,
+    pub unusable: bool,
 }
 
 impl Columns {
-    fn new(table: &RawTable, known: &[&'static str], required: &[&str], problems: &mut Vec<Problem>) -> Columns {
+    pub fn new(table: &RawTable, known: &[&'static str], required: &[&str], problems: &mut Vec<Problem>) -> Columns {
         let file = &table.file;
         let mut index = HashMap::new();
         let mut unusable = table.header.is_empty();
@@ -275,40 +275,45 @@ impl Columns {
         Columns { index, header: table.header.clone(), unusable }
     }
 
+    /// True when the table has this known column.
+    pub fn has(&self, col: &str) -> bool {
+        self.index.contains_key(col)
+    }
+
     /// The cell of a known column, or `None` when the column is absent or the row is short.
-    fn get<'r>(&self, row: &'r [String], col: &str) -> Option<&'r str> {
+    pub fn get<'r>(&self, row: &'r [String], col: &str) -> Option<&'r str> {
         self.index.get(col).and_then(|&i| row.get(i)).map(String::as_str)
     }
 
     /// The column's name as written in the header (falls back to the canonical name).
-    fn name<'a>(&'a self, col: &'a str) -> &'a str {
+    pub fn name<'a>(&'a self, col: &'a str) -> &'a str {
         self.index.get(col).and_then(|&i| self.header.get(i)).map_or(col, String::as_str)
     }
 }
 
 /// Collects the problems of one row.
-struct RowCheck<'a> {
-    file: &'a str,
-    line: u64,
-    cols: &'a Columns,
-    problems: &'a mut Vec<Problem>,
-    ok: bool,
+pub(crate) struct RowCheck<'a> {
+    pub file: &'a str,
+    pub line: u64,
+    pub cols: &'a Columns,
+    pub problems: &'a mut Vec<Problem>,
+    pub ok: bool,
 }
 
 impl<'a> RowCheck<'a> {
-    fn error(&mut self, col: &str, value: &str, msg: impl Into<String>) {
+    pub fn error(&mut self, col: &str, value: &str, msg: impl Into<String>) {
         let name = self.cols.name(col).to_string();
         self.problems.push(Problem::new(Severity::Error, self.file, Some(self.line), Some(&name), value, msg));
         self.ok = false;
     }
 
-    fn warn(&mut self, col: &str, value: &str, msg: impl Into<String>) {
+    pub fn warn(&mut self, col: &str, value: &str, msg: impl Into<String>) {
         let name = self.cols.name(col).to_string();
         self.problems.push(Problem::new(Severity::Warning, self.file, Some(self.line), Some(&name), value, msg));
     }
 
     /// A required cell: present and not blank.
-    fn required<'r>(&mut self, row: &'r [String], col: &str) -> Option<&'r str> {
+    pub fn required<'r>(&mut self, row: &'r [String], col: &str) -> Option<&'r str> {
         match self.cols.get(row, col) {
             Some(v) if !is_blank(v) => Some(v),
             Some(v) => {
@@ -323,12 +328,12 @@ impl<'a> RowCheck<'a> {
     }
 
     /// An optional cell: `None` when the column is absent or the cell is blank.
-    fn optional<'r>(&self, row: &'r [String], col: &str) -> Option<&'r str> {
+    pub fn optional<'r>(&self, row: &'r [String], col: &str) -> Option<&'r str> {
         self.cols.get(row, col).filter(|v| !is_blank(v))
     }
 
     /// Parse an optional cell; a bad value is an error and gives `None`.
-    fn parse_opt<T>(&mut self, row: &[String], col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse_opt<T>(&mut self, row: &[String], col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let v = self.optional(row, col)?;
         match f(v) {
             Ok(x) => Some(x),
@@ -339,7 +344,7 @@ impl<'a> RowCheck<'a> {
         }
     }
 
-    fn parse_req<T>(&mut self, row: &[String], col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse_req<T>(&mut self, row: &[String], col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let v = self.required(row, col)?;
         match f(v) {
             Ok(x) => Some(x),
@@ -350,12 +355,12 @@ impl<'a> RowCheck<'a> {
         }
     }
 
-    fn flag(&mut self, row: &[String], col: &str) -> bool {
+    pub fn flag(&mut self, row: &[String], col: &str) -> bool {
         self.parse_opt(row, col, parse_bool).unwrap_or(false)
     }
 
     /// Fields beyond the header: blank ones (a trailing separator) are fine, others an error.
-    fn extra_fields(&mut self, row: &[String]) {
+    pub fn extra_fields(&mut self, row: &[String]) {
         let n = self.cols.header.len();
         if row.len() > n && row[n..].iter().any(|c| !c.is_empty()) {
             let v = row[n..].join(",");
@@ -380,7 +385,7 @@ fn parse_assessment_type(s: &str) -> Result<AssessmentType, String> {
     }
 }
 
-fn parse_modality(s: &str) -> Result<Modality, String> {
+pub(crate) fn parse_modality(s: &str) -> Result<Modality, String> {
     let norm: String = s.trim().to_ascii_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect();
     match norm.as_str() {
         "face_to_face" => Ok(Modality::FaceToFace),

@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::model::Cohort;
 use crate::report::{Problem, ValidationReport};
 use crate::schedule::ChildStatus;
+use crate::triage::Worklist;
 
 /// One column of values, `None` = blank.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,5 +157,32 @@ pub fn counts_table(report: &ValidationReport) -> Table {
     t.push("rows_read", col(&|c| c.read));
     t.push("rows_accepted", col(&|c| c.accepted));
     t.push("rows_rejected", col(&|c| c.rejected));
+    t
+}
+
+/// The `triage` table (INTERFACE.md section 4): rank, child_id, tier, priority_score,
+/// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
+/// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden.
+pub fn worklist_table(wl: &Worklist) -> Table {
+    let rows = &wl.rows;
+    let mut t = Table::default();
+    let s = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
+    let i = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<i64>| ColumnData::Int(rows.iter().map(f).collect());
+    t.push("rank", i(&|r| Some(r.rank as i64)));
+    t.push("child_id", s(&|r| Some(r.child_id.clone())));
+    t.push("tier", s(&|r| Some(wl.tier_name(r).to_string())));
+    t.push("priority_score", i(&|r| Some(i64::from(r.score))));
+    t.push("next_assessment", s(&|r| Some(r.status.next_assessment.map_or("none", |a| a.as_str()).to_string())));
+    t.push("due_date", ColumnData::Date(rows.iter().map(|r| r.status.due_date).collect()));
+    t.push("days_overdue", i(&|r| r.status.days_overdue));
+    t.push("age_band", s(&|r| Some(r.status.age_band.as_str().to_string())));
+    t.push("recommended_modality", s(&|r| Some(r.modality.as_str().to_string())));
+    t.push("reasons", s(&|r| Some(wl.reasons(r))));
+    t.push("see_within_days", i(&|r| Some(i64::from(wl.see_within_days(r)))));
+    t.push("clinical_need", s(&|r| Some(r.need.as_str().to_string())));
+    t.push("red_flags", s(&|r| Some(r.red_flags.join(";"))));
+    t.push("modality_rule", s(&|r| Some(r.modality_rule.to_string())));
+    t.push("declined_offers", i(&|r| Some(i64::from(r.status.declined_offers))));
+    t.push("overridden", s(&|r| Some(if r.applied_override.is_some() { "yes" } else { "no" }.to_string())));
     t
 }

@@ -25,3 +25,21 @@ fn example_cohort_status_matches_the_golden_file() {
     let want = std::fs::read_to_string(&golden).expect("golden file exists (UPDATE_GOLDEN=1 to create)");
     assert_eq!(got, want, "status of the example cohort changed; review and UPDATE_GOLDEN=1 if intended");
 }
+
+#[test]
+fn triage_of_the_50_child_cohort_matches_the_golden_worklist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("tests/data");
+    let as_of = common::ymd(2021, 10, 21);
+    let cohort = load_csv(&data.join("triage50_children.csv"), &data.join("triage50_assessments.csv"), &ReadOptions { today: as_of })
+        .and_then(|l| l.into_cohort())
+        .expect("the 50-child cohort is valid");
+    let wl = lac_backlog::triage::triage(&cohort, as_of, &Policy::default(), &[]);
+    let got = lac_backlog::table::worklist_table(&wl).to_csv_string();
+    let golden = root.join("tests/golden/triage50_worklist_2021-10-21.csv");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&golden, &got).expect("write golden");
+    }
+    let want = std::fs::read_to_string(&golden).expect("golden file exists (UPDATE_GOLDEN=1 to create)");
+    assert_eq!(got, want, "the worklist of the 50-child cohort changed; review and UPDATE_GOLDEN=1 if intended");
+}

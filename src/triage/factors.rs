@@ -1,0 +1,304 @@
+//! The priority score's factors: each a small named unit that says whether it applies to a child
+//! and how many points it adds (from the policy's weights), with the fact behind it.
+
+use crate::model::{AssessmentType, Child};
+use crate::policy::TriagePolicy;
+use crate::schedule::{AgeBand, ChildStatus, Status};
+
+/// What a factor measures. Clinical need factors add up to the child's need level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactorKind {
+    Need,
+    Age,
+    Timing,
+}
+
+/// What a factor looks at.
+pub struct FactorInput<'a> {
+    pub child: &'a Child,
+    pub status: &'a ChildStatus,
+    pub policy: &'a TriagePolicy,
+}
+
+/// A factor that applies: its points (possibly 0 if the policy weighs it so) and the fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contribution {
+    pub factor: &'static str,
+    pub kind: FactorKind,
+    pub points: u32,
+    pub detail: String,
+}
+
+pub struct Factor {
+    pub name: &'static str,
+    pub kind: FactorKind,
+    /// `Some((points, detail))` when the factor applies to the child.
+    pub eval: fn(&FactorInput) -> Option<(u32, String)>,
+}
+
+fn flag(on: bool, points: u32, detail: &str) -> Option<(u32, String)> {
+    on.then(|| (points, detail.to_string()))
+}
+
+fn sdq_concern(i: &FactorInput) -> Option<(u32, String)> {
+    let s = i.child.sdq_score?;
+    (s >= i.policy.sdq_concern_from)
+        .then(|| (i.policy.weights.sdq_concern, format!("SDQ {s} (cause for concern, {}-40)", i.policy.sdq_concern_from)))
+}
+
+fn sdq_borderline(i: &FactorInput) -> Option<(u32, String)> {
+    let s = i.child.sdq_score?;
+    (s >= i.policy.sdq_borderline_from && s < i.policy.sdq_concern_from).then(|| {
+        (
+            i.policy.weights.sdq_borderline,
+            format!("SDQ {s} (borderline, {}-{})", i.policy.sdq_borderline_from, i.policy.sdq_concern_from - 1),
+        )
+    })
+}
+
+fn complex_health_needs(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.complex_health_needs, i.policy.weights.complex_health_needs, "complex health needs")
+}
+fn disability(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.disability, i.policy.weights.disability, "disability")
+}
+fn mental_health_concern(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.mental_health_concern, i.policy.weights.mental_health_concern, "mental health concern")
+}
+fn self_harm(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.self_harm, i.policy.weights.self_harm, "self-harm")
+}
+fn substance_misuse(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.substance_misuse, i.policy.weights.substance_misuse, "substance misuse")
+}
+fn pregnant_or_parent(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.pregnant_or_parent, i.policy.weights.pregnant_or_parent, "pregnant or a parent")
+}
+fn exploitation_risk(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.exploitation_risk, i.policy.weights.exploitation_risk, "exploitation risk")
+}
+fn youth_justice(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.youth_justice, i.policy.weights.youth_justice, "youth justice")
+}
+fn out_of_area(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.signals.out_of_area, i.policy.weights.out_of_area, "placed out of area")
+}
+fn uasc(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.uasc, i.policy.weights.uasc, "unaccompanied asylum-seeking child")
+}
+
+fn per_count(n: u32, per: u32, cap: u32) -> u32 {
+    n.saturating_mul(per).min(cap)
+}
+
+fn placement_moves(i: &FactorInput) -> Option<(u32, String)> {
+    let n = i.child.placement_moves_12m.filter(|n| *n > 0)?;
+    let w = &i.policy.weights;
+    Some((per_count(n, w.placement_move, w.placement_moves_cap), format!("{n} placement move{} in 12 months", if n == 1 { "" } else { "s" })))
+}
+
+fn missing_episodes(i: &FactorInput) -> Option<(u32, String)> {
+    let n = i.child.missing_episodes_12m.filter(|n| *n > 0)?;
+    let w = &i.policy.weights;
+    Some((per_count(n, w.missing_episode, w.missing_episodes_cap), format!("{n} missing episode{} in 12 months", if n == 1 { "" } else { "s" })))
+}
+
+fn currently_missing(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.child.missing, i.policy.weights.currently_missing, "currently missing: book when found")
+}
+
+fn under_5(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.status.age_band == AgeBand::Under5, i.policy.weights.under_5, "under 5")
+}
+
+fn plus_17(i: &FactorInput) -> Option<(u32, String)> {
+    flag(i.status.age_band == AgeBand::Plus17, i.policy.weights.plus_17, "aged 17 or over")
+}
+
+fn iha_overdue(i: &FactorInput) -> Option<(u32, String)> {
+    flag(
+        i.status.status == Status::Overdue && i.status.next_assessment == Some(AssessmentType::Iha),
+        i.policy.weights.iha_overdue,
+        "overdue IHA: health unknown",
+    )
+}
+
+fn days_overdue(i: &FactorInput) -> Option<(u32, String)> {
+    if i.status.status != Status::Overdue {
+        return None;
+    }
+    let days = i.status.days_overdue.unwrap_or(0).max(0) as u64;
+    let w = &i.policy.weights;
+    let points = ((days / 7).saturating_mul(u64::from(w.overdue_per_week))).min(u64::from(w.overdue_cap)) as u32;
+    Some((points, format!("{days} day{} overdue", if days == 1 { "" } else { "s" })))
+}
+
+/// Every factor, in the order explanations list them.
+pub const FACTORS: &[Factor] = &[
+    Factor { name: "days_overdue", kind: FactorKind::Timing, eval: days_overdue },
+    Factor { name: "iha_overdue", kind: FactorKind::Timing, eval: iha_overdue },
+    Factor { name: "self_harm", kind: FactorKind::Need, eval: self_harm },
+    Factor { name: "exploitation_risk", kind: FactorKind::Need, eval: exploitation_risk },
+    Factor { name: "complex_health_needs", kind: FactorKind::Need, eval: complex_health_needs },
+    Factor { name: "disability", kind: FactorKind::Need, eval: disability },
+    Factor { name: "mental_health_concern", kind: FactorKind::Need, eval: mental_health_concern },
+    Factor { name: "sdq_concern", kind: FactorKind::Need, eval: sdq_concern },
+    Factor { name: "sdq_borderline", kind: FactorKind::Need, eval: sdq_borderline },
+    Factor { name: "pregnant_or_parent", kind: FactorKind::Need, eval: pregnant_or_parent },
+    Factor { name: "substance_misuse", kind: FactorKind::Need, eval: substance_misuse },
+    Factor { name: "uasc", kind: FactorKind::Need, eval: uasc },
+    Factor { name: "youth_justice", kind: FactorKind::Need, eval: youth_justice },
+    Factor { name: "out_of_area", kind: FactorKind::Need, eval: out_of_area },
+    Factor { name: "placement_moves", kind: FactorKind::Need, eval: placement_moves },
+    Factor { name: "missing_episodes", kind: FactorKind::Need, eval: missing_episodes },
+    Factor { name: "currently_missing", kind: FactorKind::Need, eval: currently_missing },
+    Factor { name: "under_5", kind: FactorKind::Age, eval: under_5 },
+    Factor { name: "plus_17", kind: FactorKind::Age, eval: plus_17 },
+];
+
+/// Every factor that applies to the child.
+pub fn contributions(input: &FactorInput) -> Vec<Contribution> {
+    FACTORS
+        .iter()
+        .filter_map(|f| {
+            (f.eval)(input).map(|(points, detail)| Contribution { factor: f.name, kind: f.kind, points, detail })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::Policy;
+    use crate::schedule::{Reason, Status};
+    use chrono::NaiveDate;
+
+    fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn status(st: Status, next: AssessmentType, days: i64, band: AgeBand) -> ChildStatus {
+        ChildStatus {
+            status: st,
+            next_assessment: Some(next),
+            due_date: Some(ymd(2021, 1, 1)),
+            days_overdue: Some(days),
+            age_band: band,
+            age_years: 10,
+            reason: Reason::OutOfRange,
+            last_assessment: None,
+            declined_offers: 0,
+        }
+    }
+
+    fn eval(name: &str, child: &Child, st: &ChildStatus) -> Option<(u32, String)> {
+        let p = Policy::default();
+        let f = FACTORS.iter().find(|f| f.name == name).unwrap();
+        (f.eval)(&FactorInput { child, status: st, policy: &p.triage })
+    }
+
+    fn kid() -> Child {
+        Child::new("A", ymd(2010, 1, 1), ymd(2020, 1, 1))
+    }
+
+    fn rha(days: i64) -> ChildStatus {
+        status(if days > 0 { Status::Overdue } else { Status::DueSoon }, AssessmentType::Rha, days.max(0), AgeBand::FiveTo16)
+    }
+
+    #[test]
+    fn sdq_bands() {
+        let mut c = kid();
+        for (score, concern, borderline) in [(13, None, None), (14, None, Some(8)), (16, None, Some(8)), (17, Some(20), None), (40, Some(20), None)] {
+            c.sdq_score = Some(score);
+            assert_eq!(eval("sdq_concern", &c, &rha(1)).map(|x| x.0), concern, "{score}");
+            assert_eq!(eval("sdq_borderline", &c, &rha(1)).map(|x| x.0), borderline, "{score}");
+        }
+        c.sdq_score = None;
+        assert_eq!(eval("sdq_concern", &c, &rha(1)), None);
+    }
+
+    #[test]
+    fn each_signal_flag() {
+        let w = Policy::default().triage.weights;
+        let cases: [(&str, fn(&mut Child), u32); 10] = [
+            ("complex_health_needs", |c| c.signals.complex_health_needs = true, w.complex_health_needs),
+            ("disability", |c| c.signals.disability = true, w.disability),
+            ("mental_health_concern", |c| c.signals.mental_health_concern = true, w.mental_health_concern),
+            ("self_harm", |c| c.signals.self_harm = true, w.self_harm),
+            ("substance_misuse", |c| c.signals.substance_misuse = true, w.substance_misuse),
+            ("pregnant_or_parent", |c| c.signals.pregnant_or_parent = true, w.pregnant_or_parent),
+            ("exploitation_risk", |c| c.signals.exploitation_risk = true, w.exploitation_risk),
+            ("youth_justice", |c| c.signals.youth_justice = true, w.youth_justice),
+            ("out_of_area", |c| c.signals.out_of_area = true, w.out_of_area),
+            ("uasc", |c| c.uasc = true, w.uasc),
+        ];
+        for (name, set, points) in cases {
+            let mut c = kid();
+            assert_eq!(eval(name, &c, &rha(3)), None, "{name} off");
+            set(&mut c);
+            assert_eq!(eval(name, &c, &rha(3)).map(|x| x.0), Some(points), "{name} on");
+        }
+    }
+
+    #[test]
+    fn placement_moves_and_missing_episodes_are_capped() {
+        let mut c = kid();
+        c.placement_moves_12m = Some(0);
+        assert_eq!(eval("placement_moves", &c, &rha(1)), None);
+        c.placement_moves_12m = Some(2);
+        assert_eq!(eval("placement_moves", &c, &rha(1)).unwrap().0, 10);
+        c.placement_moves_12m = Some(9);
+        assert_eq!(eval("placement_moves", &c, &rha(1)).unwrap().0, 20);
+        c.missing_episodes_12m = Some(1);
+        assert_eq!(eval("missing_episodes", &c, &rha(1)).unwrap().0, 5);
+        c.missing_episodes_12m = Some(100);
+        assert_eq!(eval("missing_episodes", &c, &rha(1)).unwrap().0, 20);
+    }
+
+    #[test]
+    fn currently_missing() {
+        let mut c = kid();
+        assert_eq!(eval("currently_missing", &c, &rha(1)), None);
+        c.missing = true;
+        assert_eq!(eval("currently_missing", &c, &rha(1)).unwrap().0, 10);
+    }
+
+    #[test]
+    fn age_bands() {
+        let c = kid();
+        let u5 = status(Status::Overdue, AssessmentType::Rha, 10, AgeBand::Under5);
+        let p17 = status(Status::Overdue, AssessmentType::Rha, 10, AgeBand::Plus17);
+        assert_eq!(eval("under_5", &c, &u5).unwrap().0, 15);
+        assert_eq!(eval("under_5", &c, &p17), None);
+        assert_eq!(eval("plus_17", &c, &p17).unwrap().0, 15);
+        assert_eq!(eval("plus_17", &c, &rha(10)), None);
+    }
+
+    #[test]
+    fn overdue_iha() {
+        let c = kid();
+        assert_eq!(eval("iha_overdue", &c, &status(Status::Overdue, AssessmentType::Iha, 3, AgeBand::FiveTo16)).unwrap().0, 25);
+        assert_eq!(eval("iha_overdue", &c, &status(Status::DueSoon, AssessmentType::Iha, 0, AgeBand::FiveTo16)), None);
+        assert_eq!(eval("iha_overdue", &c, &rha(30)), None);
+    }
+
+    #[test]
+    fn days_overdue_one_point_a_week_capped() {
+        let c = kid();
+        assert_eq!(eval("days_overdue", &c, &rha(0)), None);
+        assert_eq!(eval("days_overdue", &c, &rha(6)).unwrap().0, 0);
+        assert_eq!(eval("days_overdue", &c, &rha(7)).unwrap().0, 1);
+        assert_eq!(eval("days_overdue", &c, &rha(70)).unwrap().0, 10);
+        assert_eq!(eval("days_overdue", &c, &rha(700)).unwrap().0, 30);
+    }
+
+    #[test]
+    fn factor_names_are_the_red_flag_conditions() {
+        let mut names: Vec<&str> = FACTORS.iter().map(|f| f.name).filter(|n| *n != "days_overdue").collect();
+        names.push("overdue");
+        names.sort();
+        let mut conds = crate::policy::RED_FLAG_CONDITIONS.to_vec();
+        conds.sort();
+        assert_eq!(names, conds);
+    }
+}
