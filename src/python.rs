@@ -217,6 +217,93 @@ impl PyTable {
     }
 }
 
+/// Checked clinician overrides, ready for `triage`.
+#[pyclass(frozen, module = "lac_backlog._native", name = "Overrides")]
+struct PyOverrides {
+    inner: Vec<crate::triage::Override>,
+    warnings: Vec<Problem>,
+}
+
+#[pymethods]
+impl PyOverrides {
+    /// Read and check an overrides CSV (child_id, tier and/or modality, reason, decided_by,
+    /// optional decided_on) against the cohort and the policy's tiers. Raises DataError.
+    #[staticmethod]
+    fn from_csv(py: Python<'_>, path: PathBuf, cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
+        let bytes = std::fs::read(&path)
+            .map_err(|source| to_py(py, Error::Io { path: path.display().to_string(), source }))?;
+        Self::from_bytes(py, &path.display().to_string(), &bytes, cohort, policy)
+    }
+
+    /// The same from CSV bytes in memory; `name` is what problems call the file.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, name: &str, data: &[u8], cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
+        crate::triage::read_overrides(name, data, &cohort.get().inner, &policy.get().inner)
+            .map(|(inner, warnings)| PyOverrides { inner, warnings })
+            .map_err(|e| to_py(py, e))
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        problem_list(py, &self.warnings)
+    }
+}
+
+/// The triage worklist: who first, and how, with the reasons.
+#[pyclass(frozen, module = "lac_backlog._native", name = "Worklist")]
+struct PyWorklist {
+    inner: crate::triage::Worklist,
+}
+
+#[pymethods]
+impl PyWorklist {
+    /// The worklist as a table (INTERFACE.md `triage` columns first).
+    fn table(&self) -> PyTable {
+        PyTable { inner: table::worklist_table(&self.inner) }
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.rows.len()
+    }
+
+    /// A readable account of one child's row. Raises KeyError if the child is not on the list.
+    fn explain(&self, child_id: &str) -> PyResult<String> {
+        match self.inner.get(child_id) {
+            Some(row) => Ok(self.inner.explain(row)),
+            None => Err(pyo3::exceptions::PyKeyError::new_err(format!(
+                "child {child_id:?} is not on the worklist (not overdue or due soon at {}, or not in the cohort)",
+                self.inner.as_of
+            ))),
+        }
+    }
+
+    /// Overrides not applied because their child is not on the worklist: (child_id, line).
+    fn unapplied_overrides(&self) -> Vec<(String, u64)> {
+        self.inner.unapplied.iter().map(|o| (o.child_id.clone(), o.line)).collect()
+    }
+}
+
+/// The triage worklist at `as_of`.
+#[pyfunction]
+#[pyo3(signature = (cohort, as_of, policy, overrides=None))]
+fn triage(
+    py: Python<'_>,
+    cohort: &Bound<'_, PyCohort>,
+    as_of: NaiveDate,
+    policy: &Bound<'_, PyPolicy>,
+    overrides: Option<&Bound<'_, PyOverrides>>,
+) -> PyWorklist {
+    let cohort = Arc::clone(&cohort.get().inner);
+    let policy = policy.get().inner.clone();
+    let ovr: Vec<crate::triage::Override> = overrides.map(|o| o.get().inner.clone()).unwrap_or_default();
+    let wl = py.detach(move || crate::triage::triage(&cohort, as_of, &policy, &ovr));
+    PyWorklist { inner: wl }
+}
+
 /// The status of every child at `as_of` (INTERFACE.md section 3).
 #[pyfunction]
 fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
@@ -247,6 +334,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPolicy>()?;
     m.add_class::<PyCohort>()?;
     m.add_class::<PyTable>()?;
+    m.add_class::<PyOverrides>()?;
+    m.add_class::<PyWorklist>()?;
+    m.add_function(wrap_pyfunction!(triage, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())

@@ -13,20 +13,23 @@ work.
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
+import io
 import os
-from typing import Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union, cast
 
 from . import _native
 from ._exceptions import DataError, LacBacklogError, PolicyError, Problem
 from ._native import Policy
-from ._results import Table
+from ._results import Explanation, Table, Worklist
 
 __version__: str = _native.__version__
 
 __all__ = [
     "Cohort",
     "DataError",
+    "Explanation",
     "LacBacklogError",
     "Policy",
     "PolicyError",
@@ -36,7 +39,9 @@ __all__ = [
     "__version__",
     "example_paths",
     "status",
+    "triage",
     "validate",
+    "Worklist",
 ]
 
 DateLike = Union[_dt.date, str]
@@ -139,6 +144,76 @@ def status(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
     return Table(_native.status(cohort._inner, as_of_, pol), "status", as_of_, pol)
+
+
+OverridesLike = Union[PathLike, Sequence[Mapping[str, Any]], Any]
+
+_OVERRIDE_COLUMNS = ("child_id", "tier", "modality", "reason", "decided_by", "decided_on")
+
+
+def _overrides(overrides: OverridesLike, cohort: Cohort, policy: Policy) -> _native.Overrides:
+    """Overrides from a CSV path, a DataFrame (pandas, polars, pyarrow) or a list of dicts;
+    checked by the Rust core like any other input."""
+    if isinstance(overrides, (str, os.PathLike)):
+        return _native.Overrides.from_csv(os.fspath(overrides), cohort._inner, policy)
+    if hasattr(overrides, "to_pylist"):  # pyarrow.Table
+        records = overrides.to_pylist()
+    elif hasattr(overrides, "to_dicts"):  # polars.DataFrame
+        records = overrides.to_dicts()
+    elif hasattr(overrides, "to_dict") and hasattr(overrides, "columns"):  # pandas.DataFrame
+        records = overrides.to_dict(orient="records")
+    elif isinstance(overrides, Sequence):
+        records = [dict(cast(Mapping[str, Any], r)) for r in overrides]
+    else:
+        raise TypeError(
+            "overrides must be a CSV path, a DataFrame or a list of dicts, not " + type(overrides).__name__
+        )
+    columns = [c for c in _OVERRIDE_COLUMNS if any(c in r for r in records)] or ["child_id"]
+    columns += sorted({k for r in records for k in r} - set(columns))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(columns)
+    for r in records:
+        w.writerow(["" if _blank(r.get(c)) else _csv_value(r.get(c)) for c in columns])
+    return _native.Overrides.from_bytes("overrides", buf.getvalue().encode("utf-8"), cohort._inner, policy)
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _csv_value(v: Any) -> str:
+    if isinstance(v, _dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def triage(
+    cohort: Cohort,
+    *,
+    as_of: Optional[DateLike] = None,
+    policy: Optional[Policy] = None,
+    overrides: Optional[OverridesLike] = None,
+) -> Worklist:
+    """The triage worklist at ``as_of`` (default today): every child who is overdue or due soon,
+    best first, with tier (P1..P4), priority score, recommended modality and the reasons.
+
+    ``overrides`` (a CSV path, a DataFrame or a list of dicts with child_id, tier and/or
+    modality, reason, decided_by, optionally decided_on) are applied after the rules and shown
+    in ``reasons``; an override for an unknown child or without a reason raises DataError.
+
+    >>> wl = triage(Cohort.from_csv(*example_paths()), as_of="2021-10-21")
+    >>> wl.columns[:5]
+    ['rank', 'child_id', 'tier', 'priority_score', 'next_assessment']
+    """
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a lac_backlog.Cohort, not {type(cohort).__name__}")
+    as_of_ = _as_date(as_of, "as_of")
+    pol = _policy(policy)
+    ovr = None if overrides is None else _overrides(overrides, cohort, pol)
+    return Worklist(_native.triage(cohort._inner, as_of_, pol, ovr), as_of_, pol)
 
 
 class Validation:

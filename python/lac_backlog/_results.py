@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, Iterator, Optional
 from . import _native
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas  # type: ignore[import-untyped]
+    import pandas
     import polars
 
-__all__ = ["Table"]
+__all__ = ["Explanation", "Table", "Worklist"]
 
 _HTML_ROWS = 20
 
@@ -115,6 +115,35 @@ class Table:
             f"<p><b>{html.escape(self._describe())}</b></p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
         )
+
+
+class Explanation(str):
+    """A readable account of one worklist row: a ``str`` that displays as its text."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+class Worklist(Table):
+    """The triage worklist: children overdue or due soon, best first, with tier, score,
+    recommended modality and the reasons for each. ``explain(child_id)`` gives a readable
+    account of one row."""
+
+    __slots__ = ("_worklist",)
+
+    def __init__(self, worklist: _native.Worklist, as_of: _dt.date, policy: _native.Policy) -> None:
+        super().__init__(worklist.table(), "triage", as_of, policy)
+        self._worklist = worklist
+
+    def explain(self, child_id: str) -> Explanation:
+        """Why the child is where they are: factors and points, tier, modality rule, declined
+        offers, override. Raises KeyError if the child is not on the worklist."""
+        return Explanation(self._worklist.explain(str(child_id)))
+
+    @property
+    def unapplied_overrides(self) -> list[tuple[str, int]]:
+        """Overrides whose child is not on the worklist, as (child_id, line of the file)."""
+        return self._worklist.unapplied_overrides()
 
 
 def _cell(v: Any) -> str:

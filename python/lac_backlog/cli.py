@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     _add_inputs(p)
     _add_common(p)
 
+    p = sub.add_parser("triage", help="the worklist of children overdue or due soon: who first, and how")
+    _add_inputs(p)
+    _add_common(p, out_help="worklist file: .csv, or .xlsx for Excel (default: CSV on standard output)")
+    p.add_argument(
+        "--overrides",
+        metavar="PATH",
+        help="CSV of clinician decisions: child_id, tier and/or modality, reason, decided_by (optional decided_on)",
+    )
+
     p = sub.add_parser("validate", help="check the input files (and the policy, if given) and list every problem")
     _add_inputs(p)
     _add_common(p, out_help="problems CSV (default: standard output)")
@@ -98,7 +107,14 @@ def _check_out(out: Optional[str]) -> None:
 
 
 def _emit(table: lb.Table, out: Optional[str]) -> None:
-    if out:
+    if out and out.lower().endswith(".xlsx"):
+        from ._excel import ExcelUnavailable, write_xlsx
+
+        try:
+            write_xlsx(table, out)
+        except ExcelUnavailable as e:
+            raise _UsageError(str(e)) from None
+    elif out:
         table.to_csv(out)
     else:
         sys.stdout.write(table.to_csv() or "")
@@ -115,6 +131,21 @@ def _cmd_status(args: argparse.Namespace) -> int:
     cohort = lb.Cohort.from_csv(args.children, args.assessments)
     _print_problems(cohort.warnings)
     _emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
+    return EXIT_OK
+
+
+def _cmd_triage(args: argparse.Namespace) -> int:
+    policy = _load_policy(args.policy, args.closures)
+    cohort = lb.Cohort.from_csv(args.children, args.assessments)
+    _print_problems(cohort.warnings)
+    wl = lb.triage(cohort, as_of=args.as_of, policy=policy, overrides=args.overrides)
+    for child_id, line in wl.unapplied_overrides:
+        print(
+            f"warning: {args.overrides}, line {line}: override for child {child_id} not applied: "
+            "not overdue or due soon on this date",
+            file=sys.stderr,
+        )
+    _emit(wl, args.out)
     return EXIT_OK
 
 
@@ -154,7 +185,35 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     )
     print()
     print(report_text(st, top=args.top))
+    print()
+    print(worklist_text(lb.triage(cohort, as_of=args.as_of), top=args.top))
     return EXIT_OK
+
+
+def worklist_text(wl: lb.Worklist, top: int = 10) -> str:
+    """A plain-text summary of the worklist: tiers and modalities, then the first rows."""
+    rows = list(wl.rows())
+    tiers = Counter(r["tier"] for r in rows)
+    modes = Counter(r["recommended_modality"] for r in rows)
+    out = [
+        f"Triage worklist: {len(rows)} children overdue or due soon",
+        "  by tier: " + ", ".join(f"{t} {tiers[t]}" for t in sorted(tiers)),
+        "  recommended: " + ", ".join(f"{m} {modes[m]}" for m in ("face_to_face", "virtual", "questionnaire") if modes[m]),
+        "",
+        f"  {'rank':>4}  {'child_id':<9}{'tier':<5}{'score':>5}  {'next':<5}{'days':>5}  {'age_band':<9}{'modality':<14}why",
+    ]
+    for r in rows[:top]:
+        first = r["reasons"].split(" | ")
+        why = first[1] + "; " + first[3].split(":")[0] if len(first) > 3 else r["reasons"]
+        out.append(
+            f"  {r['rank']:>4}  {r['child_id']:<9}{r['tier']:<5}{r['priority_score']:>5}  {r['next_assessment']:<5}"
+            f"{r['days_overdue']:>5}  {r['age_band']:<9}{r['recommended_modality']:<14}{why}"
+        )
+    if rows:
+        out.append("")
+        out.append(f"Why {rows[0]['child_id']} is first:")
+        out.extend("  " + line for line in str(wl.explain(rows[0]["child_id"])).splitlines())
+    return "\n".join(out)
 
 
 def report_text(st: lb.Table, top: int = 10) -> str:
@@ -196,7 +255,7 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     return "\n".join(out)
 
 
-_COMMANDS = {"status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
+_COMMANDS = {"triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
