@@ -386,28 +386,6 @@ impl Default for ModalityPolicy {
     }
 }
 
-/// The names a red flag may use: every factor, and `overdue`.
-pub const RED_FLAG_CONDITIONS: &[&str] = &[
-    "overdue",
-    "sdq_concern",
-    "sdq_borderline",
-    "complex_health_needs",
-    "disability",
-    "mental_health_concern",
-    "self_harm",
-    "substance_misuse",
-    "pregnant_or_parent",
-    "exploitation_risk",
-    "youth_justice",
-    "out_of_area",
-    "uasc",
-    "placement_moves",
-    "missing_episodes",
-    "currently_missing",
-    "under_5",
-    "plus_17",
-    "iha_overdue",
-];
 
 impl TriagePolicy {
     /// The tier index (0 = most urgent) of a tier name.
@@ -433,12 +411,9 @@ impl TriagePolicy {
             if f.when.is_empty() {
                 return bad(format!("triage.red_flags {:?}: `when` lists no condition", f.name));
             }
-            if let Some(c) = f.when.iter().find(|c| !RED_FLAG_CONDITIONS.contains(&c.as_str())) {
-                return bad(format!(
-                    "triage.red_flags {:?}: unknown condition {c:?} (one of {})",
-                    f.name,
-                    RED_FLAG_CONDITIONS.join(", ")
-                ));
+            let names = crate::triage::factors::red_flag_conditions();
+            if let Some(c) = f.when.iter().find(|c| !names.contains(&c.as_str())) {
+                return bad(format!("triage.red_flags {:?}: unknown condition {c:?} (one of {})", f.name, names.join(", ")));
             }
         }
         if self.sdq_borderline_from > self.sdq_concern_from || self.sdq_concern_from > 40 {
