@@ -472,7 +472,7 @@ fn child_row(row: &[String], chk: &mut RowCheck) -> Option<Child> {
 
 /// What became of each children row, by child_id: the accepted child's index, or the line of
 /// the rejected row.
-enum ChildSlot {
+pub(crate) enum ChildSlot {
     Accepted(usize),
     Rejected(u64),
 }
@@ -544,9 +544,33 @@ fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Probl
     }
 
     // Assessments.
-    let acols = Columns::new(&at, ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED, &mut problems);
+    let acounts = read_assessments(&at, &mut children, &slots, &ct.file, !ccols.unusable, opts, &mut problems);
+
+    // Keep problems in file order, then line order (stable: a row's problems stay in column order).
+    let file_rank = |f: &str| if f == ct.file { 0 } else { 1 };
+    problems.sort_by_key(|p| (file_rank(&p.file), p.line));
+    let report = ValidationReport {
+        problems,
+        tables: vec![(ct.file.clone(), ccounts), (at.file.clone(), acounts)],
+    };
+    Loaded { cohort: Cohort::from_children(children), report }
+}
+
+/// Read the assessments table and attach each accepted row to its child. `slots` says what
+/// became of each child_id in `children_file`; `children_usable` is false when the children
+/// could not be read at all (then every assessment row is rejected with one error).
+pub(crate) fn read_assessments(
+    at: &RawTable,
+    children: &mut [Child],
+    slots: &HashMap<String, ChildSlot>,
+    children_file: &str,
+    children_usable: bool,
+    opts: &ReadOptions,
+    problems: &mut Vec<Problem>,
+) -> RowCounts {
+    let acols = Columns::new(&at, ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED, problems);
     let mut acounts = RowCounts { read: at.rows.len() as u64, ..RowCounts::default() };
-    if acols.unusable || ccols.unusable {
+    if acols.unusable || !children_usable {
         if !at.rows.is_empty() {
             let why = if acols.unusable {
                 "the header is not usable"
@@ -565,7 +589,7 @@ fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Probl
         acounts.rejected = acounts.read;
     } else {
         for (line, row) in &at.rows {
-            let mut chk = RowCheck { file: &at.file, line: *line, cols: &acols, problems: &mut problems, ok: true };
+            let mut chk = RowCheck { file: &at.file, line: *line, cols: &acols, problems: problems, ok: true };
             chk.extra_fields(row);
             let id = chk.required(row, "child_id");
             let kind = chk.parse_req(row, "assessment_type", parse_assessment_type);
@@ -575,11 +599,11 @@ fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Probl
             let mut target = None;
             if let Some(id) = id {
                 match slots.get(id) {
-                    None => chk.error("child_id", id, format!("no child with this child_id in {}", ct.file)),
+                    None => chk.error("child_id", id, format!("no child with this child_id in {}", children_file)),
                     Some(ChildSlot::Rejected(cl)) => chk.error(
                         "child_id",
                         id,
-                        format!("the child's row in {} (line {cl}) was rejected", ct.file),
+                        format!("the child's row in {} (line {cl}) was rejected", children_file),
                     ),
                     Some(ChildSlot::Accepted(i)) => target = Some(*i),
                 }
@@ -607,12 +631,5 @@ fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Probl
         }
     }
 
-    // Keep problems in file order, then line order (stable: a row's problems stay in column order).
-    let file_rank = |f: &str| if f == ct.file { 0 } else { 1 };
-    problems.sort_by_key(|p| (file_rank(&p.file), p.line));
-    let report = ValidationReport {
-        problems,
-        tables: vec![(ct.file.clone(), ccounts), (at.file.clone(), acounts)],
-    };
-    Loaded { cohort: Cohort::from_children(children), report }
+    acounts
 }
