@@ -8,10 +8,13 @@ pub mod calendar;
 pub mod error;
 pub mod fields;
 pub mod model;
+pub mod oc2;
 pub mod policy;
 pub mod read;
 pub mod report;
 pub mod schedule;
+pub mod ssda903;
+pub mod suppress;
 pub mod table;
 pub mod triage;
 

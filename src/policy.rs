@@ -15,6 +15,7 @@ pub struct Policy {
     pub age_bands: AgeBandPolicy,
     pub calendar: CalendarPolicy,
     pub triage: TriagePolicy,
+    pub suppression: SuppressionPolicy,
 }
 
 /// How the IHA deadline is counted.
@@ -142,6 +143,7 @@ impl Default for Policy {
             age_bands: AgeBandPolicy::default(),
             calendar: CalendarPolicy::default(),
             triage: TriagePolicy::default(),
+            suppression: SuppressionPolicy::default(),
         }
     }
 }
@@ -206,6 +208,9 @@ impl Policy {
             return bad(format!("schedule.due_soon_days must be 0 to 366, not {}", s.due_soon_days));
         }
         self.triage.validate()?;
+        if self.suppression.min_count == 0 || self.suppression.min_count > self.suppression.max_count {
+            return bad("suppression.min_count must be 1 or more and not above suppression.max_count".into());
+        }
         let b = &self.age_bands;
         if b.under_5_below >= b.plus_17_from {
             return bad(format!(
@@ -222,6 +227,21 @@ impl Policy {
             .short_break_legal_statuses
             .iter()
             .any(|c| c.eq_ignore_ascii_case(legal_status.trim()))
+    }
+}
+
+/// Disclosure control for outputs shared beyond the care team (DfE: counts 1 to 5 as `c`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SuppressionPolicy {
+    pub min_count: u64,
+    pub max_count: u64,
+    pub symbol: String,
+}
+
+impl Default for SuppressionPolicy {
+    fn default() -> Self {
+        SuppressionPolicy { min_count: 1, max_count: 5, symbol: "c".to_string() }
     }
 }
 

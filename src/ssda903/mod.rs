@@ -1,0 +1,561 @@
+//! The DfE SSDA903 return: reading its CSV tables (or its XML form), checking them, and deriving
+//! the canonical children table from the episodes (docs/ssda903.md has the mapping field by
+//! field). Health assessment dates are not in the 903; they come from an assessments table.
+
+pub mod codes;
+mod xml;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::calendar::sub_months;
+use crate::error::{Error, Result};
+use crate::fields::{parse_bool, parse_date, parse_sdq};
+use crate::model::{Child, Cohort, Signals};
+use crate::read::{read_assessments, ChildSlot, Columns, Loaded, RawTable, ReadOptions, RowCheck};
+use crate::report::{Problem, RowCounts, Severity, ValidationReport};
+
+/// One episode of care.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Episode {
+    pub decom: NaiveDate,
+    pub rne: String,
+    pub ls: String,
+    pub cin: String,
+    pub place: String,
+    pub dec: Option<NaiveDate>,
+    pub rec: String,
+    pub line: u64,
+}
+
+impl Episode {
+    /// True if the episode covers any day from `start` to `end` inclusive.
+    pub fn overlaps(&self, start: NaiveDate, end: NaiveDate) -> bool {
+        self.decom <= end && self.dec.is_none_or(|d| d >= start)
+    }
+}
+
+/// A missing (M) or away from placement (A) period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingPeriod {
+    pub kind: String,
+    pub start: NaiveDate,
+    pub end: Option<NaiveDate>,
+}
+
+/// The OC2 record of a child (flags 0/1; blank = not known).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Oc2Record {
+    pub sdq_score: Option<u8>,
+    pub convicted: Option<bool>,
+    pub health_check: Option<bool>,
+    pub immunisations: Option<bool>,
+    pub teeth_check: Option<bool>,
+    pub health_assessment: Option<bool>,
+    pub substance_misuse: Option<bool>,
+}
+
+/// Everything the return says about one child.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child903 {
+    pub id: String,
+    pub dob: NaiveDate,
+    pub sex: Option<char>,
+    pub mother: bool,
+    pub line: u64,
+    /// Sorted by start date.
+    pub episodes: Vec<Episode>,
+    pub missing: Vec<MissingPeriod>,
+    pub uasc: bool,
+    pub oc2: Option<Oc2Record>,
+}
+
+/// A read and checked return.
+#[derive(Debug, Clone)]
+pub struct Return903 {
+    /// Where it was read from (the folder).
+    pub source: String,
+    /// Children with a usable header row, sorted by CHILD.
+    pub children: Vec<Child903>,
+    /// CHILD ids whose header rows were rejected, with the first such line (file, line).
+    pub rejected: HashMap<String, (String, u64)>,
+    pub report: ValidationReport,
+    /// The file name of the header table (CSV) or the XML file.
+    pub header_file: String,
+}
+
+impl Return903 {
+    pub fn get(&self, id: &str) -> Option<&Child903> {
+        self.children.binary_search_by(|c| c.id.as_str().cmp(id)).ok().map(|i| &self.children[i])
+    }
+
+    /// Fails with every problem if the return has any error.
+    pub fn check(&self) -> Result<()> {
+        if self.report.has_errors() {
+            let (errors, warnings) = self.report.problems.iter().cloned().partition(Problem::is_error);
+            return Err(Error::Data { errors, warnings });
+        }
+        Ok(())
+    }
+}
+
+const TABLES: [&str; 5] = ["header", "episodes", "uasc", "missing", "oc2"];
+
+fn io_error(p: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io { path: p.display().to_string(), source }
+}
+
+/// Which table a CSV file is, by its name: `header.csv`, `SSDA903_2020_header.csv`, any case.
+pub fn table_of(file_name: &str) -> Option<&'static str> {
+    let lower = file_name.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".csv")?;
+    TABLES.into_iter().find(|t| stem == *t || stem.ends_with(&format!("_{t}")) || stem.ends_with(&format!("-{t}")))
+}
+
+/// Read a 903 folder. CSV tables are read if there are any (an XML file beside them is ignored
+/// with a warning); otherwise the XML return. `year_end` (31 March) sets the code lists and
+/// warns about dates after it. Only an unreadable folder or file is an `Err`; data problems are
+/// in the report.
+pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
+    let mut csvs: BTreeMap<&'static str, std::path::PathBuf> = BTreeMap::new();
+    let mut xmls = Vec::new();
+    let mut problems = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(io_error(dir))?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        if let Some(t) = table_of(&name) {
+            if let Some(prev) = csvs.get(t) {
+                problems.push(Problem::new(
+                    Severity::Error,
+                    &path.display().to_string(),
+                    None,
+                    None,
+                    "",
+                    format!("a second {t} table (also {})", prev.display()),
+                ));
+                continue;
+            }
+            csvs.insert(t, path);
+        } else if name.to_ascii_lowercase().ends_with(".xml") {
+            xmls.push(path);
+        }
+    }
+    let year = year_end.map(|d| chrono::Datelike::year(&d)).unwrap_or(2100);
+    let (tables, header_file): (BTreeMap<&str, RawTable>, String) = if !csvs.is_empty() {
+        for x in &xmls {
+            problems.push(Problem::new(Severity::Warning, &x.display().to_string(), None, None, "", "XML return ignored: the folder has CSV tables, which are read instead"));
+        }
+        let mut tables = BTreeMap::new();
+        for (t, path) in &csvs {
+            let bytes = std::fs::read(path).map_err(io_error(path))?;
+            tables.insert(*t, RawTable::parse(&path.display().to_string(), &bytes, &mut problems));
+        }
+        let hf = csvs.get("header").map(|p| p.display().to_string()).unwrap_or_default();
+        (tables, hf)
+    } else if let Some(x) = xmls.first() {
+        for extra in &xmls[1..] {
+            problems.push(Problem::new(Severity::Warning, &extra.display().to_string(), None, None, "", format!("a second XML file: only {} is read", x.display())));
+        }
+        let bytes = std::fs::read(x).map_err(io_error(x))?;
+        let name = x.display().to_string();
+        let text = String::from_utf8_lossy(&bytes);
+        let t = xml::parse(&name, &text, &mut problems);
+        let tables = BTreeMap::from([("header", t.header), ("episodes", t.episodes), ("uasc", t.uasc), ("missing", t.missing), ("oc2", t.oc2)]);
+        (tables, name)
+    } else {
+        (BTreeMap::new(), dir.display().to_string())
+    };
+    for t in ["header", "episodes"] {
+        if !tables.contains_key(t) {
+            problems.push(Problem::new(Severity::Error, &dir.display().to_string(), None, None, "", format!("no {t} table in the folder (a file named like {t}.csv, or an XML return)")));
+        }
+    }
+    Ok(build(dir, tables, header_file, year, year_end, problems))
+}
+
+fn check_code(chk: &mut RowCheck, row: &[String], col: &str, list: &[&str]) -> String {
+    let v = chk.optional(row, col).unwrap_or_default().to_ascii_uppercase();
+    if !v.is_empty() && !list.contains(&v.as_str()) {
+        chk.warn(col, &v, format!("not a {col} code of this collection year"));
+    }
+    v
+}
+
+/// A value that does not parse is a warning and is treated as blank.
+fn lenient<T>(chk: &mut RowCheck, row: &[String], col: &str, f: impl Fn(&str) -> std::result::Result<T, String>) -> Option<T> {
+    let v = chk.optional(row, col)?;
+    match f(v) {
+        Ok(x) => Some(x),
+        Err(msg) => {
+            chk.warn(col, v, format!("{msg}; treated as blank"));
+            None
+        }
+    }
+}
+
+const HEADER_COLS: &[&str] = &["child", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"];
+const EPISODE_COLS: &[&str] = &[
+    "child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec", "reason_place_change", "home_post",
+    "pl_post", "urn",
+];
+const UASC_COLS: &[&str] = &["child", "sex", "dob", "duc"];
+const MISSING_COLS: &[&str] = &["child", "dob", "missing", "mis_start", "mis_end"];
+const OC2_COLS: &[&str] = &[
+    "child", "dob", "sdq_score", "sdq_reason", "convicted", "health_check", "immunisations", "teeth_check",
+    "health_assessment", "substance_misuse", "intervention_received", "intervention_offered",
+];
+
+// Column names are matched case-insensitively by `Columns`; the lists are in lower case.
+
+fn build(
+    dir: &Path,
+    tables: BTreeMap<&str, RawTable>,
+    header_file: String,
+    year: i32,
+    year_end: Option<NaiveDate>,
+    mut problems: Vec<Problem>,
+) -> Return903 {
+    let codes = codes::code_lists(year);
+    let mut counts: Vec<(String, RowCounts)> = Vec::new();
+    let mut kids: BTreeMap<String, Child903> = BTreeMap::new();
+    let mut rejected: HashMap<String, (String, u64)> = HashMap::new();
+    let after_year_end = |d: NaiveDate| year_end.is_some_and(|e| d > e);
+
+    // Header: one row per child; the same CHILD with different DOBs is an error on every row.
+    if let Some(t) = tables.get("header") {
+        let cols = Columns::new(t, HEADER_COLS, &["child", "dob"], &mut problems);
+        let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
+        let mut dobs: HashMap<String, Vec<(u64, String)>> = HashMap::new();
+        if !cols.unusable {
+            for (line, row) in &t.rows {
+                if let (Some(id), Some(d)) = (cols.get(row, "child"), cols.get(row, "dob")) {
+                    dobs.entry(id.to_string()).or_default().push((*line, d.to_string()));
+                }
+            }
+            for (line, row) in &t.rows {
+                let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
+                let id = chk.required(row, "child").map(str::to_string);
+                let dob = chk.parse_req(row, "dob", parse_date);
+                let sex_raw = check_code(&mut chk, row, "sex", &["1", "2", "M", "F", "U"]);
+                if !sex_raw.is_empty() && !codes.sex.contains(&sex_raw.as_str()) {
+                    chk.warn("sex", &sex_raw, format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")));
+                }
+                let mother = lenient(&mut chk, row, "mother", parse_bool).unwrap_or(false);
+                if let Some(id) = &id {
+                    let rows = &dobs[id];
+                    if rows.iter().any(|(_, d)| d != &rows[0].1) {
+                        let others: Vec<String> =
+                            rows.iter().filter(|(l, _)| l != line).map(|(l, d)| format!("{d} on line {l}")).collect();
+                        let v = cols.get(row, "dob").unwrap_or_default().to_string();
+                        chk.error("dob", &v, format!("the same CHILD has different dates of birth ({})", others.join(", ")));
+                    } else if rows.len() > 1 && rows[0].0 != *line {
+                        chk.warn("child", id, format!("repeated header row (first on line {}): ignored", rows[0].0));
+                        c.accepted += 1;
+                        continue;
+                    }
+                }
+                match (chk.ok, id, dob) {
+                    (true, Some(id), Some(dob)) => {
+                        c.accepted += 1;
+                        kids.insert(
+                            id.clone(),
+                            Child903 { id, dob, sex: codes::normalise_sex(&sex_raw), mother, line: *line, episodes: vec![], missing: vec![], uasc: false, oc2: None },
+                        );
+                    }
+                    (_, id, _) => {
+                        c.rejected += 1;
+                        if let Some(id) = id {
+                            rejected.entry(id).or_insert((t.file.clone(), *line));
+                        }
+                    }
+                }
+            }
+        } else {
+            c.rejected = c.read;
+        }
+        counts.push((t.file.clone(), c));
+    }
+
+    // A row of another table whose CHILD has no usable header row: a warning, and the row is
+    // not used (rejected in the counts).
+    let orphan = |chk: &mut RowCheck, id: &str, kids: &BTreeMap<String, Child903>, rejected: &HashMap<String, (String, u64)>| -> bool {
+        if kids.contains_key(id) {
+            return false;
+        }
+        match rejected.get(id) {
+            Some((f, l)) => chk.warn("child", id, format!("the child's header row ({f}, line {l}) was rejected: row not used")),
+            None => chk.warn("child", id, "no header row for this CHILD: row not used"),
+        }
+        true
+    };
+
+    if let Some(t) = tables.get("episodes") {
+        let cols = Columns::new(t, EPISODE_COLS, &["child", "decom", "rne", "ls", "dec", "rec"], &mut problems);
+        let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
+        if cols.unusable {
+            c.rejected = c.read;
+        } else {
+            for (line, row) in &t.rows {
+                let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
+                chk.extra_fields(row);
+                let id = chk.required(row, "child").map(str::to_string);
+                let decom = chk.parse_req(row, "decom", parse_date);
+                let dec = chk.parse_opt(row, "dec", parse_date);
+                let rne = check_code(&mut chk, row, "rne", codes.rne);
+                let ls = check_code(&mut chk, row, "ls", codes.ls);
+                let cin = check_code(&mut chk, row, "cin", codes.cin);
+                let place = check_code(&mut chk, row, "place", &codes.place);
+                let rec = check_code(&mut chk, row, "rec", codes.rec);
+                if let (Some(s), Some(e)) = (decom, dec) {
+                    if e < s {
+                        let v = chk.optional(row, "dec").unwrap_or_default().to_string();
+                        chk.warn("dec", &v, format!("episode ends before it starts ({s})"));
+                    }
+                }
+                if dec.is_none() && !rec.is_empty() {
+                    chk.warn("rec", &rec, "open episode (no DEC) with a REC code");
+                }
+                if let Some(d) = decom.filter(|d| after_year_end(*d)) {
+                    chk.warn("decom", &d.format("%d/%m/%Y").to_string(), "episode starts after the year end");
+                }
+                let (Some(id), Some(decom), true) = (id, decom, chk.ok) else {
+                    c.rejected += 1;
+                    continue;
+                };
+                if orphan(&mut chk, &id, &kids, &rejected) {
+                    c.rejected += 1;
+                    continue;
+                }
+                c.accepted += 1;
+                if let Some(k) = kids.get_mut(&id) {
+                    k.episodes.push(Episode { decom, rne, ls, cin, place, dec, rec, line: *line });
+                }
+            }
+        }
+        counts.push((t.file.clone(), c));
+    }
+
+    if let Some(t) = tables.get("uasc") {
+        let cols = Columns::new(t, UASC_COLS, &["child"], &mut problems);
+        let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
+        for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
+            let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
+            let id = chk.required(row, "child").map(str::to_string);
+            lenient(&mut chk, row, "duc", parse_date);
+            match id {
+                Some(id) if chk.ok && !orphan(&mut chk, &id, &kids, &rejected) => {
+                    c.accepted += 1;
+                    if let Some(k) = kids.get_mut(&id) {
+                        k.uasc = true;
+                    }
+                }
+                _ => c.rejected += 1,
+            }
+        }
+        if cols.unusable {
+            c.rejected = c.read;
+        }
+        counts.push((t.file.clone(), c));
+    }
+
+    if let Some(t) = tables.get("missing") {
+        let cols = Columns::new(t, MISSING_COLS, &["child", "mis_start"], &mut problems);
+        let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
+        for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
+            let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
+            let id = chk.required(row, "child").map(str::to_string);
+            let kind = check_code(&mut chk, row, "missing", codes.missing);
+            let start = lenient(&mut chk, row, "mis_start", parse_date);
+            let end = lenient(&mut chk, row, "mis_end", parse_date);
+            match (id, start) {
+                (Some(id), Some(start)) if chk.ok && !orphan(&mut chk, &id, &kids, &rejected) => {
+                    c.accepted += 1;
+                    if let Some(k) = kids.get_mut(&id) {
+                        k.missing.push(MissingPeriod { kind, start, end });
+                    }
+                }
+                _ => c.rejected += 1,
+            }
+        }
+        if cols.unusable {
+            c.rejected = c.read;
+        }
+        counts.push((t.file.clone(), c));
+    }
+
+    if let Some(t) = tables.get("oc2") {
+        let cols = Columns::new(t, OC2_COLS, &["child"], &mut problems);
+        let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
+        for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
+            let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
+            let id = chk.required(row, "child").map(str::to_string);
+            let rec = Oc2Record {
+                sdq_score: lenient(&mut chk, row, "sdq_score", parse_sdq),
+                convicted: lenient(&mut chk, row, "convicted", parse_bool),
+                health_check: lenient(&mut chk, row, "health_check", parse_bool),
+                immunisations: lenient(&mut chk, row, "immunisations", parse_bool),
+                teeth_check: lenient(&mut chk, row, "teeth_check", parse_bool),
+                health_assessment: lenient(&mut chk, row, "health_assessment", parse_bool),
+                substance_misuse: lenient(&mut chk, row, "substance_misuse", parse_bool),
+            };
+            match id {
+                Some(id) if chk.ok && !orphan(&mut chk, &id, &kids, &rejected) => {
+                    let k = kids.get_mut(&id);
+                    match k {
+                        Some(k) if k.oc2.is_some() => {
+                            chk.warn("child", &id, "a second OC2 row for this child: ignored");
+                            c.accepted += 1;
+                        }
+                        Some(k) => {
+                            k.oc2 = Some(rec);
+                            c.accepted += 1;
+                        }
+                        None => c.rejected += 1,
+                    }
+                }
+                _ => c.rejected += 1,
+            }
+        }
+        if cols.unusable {
+            c.rejected = c.read;
+        }
+        counts.push((t.file.clone(), c));
+    }
+
+    // Cross-record checks: overlapping episodes.
+    for k in kids.values_mut() {
+        k.episodes.sort_by_key(|e| (e.decom, e.line));
+        for w in k.episodes.windows(2) {
+            if w[0].dec.is_none_or(|d| d > w[1].decom) {
+                let file = tables.get("episodes").map(|t| t.file.clone()).unwrap_or_default();
+                problems.push(Problem::new(
+                    Severity::Warning,
+                    &file,
+                    Some(w[1].line),
+                    Some("DECOM"),
+                    &w[1].decom.format("%d/%m/%Y").to_string(),
+                    format!("episode starts before the previous one (line {}) ends", w[0].line),
+                ));
+            }
+        }
+        k.missing.sort_by_key(|m| m.start);
+    }
+    let order: HashMap<String, usize> = counts.iter().enumerate().map(|(i, (f, _))| (f.clone(), i)).collect();
+    problems.sort_by_key(|p| (order.get(&p.file).copied().unwrap_or(usize::MAX), p.line));
+    Return903 {
+        source: dir.display().to_string(),
+        children: kids.into_values().collect(),
+        rejected,
+        report: ValidationReport { problems, tables: counts },
+        header_file,
+    }
+}
+
+/// The current period of care at `as_of`: the chain of episodes (each ending with REC X1 and
+/// the next starting that day or before) that contains the latest episode starting on or
+/// before `as_of`; or, if none has started, the first chain. Returns (start, end, episodes).
+pub fn period_at(episodes: &[Episode], as_of: NaiveDate) -> Option<(NaiveDate, Option<NaiveDate>, &[Episode])> {
+    if episodes.is_empty() {
+        return None;
+    }
+    // Split into periods: a new period starts after an episode that ended with a REC other
+    // than X1 (or a gap between episodes).
+    let mut periods: Vec<&[Episode]> = Vec::new();
+    let mut start = 0;
+    for i in 1..episodes.len() {
+        let prev = &episodes[i - 1];
+        let care_goes_on = prev.rec == "X1" || prev.rec.is_empty();
+        let no_gap = prev.dec.is_none_or(|d| d >= episodes[i].decom);
+        if !(care_goes_on && no_gap) {
+            periods.push(&episodes[start..i]);
+            start = i;
+        }
+    }
+    periods.push(&episodes[start..]);
+    let chosen = periods.iter().rev().find(|p| p[0].decom <= as_of).or(periods.first())?;
+    let last = chosen.last()?;
+    let end = if last.rec != "X1" { last.dec } else { None };
+    Some((chosen[0].decom, end, chosen))
+}
+
+/// The canonical child at `as_of`, derived from the return (docs/ssda903.md).
+pub fn derive_child(k: &Child903, as_of: NaiveDate) -> Option<Child> {
+    let (care_start, care_end, period) = period_at(&k.episodes, as_of)?;
+    let current = period.iter().rev().find(|e| e.decom <= as_of).unwrap_or(&period[0]);
+    let year_ago = sub_months(as_of, 12).unwrap_or(as_of);
+    let in_last_year = |d: NaiveDate| d > year_ago && d <= as_of;
+    let moves = period
+        .iter()
+        .filter(|e| matches!(e.rne.as_str(), "P" | "T" | "B" | "U") && in_last_year(e.decom))
+        .count() as u32;
+    let missing_episodes = k.missing.iter().filter(|m| in_last_year(m.start)).count() as u32;
+    let missing_now = k.missing.iter().any(|m| m.start <= as_of && m.end.is_none_or(|e| e > as_of));
+    let oc2 = k.oc2.clone().unwrap_or_default();
+    Some(Child {
+        id: k.id.clone(),
+        date_of_birth: k.dob,
+        care_start,
+        care_end,
+        legal_status: (!current.ls.is_empty()).then(|| current.ls.clone()),
+        uasc: k.uasc,
+        missing: missing_now,
+        locality: None,
+        sdq_score: oc2.sdq_score,
+        signals: Signals {
+            disability: period.iter().any(|e| e.cin == "N2"),
+            pregnant_or_parent: k.mother,
+            youth_justice: matches!(current.ls.as_str(), "J1" | "J2" | "J3") || current.place == "R5",
+            substance_misuse: oc2.substance_misuse.unwrap_or(false),
+            ..Signals::default()
+        },
+        placement_moves_12m: Some(moves),
+        missing_episodes_12m: Some(missing_episodes),
+        assessments: Vec::new(),
+    })
+}
+
+/// The cohort at `as_of` from a return and, optionally, an assessments table (CSV bytes).
+/// Children with no episode are left out with a warning. Fails (in the report) on any error in
+/// the return or the assessments.
+pub fn load_cohort(ret: &Return903, as_of: NaiveDate, assessments: Option<(&str, &[u8])>, opts: &ReadOptions) -> Loaded {
+    let mut problems = ret.report.problems.clone();
+    let mut tables = ret.report.tables.clone();
+    let mut children = Vec::new();
+    let mut slots: HashMap<String, ChildSlot> = HashMap::new();
+    for k in &ret.children {
+        match derive_child(k, as_of) {
+            Some(c) => {
+                slots.insert(c.id.clone(), ChildSlot::Accepted(children.len()));
+                children.push(c);
+            }
+            None => problems.push(Problem::new(Severity::Warning, &ret.header_file, Some(k.line), Some("CHILD"), &k.id, "no episode of care: not in the cohort")),
+        }
+    }
+    for (id, (_, line)) in &ret.rejected {
+        slots.entry(id.clone()).or_insert(ChildSlot::Rejected(*line));
+    }
+    if let Some((name, bytes)) = assessments {
+        let at = RawTable::parse(name, bytes, &mut problems);
+        let counts = read_assessments(&at, &mut children, &slots, &ret.header_file, true, opts, &mut problems);
+        tables.push((name.to_string(), counts));
+    }
+    Loaded { cohort: Cohort::from_children(children), report: ValidationReport { problems, tables } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names() {
+        assert_eq!(table_of("header.csv"), Some("header"));
+        assert_eq!(table_of("SSDA903_2020_Header.CSV"), Some("header"));
+        assert_eq!(table_of("SSDA903_2020_episodes.csv"), Some("episodes"));
+        assert_eq!(table_of("oc2.csv"), Some("oc2"));
+        assert_eq!(table_of("notes.txt"), None);
+        assert_eq!(table_of("subheader.csv"), None);
+    }
+}
