@@ -110,7 +110,10 @@ pub fn oc2_table(measures: &[Measure], suppress: bool, policy: &Policy) -> Table
     for m in measures {
         // sdq_average's numerator is a sum of scores, not a count of children: only its
         // denominator is a count.
-        let (n, d, v) = if !suppress {
+        let (n, d, v) = if m.name == "cohort" {
+            let n = if suppress { s.ratio(m.numerator, None).0 } else { m.numerator.to_string() };
+            (Some(n.clone()), None, Some(n))
+        } else if !suppress {
             (Some(m.numerator.to_string()), m.denominator.map(|d| d.to_string()), m.value.map(|v| format!("{v:.1}")))
         } else if m.name == "sdq_average" {
             let hidden = m.denominator.is_some_and(|d| s.is_small(d));

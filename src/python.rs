@@ -173,6 +173,68 @@ impl PyCohort {
     }
 }
 
+/// The cohort derived from a 903 folder at `as_of` (default: the return's year end), joined to
+/// an assessments CSV if given. Returns (cohort, the date it was derived at).
+#[pyfunction]
+#[pyo3(signature = (dir, assessments, as_of, today))]
+fn cohort_from_ssda903(
+    py: Python<'_>,
+    dir: PathBuf,
+    assessments: Option<PathBuf>,
+    as_of: Option<NaiveDate>,
+    today: NaiveDate,
+) -> PyResult<(PyCohort, NaiveDate)> {
+    let run = || -> crate::Result<(crate::Cohort, NaiveDate)> {
+        let ret = crate::ssda903::read_dir(&dir, None)?;
+        let at = as_of.or_else(|| ret.year_end()).unwrap_or(today);
+        let bytes = match &assessments {
+            Some(p) => Some(std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })?),
+            None => None,
+        };
+        let name = assessments.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        let loaded = crate::ssda903::load_cohort(&ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions { today });
+        Ok((loaded.into_cohort()?, at))
+    };
+    let (c, at) = py.detach(run).map_err(|e| to_py(py, e))?;
+    Ok((PyCohort { inner: Arc::new(c) }, at))
+}
+
+/// Check a 903 folder (and an assessments CSV) without stopping at errors: (problems, counts).
+#[pyfunction]
+#[pyo3(signature = (dir, assessments, year_end, today))]
+fn validate_ssda903(
+    py: Python<'_>,
+    dir: PathBuf,
+    assessments: Option<PathBuf>,
+    year_end: Option<NaiveDate>,
+    today: NaiveDate,
+) -> PyResult<(PyTable, PyTable)> {
+    let run = || -> crate::Result<crate::ValidationReport> {
+        let ret = crate::ssda903::read_dir(&dir, year_end)?;
+        let at = year_end.or_else(|| ret.year_end()).unwrap_or(today);
+        let bytes = match &assessments {
+            Some(p) => Some(std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })?),
+            None => None,
+        };
+        let name = assessments.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        Ok(crate::ssda903::load_cohort(&ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions { today }).report)
+    };
+    let report = py.detach(run).map_err(|e| to_py(py, e))?;
+    Ok((PyTable { inner: table::problems_table(&report.problems) }, PyTable { inner: table::counts_table(&report) }))
+}
+
+/// The DfE OC2 table for a 903 folder at `year_end`. Raises DataError if the return has errors.
+#[pyfunction]
+fn oc2(py: Python<'_>, dir: PathBuf, year_end: NaiveDate, suppress: bool, policy: &Bound<'_, PyPolicy>) -> PyResult<PyTable> {
+    let policy = policy.get().inner.clone();
+    let run = || -> crate::Result<table::Table> {
+        let ret = crate::ssda903::read_dir(&dir, Some(year_end))?;
+        ret.check()?;
+        Ok(crate::oc2::oc2_table(&crate::oc2::oc2_measures(&ret, year_end), suppress, &policy))
+    };
+    py.detach(run).map(|t| PyTable { inner: t }).map_err(|e| to_py(py, e))
+}
+
 /// A result table: named columns of equal length.
 #[pyclass(frozen, module = "lac_backlog._native", name = "Table")]
 struct PyTable {
@@ -337,6 +399,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyOverrides>()?;
     m.add_class::<PyWorklist>()?;
     m.add_function(wrap_pyfunction!(triage, m)?)?;
+    m.add_function(wrap_pyfunction!(cohort_from_ssda903, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_ssda903, m)?)?;
+    m.add_function(wrap_pyfunction!(oc2, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())

@@ -212,7 +212,7 @@ fn oc2_measures_and_suppression_on_a_hand_built_return() {
     let plain = oc2_table(&m, false, &Policy::default()).to_csv_string();
     assert!(plain.contains("health_assessment,5,6,83.3\n"), "{plain}");
     let safe = oc2_table(&m, true, &Policy::default()).to_csv_string();
-    assert!(safe.contains("cohort,6,,6.0\n"), "{safe}");
+    assert!(safe.contains("cohort,6,,6\n"), "{safe}");
     assert!(safe.contains("health_assessment,c,6,c\n"), "{safe}"); // 5 of 6, and 1 without
     assert!(safe.contains("immunisations,6,6,100.0\n"), "{safe}");
     assert!(safe.contains("health_check_under_5,c,c,c\n"), "{safe}");

@@ -38,6 +38,7 @@ __all__ = [
     "Validation",
     "__version__",
     "example_paths",
+    "oc2",
     "status",
     "triage",
     "validate",
@@ -79,12 +80,15 @@ class Cohort:
     problem; warnings (unknown columns, assessments dated after today) are in :attr:`warnings`.
     """
 
-    __slots__ = ("_inner",)
+    __slots__ = ("_inner", "derived_at")
 
-    def __init__(self, inner: _native.Cohort) -> None:
+    def __init__(self, inner: _native.Cohort, derived_at: Optional[_dt.date] = None) -> None:
         if not isinstance(inner, _native.Cohort):
-            raise TypeError("use Cohort.from_csv(...) to build a cohort")
+            raise TypeError("use Cohort.from_csv(...) or Cohort.from_ssda903(...) to build a cohort")
         self._inner = inner
+        #: For a cohort derived from a 903 return: the date its care periods, legal status,
+        #: missing and 12-month counts were derived at. ``None`` for a cohort read from tables.
+        self.derived_at = derived_at
 
     @classmethod
     def from_csv(
@@ -101,6 +105,29 @@ class Cohort:
         """
         today_ = _as_date(today, "today")
         return cls(_native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_))
+
+    @classmethod
+    def from_ssda903(
+        cls,
+        dir: PathLike,
+        assessments: Optional[PathLike] = None,
+        *,
+        as_of: Optional[DateLike] = None,
+        today: Optional[DateLike] = None,
+    ) -> "Cohort":
+        """Derive the cohort from a DfE SSDA903 return folder (CSV tables, or the XML form) and
+        join an assessments CSV (the 903 holds no assessment dates). docs/ssda903.md maps each
+        field. ``as_of`` is the date to derive at (the current period of care, legal status,
+        missing now, moves and missing episodes in the 12 months before); default: the
+        collection year end the return covers (31 March). Bad data raises DataError.
+        """
+        inner, at = _native.cohort_from_ssda903(
+            os.fspath(dir),
+            None if assessments is None else os.fspath(assessments),
+            None if as_of is None else _as_date(as_of, "as_of"),
+            _as_date(today, "today"),
+        )
+        return cls(inner, at)
 
     def __len__(self) -> int:
         return len(self._inner)
@@ -242,12 +269,45 @@ class Validation:
         return f"<Validation: {self.n_errors} errors, {self.n_warnings} warnings>"
 
 
-def validate(children: PathLike, assessments: PathLike, *, today: Optional[DateLike] = None) -> Validation:
-    """Check the two CSV files and report every problem without stopping at the first."""
-    problems, counts = _native.validate_csv(
-        os.fspath(children), os.fspath(assessments), _as_date(today, "today")
-    )
+def validate(
+    children: Optional[PathLike] = None,
+    assessments: Optional[PathLike] = None,
+    *,
+    ssda903: Optional[PathLike] = None,
+    year_end: Optional[DateLike] = None,
+    today: Optional[DateLike] = None,
+) -> Validation:
+    """Check the input and report every problem without stopping at the first: the children and
+    assessments CSV files, or a 903 folder (``ssda903=``) with an optional assessments CSV."""
+    today_ = _as_date(today, "today")
+    if ssda903 is not None:
+        if children is not None:
+            raise TypeError("give either children (with assessments) or ssda903, not both")
+        problems, counts = _native.validate_ssda903(
+            os.fspath(ssda903),
+            None if assessments is None else os.fspath(assessments),
+            None if year_end is None else _as_date(year_end, "year_end"),
+            today_,
+        )
+    elif children is not None and assessments is not None:
+        problems, counts = _native.validate_csv(os.fspath(children), os.fspath(assessments), today_)
+    else:
+        raise TypeError("validate needs children and assessments, or ssda903")
     return Validation(Table(problems, "validation"), Table(counts, "row_counts"))
+
+
+def oc2(
+    ssda903: PathLike, *, year_end: DateLike, suppress: bool = False, policy: Optional[Policy] = None
+) -> Table:
+    """The DfE OC2 table of a 903 return: the cohort looked after continuously for 12 months at
+    ``year_end`` (by the DfE validation rule) and, over it, the measures ``cohort``,
+    ``health_assessment``, ``immunisations``, ``teeth_check``, ``substance_misuse``,
+    ``health_check_under_5`` and ``sdq_received`` / ``sdq_average`` (ages 5-16 at the year end).
+    ``suppress=True`` hides counts 1 to 5 (and what would reveal them) as ``c`` for publication.
+    """
+    ye = _as_date(year_end, "year_end", default_today=False)
+    pol = _policy(policy)
+    return Table(_native.oc2(os.fspath(ssda903), ye, bool(suppress), pol), "oc2", ye, pol)
 
 
 def example_paths() -> tuple[str, str]:

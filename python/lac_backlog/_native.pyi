@@ -4,7 +4,7 @@ import datetime
 import os
 from typing import Any, Optional, final
 
-__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv"]
+__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2"]
 __version__: str
 
 _ProblemTuple = tuple[str, str, Optional[int], Optional[str], str, str]
@@ -76,3 +76,16 @@ def status(cohort: Cohort, as_of: datetime.date, policy: Policy) -> Table: ...
 def validate_csv(
     children: str | os.PathLike[str], assessments: str | os.PathLike[str], today: datetime.date
 ) -> tuple[Table, Table]: ...
+def cohort_from_ssda903(
+    dir: str | os.PathLike[str],
+    assessments: Optional[str | os.PathLike[str]],
+    as_of: Optional[datetime.date],
+    today: datetime.date,
+) -> tuple[Cohort, datetime.date]: ...
+def validate_ssda903(
+    dir: str | os.PathLike[str],
+    assessments: Optional[str | os.PathLike[str]],
+    year_end: Optional[datetime.date],
+    today: datetime.date,
+) -> tuple[Table, Table]: ...
+def oc2(dir: str | os.PathLike[str], year_end: datetime.date, suppress: bool, policy: Policy) -> Table: ...

@@ -30,8 +30,28 @@ def _date_arg(text: str) -> _dt.date:
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--children", required=True, metavar="PATH", help="children CSV (INTERFACE.md section 2)")
-    p.add_argument("--assessments", required=True, metavar="PATH", help="assessments CSV")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--children", metavar="PATH", help="children CSV (INTERFACE.md section 2); needs --assessments")
+    src.add_argument("--ssda903", metavar="DIR", help="a DfE SSDA903 return folder (CSV tables or XML) instead of --children")
+    p.add_argument("--assessments", metavar="PATH", help="assessments CSV (optional with --ssda903)")
+
+
+def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if getattr(args, "children", None) and not args.assessments:
+        parser.error("--children needs --assessments")
+
+
+def _load_cohort(args: argparse.Namespace) -> lb.Cohort:
+    """The cohort from --children/--assessments or --ssda903 (derived at --as-of, or at the
+    return's year end when --as-of is not given, which then becomes the report date)."""
+    if args.ssda903:
+        cohort = lb.Cohort.from_ssda903(args.ssda903, args.assessments, as_of=args.as_of)
+        if args.as_of is None:
+            args.as_of = cohort.derived_at
+    else:
+        cohort = lb.Cohort.from_csv(args.children, args.assessments)
+    _print_problems(cohort.warnings)
+    return cohort
 
 
 def _add_common(p: argparse.ArgumentParser, out_help: str = "output CSV (default: standard output)") -> None:
@@ -69,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check the input files (and the policy, if given) and list every problem")
     _add_inputs(p)
     _add_common(p, out_help="problems CSV (default: standard output)")
+
+    p = sub.add_parser("oc2", help="the DfE OC2 table of a 903 return (health measures of the 12-month cohort)")
+    p.add_argument("--ssda903", required=True, metavar="DIR", help="the 903 return folder (CSV tables or XML)")
+    p.add_argument("--year-end", type=_date_arg, metavar="YYYY-MM-DD", help="the year end (31 March; default: the one the return covers)")
+    p.add_argument("--suppress", action="store_true", help="hide counts 1 to 5, and what would reveal them, as c (for publication)")
+    p.add_argument("--policy", metavar="PATH.toml")
+    p.add_argument("--out", metavar="PATH", help="output CSV (default: standard output)")
 
     p = sub.add_parser("demo", help="run the whole job on a built-in example council and print what it found")
     p.add_argument("--as-of", type=_date_arg, default=_dt.date.fromisoformat(DEMO_AS_OF), metavar="YYYY-MM-DD")
@@ -128,16 +155,14 @@ def _print_problems(problems: Sequence[lb.Problem]) -> None:
 def _cmd_status(args: argparse.Namespace) -> int:
     _check_out(args.out)
     policy = _load_policy(args.policy, args.closures)
-    cohort = lb.Cohort.from_csv(args.children, args.assessments)
-    _print_problems(cohort.warnings)
+    cohort = _load_cohort(args)
     _emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
     return EXIT_OK
 
 
 def _cmd_triage(args: argparse.Namespace) -> int:
     policy = _load_policy(args.policy, args.closures)
-    cohort = lb.Cohort.from_csv(args.children, args.assessments)
-    _print_problems(cohort.warnings)
+    cohort = _load_cohort(args)
     wl = lb.triage(cohort, as_of=args.as_of, policy=policy, overrides=args.overrides)
     for child_id, line in wl.unapplied_overrides:
         print(
@@ -152,7 +177,10 @@ def _cmd_triage(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     _check_out(args.out)
     _load_policy(args.policy, args.closures)  # a bad policy or closures file is reported too (exit 2)
-    v = lb.validate(args.children, args.assessments)
+    if args.ssda903:
+        v = lb.validate(assessments=args.assessments, ssda903=args.ssda903, year_end=args.as_of)
+    else:
+        v = lb.validate(args.children, args.assessments)
     _emit(v.problems, args.out)
     for row in v.row_counts.rows():
         print(
@@ -162,6 +190,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         )
     print(f"{v.n_errors} error(s), {v.n_warnings} warning(s)", file=sys.stderr)
     return EXIT_OK if v.ok else EXIT_DATA
+
+
+def _cmd_oc2(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    policy = _load_policy(args.policy)
+    year_end = args.year_end
+    if year_end is None:
+        year_end = lb.Cohort.from_ssda903(args.ssda903).derived_at
+    _emit(lb.oc2(args.ssda903, year_end=year_end, suppress=args.suppress, policy=policy), args.out)
+    return EXIT_OK
 
 
 def _cmd_policy(args: argparse.Namespace) -> int:
@@ -255,11 +293,13 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     return "\n".join(out)
 
 
-_COMMANDS = {"triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
+_COMMANDS = {"oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = _parser().parse_args(argv)  # exits 2 on wrong usage
+    parser = _parser()
+    args = parser.parse_args(argv)  # exits 2 on wrong usage
+    _check_inputs(parser, args)
     try:
         return _COMMANDS[args.command](args)
     except lb.DataError as e:

@@ -91,6 +91,16 @@ impl Return903 {
         self.children.binary_search_by(|c| c.id.as_str().cmp(id)).ok().map(|i| &self.children[i])
     }
 
+    /// The collection year end the return covers: the first 31 March on or after the latest
+    /// episode start in it (end dates may run past the year end). The default date to derive
+    /// the cohort at.
+    pub fn year_end(&self) -> Option<NaiveDate> {
+        let latest = self.children.iter().flat_map(|c| c.episodes.iter()).map(|e| e.decom).max()?;
+        let y = chrono::Datelike::year(&latest);
+        let march31 = NaiveDate::from_ymd_opt(y, 3, 31)?;
+        if latest <= march31 { Some(march31) } else { NaiveDate::from_ymd_opt(y + 1, 3, 31) }
+    }
+
     /// Fails with every problem if the return has any error.
     pub fn check(&self) -> Result<()> {
         if self.report.has_errors() {
@@ -143,7 +153,8 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
             xmls.push(path);
         }
     }
-    let year = year_end.map(|d| chrono::Datelike::year(&d)).unwrap_or(2100);
+    // Without a year end, the latest code lists (and either SEX coding) apply.
+    let year = year_end.map(|d| chrono::Datelike::year(&d));
     let (tables, header_file): (BTreeMap<&str, RawTable>, String) = if !csvs.is_empty() {
         for x in &xmls {
             problems.push(Problem::new(Severity::Warning, &x.display().to_string(), None, None, "", "XML return ignored: the folder has CSV tables, which are read instead"));
@@ -179,7 +190,7 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
 fn check_code(chk: &mut RowCheck, row: &[String], col: &str, list: &[&str]) -> String {
     let v = chk.optional(row, col).unwrap_or_default().to_ascii_uppercase();
     if !v.is_empty() && !list.contains(&v.as_str()) {
-        chk.warn(col, &v, format!("not a {col} code of this collection year"));
+        chk.warn(col, &v, format!("not a {} code of this collection year", col.to_ascii_uppercase()));
     }
     v
 }
@@ -214,11 +225,11 @@ fn build(
     dir: &Path,
     tables: BTreeMap<&str, RawTable>,
     header_file: String,
-    year: i32,
+    year: Option<i32>,
     year_end: Option<NaiveDate>,
     mut problems: Vec<Problem>,
 ) -> Return903 {
-    let codes = codes::code_lists(year);
+    let codes = codes::code_lists(year.unwrap_or(i32::MAX));
     let mut counts: Vec<(String, RowCounts)> = Vec::new();
     let mut kids: BTreeMap<String, Child903> = BTreeMap::new();
     let mut rejected: HashMap<String, (String, u64)> = HashMap::new();
@@ -240,7 +251,7 @@ fn build(
                 let id = chk.required(row, "child").map(str::to_string);
                 let dob = chk.parse_req(row, "dob", parse_date);
                 let sex_raw = check_code(&mut chk, row, "sex", &["1", "2", "M", "F", "U"]);
-                if !sex_raw.is_empty() && !codes.sex.contains(&sex_raw.as_str()) {
+                if year.is_some() && !sex_raw.is_empty() && !codes.sex.contains(&sex_raw.as_str()) {
                     chk.warn("sex", &sex_raw, format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")));
                 }
                 let mother = lenient(&mut chk, row, "mother", parse_bool).unwrap_or(false);
