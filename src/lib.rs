@@ -12,9 +12,11 @@ pub mod oc2;
 pub mod policy;
 pub mod read;
 pub mod report;
+pub mod rng;
 pub mod schedule;
 pub mod ssda903;
 pub mod suppress;
+pub mod synth;
 pub mod table;
 pub mod triage;
 

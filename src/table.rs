@@ -186,3 +186,72 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     t.push("overridden", s(&|r| Some(if r.applied_override.is_some() { "yes" } else { "no" }.to_string())));
     t
 }
+
+/// The cohort as the two input tables (INTERFACE.md section 2), as CSV text: (children,
+/// assessments). Reading them back gives the same cohort.
+pub fn cohort_csv(cohort: &Cohort) -> (String, String) {
+    let mut c = Vec::new();
+    let mut a = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_cohort_csv(cohort, &mut c, &mut a);
+    (String::from_utf8(c).unwrap_or_default(), String::from_utf8(a).unwrap_or_default())
+}
+
+/// Stream the cohort as the two input tables, child by child (no table is built in memory).
+pub fn write_cohort_csv<W1: Write, W2: Write>(cohort: &Cohort, children: W1, assessments: W2) -> std::io::Result<()> {
+    let mut c = csv::Writer::from_writer(children);
+    let mut a = csv::Writer::from_writer(assessments);
+    c.write_record([
+        "child_id", "date_of_birth", "care_start", "care_end", "legal_status", "uasc", "missing", "locality", "sdq_score",
+        "complex_health_needs", "disability", "mental_health_concern", "self_harm", "substance_misuse",
+        "pregnant_or_parent", "exploitation_risk", "youth_justice", "out_of_area", "placement_moves_12m",
+        "missing_episodes_12m",
+    ])?;
+    a.write_record(["child_id", "assessment_type", "completed_on", "modality", "outcome"])?;
+    let b = |x: bool| if x { "1" } else { "0" }.to_string();
+    let d = |x: Option<NaiveDate>| x.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let n = |x: Option<u32>| x.map(|v| v.to_string()).unwrap_or_default();
+    for k in &cohort.children {
+        let s = &k.signals;
+        c.write_record([
+            k.id.clone(),
+            d(Some(k.date_of_birth)),
+            d(Some(k.care_start)),
+            d(k.care_end),
+            k.legal_status.clone().unwrap_or_default(),
+            b(k.uasc),
+            b(k.missing),
+            k.locality.clone().unwrap_or_default(),
+            k.sdq_score.map(|v| v.to_string()).unwrap_or_default(),
+            b(s.complex_health_needs),
+            b(s.disability),
+            b(s.mental_health_concern),
+            b(s.self_harm),
+            b(s.substance_misuse),
+            b(s.pregnant_or_parent),
+            b(s.exploitation_risk),
+            b(s.youth_justice),
+            b(s.out_of_area),
+            n(k.placement_moves_12m),
+            n(k.missing_episodes_12m),
+        ])?;
+        for x in &k.assessments {
+            a.write_record([
+                k.id.as_str(),
+                x.kind.as_str(),
+                &x.completed_on.format("%Y-%m-%d").to_string(),
+                x.modality.as_str(),
+                x.outcome.as_str(),
+            ])?;
+        }
+    }
+    c.flush()?;
+    a.flush()
+}
+
+/// Write the cohort's two tables as CSV files, each whole or not at all.
+pub fn write_cohort_files(cohort: &Cohort, children: &Path, assessments: &Path) -> Result<()> {
+    let (c, a) = cohort_csv(cohort);
+    write_atomic(children, |f| f.write_all(c.as_bytes()))?;
+    write_atomic(assessments, |f| f.write_all(a.as_bytes()))
+}

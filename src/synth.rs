@@ -1,0 +1,246 @@
+//! A synthetic council: realistic children and assessment histories without real children.
+//! Seeded and reproducible (each child comes from its own random stream), any size, with
+//! England's shape (DOMAIN.md section 10) and a knob for a council in trouble. docs/synthetic.md
+//! gives every distribution and its source.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::calendar::{add_months, age_on, anniversary};
+use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, Signals};
+use crate::policy::{LeapDayBirthday, Policy};
+use crate::rng::Rng;
+use crate::schedule::{Scheduler, Status};
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct SynthOptions {
+    pub children: usize,
+    pub seed: u64,
+    pub as_of: NaiveDate,
+    /// A council in trouble: the share of children needing an assessment who are overdue at
+    /// as_of (e.g. 0.4). `None`: a council keeping up about as well as England does.
+    pub overdue_share: Option<f64>,
+    pub localities: Vec<String>,
+}
+
+impl SynthOptions {
+    pub fn new(children: usize, seed: u64, as_of: NaiveDate) -> Self {
+        SynthOptions {
+            children,
+            seed,
+            as_of,
+            overdue_share: None,
+            localities: ["North", "South", "East", "West"].iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// Age bands at as_of and their shares of children looked after (DfE, 31 March 2024).
+const AGE_BANDS: [(u32, u32, f64); 5] = [(0, 1, 0.04), (1, 5, 0.13), (5, 10, 0.18), (10, 16, 0.38), (16, 18, 0.27)];
+/// Share of UASC by age band: 9% of all, nearly 90% of them 16 or over.
+const UASC_BY_BAND: [f64; 5] = [0.0, 0.0, 0.0, 0.024, 0.30];
+/// Children who started to be looked after in the last 12 months, other than infants (with
+/// the under-1s this gives about 29%: 83,630 looked after, 59,480 of them for 12 months+).
+const RECENT_ENTRY: f64 = 0.26;
+/// Mean time in care beyond the first year, in days, for longer-stay children.
+const LONG_STAY_MEAN_DAYS: f64 = 1100.0;
+const LEGAL_STATUS: [(&str, f64); 7] =
+    [("C2", 0.60), ("V2", 0.15), ("E1", 0.12), ("C1", 0.08), ("D1", 0.02), ("J2", 0.02), ("L1", 0.01)];
+/// SDQ bands of children with a score (DfE 2024): 46% normal, 13% borderline, 41% concern.
+const SDQ_BANDS: [f64; 3] = [0.46, 0.13, 0.41];
+/// Share of children aged 4-16 with an SDQ score.
+const SDQ_RECORDED: f64 = 0.80;
+/// IHA within 20 working days (real figures are poor: Dorset 52.5%).
+const IHA_ON_TIME: f64 = 0.52;
+const IHA_LATE_MEAN_DAYS: f64 = 35.0;
+/// Reviews done by their due date, and the mean lateness of the rest, calibrated so that about
+/// 89% of the 12-month cohort have an assessment in the year (England 2024).
+const RHA_ON_TIME: f64 = 0.65;
+const RHA_LATE_MEAN_DAYS: f64 = 115.0;
+/// Young people (15+) who decline an offer, before accepting a later one.
+const DECLINE_15_PLUS: f64 = 0.06;
+/// Placement moves in 12 months: 0, 1, 2, 3, 4, 5 (DfE: 68% one placement in the year, 22% two,
+/// 10% three or more).
+const MOVES: [f64; 6] = [0.68, 0.22, 0.05, 0.03, 0.01, 0.01];
+
+fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+fn minus_days(d: NaiveDate, n: i64) -> NaiveDate {
+    if n >= 0 { d.checked_sub_days(Days::new(n as u64)) } else { d.checked_add_days(Days::new((-n) as u64)) }.unwrap_or(d)
+}
+
+fn plus_days(d: NaiveDate, n: i64) -> NaiveDate {
+    minus_days(d, -n)
+}
+
+/// The dates of birth giving an age from `lo` (inclusive) to `hi` (exclusive) years at `as_of`.
+fn dob_range(as_of: NaiveDate, lo: u32, hi: u32) -> (NaiveDate, NaiveDate) {
+    let back = |years: u32| NaiveDate::from_ymd_opt(as_of.year() - years as i32, as_of.month(), as_of.day().min(28)).unwrap_or(as_of);
+    (back(hi).succ_opt().unwrap_or(as_of), if lo == 0 { as_of.pred_opt().unwrap_or(as_of) } else { back(lo) })
+}
+
+fn modality(rng: &mut Rng, on: NaiveDate, age: u32) -> Modality {
+    if age < 5 || on < ymd(2020, 3, 23) {
+        return if rng.chance(0.97) || age < 5 { Modality::FaceToFace } else { Modality::Virtual };
+    }
+    match rng.weighted(&[0.55, 0.35, 0.10]) {
+        0 => Modality::FaceToFace,
+        1 => Modality::Virtual,
+        _ if age >= 10 => Modality::Questionnaire,
+        _ => Modality::Virtual,
+    }
+}
+
+/// Child `i` of the council, keeping up as well as England does.
+fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &mut Rng) -> Child {
+    let as_of = o.as_of;
+    let leap = LeapDayBirthday::March1;
+    let band = rng.weighted(&AGE_BANDS.map(|b| b.2));
+    let (lo, hi, _) = AGE_BANDS[band];
+    let (first, last) = dob_range(as_of, lo, hi);
+    let dob = plus_days(first, rng.range(0, (last - first).num_days()));
+    let age = age_on(dob, as_of, leap);
+    let uasc = rng.chance(UASC_BY_BAND[band]);
+    let alive_days = (as_of - dob).num_days().max(1);
+    // Time in care.
+    let days_in_care = if band == 0 || rng.chance(RECENT_ENTRY) || alive_days <= 365 {
+        rng.range(0, 364.min(alive_days - 1))
+    } else {
+        let cap = if uasc { (alive_days - 13 * 365).max(366) } else { alive_days - 1 };
+        (365 + rng.exp(LONG_STAY_MEAN_DAYS) as i64).min(cap)
+    };
+    let care_start = minus_days(as_of, days_in_care);
+    let legal_status = if uasc { "V2" } else { LEGAL_STATUS[rng.weighted(&LEGAL_STATUS.map(|l| l.1))].0 };
+    let locality = (!o.localities.is_empty()).then(|| o.localities[rng.below(o.localities.len() as u64) as usize].clone());
+    let sdq_score = ((4..=16).contains(&age) && rng.chance(SDQ_RECORDED)).then(|| match rng.weighted(&SDQ_BANDS) {
+        0 => rng.range(0, 13) as u8,
+        1 => rng.range(14, 16) as u8,
+        _ => (17 + (rng.exp(7.5) as i64).min(23)) as u8,
+    });
+    let concern = sdq_score.is_some_and(|s| s >= 17);
+    let signals = Signals {
+        complex_health_needs: rng.chance(0.08),
+        disability: rng.chance(0.04),
+        mental_health_concern: age >= 5 && rng.chance(if concern { 0.35 } else { 0.12 }),
+        self_harm: age >= 11 && rng.chance(0.07),
+        substance_misuse: age >= 12 && rng.chance(0.06),
+        pregnant_or_parent: age >= 15 && rng.chance(0.02),
+        exploitation_risk: age >= 11 && rng.chance(0.06),
+        youth_justice: age >= 10 && rng.chance(0.02),
+        out_of_area: rng.chance(0.40),
+    };
+    let moves = rng.weighted(&MOVES) as u32;
+    let went_missing = rng.chance(if age >= 10 { 0.18 } else { 0.01 });
+    let missing_episodes = if went_missing { 1 + rng.poisson(4.0) as u32 } else { 0 };
+    let missing_now = went_missing && rng.chance(0.05);
+
+    // Assessment history: the IHA, then reviews, each on time or late.
+    let mut assessments = Vec::new();
+    let birthday18 = anniversary(dob, 18, leap).unwrap_or(NaiveDate::MAX);
+    let iha_due = sched.iha_due(care_start).unwrap_or(care_start);
+    let allowed = (iha_due - care_start).num_days().max(1);
+    let iha_on = if rng.chance(IHA_ON_TIME) {
+        plus_days(care_start, rng.range(allowed / 3, allowed))
+    } else {
+        plus_days(iha_due, 1 + rng.exp(IHA_LATE_MEAN_DAYS) as i64)
+    };
+    let mut done = iha_on;
+    let mut kind = AssessmentType::Iha;
+    while done <= as_of && done < birthday18 {
+        let age_then = age_on(dob, done, leap);
+        if age_then >= 15 && kind == AssessmentType::Rha && rng.chance(DECLINE_15_PLUS) {
+            let offered = minus_days(done, 45);
+            if offered > care_start {
+                assessments.push(Assessment { completed_on: offered, kind, modality: Modality::FaceToFace, outcome: Outcome::Declined });
+            }
+        }
+        let m = if kind == AssessmentType::Iha { Modality::FaceToFace } else { modality(rng, done, age_then) };
+        assessments.push(Assessment { completed_on: done, kind, modality: m, outcome: Outcome::Completed });
+        let (months, _) = sched.rha_interval(dob, done);
+        let Some(due) = add_months(done, months) else { break };
+        done = if rng.chance(RHA_ON_TIME) { minus_days(due, rng.range(0, 42)) } else { plus_days(due, 1 + rng.exp(RHA_LATE_MEAN_DAYS) as i64) };
+        kind = AssessmentType::Rha;
+    }
+    let mut c = Child::new(&format!("{:0width$}", i + 1, width = id_width), dob, care_start);
+    c.legal_status = Some(legal_status.to_string());
+    c.uasc = uasc;
+    c.missing = missing_now;
+    c.locality = locality;
+    c.sdq_score = sdq_score;
+    c.signals = signals;
+    c.placement_moves_12m = Some(moves.min(((as_of - care_start).num_days() / 30).max(0) as u32));
+    c.missing_episodes_12m = Some(missing_episodes);
+    c.assessments = assessments;
+    c
+}
+
+/// Make a child overdue at as_of by taking away their latest completed assessments, as when
+/// a service stops keeping up. Returns false if that cannot make them overdue.
+fn stall(c: &mut Child, sched: &Scheduler, as_of: NaiveDate) -> bool {
+    let mut history = c.assessments.clone();
+    while let Some(pos) = history.iter().rposition(|a| a.outcome == Outcome::Completed) {
+        history.truncate(pos);
+        let trial = Child { assessments: history.clone(), ..c.clone() };
+        match sched.child_status(&trial, as_of).status {
+            Status::Overdue => {
+                c.assessments = history;
+                return true;
+            }
+            Status::NotRequired => return false,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The share of children needing an assessment who are overdue.
+fn overdue_share(children: &[Child], sched: &Scheduler, as_of: NaiveDate) -> f64 {
+    let (mut due, mut over) = (0u64, 0u64);
+    for c in children {
+        match sched.child_status(c, as_of).status {
+            Status::NotRequired => {}
+            Status::Overdue => {
+                due += 1;
+                over += 1;
+            }
+            _ => due += 1,
+        }
+    }
+    if due == 0 { 0.0 } else { over as f64 / due as f64 }
+}
+
+/// The synthetic council (children sorted by id, with their assessments).
+pub fn synthetic_cohort(o: &SynthOptions) -> Cohort {
+    let sched = Scheduler::new(&Policy::default());
+    let id_width = o.children.to_string().len().max(6);
+    let make = |i: usize| {
+        let mut rng = Rng::new(o.seed, i as u64);
+        let c = child(i, id_width, o, &sched, &mut rng);
+        (c, rng)
+    };
+    // A council in trouble: stall a share q of the children who are not already overdue, with
+    // q chosen from a pilot of the first children so that the overdue share meets the target.
+    let q = match o.overdue_share {
+        None => 0.0,
+        Some(target) => {
+            let pilot: Vec<Child> = (0..o.children.min(4000)).map(|i| make(i).0).collect();
+            let base = overdue_share(&pilot, &sched, o.as_of);
+            if target <= base { 0.0 } else { ((target - base) / (1.0 - base)).min(1.0) }
+        }
+    };
+    let children = (0..o.children)
+        .map(|i| {
+            let (mut c, mut rng) = make(i);
+            if q > 0.0 && rng.chance(q) {
+                let st = sched.child_status(&c, o.as_of);
+                if matches!(st.status, Status::DueSoon | Status::UpToDate) {
+                    stall(&mut c, &sched, o.as_of);
+                }
+            }
+            c
+        })
+        .collect();
+    Cohort::from_children(children)
+}
