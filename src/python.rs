@@ -171,6 +171,32 @@ impl PyCohort {
     fn __repr__(&self) -> String {
         format!("Cohort({} children, {} assessments)", self.inner.len(), self.inner.assessment_count())
     }
+
+    /// Write the cohort as the two input tables (CSV), each file whole or not at all.
+    fn write_csv(&self, py: Python<'_>, children: PathBuf, assessments: PathBuf) -> PyResult<()> {
+        let cohort = Arc::clone(&self.inner);
+        py.detach(move || table::write_cohort_files(&cohort, &children, &assessments)).map_err(|e| to_py(py, e))
+    }
+}
+
+/// A synthetic council (docs/synthetic.md).
+#[pyfunction]
+#[pyo3(signature = (children, seed, as_of, overdue_share=None, localities=None))]
+fn synthetic_cohort(
+    py: Python<'_>,
+    children: usize,
+    seed: u64,
+    as_of: NaiveDate,
+    overdue_share: Option<f64>,
+    localities: Option<Vec<String>>,
+) -> PyCohort {
+    let mut o = crate::synth::SynthOptions::new(children, seed, as_of);
+    o.overdue_share = overdue_share;
+    if let Some(l) = localities {
+        o.localities = l;
+    }
+    let c = py.detach(move || crate::synth::synthetic_cohort(&o));
+    PyCohort { inner: Arc::new(c) }
 }
 
 /// The cohort derived from a 903 folder at `as_of` (default: the return's year end), joined to
@@ -402,6 +428,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cohort_from_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(validate_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(oc2, m)?)?;
+    m.add_function(wrap_pyfunction!(synthetic_cohort, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())

@@ -4,7 +4,7 @@ import datetime
 import os
 from typing import Any, Optional, final
 
-__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2"]
+__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort"]
 __version__: str
 
 _ProblemTuple = tuple[str, str, Optional[int], Optional[str], str, str]
@@ -38,6 +38,7 @@ class Cohort:
     @property
     def warnings(self) -> list[_ProblemTuple]: ...
     def row_counts(self) -> Table: ...
+    def write_csv(self, children: str | os.PathLike[str], assessments: str | os.PathLike[str]) -> None: ...
 
 @final
 class Table:
@@ -89,3 +90,10 @@ def validate_ssda903(
     today: datetime.date,
 ) -> tuple[Table, Table]: ...
 def oc2(dir: str | os.PathLike[str], year_end: datetime.date, suppress: bool, policy: Policy) -> Table: ...
+def synthetic_cohort(
+    children: int,
+    seed: int,
+    as_of: datetime.date,
+    overdue_share: Optional[float] = None,
+    localities: Optional[list[str]] = None,
+) -> Cohort: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import os
 import sys
 from collections import Counter
 from typing import Optional, Sequence
@@ -15,7 +16,10 @@ from typing import Optional, Sequence
 import lac_backlog as lb
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-DEMO_AS_OF = "2021-10-21"
+DEMO_AS_OF = "2021-10-21"  # the day Hampshire's backlog report went to its Corporate Parenting Board
+DEMO_CHILDREN = 1500
+DEMO_SEED = 2021
+DEMO_OVERDUE_SHARE = 0.40
 
 
 class _UsageError(Exception):
@@ -37,7 +41,7 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
 
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if getattr(args, "children", None) and not args.assessments:
+    if args.command in ("status", "triage", "validate") and args.children and not args.assessments:
         parser.error("--children needs --assessments")
 
 
@@ -97,8 +101,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", metavar="PATH.toml")
     p.add_argument("--out", metavar="PATH", help="output CSV (default: standard output)")
 
-    p = sub.add_parser("demo", help="run the whole job on a built-in example council and print what it found")
+    p = sub.add_parser("synth", help="write a synthetic council: children.csv and assessments.csv")
+    p.add_argument("--children", type=int, required=True, metavar="N", help="how many children (1 to 10,000,000)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed: the same seed gives the same council")
+    p.add_argument("--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date the council is drawn at (default: today)")
+    p.add_argument("--out-dir", required=True, metavar="DIR", help="folder for children.csv and assessments.csv (created if needed)")
+    p.add_argument("--overdue-share", type=float, default=None, metavar="X", help="a council in trouble: this share (e.g. 0.4) of children needing an assessment are overdue")
+
+    p = sub.add_parser("demo", help="run the whole job on a built-in synthetic council and print what it found")
     p.add_argument("--as-of", type=_date_arg, default=_dt.date.fromisoformat(DEMO_AS_OF), metavar="YYYY-MM-DD")
+    p.add_argument("--children", type=int, default=DEMO_CHILDREN, metavar="N", help="size of the synthetic council")
+    p.add_argument("--seed", type=int, default=DEMO_SEED, metavar="S")
+    p.add_argument("--overdue-share", type=float, default=DEMO_OVERDUE_SHARE, metavar="X")
     p.add_argument("--top", type=int, default=10, help="how many of the most overdue children to list")
 
     p = sub.add_parser("policy", help="print the policy in full as TOML (the built-in default, or --policy)")
@@ -212,13 +226,30 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_synth(args: argparse.Namespace) -> int:
+    try:
+        cohort = lb.synthetic_cohort(args.children, args.seed, args.as_of, overdue_share=args.overdue_share)
+    except ValueError as e:
+        raise _UsageError(str(e)) from None
+    os.makedirs(args.out_dir, exist_ok=True)
+    cohort.to_csv(os.path.join(args.out_dir, "children.csv"), os.path.join(args.out_dir, "assessments.csv"))
+    print(
+        f"wrote {len(cohort):,} children and {cohort.n_assessments:,} assessment records to {args.out_dir}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
-    children, assessments = lb.example_paths()
-    cohort = lb.Cohort.from_csv(children, assessments, today=args.as_of)
+    try:
+        cohort = lb.synthetic_cohort(args.children, args.seed, args.as_of, overdue_share=args.overdue_share)
+    except ValueError as e:
+        raise _UsageError(str(e)) from None
     st = lb.status(cohort, as_of=args.as_of)
     print(
-        f"lac-backlog {lb.__version__} demo: example council of {len(cohort)} children "
-        f"({cohort.n_assessments} assessment records), status on {args.as_of.isoformat()}, "
+        f"lac-backlog {lb.__version__} demo: a synthetic council of {len(cohort):,} children in care "
+        f"({cohort.n_assessments:,} assessment records; seed {args.seed}, drawn with "
+        f"{args.overdue_share:.0%} of reviews overdue), status on {args.as_of.isoformat()}, "
         "statutory policy (IHA 20 working days; RHA every 6 months under 5, 12 months from 5)."
     )
     print()
@@ -293,7 +324,7 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     return "\n".join(out)
 
 
-_COMMANDS = {"oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
+_COMMANDS = {"synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
