@@ -10,8 +10,11 @@ use lac_backlog::oc2::{cohort_membership, oc2_measures, oc2_table, Exclusion};
 use lac_backlog::ssda903::{derive_child, load_cohort, read_dir};
 use lac_backlog::{Policy, ReadOptions, Severity};
 
+/// The public test data, beside the repository (`../shared/data`, as in CI).
 fn shared(p: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data").join(p)
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    assert!(data.is_dir(), "the public test data ../shared/data is not beside the repository ({})", data.display());
+    data.join(p)
 }
 
 /// A fresh folder holding the given files.
