@@ -250,7 +250,7 @@ impl Columns {
                 continue;
             }
             seen.insert(key.clone(), i);
-            match known.iter().find(|k| **k == key) {
+            match known.iter().find(|k| k.eq_ignore_ascii_case(&key)) {
                 Some(k) => {
                     index.insert(*k, i);
                 }

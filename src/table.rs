@@ -193,21 +193,20 @@ pub fn cohort_csv(cohort: &Cohort) -> (String, String) {
     let mut c = Vec::new();
     let mut a = Vec::new();
     // Writing to memory cannot fail.
-    let _ = write_cohort_csv(cohort, &mut c, &mut a);
+    let _ = write_children_csv(cohort, &mut c);
+    let _ = write_assessments_csv(cohort, &mut a);
     (String::from_utf8(c).unwrap_or_default(), String::from_utf8(a).unwrap_or_default())
 }
 
-/// Stream the cohort as the two input tables, child by child (no table is built in memory).
-pub fn write_cohort_csv<W1: Write, W2: Write>(cohort: &Cohort, children: W1, assessments: W2) -> std::io::Result<()> {
-    let mut c = csv::Writer::from_writer(children);
-    let mut a = csv::Writer::from_writer(assessments);
+/// Stream the children table, child by child.
+pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<()> {
+    let mut c = csv::Writer::from_writer(out);
     c.write_record([
         "child_id", "date_of_birth", "care_start", "care_end", "legal_status", "uasc", "missing", "locality", "sdq_score",
         "complex_health_needs", "disability", "mental_health_concern", "self_harm", "substance_misuse",
         "pregnant_or_parent", "exploitation_risk", "youth_justice", "out_of_area", "placement_moves_12m",
         "missing_episodes_12m",
     ])?;
-    a.write_record(["child_id", "assessment_type", "completed_on", "modality", "outcome"])?;
     let b = |x: bool| if x { "1" } else { "0" }.to_string();
     let d = |x: Option<NaiveDate>| x.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let n = |x: Option<u32>| x.map(|v| v.to_string()).unwrap_or_default();
@@ -235,6 +234,15 @@ pub fn write_cohort_csv<W1: Write, W2: Write>(cohort: &Cohort, children: W1, ass
             n(k.placement_moves_12m),
             n(k.missing_episodes_12m),
         ])?;
+    }
+    c.flush()
+}
+
+/// Stream the assessments table, child by child.
+pub fn write_assessments_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<()> {
+    let mut a = csv::Writer::from_writer(out);
+    a.write_record(["child_id", "assessment_type", "completed_on", "modality", "outcome"])?;
+    for k in &cohort.children {
         for x in &k.assessments {
             a.write_record([
                 k.id.as_str(),
@@ -245,13 +253,11 @@ pub fn write_cohort_csv<W1: Write, W2: Write>(cohort: &Cohort, children: W1, ass
             ])?;
         }
     }
-    c.flush()?;
     a.flush()
 }
 
-/// Write the cohort's two tables as CSV files, each whole or not at all.
+/// Write the cohort's two tables as CSV files, each whole or not at all, streamed.
 pub fn write_cohort_files(cohort: &Cohort, children: &Path, assessments: &Path) -> Result<()> {
-    let (c, a) = cohort_csv(cohort);
-    write_atomic(children, |f| f.write_all(c.as_bytes()))?;
-    write_atomic(assessments, |f| f.write_all(a.as_bytes()))
+    write_atomic(children, |f| write_children_csv(cohort, f))?;
+    write_atomic(assessments, |f| write_assessments_csv(cohort, f))
 }

@@ -222,3 +222,82 @@ fn oc2_measures_and_suppression_on_a_hand_built_return() {
     assert!(safe.contains("sdq_average,c,c,c\n"), "{safe}");
     let _ = Severity::Error;
 }
+
+/// (severity, file name, line, column, value) of every problem, for exact comparisons.
+fn problems_of(dir: &Path) -> Vec<(Severity, String, Option<u64>, Option<String>, String)> {
+    let ret = read_dir(dir, Some(ymd(2018, 3, 31))).unwrap();
+    ret.report
+        .problems
+        .iter()
+        .map(|p| {
+            let f = Path::new(&p.file).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default();
+            (p.severity, f, p.line, p.column.clone(), p.value.clone())
+        })
+        .collect()
+}
+
+fn has(ps: &[(Severity, String, Option<u64>, Option<String>, String)], sev: Severity, file: &str, line: u64, col: &str, value: &str) {
+    let want = (sev, file.to_string(), Some(line), Some(col.to_string()), value.to_string());
+    assert!(ps.contains(&want), "missing {want:?} in {ps:#?}");
+}
+
+#[test]
+fn each_903_problem_names_table_line_column_and_value() {
+    let dir = return_dir("problems", &[
+        ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\nB,1,31/02/2010,WBRI,,,\nA,1,01/06/2010,WBRI,,,\nC,7,01/06/2011,WBRI,,,\n")),
+        ("episodes.csv", &format!(
+            "{E}{}{}{}{}{}{}",
+            ep("A", "01/01/2016", "S", "C2", "", "E11"),        // line 2: open with a REC
+            ep("A", "01/06/2016", "Q", "C2", "", ""),           // line 3: unknown RNE; overlaps line 2
+            ep("C", "yesterday", "S", "C2", "", ""),            // line 4: DECOM not a date
+            ep("C", "01/05/2017", "S", "C2", "01/04/2017", "X1"), // line 5: ends before it starts
+            ep("Z", "01/05/2017", "S", "C2", "", ""),           // line 6: no header row
+            ep("C", "01/05/2018", "S", "C2", "", "")            // line 7: after the year end
+        )),
+        ("uasc.csv", "CHILD,SEX,DOB,DUC\nA,1,01/06/2010,soon\n"),
+        ("missing.csv", "CHILD,DOB,MISSING,MIS_START,MIS_END\nA,01/06/2010,X,01/13/2017,\n"),
+        ("oc2.csv", "CHILD,DOB,SDQ_SCORE\nA,01/06/2010,44\n"),
+    ]);
+    let ps = problems_of(&dir);
+    use Severity::{Error, Warning};
+    has(&ps, Error, "header.csv", 3, "DOB", "31/02/2010");
+    has(&ps, Warning, "header.csv", 4, "CHILD", "A"); // repeated identical row
+    has(&ps, Warning, "header.csv", 5, "SEX", "7");
+    has(&ps, Warning, "episodes.csv", 2, "REC", "E11");
+    has(&ps, Warning, "episodes.csv", 3, "RNE", "Q");
+    has(&ps, Warning, "episodes.csv", 3, "DECOM", "01/06/2016"); // overlap
+    has(&ps, Error, "episodes.csv", 4, "DECOM", "yesterday");
+    has(&ps, Warning, "episodes.csv", 5, "DEC", "01/04/2017");
+    has(&ps, Warning, "episodes.csv", 6, "CHILD", "Z");
+    has(&ps, Warning, "episodes.csv", 7, "DECOM", "01/05/2018");
+    has(&ps, Warning, "uasc.csv", 2, "DUC", "soon");
+    has(&ps, Warning, "missing.csv", 2, "MISSING", "X");
+    has(&ps, Warning, "missing.csv", 2, "MIS_START", "01/13/2017");
+    has(&ps, Warning, "oc2.csv", 2, "SDQ_SCORE", "44");
+    let errors = ps.iter().filter(|p| p.0 == Error).count();
+    assert_eq!(errors, 2, "{ps:#?}");
+    let ret = read_dir(&dir, Some(ymd(2018, 3, 31))).unwrap();
+    for (f, c) in &ret.report.tables {
+        assert!(c.reconciles(), "{f}: {c:?}");
+    }
+}
+
+#[test]
+fn missing_tables_and_columns_are_errors() {
+    let dir = return_dir("nocol", &[
+        ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
+        ("episodes.csv", "CHILD,DECOM,RNE,LS,REC\nA,01/01/2016,S,C2,\n"),
+    ]);
+    let ps = problems_of(&dir);
+    assert!(ps.contains(&(Severity::Error, "episodes.csv".into(), Some(1), Some("DEC".into()), String::new())), "{ps:#?}");
+    let dir = return_dir("notable", &[("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n"))]);
+    let ret = read_dir(&dir, None).unwrap();
+    assert!(ret.report.errors().any(|e| e.problem.contains("no episodes table")));
+    let dir = return_dir("twice", &[
+        ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
+        ("SSDA903_2018_header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
+        ("episodes.csv", &format!("{E}{}", ep("A", "01/01/2016", "S", "C2", "", ""))),
+    ]);
+    let ret = read_dir(&dir, None).unwrap();
+    assert!(ret.report.errors().any(|e| e.problem.contains("a second header table")));
+}

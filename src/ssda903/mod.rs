@@ -207,19 +207,19 @@ fn lenient<T>(chk: &mut RowCheck, row: &[String], col: &str, f: impl Fn(&str) ->
     }
 }
 
-const HEADER_COLS: &[&str] = &["child", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"];
+const HEADER_COLS: &[&str] = &["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"];
 const EPISODE_COLS: &[&str] = &[
-    "child", "decom", "rne", "ls", "cin", "place", "place_provider", "dec", "rec", "reason_place_change", "home_post",
-    "pl_post", "urn",
+    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST",
+    "PL_POST", "URN",
 ];
-const UASC_COLS: &[&str] = &["child", "sex", "dob", "duc"];
-const MISSING_COLS: &[&str] = &["child", "dob", "missing", "mis_start", "mis_end"];
+const UASC_COLS: &[&str] = &["CHILD", "SEX", "DOB", "DUC"];
+const MISSING_COLS: &[&str] = &["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"];
 const OC2_COLS: &[&str] = &[
-    "child", "dob", "sdq_score", "sdq_reason", "convicted", "health_check", "immunisations", "teeth_check",
-    "health_assessment", "substance_misuse", "intervention_received", "intervention_offered",
+    "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK",
+    "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
 ];
 
-// Column names are matched case-insensitively by `Columns`; the lists are in lower case.
+// Column names are matched case-insensitively by `Columns`; the lists use the 903's own names.
 
 fn build(
     dir: &Path,
@@ -237,33 +237,33 @@ fn build(
 
     // Header: one row per child; the same CHILD with different DOBs is an error on every row.
     if let Some(t) = tables.get("header") {
-        let cols = Columns::new(t, HEADER_COLS, &["child", "dob"], &mut problems);
+        let cols = Columns::new(t, HEADER_COLS, &["CHILD", "DOB"], &mut problems);
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         let mut dobs: HashMap<String, Vec<(u64, String)>> = HashMap::new();
         if !cols.unusable {
             for (line, row) in &t.rows {
-                if let (Some(id), Some(d)) = (cols.get(row, "child"), cols.get(row, "dob")) {
+                if let (Some(id), Some(d)) = (cols.get(row, "CHILD"), cols.get(row, "DOB")) {
                     dobs.entry(id.to_string()).or_default().push((*line, d.to_string()));
                 }
             }
             for (line, row) in &t.rows {
                 let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-                let id = chk.required(row, "child").map(str::to_string);
-                let dob = chk.parse_req(row, "dob", parse_date);
-                let sex_raw = check_code(&mut chk, row, "sex", &["1", "2", "M", "F", "U"]);
+                let id = chk.required(row, "CHILD").map(str::to_string);
+                let dob = chk.parse_req(row, "DOB", parse_date);
+                let sex_raw = check_code(&mut chk, row, "SEX", &["1", "2", "M", "F", "U"]);
                 if year.is_some() && !sex_raw.is_empty() && !codes.sex.contains(&sex_raw.as_str()) {
-                    chk.warn("sex", &sex_raw, format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")));
+                    chk.warn("SEX", &sex_raw, format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")));
                 }
-                let mother = lenient(&mut chk, row, "mother", parse_bool).unwrap_or(false);
+                let mother = lenient(&mut chk, row, "MOTHER", parse_bool).unwrap_or(false);
                 if let Some(id) = &id {
                     let rows = &dobs[id];
                     if rows.iter().any(|(_, d)| d != &rows[0].1) {
                         let others: Vec<String> =
                             rows.iter().filter(|(l, _)| l != line).map(|(l, d)| format!("{d} on line {l}")).collect();
-                        let v = cols.get(row, "dob").unwrap_or_default().to_string();
-                        chk.error("dob", &v, format!("the same CHILD has different dates of birth ({})", others.join(", ")));
+                        let v = cols.get(row, "DOB").unwrap_or_default().to_string();
+                        chk.error("DOB", &v, format!("the same CHILD has different dates of birth ({})", others.join(", ")));
                     } else if rows.len() > 1 && rows[0].0 != *line {
-                        chk.warn("child", id, format!("repeated header row (first on line {}): ignored", rows[0].0));
+                        chk.warn("CHILD", id, format!("repeated header row (first on line {}): ignored", rows[0].0));
                         c.accepted += 1;
                         continue;
                     }
@@ -297,14 +297,14 @@ fn build(
             return false;
         }
         match rejected.get(id) {
-            Some((f, l)) => chk.warn("child", id, format!("the child's header row ({f}, line {l}) was rejected: row not used")),
-            None => chk.warn("child", id, "no header row for this CHILD: row not used"),
+            Some((f, l)) => chk.warn("CHILD", id, format!("the child's header row ({f}, line {l}) was rejected: row not used")),
+            None => chk.warn("CHILD", id, "no header row for this CHILD: row not used"),
         }
         true
     };
 
     if let Some(t) = tables.get("episodes") {
-        let cols = Columns::new(t, EPISODE_COLS, &["child", "decom", "rne", "ls", "dec", "rec"], &mut problems);
+        let cols = Columns::new(t, EPISODE_COLS, &["CHILD", "DECOM", "RNE", "LS", "DEC", "REC"], &mut problems);
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         if cols.unusable {
             c.rejected = c.read;
@@ -312,25 +312,25 @@ fn build(
             for (line, row) in &t.rows {
                 let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
                 chk.extra_fields(row);
-                let id = chk.required(row, "child").map(str::to_string);
-                let decom = chk.parse_req(row, "decom", parse_date);
-                let dec = chk.parse_opt(row, "dec", parse_date);
-                let rne = check_code(&mut chk, row, "rne", codes.rne);
-                let ls = check_code(&mut chk, row, "ls", codes.ls);
-                let cin = check_code(&mut chk, row, "cin", codes.cin);
-                let place = check_code(&mut chk, row, "place", &codes.place);
-                let rec = check_code(&mut chk, row, "rec", codes.rec);
+                let id = chk.required(row, "CHILD").map(str::to_string);
+                let decom = chk.parse_req(row, "DECOM", parse_date);
+                let dec = chk.parse_opt(row, "DEC", parse_date);
+                let rne = check_code(&mut chk, row, "RNE", codes.rne);
+                let ls = check_code(&mut chk, row, "LS", codes.ls);
+                let cin = check_code(&mut chk, row, "CIN", codes.cin);
+                let place = check_code(&mut chk, row, "PLACE", &codes.place);
+                let rec = check_code(&mut chk, row, "REC", codes.rec);
                 if let (Some(s), Some(e)) = (decom, dec) {
                     if e < s {
-                        let v = chk.optional(row, "dec").unwrap_or_default().to_string();
-                        chk.warn("dec", &v, format!("episode ends before it starts ({s})"));
+                        let v = chk.optional(row, "DEC").unwrap_or_default().to_string();
+                        chk.warn("DEC", &v, format!("episode ends before it starts ({s})"));
                     }
                 }
                 if dec.is_none() && !rec.is_empty() {
-                    chk.warn("rec", &rec, "open episode (no DEC) with a REC code");
+                    chk.warn("REC", &rec, "open episode (no DEC) with a REC code");
                 }
                 if let Some(d) = decom.filter(|d| after_year_end(*d)) {
-                    chk.warn("decom", &d.format("%d/%m/%Y").to_string(), "episode starts after the year end");
+                    chk.warn("DECOM", &d.format("%d/%m/%Y").to_string(), "episode starts after the year end");
                 }
                 let (Some(id), Some(decom), true) = (id, decom, chk.ok) else {
                     c.rejected += 1;
@@ -350,12 +350,12 @@ fn build(
     }
 
     if let Some(t) = tables.get("uasc") {
-        let cols = Columns::new(t, UASC_COLS, &["child"], &mut problems);
+        let cols = Columns::new(t, UASC_COLS, &["CHILD"], &mut problems);
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
             let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-            let id = chk.required(row, "child").map(str::to_string);
-            lenient(&mut chk, row, "duc", parse_date);
+            let id = chk.required(row, "CHILD").map(str::to_string);
+            lenient(&mut chk, row, "DUC", parse_date);
             match id {
                 Some(id) if chk.ok && !orphan(&mut chk, &id, &kids, &rejected) => {
                     c.accepted += 1;
@@ -373,14 +373,14 @@ fn build(
     }
 
     if let Some(t) = tables.get("missing") {
-        let cols = Columns::new(t, MISSING_COLS, &["child", "mis_start"], &mut problems);
+        let cols = Columns::new(t, MISSING_COLS, &["CHILD", "MIS_START"], &mut problems);
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
             let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-            let id = chk.required(row, "child").map(str::to_string);
-            let kind = check_code(&mut chk, row, "missing", codes.missing);
-            let start = lenient(&mut chk, row, "mis_start", parse_date);
-            let end = lenient(&mut chk, row, "mis_end", parse_date);
+            let id = chk.required(row, "CHILD").map(str::to_string);
+            let kind = check_code(&mut chk, row, "MISSING", codes.missing);
+            let start = lenient(&mut chk, row, "MIS_START", parse_date);
+            let end = lenient(&mut chk, row, "MIS_END", parse_date);
             match (id, start) {
                 (Some(id), Some(start)) if chk.ok && !orphan(&mut chk, &id, &kids, &rejected) => {
                     c.accepted += 1;
@@ -398,26 +398,26 @@ fn build(
     }
 
     if let Some(t) = tables.get("oc2") {
-        let cols = Columns::new(t, OC2_COLS, &["child"], &mut problems);
+        let cols = Columns::new(t, OC2_COLS, &["CHILD"], &mut problems);
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
             let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-            let id = chk.required(row, "child").map(str::to_string);
+            let id = chk.required(row, "CHILD").map(str::to_string);
             let rec = Oc2Record {
-                sdq_score: lenient(&mut chk, row, "sdq_score", parse_sdq),
-                convicted: lenient(&mut chk, row, "convicted", parse_bool),
-                health_check: lenient(&mut chk, row, "health_check", parse_bool),
-                immunisations: lenient(&mut chk, row, "immunisations", parse_bool),
-                teeth_check: lenient(&mut chk, row, "teeth_check", parse_bool),
-                health_assessment: lenient(&mut chk, row, "health_assessment", parse_bool),
-                substance_misuse: lenient(&mut chk, row, "substance_misuse", parse_bool),
+                sdq_score: lenient(&mut chk, row, "SDQ_SCORE", parse_sdq),
+                convicted: lenient(&mut chk, row, "CONVICTED", parse_bool),
+                health_check: lenient(&mut chk, row, "HEALTH_CHECK", parse_bool),
+                immunisations: lenient(&mut chk, row, "IMMUNISATIONS", parse_bool),
+                teeth_check: lenient(&mut chk, row, "TEETH_CHECK", parse_bool),
+                health_assessment: lenient(&mut chk, row, "HEALTH_ASSESSMENT", parse_bool),
+                substance_misuse: lenient(&mut chk, row, "SUBSTANCE_MISUSE", parse_bool),
             };
             match id {
                 Some(id) if chk.ok && !orphan(&mut chk, &id, &kids, &rejected) => {
                     let k = kids.get_mut(&id);
                     match k {
                         Some(k) if k.oc2.is_some() => {
-                            chk.warn("child", &id, "a second OC2 row for this child: ignored");
+                            chk.warn("CHILD", &id, "a second OC2 row for this child: ignored");
                             c.accepted += 1;
                         }
                         Some(k) => {
