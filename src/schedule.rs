@@ -166,6 +166,34 @@ impl Scheduler {
         }
     }
 
+    /// The start of the IHA exemption window: an assessment from this day on means no IHA.
+    pub fn iha_window_start(&self, child: &Child) -> NaiveDate {
+        sub_months(child.care_start, self.policy.schedule.iha_exemption_months).unwrap_or(child.care_start)
+    }
+
+    /// The next assessment after the given completed assessments (dates, oldest first): the
+    /// IHA if none is on or after the exemption window's start, else an RHA after the latest.
+    /// Ignores the 18th birthday and the status date; `child_status` applies those.
+    pub fn next_due(&self, child: &Child, completed: &[NaiveDate]) -> (AssessmentType, Option<NaiveDate>, Reason) {
+        let s = &self.policy.schedule;
+        let window_start = self.iha_window_start(child);
+        match completed.last().filter(|_| completed.iter().any(|d| *d >= window_start)) {
+            None => {
+                let reason = Reason::Iha {
+                    care_start: child.care_start,
+                    deadline: s.iha_deadline,
+                    unit: s.iha_deadline_unit,
+                    window_start,
+                };
+                (AssessmentType::Iha, self.iha_due(child.care_start), reason)
+            }
+            Some(&last) => {
+                let (months, age_at_last) = self.rha_interval(child.date_of_birth, last);
+                (AssessmentType::Rha, add_months(last, months), Reason::Rha { last, age_at_last, months })
+            }
+        }
+    }
+
     /// The status of one child at `as_of`. A pure function of the child, the assessments
     /// completed on or before `as_of`, `as_of` and the policy.
     pub fn child_status(&self, child: &Child, as_of: NaiveDate) -> ChildStatus {
@@ -208,22 +236,7 @@ impl Scheduler {
             return not_required(Reason::AgedOut { age: s.leaves_care_age, birthday });
         }
 
-        let window_start = sub_months(child.care_start, s.iha_exemption_months).unwrap_or(child.care_start);
-        let exempt_or_done = completed.iter().any(|d| *d >= window_start);
-        let (next, due, reason) = if !exempt_or_done {
-            let reason = Reason::Iha {
-                care_start: child.care_start,
-                deadline: s.iha_deadline,
-                unit: s.iha_deadline_unit,
-                window_start,
-            };
-            (AssessmentType::Iha, self.iha_due(child.care_start), reason)
-        } else {
-            // `exempt_or_done` means there is at least one completed assessment.
-            let last = last.unwrap_or(window_start);
-            let (months, age_at_last) = self.rha_interval(child.date_of_birth, last);
-            (AssessmentType::Rha, add_months(last, months), Reason::Rha { last, age_at_last, months })
-        };
+        let (next, due, reason) = self.next_due(child, &completed);
         let Some(due) = due else {
             return not_required(Reason::OutOfRange);
         };
