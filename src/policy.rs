@@ -16,6 +16,7 @@ pub struct Policy {
     pub calendar: CalendarPolicy,
     pub triage: TriagePolicy,
     pub suppression: SuppressionPolicy,
+    pub kpi: KpiPolicy,
 }
 
 /// How the IHA deadline is counted.
@@ -144,6 +145,7 @@ impl Default for Policy {
             calendar: CalendarPolicy::default(),
             triage: TriagePolicy::default(),
             suppression: SuppressionPolicy::default(),
+            kpi: KpiPolicy::default(),
         }
     }
 }
@@ -208,6 +210,7 @@ impl Policy {
             return bad(format!("schedule.due_soon_days must be 0 to 366, not {}", s.due_soon_days));
         }
         self.triage.validate()?;
+        self.kpi.validate()?;
         if self.suppression.min_count == 0 || self.suppression.min_count > self.suppression.max_count {
             return bad("suppression.min_count must be 1 or more and not above suppression.max_count".into());
         }
@@ -227,6 +230,76 @@ impl Policy {
             .short_break_legal_statuses
             .iter()
             .any(|c| c.eq_ignore_ascii_case(legal_status.trim()))
+    }
+}
+
+/// Targets and RAG for the indicators (defaults: Kent's, target 90, floor 85, higher is better).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KpiPolicy {
+    pub target_pct: f64,
+    pub floor_pct: f64,
+    pub higher_is_better: bool,
+    /// Per-indicator settings (`[kpi.indicators.up_to_date]`), each key optional.
+    pub indicators: std::collections::BTreeMap<String, RagSetting>,
+    /// A trend slope smaller than this (percentage points a month, either way) is `stable`.
+    pub trend_stable_pp_per_month: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RagSetting {
+    pub target_pct: Option<f64>,
+    pub floor_pct: Option<f64>,
+    pub higher_is_better: Option<bool>,
+}
+
+impl Default for KpiPolicy {
+    fn default() -> Self {
+        KpiPolicy {
+            target_pct: 90.0,
+            floor_pct: 85.0,
+            higher_is_better: true,
+            indicators: Default::default(),
+            trend_stable_pp_per_month: 0.25,
+        }
+    }
+}
+
+/// The indicator names the KPI policy may configure.
+pub const KPI_INDICATORS: [&str; 4] = ["up_to_date", "oc2_annual_ha", "all_in_timescale", "iha_in_timescale"];
+
+impl KpiPolicy {
+    /// (target, floor, higher is better) for an indicator.
+    pub fn rag_for(&self, indicator: &str) -> (f64, f64, bool) {
+        let o = self.indicators.get(indicator).cloned().unwrap_or_default();
+        (
+            o.target_pct.unwrap_or(self.target_pct),
+            o.floor_pct.unwrap_or(self.floor_pct),
+            o.higher_is_better.unwrap_or(self.higher_is_better),
+        )
+    }
+
+    fn validate(&self) -> Result<()> {
+        for name in self.indicators.keys() {
+            if !KPI_INDICATORS.contains(&name.as_str()) {
+                return Err(Error::Policy(format!("kpi.indicators: unknown indicator {name:?} (one of {})", KPI_INDICATORS.join(", "))));
+            }
+        }
+        for name in KPI_INDICATORS {
+            let (t, f, higher) = self.rag_for(name);
+            let ordered = if higher { f <= t } else { f >= t };
+            if !(0.0..=100.0).contains(&t) || !(0.0..=100.0).contains(&f) || !ordered {
+                return Err(Error::Policy(format!(
+                    "kpi: {name}: target {t} and floor {f} must be 0-100, with the floor {} the target",
+                    if higher { "at or below" } else { "at or above" }
+                )));
+            }
+        }
+        if !(self.trend_stable_pp_per_month >= 0.0) {
+            return Err(Error::Policy("kpi.trend_stable_pp_per_month must be 0 or more".into()));
+        }
+        Ok(())
     }
 }
 

@@ -261,6 +261,48 @@ fn oc2(py: Python<'_>, dir: PathBuf, year_end: NaiveDate, suppress: bool, policy
     py.detach(run).map(|t| PyTable { inner: t }).map_err(|e| to_py(py, e))
 }
 
+/// The KPI table, the trend table and (if `forecast` > 0) the forecast table.
+#[pyfunction]
+#[pyo3(signature = (cohort, as_of, months, by, suppress, policy, forecast))]
+#[allow(clippy::too_many_arguments)]
+fn kpis(
+    py: Python<'_>,
+    cohort: &Bound<'_, PyCohort>,
+    as_of: NaiveDate,
+    months: Option<u32>,
+    by: Option<String>,
+    suppress: bool,
+    policy: &Bound<'_, PyPolicy>,
+    forecast: u32,
+) -> PyResult<(PyTable, PyTable, Option<PyTable>)> {
+    use crate::kpi::{self, GroupBy};
+    let group = match by.as_deref() {
+        None => GroupBy::None,
+        Some("age_band") => GroupBy::AgeBand,
+        Some("locality") => GroupBy::Locality,
+        Some(other) => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!("by must be 'age_band' or 'locality', not {other:?}")))
+        }
+    };
+    let cohort = Arc::clone(&cohort.get().inner);
+    let policy = policy.get().inner.clone();
+    let (k, t, f) = py.detach(move || {
+        let ends = match months {
+            Some(n) => kpi::month_ends(as_of, n),
+            None => vec![as_of],
+        };
+        let rows = kpi::compute(&cohort, &ends, group, &policy);
+        let k = kpi::kpi_table(&rows, group, suppress, &policy);
+        let t = kpi::trend_table(&rows, suppress, &policy);
+        let f = (forecast > 0).then(|| {
+            let rows = kpi::forecast(&cohort, as_of, forecast, &policy);
+            kpi::kpi_table(&rows, GroupBy::None, suppress, &policy)
+        });
+        (k, t, f)
+    });
+    Ok((PyTable { inner: k }, PyTable { inner: t }, f.map(|inner| PyTable { inner })))
+}
+
 /// A result table: named columns of equal length.
 #[pyclass(frozen, module = "lac_backlog._native", name = "Table")]
 struct PyTable {
@@ -429,6 +471,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(oc2, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_cohort, m)?)?;
+    m.add_function(wrap_pyfunction!(kpis, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())

@@ -43,3 +43,15 @@ fn triage_of_the_50_child_cohort_matches_the_golden_worklist() {
     let wl = lac_backlog::triage::triage(&cohort, common::ymd(2021, 10, 21), &Policy::default(), &[]);
     check_golden("triage50_worklist_2021-10-21.csv", &worklist_table(&wl).to_csv_string());
 }
+
+#[test]
+fn a_12_month_kpi_series_on_a_synthetic_council_matches_the_golden_file() {
+    use lac_backlog::kpi::{compute, kpi_table, month_ends, trend_table, GroupBy};
+    let as_of = common::ymd(2021, 10, 21);
+    let mut o = lac_backlog::synth::SynthOptions::new(1500, 2021, as_of);
+    o.overdue_share = Some(0.4);
+    let cohort = lac_backlog::synth::synthetic_cohort(&o);
+    let rows = compute(&cohort, &month_ends(as_of, 12), GroupBy::None, &Policy::default());
+    check_golden("kpi_series_synth1500_2021-10-21.csv", &kpi_table(&rows, GroupBy::None, false, &Policy::default()).to_csv_string());
+    check_golden("kpi_trend_synth1500_2021-10-21.csv", &trend_table(&rows, false, &Policy::default()).to_csv_string());
+}

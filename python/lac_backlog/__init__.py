@@ -22,7 +22,7 @@ from typing import Any, Mapping, Optional, Sequence, Union, cast
 from . import _native
 from ._exceptions import DataError, LacBacklogError, PolicyError, Problem
 from ._native import Policy
-from ._results import Explanation, Table, Worklist
+from ._results import Explanation, Kpis, Table, Worklist
 
 __version__: str = _native.__version__
 
@@ -30,6 +30,8 @@ __all__ = [
     "Cohort",
     "DataError",
     "Explanation",
+    "Kpis",
+    "kpis",
     "LacBacklogError",
     "Policy",
     "PolicyError",
@@ -159,6 +161,41 @@ class Cohort:
 
     def __repr__(self) -> str:
         return repr(self._inner)
+
+
+def kpis(
+    cohort: Cohort,
+    *,
+    as_of: Optional[DateLike] = None,
+    months: Optional[int] = None,
+    by: Optional[str] = None,
+    suppress: bool = False,
+    forecast: int = 0,
+    policy: Optional[Policy] = None,
+) -> Kpis:
+    """The indicators at ``as_of`` (default today), or at each of the last ``months`` month
+    ends: ``up_to_date``, ``oc2_annual_ha``, ``all_in_timescale`` (Kent's) and
+    ``iha_in_timescale``, each with exclusions ``none``, ``uasc`` and ``missing``, numerator,
+    denominator, value, target, floor and RAG (docs/kpi.md). ``by="age_band"`` or
+    ``"locality"`` adds a ``group`` column. ``suppress=True`` makes the output safe to share
+    (no count from 1 to 5 can be read or worked out). ``forecast=N`` adds ``.forecast``: the
+    ``up_to_date`` value at each of the next N month ends if nobody else is seen. The
+    direction of travel is in ``.trend``; ``.plot()`` draws the series against target and floor.
+
+    >>> k = kpis(Cohort.from_csv(*example_paths()), as_of="2021-10-21")
+    >>> k.columns[:3]
+    ['indicator', 'period_end', 'exclusion']
+    """
+    if months is not None and (isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120):
+        raise ValueError(f"months must be a whole number from 1 to 120, not {months!r}")
+    if isinstance(forecast, bool) or not isinstance(forecast, int) or not 0 <= forecast <= 60:
+        raise ValueError(f"forecast must be a whole number of months from 0 to 60, not {forecast!r}")
+    if by not in (None, "age_band", "locality"):
+        raise ValueError(f"by must be 'age_band' or 'locality', not {by!r}")
+    as_of_ = _as_date(as_of, "as_of")
+    pol = _policy(policy)
+    k, t, f = _native.kpis(cohort._inner, as_of_, months, by, bool(suppress), pol, forecast)
+    return Kpis(k, t, f, as_of_, pol)
 
 
 MAX_SYNTHETIC_CHILDREN = 10_000_000

@@ -4,7 +4,7 @@ import datetime
 import os
 from typing import Any, Optional, final
 
-__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort"]
+__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort", "kpis"]
 __version__: str
 
 _ProblemTuple = tuple[str, str, Optional[int], Optional[str], str, str]
@@ -97,3 +97,12 @@ def synthetic_cohort(
     overdue_share: Optional[float] = None,
     localities: Optional[list[str]] = None,
 ) -> Cohort: ...
+def kpis(
+    cohort: Cohort,
+    as_of: datetime.date,
+    months: Optional[int],
+    by: Optional[str],
+    suppress: bool,
+    policy: Policy,
+    forecast: int,
+) -> tuple[Table, Table, Optional[Table]]: ...

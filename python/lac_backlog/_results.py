@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
     import polars
 
-__all__ = ["Explanation", "Table", "Worklist"]
+__all__ = ["Explanation", "Kpis", "Table", "Worklist"]
 
 _HTML_ROWS = 20
 
@@ -144,6 +144,68 @@ class Worklist(Table):
     def unapplied_overrides(self) -> list[tuple[str, int]]:
         """Overrides whose child is not on the worklist, as (child_id, line of the file)."""
         return self._worklist.unapplied_overrides()
+
+
+_RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
+
+
+class Kpis(Table):
+    """The KPI table (indicator, period_end, exclusion, [group], numerator, denominator,
+    value_pct, target_pct, floor_pct, rag), with the direction of travel in ``trend`` and, if
+    asked for, the no-one-seen forecast of ``up_to_date`` in ``forecast``."""
+
+    __slots__ = ("trend", "forecast")
+
+    def __init__(
+        self,
+        inner: _native.Table,
+        trend: _native.Table,
+        forecast: Optional[_native.Table],
+        as_of: _dt.date,
+        policy: _native.Policy,
+    ) -> None:
+        super().__init__(inner, "kpi", as_of, policy)
+        self.trend = Table(trend, "kpi_trend", as_of, policy)
+        self.forecast = None if forecast is None else Table(forecast, "kpi_forecast", as_of, policy)
+
+    def plot(self, indicator: str = "up_to_date", exclusion: str = "none", ax: Any = None) -> Any:
+        """Plot one indicator's series against its target and floor, each point coloured by its
+        RAG rating, with the forecast (if any) dashed. Needs matplotlib; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        rows = [r for r in self.rows() if r["indicator"] == indicator and r["exclusion"] == exclusion
+                and r.get("group", "all") == "all"]
+        if not rows:
+            raise ValueError(f"no rows for indicator {indicator!r} and exclusion {exclusion!r}")
+        if ax is None:
+            _, ax = plt.subplots(figsize=(8, 4))
+        pts = [(r["period_end"], _pct(r["value_pct"]), r["rag"]) for r in rows]
+        shown = [(d, v, g) for d, v, g in pts if v is not None]
+        ax.plot([d for d, _, _ in shown], [v for _, v, _ in shown], color="#455a64", zorder=1, label=indicator)
+        ax.scatter([d for d, _, _ in shown], [v for _, v, _ in shown],
+                   c=[_RAG_COLOURS.get(str(g), "#9e9e9e") for _, _, g in shown], zorder=2, s=40)
+        target, floor = _pct(rows[-1]["target_pct"]), _pct(rows[-1]["floor_pct"])
+        if target is not None:
+            ax.axhline(target, color=_RAG_COLOURS["green"], linestyle=":", label=f"target {target:g}%")
+        if floor is not None:
+            ax.axhline(floor, color=_RAG_COLOURS["red"], linestyle=":", label=f"floor {floor:g}%")
+        if self.forecast is not None and indicator == "up_to_date":
+            fc = [(r["period_end"], _pct(r["value_pct"])) for r in self.forecast.rows() if r["exclusion"] == exclusion]
+            fc = [(d, v) for d, v in fc if v is not None]
+            if fc and shown:
+                ax.plot([shown[-1][0]] + [d for d, _ in fc], [shown[-1][1]] + [v for _, v in fc],
+                        color="#455a64", linestyle="--", label="if nobody else is seen")
+        ax.set_ylabel("%")
+        ax.set_title(f"{indicator} (exclusion: {exclusion})")
+        ax.legend(loc="best", fontsize="small")
+        return ax
+
+
+def _pct(v: Any) -> Optional[float]:
+    try:
+        return None if v is None else float(v)
+    except (TypeError, ValueError):  # a suppressed cell
+        return None
 
 
 def _cell(v: Any) -> str:

@@ -41,7 +41,7 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
 
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.command in ("status", "triage", "validate") and args.children and not args.assessments:
+    if args.command in ("status", "triage", "validate", "kpi") and args.children and not args.assessments:
         parser.error("--children needs --assessments")
 
 
@@ -89,6 +89,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="CSV of clinician decisions: child_id, tier and/or modality, reason, decided_by (optional decided_on)",
     )
+
+    p = sub.add_parser("kpi", help="the indicators, with target, floor and RAG, at as_of or month by month")
+    _add_inputs(p)
+    _add_common(p)
+    p.add_argument("--months", type=int, metavar="N", help="a row set for each of the last N month ends")
+    p.add_argument("--by", choices=["age_band", "locality"], help="add a group column and rows per group")
+    p.add_argument("--suppress", action="store_true", help="safe to share: no count from 1 to 5 can be read or worked out (shown as c)")
+    p.add_argument("--trend-out", metavar="PATH", help="write the direction of travel (least-squares slope per series) here")
+    p.add_argument("--forecast", type=int, default=0, metavar="N", help="also forecast up_to_date for the next N month ends if nobody else is seen")
+    p.add_argument("--forecast-out", metavar="PATH", help="where to write the forecast (needed with --forecast)")
 
     p = sub.add_parser("validate", help="check the input files (and the policy, if given) and list every problem")
     _add_inputs(p)
@@ -185,6 +195,25 @@ def _cmd_triage(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     _emit(wl, args.out)
+    return EXIT_OK
+
+
+def _cmd_kpi(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    if args.forecast and not args.forecast_out:
+        raise _UsageError("--forecast needs --forecast-out PATH")
+    policy = _load_policy(args.policy, args.closures)
+    cohort = _load_cohort(args)
+    try:
+        k = lb.kpis(cohort, as_of=args.as_of, months=args.months, by=args.by, suppress=args.suppress,
+                    forecast=args.forecast, policy=policy)
+    except ValueError as e:
+        raise _UsageError(str(e)) from None
+    _emit(k, args.out)
+    if args.trend_out:
+        _emit(k.trend, args.trend_out)
+    if k.forecast is not None and args.forecast_out:
+        _emit(k.forecast, args.forecast_out)
     return EXIT_OK
 
 
@@ -324,7 +353,7 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     return "\n".join(out)
 
 
-_COMMANDS = {"synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
+_COMMANDS = {"kpi": _cmd_kpi, "synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

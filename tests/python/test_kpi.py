@@ -1,0 +1,85 @@
+"""KPIs from Python and the command line: columns, RAG, breakdowns, series, trend, forecast,
+suppression and the plot."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+import lac_backlog as lb
+from conftest import ROOT, run_cli
+
+KPI_COLUMNS = ["indicator", "period_end", "exclusion", "numerator", "denominator", "value_pct", "target_pct", "floor_pct", "rag"]
+GOLDEN = ROOT / "tests" / "golden" / "kpi_series_synth1500_2021-10-21.csv"
+
+
+@pytest.fixture(scope="module")
+def council() -> lb.Cohort:
+    return lb.synthetic_cohort(children=1500, seed=2021, as_of="2021-10-21", overdue_share=0.4)
+
+
+def test_series_matches_the_golden_file_and_the_contract(council: lb.Cohort) -> None:
+    k = lb.kpis(council, as_of="2021-10-21", months=12)
+    assert k.columns == KPI_COLUMNS
+    assert k.to_csv() == GOLDEN.read_text()
+    assert len(k) == 12 * 4 * 3
+    assert set(k.column("rag")) <= {"green", "amber", "red"}
+    trend = {(r["indicator"], r["exclusion"]): r for r in k.trend.rows()}
+    assert trend[("up_to_date", "none")]["direction"] == "worsening"
+    assert trend[("up_to_date", "none")]["months"] == 12
+
+
+def test_a_hand_check_of_one_row_agrees_with_status(council: lb.Cohort) -> None:
+    k = lb.kpis(council, as_of="2021-09-30")
+    row = next(r for r in k.rows() if r["indicator"] == "up_to_date" and r["exclusion"] == "none")
+    st = [r for r in lb.status(council, as_of="2021-09-30").rows()]
+    in_scope = [r for r in st if not r["reason"].startswith(("left care", "not yet in care", "short breaks", "aged 18"))]
+    assert row["denominator"] == len(in_scope)
+    assert row["numerator"] == sum(r["status"] != "overdue" for r in in_scope)
+    assert row["value_pct"] == pytest.approx(100 * row["numerator"] / row["denominator"])
+
+
+def test_breakdowns_and_suppression(council: lb.Cohort) -> None:
+    k = lb.kpis(council, as_of="2021-10-21", by="age_band", suppress=True)
+    assert k.columns[:4] == ["indicator", "period_end", "exclusion", "group"]
+    for r in k.rows():
+        for cell in (r["numerator"], r["denominator"]):
+            assert cell == "c" or not 1 <= int(cell) <= 5
+        if "c" in (r["numerator"], r["denominator"]):
+            assert r["value_pct"] == "c" and r["rag"] == "c"
+    with pytest.raises(ValueError, match="by must be"):
+        lb.kpis(council, by="ward")
+
+
+def test_forecast_and_plot(council: lb.Cohort, tmp_path: Path) -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    k = lb.kpis(council, as_of="2021-10-21", months=6, forecast=6)
+    assert k.forecast is not None and len(k.forecast) == 6 * 3
+    values = [r["value_pct"] for r in k.forecast.rows() if r["exclusion"] == "none"]
+    assert values == sorted(values, reverse=True)  # nobody seen: it can only fall
+    ax = k.plot()
+    ax.figure.savefig(tmp_path / "kpi.png")
+    assert (tmp_path / "kpi.png").stat().st_size > 1000
+
+
+def test_cli_kpi(tmp_path: Path) -> None:
+    d = tmp_path / "council"
+    assert run_cli("synth", "--children", "1500", "--seed", "2021", "--as-of", "2021-10-21", "--overdue-share", "0.4",
+                   "--out-dir", str(d)).returncode == 0
+    args = ["--children", str(d / "children.csv"), "--assessments", str(d / "assessments.csv"), "--as-of", "2021-10-21"]
+    r = run_cli("kpi", *args, "--months", "12", "--trend-out", str(tmp_path / "trend.csv"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == GOLDEN.read_text()
+    with open(tmp_path / "trend.csv") as f:
+        trend = list(csv.DictReader(f))
+    assert trend[0]["indicator"] == "up_to_date" and trend[0]["direction"] in {"improving", "worsening", "stable"}
+    r = run_cli("kpi", *args, "--by", "locality", "--suppress")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert {x["group"] for x in rows} == {"all", "North", "South", "East", "West"}
+    assert run_cli("kpi", *args, "--forecast", "3").returncode == 2  # needs --forecast-out
+    r = run_cli("kpi", *args, "--forecast", "3", "--forecast-out", str(tmp_path / "f.csv"))
+    assert r.returncode == 0 and len((tmp_path / "f.csv").read_text().splitlines()) == 1 + 9
