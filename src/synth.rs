@@ -93,27 +93,34 @@ fn modality(rng: &mut Rng, on: NaiveDate, age: u32) -> Modality {
     }
 }
 
-/// Child `i` of the council, keeping up as well as England does.
-fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &mut Rng) -> Child {
-    let as_of = o.as_of;
-    let leap = LeapDayBirthday::March1;
-    let band = rng.weighted(&AGE_BANDS.map(|b| b.2));
-    let (lo, hi, _) = AGE_BANDS[band];
-    let (first, last) = dob_range(as_of, lo, hi);
-    let dob = plus_days(first, rng.range(0, (last - first).num_days()));
-    let age = age_on(dob, as_of, leap);
-    let uasc = rng.chance(UASC_BY_BAND[band]);
-    let alive_days = (as_of - dob).num_days().max(1);
-    // Time in care.
-    let days_in_care = if band == 0 || rng.chance(RECENT_ENTRY) || alive_days <= 365 {
-        rng.range(0, 364.min(alive_days - 1))
-    } else {
-        let cap = if uasc { (alive_days - 13 * 365).max(366) } else { alive_days - 1 };
-        (365 + rng.exp(LONG_STAY_MEAN_DAYS) as i64).min(cap)
-    };
-    let care_start = minus_days(as_of, days_in_care);
+/// What the generator draws about a child besides dates.
+struct Attributes {
+    legal_status: &'static str,
+    uasc: bool,
+    locality: Option<String>,
+    sdq_score: Option<u8>,
+    signals: Signals,
+    moves: u32,
+    missing_episodes: u32,
+    missing_now: bool,
+}
+
+impl Attributes {
+    fn apply(self, c: &mut Child, as_of: NaiveDate) {
+        c.legal_status = Some(self.legal_status.to_string());
+        c.uasc = self.uasc;
+        c.missing = self.missing_now;
+        c.locality = self.locality;
+        c.sdq_score = self.sdq_score;
+        c.signals = self.signals;
+        c.placement_moves_12m = Some(self.moves.min(((as_of - c.care_start).num_days() / 30).max(0) as u32));
+        c.missing_episodes_12m = Some(self.missing_episodes);
+    }
+}
+
+fn attributes(rng: &mut Rng, age: u32, uasc: bool, localities: &[String]) -> Attributes {
     let legal_status = if uasc { "V2" } else { LEGAL_STATUS[rng.weighted(&LEGAL_STATUS.map(|l| l.1))].0 };
-    let locality = (!o.localities.is_empty()).then(|| o.localities[rng.below(o.localities.len() as u64) as usize].clone());
+    let locality = (!localities.is_empty()).then(|| localities[rng.below(localities.len() as u64) as usize].clone());
     let sdq_score = ((4..=16).contains(&age) && rng.chance(SDQ_RECORDED)).then(|| match rng.weighted(&SDQ_BANDS) {
         0 => rng.range(0, 13) as u8,
         1 => rng.range(14, 16) as u8,
@@ -136,6 +143,62 @@ fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &m
     let missing_episodes = if went_missing { 1 + rng.poisson(4.0) as u32 } else { 0 };
     let missing_now = went_missing && rng.chance(0.05);
 
+    Attributes {
+        legal_status,
+        uasc,
+        locality,
+        sdq_score,
+        signals,
+        moves,
+        missing_episodes,
+        missing_now,
+    }
+}
+
+/// Ages of children starting to be looked after (DfE starters, England 2024, approximately):
+/// under 1 18%, 1-4 15%, 5-9 15%, 10-15 33%, 16-17 19%.
+const ENTRANT_AGE_BANDS: [(u32, u32, f64); 5] = [(0, 1, 0.18), (1, 5, 0.15), (5, 10, 0.15), (10, 16, 0.33), (16, 18, 0.19)];
+/// UASC among starters, by band: about 1 in 8 starters, mostly 16-17.
+const ENTRANT_UASC_BY_BAND: [f64; 5] = [0.0, 0.0, 0.0, 0.05, 0.45];
+
+/// A child starting to be looked after on `care_start`, with no assessment yet (the
+/// simulation's new entrants). Placement moves and missing episodes start at 0.
+pub fn new_entrant(id: &str, care_start: NaiveDate, localities: &[String], rng: &mut Rng) -> Child {
+    let band = rng.weighted(&ENTRANT_AGE_BANDS.map(|b| b.2));
+    let (lo, hi, _) = ENTRANT_AGE_BANDS[band];
+    let (first, last) = dob_range(care_start, lo, hi);
+    let dob = plus_days(first, rng.range(0, (last - first).num_days()));
+    let age = age_on(dob, care_start, LeapDayBirthday::March1);
+    let uasc = rng.chance(ENTRANT_UASC_BY_BAND[band]);
+    let mut a = attributes(rng, age, uasc, localities);
+    a.moves = 0;
+    a.missing_episodes = 0;
+    a.missing_now = false;
+    let mut c = Child::new(id, dob, care_start);
+    a.apply(&mut c, care_start);
+    c
+}
+
+/// Child `i` of the council, keeping up as well as England does.
+fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &mut Rng) -> Child {
+    let as_of = o.as_of;
+    let leap = LeapDayBirthday::March1;
+    let band = rng.weighted(&AGE_BANDS.map(|b| b.2));
+    let (lo, hi, _) = AGE_BANDS[band];
+    let (first, last) = dob_range(as_of, lo, hi);
+    let dob = plus_days(first, rng.range(0, (last - first).num_days()));
+    let age = age_on(dob, as_of, leap);
+    let uasc = rng.chance(UASC_BY_BAND[band]);
+    let alive_days = (as_of - dob).num_days().max(1);
+    // Time in care.
+    let days_in_care = if band == 0 || rng.chance(RECENT_ENTRY) || alive_days <= 365 {
+        rng.range(0, 364.min(alive_days - 1))
+    } else {
+        let cap = if uasc { (alive_days - 13 * 365).max(366) } else { alive_days - 1 };
+        (365 + rng.exp(LONG_STAY_MEAN_DAYS) as i64).min(cap)
+    };
+    let care_start = minus_days(as_of, days_in_care);
+    let a = attributes(rng, age, uasc, &o.localities);
     // Assessment history: the IHA, then reviews, each on time or late.
     let mut assessments = Vec::new();
     let birthday18 = anniversary(dob, 18, leap).unwrap_or(NaiveDate::MAX);
@@ -164,14 +227,7 @@ fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &m
         kind = AssessmentType::Rha;
     }
     let mut c = Child::new(&format!("{:0width$}", i + 1, width = id_width), dob, care_start);
-    c.legal_status = Some(legal_status.to_string());
-    c.uasc = uasc;
-    c.missing = missing_now;
-    c.locality = locality;
-    c.sdq_score = sdq_score;
-    c.signals = signals;
-    c.placement_moves_12m = Some(moves.min(((as_of - care_start).num_days() / 30).max(0) as u32));
-    c.missing_episodes_12m = Some(missing_episodes);
+    a.apply(&mut c, as_of);
     c.assessments = assessments;
     c
 }

@@ -10,7 +10,7 @@ pub mod overrides;
 
 use chrono::NaiveDate;
 
-use crate::model::{Cohort, Modality};
+use crate::model::{Child, Cohort, Modality};
 use crate::policy::Policy;
 use crate::schedule::{ChildStatus, Scheduler, Status};
 
@@ -64,8 +64,7 @@ pub struct Worklist {
 }
 
 /// Triage one child who is overdue or due soon (rules only, no override).
-pub fn triage_child(cohort: &Cohort, index: usize, status: ChildStatus, as_of: NaiveDate, policy: &Policy) -> WorklistRow {
-    let child = &cohort.children[index];
+pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: NaiveDate, policy: &Policy) -> WorklistRow {
     let tp = &policy.triage;
     let contributions = factors::contributions(&factors::FactorInput { child, status: &status, policy: tp });
     let score: u32 = contributions.iter().map(|c| c.points).sum();
@@ -139,7 +138,7 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
         .enumerate()
         .filter_map(|(i, c)| {
             let st = sched.child_status(c, as_of);
-            matches!(st.status, Status::Overdue | Status::DueSoon).then(|| triage_child(cohort, i, st, as_of, policy))
+            matches!(st.status, Status::Overdue | Status::DueSoon).then(|| triage_child(c, i, st, as_of, policy))
         })
         .collect();
     let mut unapplied = Vec::new();
