@@ -15,6 +15,7 @@ pub mod read;
 pub mod report;
 pub mod rng;
 pub mod schedule;
+pub mod simulate;
 pub mod ssda903;
 pub mod suppress;
 pub mod synth;

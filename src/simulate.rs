@@ -1,0 +1,589 @@
+//! Backlog scenarios: a weekly simulation of who is seen, with Monte Carlo replications
+//! (INTERFACE.md section 6; docs/simulation.md).
+//!
+//! Each week from as_of: children leave at 18 or care end; new entrants arrive; the children
+//! whose assessment has fallen due by the week's end are queued and served in triage order;
+//! a child may use a slot of their recommended modality or a more intensive one
+//! (questionnaire -> virtual -> face to face), never a less intensive one; a did-not-attend uses
+//! the slot and the child stays queued; a seen child's next assessment is scheduled by the
+//! statutory rules; a child flagged missing cannot be seen and is left out of the clearance test.
+
+use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::anniversary;
+use crate::error::{Error, Result};
+use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome};
+use crate::policy::Policy;
+use crate::rng::Rng;
+use crate::schedule::{ChildStatus, Reason, Scheduler, Status};
+use crate::table::{ColumnData, Table};
+use crate::triage::triage_child;
+
+/// Time and cost of one assessment slot, by kind (docs/simulation.md gives the reasons).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Costs {
+    pub iha_clinician_minutes: f64,
+    pub iha_admin_minutes: f64,
+    pub face_to_face_clinician_minutes: f64,
+    pub face_to_face_admin_minutes: f64,
+    pub virtual_clinician_minutes: f64,
+    pub virtual_admin_minutes: f64,
+    pub questionnaire_clinician_minutes: f64,
+    pub questionnaire_admin_minutes: f64,
+    /// A doctor does the IHA; a nurse the reviews.
+    pub doctor_cost_per_hour: f64,
+    pub nurse_cost_per_hour: f64,
+    pub admin_cost_per_hour: f64,
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Costs {
+            iha_clinician_minutes: 90.0,
+            iha_admin_minutes: 60.0,
+            face_to_face_clinician_minutes: 60.0,
+            face_to_face_admin_minutes: 30.0,
+            virtual_clinician_minutes: 45.0,
+            virtual_admin_minutes: 20.0,
+            questionnaire_clinician_minutes: 30.0,
+            questionnaire_admin_minutes: 30.0,
+            doctor_cost_per_hour: 110.0,
+            nurse_cost_per_hour: 55.0,
+            admin_cost_per_hour: 25.0,
+        }
+    }
+}
+
+impl Costs {
+    /// (clinician minutes, admin minutes, cost) of one slot.
+    fn slot(&self, kind: AssessmentType, m: Modality) -> (f64, f64, f64) {
+        let (clin, admin, rate) = match (kind, m) {
+            (AssessmentType::Iha, _) => (self.iha_clinician_minutes, self.iha_admin_minutes, self.doctor_cost_per_hour),
+            (_, Modality::FaceToFace) => (self.face_to_face_clinician_minutes, self.face_to_face_admin_minutes, self.nurse_cost_per_hour),
+            (_, Modality::Virtual) => (self.virtual_clinician_minutes, self.virtual_admin_minutes, self.nurse_cost_per_hour),
+            (_, Modality::Questionnaire) => {
+                (self.questionnaire_clinician_minutes, self.questionnaire_admin_minutes, self.nurse_cost_per_hour)
+            }
+        };
+        (clin, admin, clin / 60.0 * rate + admin / 60.0 * self.admin_cost_per_hour)
+    }
+}
+
+/// Slots from a given week on (a ramp-up of a new clinic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityChange {
+    /// Week number from 1.
+    pub from_week: u32,
+    pub face_to_face_per_week: Option<u32>,
+    pub virtual_per_week: Option<u32>,
+    pub questionnaire_per_week: Option<u32>,
+}
+
+/// One option.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub face_to_face_per_week: u32,
+    pub virtual_per_week: u32,
+    pub questionnaire_per_week: u32,
+    pub new_entrants_per_week: f64,
+    pub did_not_attend_rate: f64,
+    /// Switch questionnaire-led or virtual reviews off for this option (None: the policy's).
+    pub allow_questionnaire: Option<bool>,
+    pub allow_virtual: Option<bool>,
+    pub changes: Vec<CapacityChange>,
+    /// Costs for this option (None: the file's).
+    pub costs: Option<Costs>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: "baseline".into(),
+            face_to_face_per_week: 20,
+            virtual_per_week: 0,
+            questionnaire_per_week: 0,
+            new_entrants_per_week: 3.0,
+            did_not_attend_rate: 0.1,
+            allow_questionnaire: None,
+            allow_virtual: None,
+            changes: Vec::new(),
+            costs: None,
+        }
+    }
+}
+
+impl Scenario {
+    /// Slots (face to face, virtual, questionnaire) in week `week` (from 1).
+    pub fn slots(&self, week: u32) -> [u32; 3] {
+        let mut s = [self.face_to_face_per_week, self.virtual_per_week, self.questionnaire_per_week];
+        let mut changes: Vec<&CapacityChange> = self.changes.iter().filter(|c| c.from_week <= week).collect();
+        changes.sort_by_key(|c| c.from_week);
+        for c in changes {
+            s = [c.face_to_face_per_week.unwrap_or(s[0]), c.virtual_per_week.unwrap_or(s[1]), c.questionnaire_per_week.unwrap_or(s[2])];
+        }
+        s
+    }
+
+    fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Policy(format!("scenario {:?}: {m}", self.name)));
+        if !(0.0..1.0).contains(&self.did_not_attend_rate) {
+            return bad(format!("did_not_attend_rate must be from 0 to below 1, not {}", self.did_not_attend_rate));
+        }
+        if !(0.0..=10_000.0).contains(&self.new_entrants_per_week) {
+            return bad(format!("new_entrants_per_week must be 0 to 10000, not {}", self.new_entrants_per_week));
+        }
+        if self.changes.iter().any(|c| c.from_week == 0) {
+            return bad("changes: from_week counts from 1".into());
+        }
+        Ok(())
+    }
+}
+
+/// A scenario file: horizon, replications, seed, default costs and the options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScenarioFile {
+    pub weeks: u32,
+    pub runs: u32,
+    pub seed: u64,
+    pub costs: Costs,
+    pub scenario: Vec<Scenario>,
+}
+
+impl Default for ScenarioFile {
+    fn default() -> Self {
+        ScenarioFile { weeks: 52, runs: 200, seed: 7, costs: Costs::default(), scenario: vec![Scenario::default()] }
+    }
+}
+
+impl ScenarioFile {
+    pub fn from_toml_str(text: &str) -> Result<ScenarioFile> {
+        let f: ScenarioFile = toml::from_str(text).map_err(|e| Error::Policy(format!("scenarios: {e}")))?;
+        f.validate()?;
+        Ok(f)
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.scenario.is_empty() {
+            return Err(Error::Policy("scenarios: no [[scenario]]".into()));
+        }
+        if self.weeks == 0 || self.weeks > 520 {
+            return Err(Error::Policy(format!("scenarios: weeks must be 1 to 520, not {}", self.weeks)));
+        }
+        if self.runs == 0 || self.runs > 100_000 {
+            return Err(Error::Policy(format!("scenarios: runs must be 1 to 100000, not {}", self.runs)));
+        }
+        let mut names: Vec<&str> = self.scenario.iter().map(|s| s.name.as_str()).collect();
+        names.sort();
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Error::Policy("scenarios: two scenarios have the same name".into()));
+        }
+        self.scenario.iter().try_for_each(Scenario::validate)
+    }
+}
+
+/// What one week looked like at its end.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Week {
+    /// Children waiting when the week's slots were served (due by the week's end).
+    pub queued: u32,
+    pub seen: u32,
+    pub did_not_attend: u32,
+    /// Children in scope (in care, under 18) at the week's end.
+    pub present: u32,
+    pub overdue: u32,
+    /// Overdue children who could be seen (not flagged missing).
+    pub overdue_seeable: u32,
+    pub clinician_minutes: f64,
+    pub admin_minutes: f64,
+    pub cost: f64,
+}
+
+impl Week {
+    pub fn up_to_date_pct(&self) -> Option<f64> {
+        (self.present > 0).then(|| 100.0 * f64::from(self.present - self.overdue) / f64::from(self.present))
+    }
+}
+
+/// One replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub weeks: Vec<Week>,
+    /// The first week (from 1) that ends with no child overdue who could be seen.
+    pub weeks_to_clear: Option<u32>,
+    /// Children in scope at the start, arriving, leaving, and in scope at the end.
+    pub started: u32,
+    pub arrived: u32,
+    pub left: u32,
+    /// Children joining the queue, and the sum over seen children of weeks waited in it
+    /// (counting the week they were seen).
+    pub joined: u32,
+    pub queue_weeks_of_seen: u64,
+}
+
+impl Run {
+    pub fn present_end(&self) -> u32 {
+        self.weeks.last().map_or(self.started, |w| w.present)
+    }
+    pub fn seen(&self) -> u32 {
+        self.weeks.iter().map(|w| w.seen).sum()
+    }
+    pub fn clinician_hours(&self) -> f64 {
+        self.weeks.iter().map(|w| w.clinician_minutes).sum::<f64>() / 60.0
+    }
+    pub fn admin_hours(&self) -> f64 {
+        self.weeks.iter().map(|w| w.admin_minutes).sum::<f64>() / 60.0
+    }
+    pub fn cost(&self) -> f64 {
+        self.weeks.iter().map(|w| w.cost).sum()
+    }
+}
+
+struct SimChild {
+    child: Child,
+    /// The next assessment and its due date; None when nothing more is due before 18.
+    next: Option<(AssessmentType, NaiveDate)>,
+    /// The day the child leaves scope (care end or 18th birthday).
+    leaves: NaiveDate,
+    /// Week the child joined the current queue spell (for waits).
+    queued_since: Option<u32>,
+    present: bool,
+    /// Left scope during the run (never comes back).
+    gone: bool,
+}
+
+fn plus(d: NaiveDate, days: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(days)).unwrap_or(d)
+}
+
+/// The policy a scenario runs under (its modality switches applied).
+pub fn scenario_policy(policy: &Policy, s: &Scenario) -> Policy {
+    let mut p = policy.clone();
+    if let Some(q) = s.allow_questionnaire {
+        p.triage.modality.allow_questionnaire = q;
+    }
+    if let Some(v) = s.allow_virtual {
+        p.triage.modality.allow_virtual = v;
+    }
+    p
+}
+
+fn next_for(sched: &Scheduler, c: &Child, upto: NaiveDate) -> Option<(AssessmentType, NaiveDate)> {
+    let s = &sched.policy.schedule;
+    let birthday = anniversary(c.date_of_birth, s.leaves_care_age, s.leap_day_birthday)?;
+    let done: Vec<NaiveDate> = c.completed_by(upto).map(|a| a.completed_on).collect();
+    let (kind, due, _) = sched.next_due(c, &done);
+    due.filter(|d| *d < birthday).map(|d| (kind, d))
+}
+
+/// One replication of one scenario. `deterministic`: new entrants arrive exactly at the mean
+/// rate, rounded by accumulation (INTERFACE.md: when runs = 1).
+pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, policy: &Policy, costs: &Costs, rng: &mut Rng, deterministic: bool) -> Run {
+    let policy = scenario_policy(policy, s);
+    let sched = Scheduler::new(&policy);
+    let sch = &policy.schedule;
+    let localities: Vec<String> = {
+        let mut l: Vec<String> = cohort.children.iter().filter_map(|c| c.locality.clone()).collect();
+        l.sort();
+        l.dedup();
+        l
+    };
+    let leaves = |c: &Child| {
+        let b = anniversary(c.date_of_birth, sch.leaves_care_age, sch.leap_day_birthday).unwrap_or(NaiveDate::MAX);
+        c.care_end.map_or(b, |e| e.min(b))
+    };
+    let mut kids: Vec<SimChild> = Vec::with_capacity(cohort.len());
+    let mut started = 0;
+    for c in &cohort.children {
+        let st = sched.child_status(c, as_of);
+        let in_scope = !matches!(
+            st.reason,
+            Reason::NotYetInCare { .. } | Reason::LeftCare { .. } | Reason::ShortBreaks { .. } | Reason::AgedOut { .. }
+        );
+        let future = c.care_start > as_of && !c.legal_status.as_deref().is_some_and(|ls| policy.is_short_break(ls));
+        if !in_scope && !future {
+            continue;
+        }
+        let mut child = c.clone();
+        child.assessments.retain(|a| a.completed_on <= as_of);
+        started += u32::from(in_scope);
+        kids.push(SimChild { next: next_for(&sched, &child, as_of), leaves: leaves(&child), child, queued_since: None, present: in_scope, gone: false });
+    }
+    let mut run = Run { weeks: Vec::with_capacity(weeks as usize), weeks_to_clear: None, started, arrived: 0, left: 0, joined: 0, queue_weeks_of_seen: 0 };
+    let mut arrivals_due = 0.0f64;
+    for w in 0..weeks {
+        let ws = plus(as_of, 7 * u64::from(w));
+        let we = plus(ws, 6);
+        // Leavers, and children whose care starts this week.
+        for k in kids.iter_mut().filter(|k| !k.gone) {
+            if !k.present && k.child.care_start <= ws {
+                k.present = true;
+                run.arrived += 1;
+            }
+            if k.present && k.leaves <= ws {
+                k.present = false;
+                k.gone = true;
+                k.queued_since = None;
+                run.left += 1;
+            }
+        }
+        // New entrants.
+        let n_new = if deterministic {
+            arrivals_due += s.new_entrants_per_week;
+            let n = arrivals_due.floor();
+            arrivals_due -= n;
+            n as u64
+        } else {
+            rng.poisson(s.new_entrants_per_week)
+        };
+        for j in 0..n_new {
+            let start = if deterministic { ws } else { plus(ws, rng.below(7)) };
+            let child = crate::synth::new_entrant(&format!("new-w{:03}-{j:03}", w + 1), start, &localities, rng);
+            let next = next_for(&sched, &child, start);
+            kids.push(SimChild { leaves: leaves(&child), next, child, queued_since: None, present: true, gone: false });
+            run.arrived += 1;
+        }
+        // The queue, in triage order.
+        let mut queue: Vec<(usize, crate::triage::WorklistRow)> = Vec::new();
+        for (i, k) in kids.iter_mut().enumerate() {
+            let Some((kind, due)) = k.next.filter(|(_, d)| k.present && *d <= we) else { continue };
+            if k.queued_since.is_none() {
+                k.queued_since = Some(w);
+                run.joined += 1;
+            }
+            let days = (ws - due).num_days();
+            let age = crate::calendar::age_on(k.child.date_of_birth, ws, sch.leap_day_birthday);
+            let status = ChildStatus {
+                status: if days > 0 { Status::Overdue } else { Status::DueSoon },
+                next_assessment: Some(kind),
+                due_date: Some(due),
+                days_overdue: Some(days.max(0)),
+                age_band: sched.age_band(age),
+                age_years: age,
+                reason: Reason::OutOfRange,
+                last_assessment: k.child.completed_by(ws).map(|a| a.completed_on).last(),
+                declined_offers: 0,
+            };
+            queue.push((i, triage_child(&k.child, i, status, ws, &policy)));
+        }
+        queue.sort_by(|(_, a), (_, b)| {
+            a.tier
+                .cmp(&b.tier)
+                .then_with(|| b.score.cmp(&a.score))
+                .then_with(|| b.status.days_overdue.cmp(&a.status.days_overdue))
+                .then_with(|| a.status.due_date.cmp(&b.status.due_date))
+                .then_with(|| a.child_id.cmp(&b.child_id))
+        });
+        let mut slots = s.slots(w + 1);
+        let mut week = Week { queued: queue.len() as u32, ..Week::default() };
+        let slot_costs = s.costs.as_ref().unwrap_or(costs);
+        for (i, row) in &queue {
+            let k = &mut kids[*i];
+            if k.child.missing {
+                continue;
+            }
+            // The recommended modality or a more intensive one, never a less intensive one.
+            let order: &[usize] = match row.modality {
+                Modality::FaceToFace => &[0],
+                Modality::Virtual => &[1, 0],
+                Modality::Questionnaire => &[2, 1, 0],
+            };
+            let Some(&slot) = order.iter().find(|m| slots[**m] > 0) else { continue };
+            slots[slot] -= 1;
+            let modality = [Modality::FaceToFace, Modality::Virtual, Modality::Questionnaire][slot];
+            let kind = row.status.next_assessment.unwrap_or(AssessmentType::Rha);
+            let (clin, admin, cost) = slot_costs.slot(kind, modality);
+            week.clinician_minutes += clin;
+            week.admin_minutes += admin;
+            week.cost += cost;
+            if s.did_not_attend_rate > 0.0 && rng.chance(s.did_not_attend_rate) {
+                week.did_not_attend += 1;
+                continue;
+            }
+            week.seen += 1;
+            run.queue_weeks_of_seen += u64::from(w - k.queued_since.unwrap_or(w) + 1);
+            k.queued_since = None;
+            k.child.assessments.push(Assessment { completed_on: ws, kind, modality, outcome: Outcome::Completed });
+            k.next = next_for(&sched, &k.child, ws);
+        }
+        for k in kids.iter().filter(|k| k.present) {
+            week.present += 1;
+            if k.next.is_some_and(|(_, d)| d < we) {
+                week.overdue += 1;
+                week.overdue_seeable += u32::from(!k.child.missing);
+            }
+        }
+        if run.weeks_to_clear.is_none() && week.overdue_seeable == 0 {
+            run.weeks_to_clear = Some(w + 1);
+        }
+        run.weeks.push(week);
+    }
+    run
+}
+
+/// `runs` replications of a scenario, in parallel, each from its own random stream
+/// (`seed`, run number): the same results on any machine and any number of threads.
+pub fn simulate(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, runs: std::ops::Range<u32>, seed: u64, policy: &Policy, costs: &Costs, deterministic: bool) -> Vec<Run> {
+    runs.into_par_iter()
+        .map(|r| {
+            let mut rng = Rng::new(seed, u64::from(r));
+            run_once(cohort, s, as_of, weeks, policy, costs, &mut rng, deterministic)
+        })
+        .collect()
+}
+
+/// The nearest-rank quantile (q in (0, 1]) of values, `None` counted as larger than any.
+pub fn quantile<T: Copy + PartialOrd>(values: &[Option<T>], q: f64) -> Option<T> {
+    let mut v: Vec<Option<T>> = values.to_vec();
+    v.sort_by(|a, b| match (a, b) {
+        (Some(x), Some(y)) => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    if v.is_empty() {
+        return None;
+    }
+    let idx = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+    v[idx]
+}
+
+/// The summary table: scenario, runs, weeks_to_clear_p50, weeks_to_clear_p90, overdue_end_p50,
+/// seen_p50, clinician_hours_p50, up_to_date_end_p50, then weeks_to_clear_p10, cleared_share,
+/// overdue_end_p10, overdue_end_p90, did_not_attend_p50, admin_hours_p50, cost_p10, cost_p50,
+/// cost_p90, up_to_date_end_p10, up_to_date_end_p90.
+pub fn summary_table(results: &[(String, Vec<Run>)]) -> Table {
+    let mut t = Table::default();
+    let q_i = |runs: &[Run], f: &dyn Fn(&Run) -> Option<u32>, q: f64| quantile(&runs.iter().map(f).collect::<Vec<_>>(), q).map(i64::from);
+    let q_f = |runs: &[Run], f: &dyn Fn(&Run) -> Option<f64>, q: f64| quantile(&runs.iter().map(f).collect::<Vec<_>>(), q);
+    let ints = |f: &dyn Fn(&[Run]) -> Option<i64>| ColumnData::Int(results.iter().map(|(_, r)| f(r)).collect());
+    let floats = |f: &dyn Fn(&[Run]) -> Option<f64>| ColumnData::Float(results.iter().map(|(_, r)| f(r)).collect());
+    let overdue_end = |r: &Run| r.weeks.last().map(|w| w.overdue);
+    let utd_end = |r: &Run| r.weeks.last().and_then(Week::up_to_date_pct);
+    t.push("scenario", ColumnData::Str(results.iter().map(|(n, _)| Some(n.clone())).collect()));
+    t.push("runs", ints(&|r| Some(r.len() as i64)));
+    t.push("weeks_to_clear_p50", ints(&|r| q_i(r, &|x| x.weeks_to_clear, 0.5)));
+    t.push("weeks_to_clear_p90", ints(&|r| q_i(r, &|x| x.weeks_to_clear, 0.9)));
+    t.push("overdue_end_p50", ints(&|r| q_i(r, &overdue_end, 0.5)));
+    t.push("seen_p50", ints(&|r| q_i(r, &|x| Some(x.seen()), 0.5)));
+    t.push("clinician_hours_p50", floats(&|r| q_f(r, &|x| Some(x.clinician_hours()), 0.5)));
+    t.push("up_to_date_end_p50", floats(&|r| q_f(r, &utd_end, 0.5)));
+    t.push("weeks_to_clear_p10", ints(&|r| q_i(r, &|x| x.weeks_to_clear, 0.1)));
+    t.push(
+        "cleared_share",
+        floats(&|r| Some(r.iter().filter(|x| x.weeks_to_clear.is_some()).count() as f64 / r.len().max(1) as f64)),
+    );
+    t.push("overdue_end_p10", ints(&|r| q_i(r, &overdue_end, 0.1)));
+    t.push("overdue_end_p90", ints(&|r| q_i(r, &overdue_end, 0.9)));
+    t.push("did_not_attend_p50", ints(&|r| q_i(r, &|x| Some(x.weeks.iter().map(|w| w.did_not_attend).sum()), 0.5)));
+    t.push("admin_hours_p50", floats(&|r| q_f(r, &|x| Some(x.admin_hours()), 0.5)));
+    t.push("cost_p10", floats(&|r| q_f(r, &|x| Some(x.cost()), 0.1)));
+    t.push("cost_p50", floats(&|r| q_f(r, &|x| Some(x.cost()), 0.5)));
+    t.push("cost_p90", floats(&|r| q_f(r, &|x| Some(x.cost()), 0.9)));
+    t.push("up_to_date_end_p10", floats(&|r| q_f(r, &utd_end, 0.1)));
+    t.push("up_to_date_end_p90", floats(&|r| q_f(r, &utd_end, 0.9)));
+    t
+}
+
+/// The weekly trajectory: scenario, week, week_start, overdue_p10, overdue_p50, overdue_p90,
+/// seen_p50, up_to_date_p50, then up_to_date_p10, up_to_date_p90, queued_p50.
+pub fn trajectory_table(results: &[(String, Vec<Run>)], as_of: NaiveDate) -> Table {
+    let mut cols: (Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>, Vec<_>) = Default::default();
+    for (name, runs) in results {
+        let weeks = runs.iter().map(|r| r.weeks.len()).max().unwrap_or(0);
+        for w in 0..weeks {
+            let at = |f: &dyn Fn(&Week) -> u32| runs.iter().map(|r| r.weeks.get(w).map(f)).collect::<Vec<_>>();
+            let overdue = at(&|x| x.overdue);
+            let utd: Vec<Option<f64>> = runs.iter().map(|r| r.weeks.get(w).and_then(Week::up_to_date_pct)).collect();
+            cols.0.push(Some(name.clone()));
+            cols.1.push(Some(w as i64 + 1));
+            cols.2.push(Some(plus(as_of, 7 * w as u64)));
+            cols.3.push(quantile(&overdue, 0.1).map(i64::from));
+            cols.4.push(quantile(&overdue, 0.5).map(i64::from));
+            cols.5.push(quantile(&overdue, 0.9).map(i64::from));
+            cols.6.push(quantile(&at(&|x| x.seen), 0.5).map(i64::from));
+            cols.7.push(quantile(&utd, 0.5));
+            cols.8.push(quantile(&utd, 0.1));
+            cols.9.push(quantile(&utd, 0.9));
+            cols.10.push(quantile(&at(&|x| x.queued), 0.5).map(i64::from));
+        }
+    }
+    let mut t = Table::default();
+    t.push("scenario", ColumnData::Str(cols.0));
+    t.push("week", ColumnData::Int(cols.1));
+    t.push("week_start", ColumnData::Date(cols.2));
+    t.push("overdue_p10", ColumnData::Int(cols.3));
+    t.push("overdue_p50", ColumnData::Int(cols.4));
+    t.push("overdue_p90", ColumnData::Int(cols.5));
+    t.push("seen_p50", ColumnData::Int(cols.6));
+    t.push("up_to_date_p50", ColumnData::Float(cols.7));
+    t.push("up_to_date_p10", ColumnData::Float(cols.8));
+    t.push("up_to_date_p90", ColumnData::Float(cols.9));
+    t.push("queued_p50", ColumnData::Int(cols.10));
+    t
+}
+
+/// What a capacity search looks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Goal {
+    /// Every child who can be seen is seen (no one overdue) by this date.
+    ClearBy(NaiveDate),
+    /// `up_to_date` at the horizon's end at least this percentage.
+    UpToDate(f64),
+}
+
+/// The smallest weekly face-to-face capacity (other slots as in `base`) that meets the goal in
+/// at least `probability` of `runs` replications, by bisection; with every capacity tried and
+/// its success share.
+#[allow(clippy::too_many_arguments)]
+pub fn capacity_needed(cohort: &Cohort, base: &Scenario, as_of: NaiveDate, weeks: u32, runs: u32, seed: u64, policy: &Policy, costs: &Costs, goal: Goal, probability: f64) -> (Option<u32>, Vec<(u32, f64)>) {
+    let weeks = match goal {
+        Goal::ClearBy(d) => (((d - as_of).num_days().max(0) as u32) / 7).max(1),
+        Goal::UpToDate(_) => weeks,
+    };
+    let mut tried: Vec<(u32, f64)> = Vec::new();
+    let mut share = |c: u32| {
+        if let Some(&(_, s)) = tried.iter().find(|(x, _)| *x == c) {
+            return s;
+        }
+        let s = Scenario { face_to_face_per_week: c, changes: Vec::new(), ..base.clone() };
+        let rs = simulate(cohort, &s, as_of, weeks, 0..runs, seed, policy, costs, runs == 1);
+        let ok = rs
+            .iter()
+            .filter(|r| match goal {
+                Goal::ClearBy(_) => r.weeks_to_clear.is_some_and(|w| w <= weeks),
+                Goal::UpToDate(p) => r.weeks.last().and_then(Week::up_to_date_pct).is_some_and(|v| v >= p),
+            })
+            .count();
+        let s = ok as f64 / runs.max(1) as f64;
+        tried.push((c, s));
+        s
+    };
+    let mut hi = base.face_to_face_per_week.max(1);
+    while share(hi) < probability {
+        if hi >= 1 << 16 {
+            let mut t = tried.clone();
+            t.sort_by_key(|x| x.0);
+            return (None, t);
+        }
+        hi *= 2;
+    }
+    let mut lo = 0;
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if share(mid) >= probability {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    let mut t = tried.clone();
+    t.sort_by_key(|x| x.0);
+    (Some(hi), t)
+}
