@@ -105,6 +105,11 @@ impl PyPolicy {
         other.cast::<PyPolicy>().is_ok_and(|o| o.get().inner == self.inner)
     }
 
+    /// (target, floor, higher is better) for a KPI indicator.
+    fn kpi_rag(&self, indicator: &str) -> (f64, f64, bool) {
+        self.inner.kpi.rag_for(indicator)
+    }
+
     fn __repr__(&self) -> String {
         let s = &self.inner.schedule;
         let default = self.inner == crate::Policy::default();
@@ -303,6 +308,153 @@ fn kpis(
     Ok((PyTable { inner: k }, PyTable { inner: t }, f.map(|inner| PyTable { inner })))
 }
 
+fn scenario_file(text: &str, format: &str) -> crate::Result<crate::simulate::ScenarioFile> {
+    match format {
+        "json" => crate::simulate::ScenarioFile::from_json_str(text),
+        _ => crate::simulate::ScenarioFile::from_toml_str(text),
+    }
+}
+
+struct SimState {
+    cohort: Arc<crate::Cohort>,
+    file: crate::simulate::ScenarioFile,
+    as_of: NaiveDate,
+    policy: crate::Policy,
+    results: Vec<(String, Vec<crate::simulate::Run>)>,
+}
+
+/// A Monte Carlo simulation of backlog scenarios, run in batches (so that Python can show
+/// progress and stop on Ctrl-C between them).
+#[pyclass(frozen, module = "lac_backlog._native", name = "Simulation")]
+struct PySimulation {
+    state: std::sync::Mutex<SimState>,
+}
+
+impl PySimulation {
+    fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, SimState>> {
+        self.state.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("simulation state poisoned"))
+    }
+}
+
+#[pymethods]
+impl PySimulation {
+    /// `scenarios` is TOML (format "toml") or JSON (format "json") text of a scenario file;
+    /// `weeks`, `runs` and `seed` override the file's when given.
+    #[new]
+    #[pyo3(signature = (cohort, scenarios, format, as_of, policy, weeks=None, runs=None, seed=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        cohort: &Bound<'_, PyCohort>,
+        scenarios: &str,
+        format: &str,
+        as_of: NaiveDate,
+        policy: &Bound<'_, PyPolicy>,
+        weeks: Option<u32>,
+        runs: Option<u32>,
+        seed: Option<u64>,
+    ) -> PyResult<Self> {
+        let mut file = scenario_file(scenarios, format).map_err(|e| to_py(py, e))?;
+        if let Some(w) = weeks {
+            file.weeks = w;
+        }
+        if let Some(r) = runs {
+            file.runs = r;
+        }
+        if let Some(s) = seed {
+            file.seed = s;
+        }
+        file.validate().map_err(|e| to_py(py, e))?;
+        let results = file.scenario.iter().map(|s| (s.name.clone(), Vec::new())).collect();
+        Ok(PySimulation {
+            state: std::sync::Mutex::new(SimState {
+                cohort: Arc::clone(&cohort.get().inner),
+                file,
+                as_of,
+                policy: policy.get().inner.clone(),
+                results,
+            }),
+        })
+    }
+
+    /// Runs to do in all (runs x scenarios), and done so far.
+    fn progress(&self) -> PyResult<(u32, u32)> {
+        let st = self.lock()?;
+        let done: usize = st.results.iter().map(|(_, r)| r.len()).sum();
+        Ok((st.file.runs * st.file.scenario.len() as u32, done as u32))
+    }
+
+    /// Do up to `max_runs` more runs (of the first unfinished scenario), in parallel, without
+    /// the GIL. Returns how many were done (0 when finished).
+    fn step(&self, py: Python<'_>, max_runs: u32) -> PyResult<u32> {
+        let mut st = self.lock()?;
+        let Some(i) = st.results.iter().position(|(_, r)| (r.len() as u32) < st.file.runs) else { return Ok(0) };
+        let start = st.results[i].1.len() as u32;
+        let end = (start + max_runs.max(1)).min(st.file.runs);
+        let (cohort, s, as_of, weeks, seed, policy, costs, det) = (
+            Arc::clone(&st.cohort),
+            st.file.scenario[i].clone(),
+            st.as_of,
+            st.file.weeks,
+            st.file.seed,
+            st.policy.clone(),
+            st.file.costs.clone(),
+            st.file.runs == 1,
+        );
+        let runs = py.detach(move || crate::simulate::simulate(&cohort, &s, as_of, weeks, start..end, seed, &policy, &costs, det));
+        st.results[i].1.extend(runs);
+        Ok(end - start)
+    }
+
+    /// Scenario names, and weeks, runs and seed.
+    fn describe(&self) -> PyResult<(Vec<String>, u32, u32, u64)> {
+        let st = self.lock()?;
+        Ok((st.file.scenario.iter().map(|s| s.name.clone()).collect(), st.file.weeks, st.file.runs, st.file.seed))
+    }
+
+    fn summary(&self) -> PyResult<PyTable> {
+        Ok(PyTable { inner: crate::simulate::summary_table(&self.lock()?.results) })
+    }
+
+    fn trajectory(&self) -> PyResult<PyTable> {
+        let st = self.lock()?;
+        Ok(PyTable { inner: crate::simulate::trajectory_table(&st.results, st.as_of) })
+    }
+}
+
+/// The smallest weekly face-to-face capacity meeting a goal with a probability; with every
+/// capacity tried and its success share. `goal` is ("clear_by", date) or ("up_to_date", pct).
+#[pyfunction]
+#[pyo3(signature = (cohort, scenarios, format, as_of, policy, goal_date, goal_pct, weeks, runs, seed, probability))]
+#[allow(clippy::too_many_arguments)]
+fn capacity_needed(
+    py: Python<'_>,
+    cohort: &Bound<'_, PyCohort>,
+    scenarios: &str,
+    format: &str,
+    as_of: NaiveDate,
+    policy: &Bound<'_, PyPolicy>,
+    goal_date: Option<NaiveDate>,
+    goal_pct: Option<f64>,
+    weeks: u32,
+    runs: u32,
+    seed: u64,
+    probability: f64,
+) -> PyResult<(Option<u32>, Vec<(u32, f64)>)> {
+    use crate::simulate::Goal;
+    let file = scenario_file(scenarios, format).map_err(|e| to_py(py, e))?;
+    let goal = match (goal_date, goal_pct) {
+        (Some(d), None) => Goal::ClearBy(d),
+        (None, Some(p)) => Goal::UpToDate(p),
+        _ => return Err(pyo3::exceptions::PyValueError::new_err("give exactly one of clear_by and target_up_to_date")),
+    };
+    let cohort = Arc::clone(&cohort.get().inner);
+    let policy = policy.get().inner.clone();
+    let base = file.scenario[0].clone();
+    let costs = file.costs.clone();
+    Ok(py.detach(move || crate::simulate::capacity_needed(&cohort, &base, as_of, weeks, runs, seed, &policy, &costs, goal, probability)))
+}
+
 /// A result table: named columns of equal length.
 #[pyclass(frozen, module = "lac_backlog._native", name = "Table")]
 struct PyTable {
@@ -472,6 +624,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(oc2, m)?)?;
     m.add_function(wrap_pyfunction!(synthetic_cohort, m)?)?;
     m.add_function(wrap_pyfunction!(kpis, m)?)?;
+    m.add_class::<PySimulation>()?;
+    m.add_function(wrap_pyfunction!(capacity_needed, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())

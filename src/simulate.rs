@@ -169,6 +169,13 @@ impl ScenarioFile {
         Ok(f)
     }
 
+    /// The same from JSON (what Python passes for scenarios given as dicts).
+    pub fn from_json_str(text: &str) -> Result<ScenarioFile> {
+        let f: ScenarioFile = serde_json::from_str(text).map_err(|e| Error::Policy(format!("scenarios: {e}")))?;
+        f.validate()?;
+        Ok(f)
+    }
+
     pub fn validate(&self) -> Result<()> {
         if self.scenario.is_empty() {
             return Err(Error::Policy("scenarios: no [[scenario]]".into()));

@@ -19,16 +19,22 @@ import io
 import os
 from typing import Any, Mapping, Optional, Sequence, Union, cast
 
-from . import _native
+from . import _native, waiting_list
 from ._exceptions import DataError, LacBacklogError, PolicyError, Problem
 from ._native import Policy
 from ._results import Explanation, Kpis, Table, Worklist
+from ._simulation import CapacityResult, SimulationResult
 
 __version__: str = _native.__version__
 
 __all__ = [
+    "CapacityResult",
     "Cohort",
     "DataError",
+    "SimulationResult",
+    "capacity_needed",
+    "simulate",
+    "waiting_list",
     "Explanation",
     "Kpis",
     "kpis",
@@ -196,6 +202,94 @@ def kpis(
     pol = _policy(policy)
     k, t, f = _native.kpis(cohort._inner, as_of_, months, by, bool(suppress), pol, forecast)
     return Kpis(k, t, f, as_of_, pol)
+
+
+def simulate(
+    cohort: Cohort,
+    scenarios: Any,
+    *,
+    as_of: Optional[DateLike] = None,
+    weeks: Optional[int] = None,
+    runs: Optional[int] = None,
+    seed: Optional[int] = None,
+    policy: Optional[Policy] = None,
+    progress: bool = False,
+    batch: int = 32,
+) -> SimulationResult:
+    """Simulate backlog options week by week (INTERFACE.md section 6; docs/simulation.md).
+
+    ``scenarios``: a TOML file path, or a dict in the file's form (``{"weeks": 52, "runs": 200,
+    "seed": 7, "scenario": [{...}, ...]}``), or a list of scenario dicts (``name``,
+    ``face_to_face_per_week``, ``virtual_per_week``, ``questionnaire_per_week``,
+    ``new_entrants_per_week``, ``did_not_attend_rate``, optional ``changes``, ``costs``,
+    ``allow_questionnaire``, ``allow_virtual``). ``weeks``, ``runs`` and ``seed`` override the
+    file's. The same seed gives the same result on any machine. The work runs in Rust without
+    the GIL, in batches of ``batch`` runs: Ctrl-C stops between batches, and ``progress=True``
+    shows a bar (tqdm).
+
+    >>> c = synthetic_cohort(children=200, seed=1, as_of="2021-10-21", overdue_share=0.4)
+    >>> res = simulate(c, [{"name": "baseline", "face_to_face_per_week": 5}], as_of="2021-10-21", runs=5, weeks=10)
+    >>> res.columns[:3]
+    ['scenario', 'runs', 'weeks_to_clear_p50']
+    """
+    from ._simulation import run_simulation, scenarios_text
+
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a lac_backlog.Cohort, not {type(cohort).__name__}")
+    text, fmt = scenarios_text(scenarios)
+    as_of_ = _as_date(as_of, "as_of")
+    pol = _policy(policy)
+    for name, v in (("weeks", weeks), ("runs", runs), ("seed", seed)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
+            raise ValueError(f"{name} must be a whole number, not {v!r}")
+    sim = _native.Simulation(cohort._inner, text, fmt, as_of_, pol, weeks, runs, seed)
+    run_simulation(sim, progress, max(1, int(batch)))
+    return SimulationResult(sim, as_of_, pol)
+
+
+def capacity_needed(
+    cohort: Cohort,
+    *,
+    clear_by: Optional[DateLike] = None,
+    target_up_to_date: Optional[float] = None,
+    scenario: Optional[Mapping[str, Any]] = None,
+    probability: float = 0.9,
+    as_of: Optional[DateLike] = None,
+    weeks: int = 52,
+    runs: int = 100,
+    seed: int = 7,
+    target_wait_weeks: float = 4.0,
+    policy: Optional[Policy] = None,
+) -> CapacityResult:
+    """The smallest weekly face-to-face capacity that clears the backlog by ``clear_by`` (no
+    child overdue who could be seen), or reaches ``target_up_to_date`` percent up to date at the
+    end of ``weeks``, in at least ``probability`` of ``runs`` simulations (bisection). Other
+    slots, entrants, did-not-attends and costs come from ``scenario`` (a scenario dict; default
+    the baseline of docs/simulation.md). ``.analytic`` has NHSRwaitinglist's numbers for
+    comparison (demand a week, queue, target queue, relief and target capacity, load), with a
+    target wait of ``target_wait_weeks`` and the time to ``clear_by`` (or ``weeks``)."""
+    from ._simulation import CapacityResult, analytic_numbers, scenarios_text
+
+    if (clear_by is None) == (target_up_to_date is None):
+        raise ValueError("give exactly one of clear_by and target_up_to_date")
+    if not 0 < probability <= 1:
+        raise ValueError(f"probability must be above 0 and at most 1, not {probability!r}")
+    as_of_ = _as_date(as_of, "as_of")
+    pol = _policy(policy)
+    base = dict(scenario or {"name": "base"})
+    base.setdefault("name", "base")
+    text, fmt = scenarios_text([base])
+    goal_date = None if clear_by is None else _as_date(clear_by, "clear_by", default_today=False)
+    found, tried = _native.capacity_needed(
+        cohort._inner, text, fmt, as_of_, pol, goal_date,
+        None if target_up_to_date is None else float(target_up_to_date), int(weeks), int(runs), int(seed), float(probability),
+    )
+    horizon = weeks if goal_date is None else max(1, (goal_date - as_of_).days // 7)
+    rows = list(status(cohort, as_of=as_of_, policy=pol).rows())
+    analytic = analytic_numbers(rows, float(base.get("new_entrants_per_week", 3.0)), target_wait_weeks, horizon,
+                                float(found or base.get("face_to_face_per_week", 20)))
+    goal = f"clear by {goal_date}" if goal_date else f"{target_up_to_date}% up to date after {weeks} weeks"
+    return CapacityResult(found, probability, tried, analytic, goal)
 
 
 MAX_SYNTHETIC_CHILDREN = 10_000_000

@@ -4,7 +4,7 @@ import datetime
 import os
 from typing import Any, Optional, final
 
-__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort", "kpis"]
+__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort", "kpis", "Simulation", "capacity_needed"]
 __version__: str
 
 _ProblemTuple = tuple[str, str, Optional[int], Optional[str], str, str]
@@ -22,6 +22,7 @@ class Policy:
     def to_toml(self) -> str: ...
     def with_closures(self, dates: list[datetime.date]) -> Policy: ...
     def __eq__(self, other: object, /) -> bool: ...
+    def kpi_rag(self, indicator: str) -> tuple[float, float, bool]: ...
 
 @final
 class Cohort:
@@ -106,3 +107,38 @@ def kpis(
     policy: Policy,
     forecast: int,
 ) -> tuple[Table, Table, Optional[Table]]: ...
+
+@final
+class Simulation:
+    """A Monte Carlo simulation of backlog scenarios, run in batches."""
+
+    def __new__(
+        cls,
+        cohort: Cohort,
+        scenarios: str,
+        format: str,
+        as_of: datetime.date,
+        policy: Policy,
+        weeks: Optional[int] = None,
+        runs: Optional[int] = None,
+        seed: Optional[int] = None,
+    ) -> Simulation: ...
+    def progress(self) -> tuple[int, int]: ...
+    def step(self, max_runs: int) -> int: ...
+    def describe(self) -> tuple[list[str], int, int, int]: ...
+    def summary(self) -> Table: ...
+    def trajectory(self) -> Table: ...
+
+def capacity_needed(
+    cohort: Cohort,
+    scenarios: str,
+    format: str,
+    as_of: datetime.date,
+    policy: Policy,
+    goal_date: Optional[datetime.date],
+    goal_pct: Optional[float],
+    weeks: int,
+    runs: int,
+    seed: int,
+    probability: float,
+) -> tuple[Optional[int], list[tuple[int, float]]]: ...

@@ -41,7 +41,7 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
 
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.command in ("status", "triage", "validate", "kpi") and args.children and not args.assessments:
+    if args.command in ("status", "triage", "validate", "kpi", "simulate") and args.children and not args.assessments:
         parser.error("--children needs --assessments")
 
 
@@ -99,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--trend-out", metavar="PATH", help="write the direction of travel (least-squares slope per series) here")
     p.add_argument("--forecast", type=int, default=0, metavar="N", help="also forecast up_to_date for the next N month ends if nobody else is seen")
     p.add_argument("--forecast-out", metavar="PATH", help="where to write the forecast (needed with --forecast)")
+
+    p = sub.add_parser("simulate", help="simulate backlog options week by week (Monte Carlo)")
+    _add_inputs(p)
+    _add_common(p, out_help="summary CSV, one row per scenario (default: standard output)")
+    p.add_argument("--scenarios", required=True, metavar="S.toml", help="scenario file (INTERFACE.md section 6)")
+    p.add_argument("--trajectory", metavar="PATH", help="also write the weekly trajectory (p10/p50/p90) here")
+    p.add_argument("--runs", type=int, metavar="N", help="replications (default: the file's)")
+    p.add_argument("--weeks", type=int, metavar="N", help="horizon in weeks (default: the file's)")
+    p.add_argument("--seed", type=int, metavar="S", help="random seed (default: the file's)")
+    p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
 
     p = sub.add_parser("validate", help="check the input files (and the policy, if given) and list every problem")
     _add_inputs(p)
@@ -214,6 +224,18 @@ def _cmd_kpi(args: argparse.Namespace) -> int:
         _emit(k.trend, args.trend_out)
     if k.forecast is not None and args.forecast_out:
         _emit(k.forecast, args.forecast_out)
+    return EXIT_OK
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    _check_out(args.out)
+    policy = _load_policy(args.policy, args.closures)
+    cohort = _load_cohort(args)
+    res = lb.simulate(cohort, args.scenarios, as_of=args.as_of, weeks=args.weeks, runs=args.runs, seed=args.seed,
+                      policy=policy, progress=args.progress)
+    _emit(res, args.out)
+    if args.trajectory:
+        _emit(res.trajectory, args.trajectory)
     return EXIT_OK
 
 
@@ -353,7 +375,7 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     return "\n".join(out)
 
 
-_COMMANDS = {"kpi": _cmd_kpi, "synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
+_COMMANDS = {"simulate": _cmd_simulate, "kpi": _cmd_kpi, "synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
