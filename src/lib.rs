@@ -23,6 +23,8 @@ pub mod table;
 pub mod triage;
 
 #[cfg(feature = "python")]
+mod arrow_io;
+#[cfg(feature = "python")]
 mod python;
 
 pub use error::{Error, Result};

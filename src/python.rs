@@ -146,6 +146,25 @@ impl PyCohort {
             .map_err(|e| to_py(py, e))
     }
 
+    /// Read the two tables from DataFrames (pandas, polars, pyarrow: anything with
+    /// `__arrow_c_stream__`), with the same column rules and checks as CSV. Problems name the
+    /// frame ("children" / "assessments") and row i (from 0) as line i + 2.
+    #[staticmethod]
+    fn from_arrow(py: Python<'_>, children: pyo3_arrow::PyTable, assessments: pyo3_arrow::PyTable, today: NaiveDate) -> PyResult<Self> {
+        let (cb, cs) = children.into_inner();
+        let (ab, asch) = assessments.into_inner();
+        let run = move || -> crate::Result<crate::Cohort> {
+            let bad = |e: String| crate::Error::Data {
+                errors: vec![Problem::new(crate::Severity::Error, "DataFrame", None, None, "", e)],
+                warnings: vec![],
+            };
+            let ct = crate::arrow_io::raw_table("children", &cs, &cb).map_err(bad)?;
+            let at = crate::arrow_io::raw_table("assessments", &asch, &ab).map_err(bad)?;
+            crate::read::load_raw(ct, at, &crate::ReadOptions { today }).into_cohort()
+        };
+        py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(|e| to_py(py, e))
+    }
+
     fn __len__(&self) -> usize {
         self.inner.len()
     }
@@ -486,6 +505,21 @@ impl PyTable {
             d.set_item(&c.name, list)?;
         }
         Ok(d)
+    }
+
+    /// The table through the Arrow PyCapsule interface (pyarrow, polars and pandas read it).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
+        let batch = crate::arrow_io::record_batch(&self.inner).map_err(pyo3::exceptions::PyValueError::new_err)?;
+        let schema = batch.schema();
+        let field = std::sync::Arc::new(arrow_schema::Field::new_struct("", schema.fields().clone(), false));
+        let arrays = std::iter::once(Ok(std::sync::Arc::new(arrow_array::StructArray::from(batch)) as arrow_array::ArrayRef));
+        let reader = Box::new(pyo3_arrow::ffi::ArrayIterator::new(arrays, field));
+        pyo3_arrow::ffi::to_stream_pycapsule(py, reader, requested_schema).map_err(PyErr::from)
     }
 
     /// The table as CSV text (header and rows).

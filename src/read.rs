@@ -116,6 +116,11 @@ pub fn load_csv_bytes(
     build(ct, at, opts, problems)
 }
 
+/// Read both tables from raw tables already split into cells (DataFrames through Arrow).
+pub(crate) fn load_raw(children: RawTable, assessments: RawTable, opts: &ReadOptions) -> Loaded {
+    build(children, assessments, opts, Vec::new())
+}
+
 /// A CSV table split into a header and rows of trimmed text cells, with line numbers.
 pub(crate) struct RawTable {
     pub file: String,

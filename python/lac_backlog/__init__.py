@@ -74,6 +74,19 @@ def _as_date(value: Optional[DateLike], name: str, default_today: bool = True) -
     raise TypeError(f"{name} must be a datetime.date or a YYYY-MM-DD string, not {type(value).__name__}")
 
 
+def _arrow(frame: Any, name: str) -> Any:
+    """An object the native layer can read through the Arrow PyCapsule interface."""
+    if hasattr(frame, "__arrow_c_stream__"):
+        return frame
+    if hasattr(frame, "to_arrow"):  # older polars
+        return frame.to_arrow()
+    if hasattr(frame, "columns") and hasattr(frame, "dtypes"):  # older pandas
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    raise TypeError(f"{name} must be a DataFrame (pandas, polars or pyarrow), not {type(frame).__name__}")
+
+
 def _policy(policy: Optional[Policy]) -> Policy:
     if policy is None:
         return Policy.default()
@@ -114,6 +127,23 @@ class Cohort:
         """
         today_ = _as_date(today, "today")
         return cls(_native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_))
+
+    @classmethod
+    def from_frames(cls, children: Any, assessments: Any, *, today: Optional[DateLike] = None) -> "Cohort":
+        """Read the two tables from DataFrames: pandas, polars or pyarrow (any object with
+        ``__arrow_c_stream__``), with the same columns, rules and checks as the CSV files.
+        Dates may be date, datetime or text columns; booleans bool, 0/1 or text. A problem
+        names the frame (``children`` or ``assessments``) and gives row i (from 0) as line
+        i + 2, the line it would have in a CSV file.
+
+        >>> import pyarrow as pa
+        >>> kids = pa.table({"child_id": ["007"], "date_of_birth": ["2012-05-01"], "care_start": ["2021-12-20"]})
+        >>> seen = pa.table({"child_id": ["007"], "assessment_type": ["IHA"], "completed_on": ["2022-01-12"]})
+        >>> len(Cohort.from_frames(kids, seen))
+        1
+        """
+        return cls(_native.Cohort.from_arrow(_arrow(children, "children"), _arrow(assessments, "assessments"),
+                                             _as_date(today, "today")))
 
     @classmethod
     def from_ssda903(

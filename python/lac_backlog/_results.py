@@ -66,17 +66,33 @@ class Table:
         for values in zip(*(d[n] for n in names)):
             yield dict(zip(names, values))
 
-    def to_pandas(self) -> "pandas.DataFrame":
-        """The table as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """The table through the Arrow PyCapsule interface: ``pyarrow.table(t)``,
+        ``polars.DataFrame(t)`` and other Arrow readers take it without copying row by row."""
+        return self._inner.__arrow_c_stream__(requested_schema)
 
-        return pd.DataFrame(self.to_dict(), columns=self.columns)
+    def to_arrow(self) -> Any:
+        """The table as a ``pyarrow.Table`` (needs pyarrow)."""
+        import pyarrow as pa
+
+        return pa.table(self)
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The table as a pandas DataFrame (needs pandas; through Arrow when pyarrow is there:
+        dates as ``datetime.date``, whole numbers with blanks as floats)."""
+        try:
+            import pyarrow as pa
+        except ImportError:  # pragma: no cover - pyarrow is optional
+            import pandas as pd
+
+            return pd.DataFrame(self.to_dict(), columns=self.columns)
+        return pa.table(self).to_pandas()
 
     def to_polars(self) -> "polars.DataFrame":
-        """The table as a polars DataFrame (needs polars)."""
+        """The table as a polars DataFrame (needs polars), through Arrow."""
         import polars as pl
 
-        return pl.DataFrame(self.to_dict())
+        return pl.DataFrame(self)
 
     def to_csv(self, path: "Optional[str | os.PathLike[str]]" = None) -> Optional[str]:
         """Write CSV (a header and rows only) to ``path``, whole or not at all; without a path,
@@ -85,6 +101,13 @@ class Table:
             return self._inner.to_csv()
         self._inner.write_csv(os.fspath(path))
         return None
+
+    def to_excel(self, path: "str | os.PathLike[str]", sheet: Optional[str] = None) -> None:
+        """Write the table as an Excel workbook (needs openpyxl): header frozen and filterable,
+        dates as dates, written whole or not at all."""
+        from ._excel import write_xlsx
+
+        write_xlsx(self, path, sheet=sheet or self.kind)
 
     def _describe(self) -> str:
         parts = [f"{self.kind}: {len(self)} rows"]
