@@ -236,4 +236,6 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, _dt.date):
         return v.isoformat()
+    if isinstance(v, float):
+        return f"{v:.1f}"
     return str(v)
