@@ -140,31 +140,74 @@ pub fn england_and_wales_bank_holidays(year: i32) -> Vec<NaiveDate> {
 const PRECOMPUTED_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
 
 /// Working-day calendar built once from the policy: weekends, bank holidays and extra closures.
+/// Over the precomputed years it answers in constant time from two dense tables: which days
+/// are closed, and how many working days come before each day.
 #[derive(Debug, Clone)]
 pub struct Calendar {
     bank_holidays: BankHolidays,
-    closed: HashSet<NaiveDate>,
+    /// Extra closures outside the precomputed years.
+    other_closures: HashSet<NaiveDate>,
+    first: NaiveDate,
+    /// closed[i]: day first + i is a bank holiday or an extra closure.
+    closed: Vec<bool>,
+    /// working_before[i]: working days from `first` up to, not including, day first + i.
+    working_before: Vec<u32>,
+    /// The working days, in order: working[k] is the offset from `first` of the k-th.
+    working: Vec<u32>,
 }
 
 impl Calendar {
     pub fn new(policy: &CalendarPolicy) -> Calendar {
-        let mut closed: HashSet<NaiveDate> = policy.extra_closures.iter().copied().collect();
+        let first = NaiveDate::from_ymd_opt(*PRECOMPUTED_YEARS.start(), 1, 1).unwrap_or(NaiveDate::MIN);
+        let end = NaiveDate::from_ymd_opt(*PRECOMPUTED_YEARS.end() + 1, 1, 1).unwrap_or(NaiveDate::MAX);
+        let days = (end - first).num_days() as usize;
+        let mut closed = vec![false; days];
+        let mut other_closures = HashSet::new();
+        let mut mark = |d: NaiveDate, closed: &mut Vec<bool>| {
+            let i = (d - first).num_days();
+            if (0..days as i64).contains(&i) {
+                closed[i as usize] = true;
+            } else {
+                other_closures.insert(d);
+            }
+        };
+        for d in &policy.extra_closures {
+            mark(*d, &mut closed);
+        }
         if policy.bank_holidays == BankHolidays::EnglandAndWales {
             for y in PRECOMPUTED_YEARS {
-                closed.extend(england_and_wales_bank_holidays(y));
+                for d in england_and_wales_bank_holidays(y) {
+                    mark(d, &mut closed);
+                }
             }
         }
-        Calendar { bank_holidays: policy.bank_holidays, closed }
+        let mut working_before = Vec::with_capacity(days);
+        let mut working = Vec::new();
+        let mut day = first;
+        for (i, c) in closed.iter().enumerate() {
+            working_before.push(working.len() as u32);
+            if !c && !is_weekend(day) {
+                working.push(i as u32);
+            }
+            day = day.succ_opt().unwrap_or(day);
+        }
+        Calendar { bank_holidays: policy.bank_holidays, other_closures, first, closed, working_before, working }
+    }
+
+    fn offset(&self, day: NaiveDate) -> Option<usize> {
+        let i = (day - self.first).num_days();
+        (0..self.closed.len() as i64).contains(&i).then_some(i as usize)
     }
 
     /// True if the day is a bank holiday or an extra closure (whatever the weekday).
     pub fn is_holiday(&self, day: NaiveDate) -> bool {
-        if self.closed.contains(&day) {
-            return true;
+        match self.offset(day) {
+            Some(i) => self.closed[i],
+            None => {
+                self.other_closures.contains(&day)
+                    || (self.bank_holidays == BankHolidays::EnglandAndWales && england_and_wales_bank_holidays(day.year()).contains(&day))
+            }
         }
-        self.bank_holidays == BankHolidays::EnglandAndWales
-            && !PRECOMPUTED_YEARS.contains(&day.year())
-            && england_and_wales_bank_holidays(day.year()).contains(&day)
     }
 
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
@@ -174,6 +217,16 @@ impl Calendar {
     /// The `n`th working day after `start` (`start` itself is day 0 and is not counted).
     /// `None` only past the end of the representable calendar.
     pub fn add_working_days(&self, start: NaiveDate, n: u32) -> Option<NaiveDate> {
+        if n == 0 {
+            return Some(start);
+        }
+        if let Some(i) = self.offset(start) {
+            // Working days up to and including `start`, then the n-th after.
+            let upto = self.working_before[i] as usize + usize::from(self.is_working_day(start));
+            if let Some(&off) = self.working.get(upto + n as usize - 1) {
+                return self.first.checked_add_days(chrono::Days::new(u64::from(off)));
+            }
+        }
         let mut day = start;
         let mut left = n;
         while left > 0 {
@@ -288,6 +341,32 @@ mod tests {
         // Far outside the precomputed range still knows Christmas.
         let cal = Calendar::new(&CalendarPolicy::default());
         assert!(cal.is_holiday(ymd(2150, 12, 25)));
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_counting_day_by_day() {
+        let cal = Calendar::new(&CalendarPolicy { extra_closures: vec![ymd(2021, 6, 9), ymd(2300, 1, 3)], ..CalendarPolicy::default() });
+        let slow = |start: NaiveDate, n: u32| {
+            let mut day = start;
+            let mut left = n;
+            while left > 0 {
+                day = day.succ_opt().unwrap();
+                if cal.is_working_day(day) {
+                    left -= 1;
+                }
+            }
+            day
+        };
+        let mut d = ymd(1989, 12, 1);
+        while d < ymd(1991, 2, 1) {
+            assert_eq!(cal.add_working_days(d, 20), Some(slow(d, 20)), "{d}");
+            d = d.succ_opt().unwrap();
+        }
+        for (y, m, dd) in [(2021, 6, 1), (2021, 12, 20), (2022, 5, 25), (2100, 12, 10), (2101, 3, 1), (2299, 12, 20)] {
+            for n in [1, 5, 20, 28, 60] {
+                assert_eq!(cal.add_working_days(ymd(y, m, dd), n), Some(slow(ymd(y, m, dd), n)), "{y}-{m}-{dd} + {n}");
+            }
+        }
     }
 
     #[test]

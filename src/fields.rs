@@ -40,10 +40,14 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 
 /// Booleans: 1/0, true/false, yes/no, y/n in any case. Blank is handled by the caller.
 pub fn parse_bool(s: &str) -> Result<bool, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "y" => Ok(true),
-        "0" | "false" | "no" | "n" => Ok(false),
-        _ => Err("not a yes/no value (expected 1/0, true/false, yes/no or y/n)".to_string()),
+    let t = s.trim();
+    let is = |w: &str| t.eq_ignore_ascii_case(w);
+    if is("1") || is("true") || is("yes") || is("y") {
+        Ok(true)
+    } else if is("0") || is("false") || is("no") || is("n") {
+        Ok(false)
+    } else {
+        Err("not a yes/no value (expected 1/0, true/false, yes/no or y/n)".to_string())
     }
 }
 

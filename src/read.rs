@@ -5,6 +5,29 @@
 //! report reconciles rows read = rows accepted + rows rejected.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: a fast hash for the short keys of reading (column names, child ids), where SipHash's
+/// protection against crafted keys is not needed (a file can only slow its own read).
+#[derive(Default)]
+pub(crate) struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// A map with the FNV hasher.
+pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::path::Path;
 
 use chrono::NaiveDate;
@@ -117,15 +140,20 @@ pub fn load_csv_bytes(
 }
 
 /// Read both tables from raw tables already split into cells (DataFrames through Arrow).
+#[cfg(feature = "python")]
 pub(crate) fn load_raw(children: RawTable, assessments: RawTable, opts: &ReadOptions) -> Loaded {
     build(children, assessments, opts, Vec::new())
 }
+
+/// One row of text cells.
+pub(crate) type Row = csv::StringRecord;
 
 /// A CSV table split into a header and rows of trimmed text cells, with line numbers.
 pub(crate) struct RawTable {
     pub file: String,
     pub header: Vec<String>,
-    pub rows: Vec<(u64, Vec<String>)>,
+    /// Rows with the line each starts on; each row keeps its cells in one buffer.
+    pub rows: Vec<(u64, Row)>,
 }
 
 impl RawTable {
@@ -163,13 +191,12 @@ impl RawTable {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| p.line());
-                    let cells: Vec<String> = record.iter().map(str::to_string).collect();
                     if header.is_none() {
-                        header = Some(cells);
-                    } else if cells.iter().all(|c| c.is_empty()) {
+                        header = Some(record.iter().map(str::to_string).collect());
+                    } else if record.iter().all(str::is_empty) {
                         blank_lines.push(line);
                     } else {
-                        rows.push((line, cells));
+                        rows.push((line, std::mem::take(&mut record)));
                     }
                 }
                 Err(e) => {
@@ -225,7 +252,7 @@ fn decode_windows_1252(bytes: &[u8]) -> String {
 
 /// Where each known column is in a table, found case-insensitively.
 pub(crate) struct Columns {
-    index: HashMap<&'static str, usize>,
+    index: FastMap<&'static str, usize>,
     /// The names as written in the header, for problems.
     header: Vec<String>,
     /// True when a required column is missing or a known column is duplicated: rows cannot be
@@ -236,7 +263,7 @@ pub(crate) struct Columns {
 impl Columns {
     pub fn new(table: &RawTable, known: &[&'static str], required: &[&str], problems: &mut Vec<Problem>) -> Columns {
         let file = &table.file;
-        let mut index = HashMap::new();
+        let mut index = FastMap::default();
         let mut unusable = table.header.is_empty();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, name) in table.header.iter().enumerate() {
@@ -286,8 +313,8 @@ impl Columns {
     }
 
     /// The cell of a known column, or `None` when the column is absent or the row is short.
-    pub fn get<'r>(&self, row: &'r [String], col: &str) -> Option<&'r str> {
-        self.index.get(col).and_then(|&i| row.get(i)).map(String::as_str)
+    pub fn get<'r>(&self, row: &'r Row, col: &str) -> Option<&'r str> {
+        self.index.get(col).and_then(|&i| row.get(i))
     }
 
     /// The column's name as written in the header (falls back to the canonical name).
@@ -318,7 +345,7 @@ impl<'a> RowCheck<'a> {
     }
 
     /// A required cell: present and not blank.
-    pub fn required<'r>(&mut self, row: &'r [String], col: &str) -> Option<&'r str> {
+    pub fn required<'r>(&mut self, row: &'r Row, col: &str) -> Option<&'r str> {
         match self.cols.get(row, col) {
             Some(v) if !is_blank(v) => Some(v),
             Some(v) => {
@@ -333,12 +360,12 @@ impl<'a> RowCheck<'a> {
     }
 
     /// An optional cell: `None` when the column is absent or the cell is blank.
-    pub fn optional<'r>(&self, row: &'r [String], col: &str) -> Option<&'r str> {
+    pub fn optional<'r>(&self, row: &'r Row, col: &str) -> Option<&'r str> {
         self.cols.get(row, col).filter(|v| !is_blank(v))
     }
 
     /// Parse an optional cell; a bad value is an error and gives `None`.
-    pub fn parse_opt<T>(&mut self, row: &[String], col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse_opt<T>(&mut self, row: &Row, col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let v = self.optional(row, col)?;
         match f(v) {
             Ok(x) => Some(x),
@@ -349,7 +376,7 @@ impl<'a> RowCheck<'a> {
         }
     }
 
-    pub fn parse_req<T>(&mut self, row: &[String], col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse_req<T>(&mut self, row: &Row, col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let v = self.required(row, col)?;
         match f(v) {
             Ok(x) => Some(x),
@@ -360,15 +387,15 @@ impl<'a> RowCheck<'a> {
         }
     }
 
-    pub fn flag(&mut self, row: &[String], col: &str) -> bool {
+    pub fn flag(&mut self, row: &Row, col: &str) -> bool {
         self.parse_opt(row, col, parse_bool).unwrap_or(false)
     }
 
     /// Fields beyond the header: blank ones (a trailing separator) are fine, others an error.
-    pub fn extra_fields(&mut self, row: &[String]) {
+    pub fn extra_fields(&mut self, row: &Row) {
         let n = self.cols.header.len();
-        if row.len() > n && row[n..].iter().any(|c| !c.is_empty()) {
-            let v = row[n..].join(",");
+        if row.len() > n && row.iter().skip(n).any(|c| !c.is_empty()) {
+            let v = row.iter().skip(n).collect::<Vec<_>>().join(",");
             self.problems.push(Problem::new(
                 Severity::Error,
                 self.file,
@@ -409,7 +436,7 @@ fn parse_outcome(s: &str) -> Result<Outcome, String> {
 }
 
 /// One children row; `None` if it has any error.
-fn child_row(row: &[String], chk: &mut RowCheck) -> Option<Child> {
+fn child_row(row: &Row, chk: &mut RowCheck) -> Option<Child> {
     chk.extra_fields(row);
     let id = chk.required(row, "child_id").map(str::to_string);
     let dob = chk.parse_req(row, "date_of_birth", parse_date);
@@ -506,7 +533,7 @@ fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Probl
         }
     }
     // Duplicate child_ids: every row of a duplicated id is rejected (there is no safe pick).
-    let mut lines_by_id: HashMap<&str, Vec<u64>> = HashMap::new();
+    let mut lines_by_id: FastMap<&str, Vec<u64>> = FastMap::default();
     if !ccols.unusable {
         for (line, row) in &ct.rows {
             if let Some(id) = ccols.get(row, "child_id").filter(|v| !is_blank(v)) {
@@ -514,7 +541,7 @@ fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Probl
             }
         }
     }
-    let mut slots: HashMap<String, ChildSlot> = HashMap::new();
+    let mut slots: FastMap<String, ChildSlot> = FastMap::default();
     let mut children: Vec<Child> = Vec::new();
     for ((line, child), (_, row)) in parsed.into_iter().zip(&ct.rows) {
         let id = ccols.get(row, "child_id").unwrap_or_default();
@@ -567,7 +594,7 @@ fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Probl
 pub(crate) fn read_assessments(
     at: &RawTable,
     children: &mut [Child],
-    slots: &HashMap<String, ChildSlot>,
+    slots: &FastMap<String, ChildSlot>,
     children_file: &str,
     children_usable: bool,
     opts: &ReadOptions,

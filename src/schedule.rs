@@ -175,9 +175,21 @@ impl Scheduler {
     /// IHA if none is on or after the exemption window's start, else an RHA after the latest.
     /// Ignores the 18th birthday and the status date; `child_status` applies those.
     pub fn next_due(&self, child: &Child, completed: &[NaiveDate]) -> (AssessmentType, Option<NaiveDate>, Reason) {
-        let s = &self.policy.schedule;
         let window_start = self.iha_window_start(child);
-        match completed.last().filter(|_| completed.iter().any(|d| *d >= window_start)) {
+        self.next_due_after(child, window_start, completed.last().copied(), completed.iter().any(|d| *d >= window_start))
+    }
+
+    /// [`Scheduler::next_due`] from the latest completed assessment and whether any completed
+    /// assessment is on or after the IHA exemption window's start.
+    pub fn next_due_after(
+        &self,
+        child: &Child,
+        window_start: NaiveDate,
+        last: Option<NaiveDate>,
+        any_in_window: bool,
+    ) -> (AssessmentType, Option<NaiveDate>, Reason) {
+        let s = &self.policy.schedule;
+        match last.as_ref().filter(|_| any_in_window) {
             None => {
                 let reason = Reason::Iha {
                     care_start: child.care_start,
@@ -200,8 +212,7 @@ impl Scheduler {
         let s = &self.policy.schedule;
         let leap = s.leap_day_birthday;
         let age = age_on(child.date_of_birth, as_of, leap);
-        let completed: Vec<NaiveDate> = child.completed_by(as_of).map(|a| a.completed_on).collect();
-        let last = completed.last().copied();
+        let last = child.completed_by(as_of).map(|a| a.completed_on).last();
         let declined_offers = child
             .assessments
             .iter()
@@ -236,7 +247,9 @@ impl Scheduler {
             return not_required(Reason::AgedOut { age: s.leaves_care_age, birthday });
         }
 
-        let (next, due, reason) = self.next_due(child, &completed);
+        let window_start = self.iha_window_start(child);
+        let any_in_window = child.completed_by(as_of).any(|a| a.completed_on >= window_start);
+        let (next, due, reason) = self.next_due_after(child, window_start, last, any_in_window);
         let Some(due) = due else {
             return not_required(Reason::OutOfRange);
         };
@@ -269,12 +282,13 @@ pub fn status_all(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> Vec<(us
     let sched = Scheduler::new(policy);
     let mut rows: Vec<(usize, ChildStatus)> =
         cohort.children.iter().enumerate().map(|(i, c)| (i, sched.child_status(c, as_of))).collect();
-    rows.sort_by(|(ia, a), (ib, b)| {
+    // Children are sorted by id, so the cohort index is the child_id tie-break.
+    rows.sort_unstable_by(|(ia, a), (ib, b)| {
         a.status
             .cmp(&b.status)
             .then_with(|| b.days_overdue.unwrap_or(0).cmp(&a.days_overdue.unwrap_or(0)))
             .then_with(|| a.due_date.cmp(&b.due_date))
-            .then_with(|| cohort.children[*ia].id.cmp(&cohort.children[*ib].id))
+            .then_with(|| ia.cmp(ib))
     });
     rows
 }

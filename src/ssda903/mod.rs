@@ -187,7 +187,7 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
     Ok(build(dir, tables, header_file, year, year_end, problems))
 }
 
-fn check_code(chk: &mut RowCheck, row: &[String], col: &str, list: &[&str]) -> String {
+fn check_code(chk: &mut RowCheck, row: &crate::read::Row, col: &str, list: &[&str]) -> String {
     let v = chk.optional(row, col).unwrap_or_default().to_ascii_uppercase();
     if !v.is_empty() && !list.contains(&v.as_str()) {
         chk.warn(col, &v, format!("not a {} code of this collection year", col.to_ascii_uppercase()));
@@ -196,7 +196,7 @@ fn check_code(chk: &mut RowCheck, row: &[String], col: &str, list: &[&str]) -> S
 }
 
 /// A value that does not parse is a warning and is treated as blank.
-fn lenient<T>(chk: &mut RowCheck, row: &[String], col: &str, f: impl Fn(&str) -> std::result::Result<T, String>) -> Option<T> {
+fn lenient<T>(chk: &mut RowCheck, row: &crate::read::Row, col: &str, f: impl Fn(&str) -> std::result::Result<T, String>) -> Option<T> {
     let v = chk.optional(row, col)?;
     match f(v) {
         Ok(x) => Some(x),
@@ -535,7 +535,7 @@ pub fn load_cohort(ret: &Return903, as_of: NaiveDate, assessments: Option<(&str,
     let mut problems = ret.report.problems.clone();
     let mut tables = ret.report.tables.clone();
     let mut children = Vec::new();
-    let mut slots: HashMap<String, ChildSlot> = HashMap::new();
+    let mut slots: crate::read::FastMap<String, ChildSlot> = Default::default();
     for k in &ret.children {
         match derive_child(k, as_of) {
             Some(c) => {

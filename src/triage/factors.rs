@@ -20,140 +20,170 @@ pub struct FactorInput<'a> {
     pub policy: &'a TriagePolicy,
 }
 
-/// A factor that applies: its points (possibly 0 if the policy weighs it so) and the fact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A factor that applies: its points (possibly 0 if the policy weighs it so) and the number
+/// behind it (an SDQ score, a count, days overdue; 0 for a yes/no signal). The words come from
+/// [`Contribution::detail`], only when a reason is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Contribution {
     pub factor: &'static str,
     pub kind: FactorKind,
     pub points: u32,
-    pub detail: String,
+    pub value: i64,
+}
+
+impl Contribution {
+    /// The fact behind the points, in words.
+    pub fn detail(&self, p: &TriagePolicy) -> String {
+        FACTORS.iter().find(|f| f.name == self.factor).map_or_else(String::new, |f| (f.describe)(self.value, p))
+    }
 }
 
 pub struct Factor {
     pub name: &'static str,
     pub kind: FactorKind,
-    /// `Some((points, detail))` when the factor applies to the child.
-    pub eval: fn(&FactorInput) -> Option<(u32, String)>,
+    /// `Some((points, value))` when the factor applies to the child.
+    pub eval: fn(&FactorInput) -> Option<(u32, i64)>,
+    /// The words for a value.
+    pub describe: fn(i64, &TriagePolicy) -> String,
 }
 
-fn flag(on: bool, points: u32, detail: &str) -> Option<(u32, String)> {
-    on.then(|| (points, detail.to_string()))
+fn flag(on: bool, points: u32) -> Option<(u32, i64)> {
+    on.then_some((points, 0))
 }
 
-fn sdq_concern(i: &FactorInput) -> Option<(u32, String)> {
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn sdq_concern(i: &FactorInput) -> Option<(u32, i64)> {
     let s = i.child.sdq_score?;
-    (s >= i.policy.sdq_concern_from)
-        .then(|| (i.policy.weights.sdq_concern, format!("SDQ {s} (cause for concern, {}-40)", i.policy.sdq_concern_from)))
+    (s >= i.policy.sdq_concern_from).then_some((i.policy.weights.sdq_concern, i64::from(s)))
 }
 
-fn sdq_borderline(i: &FactorInput) -> Option<(u32, String)> {
+fn sdq_borderline(i: &FactorInput) -> Option<(u32, i64)> {
     let s = i.child.sdq_score?;
-    (s >= i.policy.sdq_borderline_from && s < i.policy.sdq_concern_from).then(|| {
-        (
-            i.policy.weights.sdq_borderline,
-            format!("SDQ {s} (borderline, {}-{})", i.policy.sdq_borderline_from, i.policy.sdq_concern_from - 1),
-        )
-    })
+    (s >= i.policy.sdq_borderline_from && s < i.policy.sdq_concern_from).then_some((i.policy.weights.sdq_borderline, i64::from(s)))
 }
 
-fn complex_health_needs(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.complex_health_needs, i.policy.weights.complex_health_needs, "complex health needs")
+fn complex_health_needs(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.complex_health_needs, i.policy.weights.complex_health_needs)
 }
-fn disability(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.disability, i.policy.weights.disability, "disability")
+fn disability(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.disability, i.policy.weights.disability)
 }
-fn mental_health_concern(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.mental_health_concern, i.policy.weights.mental_health_concern, "mental health concern")
+fn mental_health_concern(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.mental_health_concern, i.policy.weights.mental_health_concern)
 }
-fn self_harm(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.self_harm, i.policy.weights.self_harm, "self-harm")
+fn self_harm(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.self_harm, i.policy.weights.self_harm)
 }
-fn substance_misuse(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.substance_misuse, i.policy.weights.substance_misuse, "substance misuse")
+fn substance_misuse(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.substance_misuse, i.policy.weights.substance_misuse)
 }
-fn pregnant_or_parent(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.pregnant_or_parent, i.policy.weights.pregnant_or_parent, "pregnant or a parent")
+fn pregnant_or_parent(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.pregnant_or_parent, i.policy.weights.pregnant_or_parent)
 }
-fn exploitation_risk(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.exploitation_risk, i.policy.weights.exploitation_risk, "exploitation risk")
+fn exploitation_risk(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.exploitation_risk, i.policy.weights.exploitation_risk)
 }
-fn youth_justice(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.youth_justice, i.policy.weights.youth_justice, "youth justice")
+fn youth_justice(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.youth_justice, i.policy.weights.youth_justice)
 }
-fn out_of_area(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.signals.out_of_area, i.policy.weights.out_of_area, "placed out of area")
+fn out_of_area(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.signals.out_of_area, i.policy.weights.out_of_area)
 }
-fn uasc(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.uasc, i.policy.weights.uasc, "unaccompanied asylum-seeking child")
+fn uasc(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.uasc, i.policy.weights.uasc)
 }
 
 fn per_count(n: u32, per: u32, cap: u32) -> u32 {
     n.saturating_mul(per).min(cap)
 }
 
-fn placement_moves(i: &FactorInput) -> Option<(u32, String)> {
+fn placement_moves(i: &FactorInput) -> Option<(u32, i64)> {
     let n = i.child.placement_moves_12m.filter(|n| *n > 0)?;
     let w = &i.policy.weights;
-    Some((per_count(n, w.placement_move, w.placement_moves_cap), format!("{n} placement move{} in 12 months", if n == 1 { "" } else { "s" })))
+    Some((per_count(n, w.placement_move, w.placement_moves_cap), i64::from(n)))
 }
 
-fn missing_episodes(i: &FactorInput) -> Option<(u32, String)> {
+fn missing_episodes(i: &FactorInput) -> Option<(u32, i64)> {
     let n = i.child.missing_episodes_12m.filter(|n| *n > 0)?;
     let w = &i.policy.weights;
-    Some((per_count(n, w.missing_episode, w.missing_episodes_cap), format!("{n} missing episode{} in 12 months", if n == 1 { "" } else { "s" })))
+    Some((per_count(n, w.missing_episode, w.missing_episodes_cap), i64::from(n)))
 }
 
-fn currently_missing(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.child.missing, i.policy.weights.currently_missing, "currently missing: book when found")
+fn currently_missing(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.child.missing, i.policy.weights.currently_missing)
 }
 
-fn under_5(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.status.age_band == AgeBand::Under5, i.policy.weights.under_5, "under 5")
+fn under_5(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.status.age_band == AgeBand::Under5, i.policy.weights.under_5)
 }
 
-fn plus_17(i: &FactorInput) -> Option<(u32, String)> {
-    flag(i.status.age_band == AgeBand::Plus17, i.policy.weights.plus_17, "aged 17 or over")
+fn plus_17(i: &FactorInput) -> Option<(u32, i64)> {
+    flag(i.status.age_band == AgeBand::Plus17, i.policy.weights.plus_17)
 }
 
-fn iha_overdue(i: &FactorInput) -> Option<(u32, String)> {
+fn iha_overdue(i: &FactorInput) -> Option<(u32, i64)> {
     flag(
         i.status.status == Status::Overdue && i.status.next_assessment == Some(AssessmentType::Iha),
         i.policy.weights.iha_overdue,
-        "overdue IHA: health unknown",
     )
 }
 
-fn days_overdue(i: &FactorInput) -> Option<(u32, String)> {
+fn days_overdue(i: &FactorInput) -> Option<(u32, i64)> {
     if i.status.status != Status::Overdue {
         return None;
     }
     let days = i.status.days_overdue.unwrap_or(0).max(0) as u64;
     let w = &i.policy.weights;
     let points = ((days / 7).saturating_mul(u64::from(w.overdue_per_week))).min(u64::from(w.overdue_cap)) as u32;
-    Some((points, format!("{days} day{} overdue", if days == 1 { "" } else { "s" })))
+    Some((points, days as i64))
+}
+
+macro_rules! said {
+    ($text:expr) => {
+        |_: i64, _: &TriagePolicy| -> String { $text.to_string() }
+    };
+}
+
+fn sdq_concern_words(v: i64, p: &TriagePolicy) -> String {
+    format!("SDQ {v} (cause for concern, {}-40)", p.sdq_concern_from)
+}
+fn sdq_borderline_words(v: i64, p: &TriagePolicy) -> String {
+    format!("SDQ {v} (borderline, {}-{})", p.sdq_borderline_from, p.sdq_concern_from.saturating_sub(1))
+}
+fn moves_words(v: i64, _: &TriagePolicy) -> String {
+    format!("{} in 12 months", plural(v, "placement move", "placement moves"))
+}
+fn missing_words(v: i64, _: &TriagePolicy) -> String {
+    format!("{} in 12 months", plural(v, "missing episode", "missing episodes"))
+}
+fn overdue_words(v: i64, _: &TriagePolicy) -> String {
+    format!("{} overdue", plural(v, "day", "days"))
 }
 
 /// Every factor, in the order explanations list them.
 pub const FACTORS: &[Factor] = &[
-    Factor { name: "days_overdue", kind: FactorKind::Timing, eval: days_overdue },
-    Factor { name: "iha_overdue", kind: FactorKind::Timing, eval: iha_overdue },
-    Factor { name: "self_harm", kind: FactorKind::Need, eval: self_harm },
-    Factor { name: "exploitation_risk", kind: FactorKind::Need, eval: exploitation_risk },
-    Factor { name: "complex_health_needs", kind: FactorKind::Need, eval: complex_health_needs },
-    Factor { name: "disability", kind: FactorKind::Need, eval: disability },
-    Factor { name: "mental_health_concern", kind: FactorKind::Need, eval: mental_health_concern },
-    Factor { name: "sdq_concern", kind: FactorKind::Need, eval: sdq_concern },
-    Factor { name: "sdq_borderline", kind: FactorKind::Need, eval: sdq_borderline },
-    Factor { name: "pregnant_or_parent", kind: FactorKind::Need, eval: pregnant_or_parent },
-    Factor { name: "substance_misuse", kind: FactorKind::Need, eval: substance_misuse },
-    Factor { name: "uasc", kind: FactorKind::Need, eval: uasc },
-    Factor { name: "youth_justice", kind: FactorKind::Need, eval: youth_justice },
-    Factor { name: "out_of_area", kind: FactorKind::Need, eval: out_of_area },
-    Factor { name: "placement_moves", kind: FactorKind::Need, eval: placement_moves },
-    Factor { name: "missing_episodes", kind: FactorKind::Need, eval: missing_episodes },
-    Factor { name: "currently_missing", kind: FactorKind::Need, eval: currently_missing },
-    Factor { name: "under_5", kind: FactorKind::Age, eval: under_5 },
-    Factor { name: "plus_17", kind: FactorKind::Age, eval: plus_17 },
+    Factor { name: "days_overdue", kind: FactorKind::Timing, eval: days_overdue , describe: overdue_words },
+    Factor { name: "iha_overdue", kind: FactorKind::Timing, eval: iha_overdue , describe: said!("overdue IHA: health unknown") },
+    Factor { name: "self_harm", kind: FactorKind::Need, eval: self_harm , describe: said!("self-harm") },
+    Factor { name: "exploitation_risk", kind: FactorKind::Need, eval: exploitation_risk , describe: said!("exploitation risk") },
+    Factor { name: "complex_health_needs", kind: FactorKind::Need, eval: complex_health_needs , describe: said!("complex health needs") },
+    Factor { name: "disability", kind: FactorKind::Need, eval: disability , describe: said!("disability") },
+    Factor { name: "mental_health_concern", kind: FactorKind::Need, eval: mental_health_concern , describe: said!("mental health concern") },
+    Factor { name: "sdq_concern", kind: FactorKind::Need, eval: sdq_concern , describe: sdq_concern_words },
+    Factor { name: "sdq_borderline", kind: FactorKind::Need, eval: sdq_borderline , describe: sdq_borderline_words },
+    Factor { name: "pregnant_or_parent", kind: FactorKind::Need, eval: pregnant_or_parent , describe: said!("pregnant or a parent") },
+    Factor { name: "substance_misuse", kind: FactorKind::Need, eval: substance_misuse , describe: said!("substance misuse") },
+    Factor { name: "uasc", kind: FactorKind::Need, eval: uasc , describe: said!("unaccompanied asylum-seeking child") },
+    Factor { name: "youth_justice", kind: FactorKind::Need, eval: youth_justice , describe: said!("youth justice") },
+    Factor { name: "out_of_area", kind: FactorKind::Need, eval: out_of_area , describe: said!("placed out of area") },
+    Factor { name: "placement_moves", kind: FactorKind::Need, eval: placement_moves , describe: moves_words },
+    Factor { name: "missing_episodes", kind: FactorKind::Need, eval: missing_episodes , describe: missing_words },
+    Factor { name: "currently_missing", kind: FactorKind::Need, eval: currently_missing , describe: said!("currently missing: book when found") },
+    Factor { name: "under_5", kind: FactorKind::Age, eval: under_5 , describe: said!("under 5") },
+    Factor { name: "plus_17", kind: FactorKind::Age, eval: plus_17 , describe: said!("aged 17 or over") },
 ];
 
 /// The conditions a red flag may name: `overdue`, and every factor but the raw days overdue.
@@ -166,7 +196,7 @@ pub fn contributions(input: &FactorInput) -> Vec<Contribution> {
     FACTORS
         .iter()
         .filter_map(|f| {
-            (f.eval)(input).map(|(points, detail)| Contribution { factor: f.name, kind: f.kind, points, detail })
+            (f.eval)(input).map(|(points, value)| Contribution { factor: f.name, kind: f.kind, points, value })
         })
         .collect()
 }
@@ -196,7 +226,7 @@ mod tests {
         }
     }
 
-    fn eval(name: &str, child: &Child, st: &ChildStatus) -> Option<(u32, String)> {
+    fn eval(name: &str, child: &Child, st: &ChildStatus) -> Option<(u32, i64)> {
         let p = Policy::default();
         let f = FACTORS.iter().find(|f| f.name == name).unwrap();
         (f.eval)(&FactorInput { child, status: st, policy: &p.triage })

@@ -46,9 +46,11 @@ pub struct WorklistRow {
     pub modality: Modality,
     pub rule_modality: Modality,
     pub modality_rule: &'static str,
-    pub modality_reason: String,
+    /// What the rule's words need.
+    pub virtual_switched_off: bool,
+    pub last_face_to_face: Option<NaiveDate>,
     pub last_declined: Option<(NaiveDate, Modality)>,
-    pub applied_override: Option<Override>,
+    pub applied_override: Option<Box<Override>>,
     /// 1-based position in the worklist.
     pub rank: usize,
 }
@@ -65,6 +67,19 @@ pub struct Worklist {
 
 /// Triage one child who is overdue or due soon (rules only, no override).
 pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: NaiveDate, policy: &Policy) -> WorklistRow {
+    let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
+    triage_child_since(child, index, status, as_of, policy, since)
+}
+
+/// [`triage_child`] with as_of minus `face_to_face_within_months` worked out by the caller.
+fn triage_child_since(
+    child: &Child,
+    index: usize,
+    status: ChildStatus,
+    as_of: NaiveDate,
+    policy: &Policy,
+    face_to_face_since: Option<NaiveDate>,
+) -> WorklistRow {
     let tp = &policy.triage;
     let contributions = factors::contributions(&factors::FactorInput { child, status: &status, policy: tp });
     let score: u32 = contributions.iter().map(|c| c.points).sum();
@@ -92,10 +107,14 @@ pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: Nai
             }
         }
     }
+    let (last_face_to_face, last_declined) = modality::history(child, as_of, status.last_assessment);
     let input = modality::RuleInput {
         child,
         status: &status,
         as_of,
+        face_to_face_since,
+        last_face_to_face,
+        last_declined,
         most_urgent_tier: tier == 0,
         tier_name: &tp.tiers[tier].name,
         red_flags: &red_flags,
@@ -103,8 +122,7 @@ pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: Nai
         need_points,
         policy: tp,
     };
-    let (m, rule, why) = modality::recommend(&input);
-    let last_declined = input.last_declined();
+    let (m, rule, virtual_switched_off) = modality::recommend(&input);
     WorklistRow {
         child: index,
         child_id: child.id.clone(),
@@ -120,7 +138,8 @@ pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: Nai
         modality: m,
         rule_modality: m,
         modality_rule: rule,
-        modality_reason: why,
+        virtual_switched_off,
+        last_face_to_face,
         last_declined,
         applied_override: None,
         rank: 0,
@@ -132,15 +151,17 @@ pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: Nai
 /// ([`read_overrides`]); one for a child not on the worklist is ignored (the reader warns).
 pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[Override]) -> Worklist {
     let sched = Scheduler::new(policy);
-    let mut rows: Vec<WorklistRow> = cohort
+    // Statuses first (small), then rows allocated once at the right size.
+    let listed: Vec<(usize, ChildStatus)> = cohort
         .children
         .iter()
         .enumerate()
-        .filter_map(|(i, c)| {
-            let st = sched.child_status(c, as_of);
-            matches!(st.status, Status::Overdue | Status::DueSoon).then(|| triage_child(c, i, st, as_of, policy))
-        })
+        .map(|(i, c)| (i, sched.child_status(c, as_of)))
+        .filter(|(_, st)| matches!(st.status, Status::Overdue | Status::DueSoon))
         .collect();
+    let mut rows: Vec<WorklistRow> = Vec::with_capacity(listed.len());
+    let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
+    rows.extend(listed.into_iter().map(|(i, st)| triage_child_since(&cohort.children[i], i, st, as_of, policy, since)));
     let mut unapplied = Vec::new();
     for o in overrides {
         let Some(row) = rows.iter_mut().find(|r| r.child_id == o.child_id) else {
@@ -154,16 +175,13 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
             if let Some(m) = o.modality {
                 row.modality = m;
             }
-            row.applied_override = Some(o.clone());
+            row.applied_override = Some(Box::new(o.clone()));
         }
     }
-    rows.sort_by(|a, b| {
-        a.tier
-            .cmp(&b.tier)
-            .then_with(|| b.score.cmp(&a.score))
-            .then_with(|| b.status.days_overdue.unwrap_or(0).cmp(&a.status.days_overdue.unwrap_or(0)))
-            .then_with(|| a.status.due_date.cmp(&b.status.due_date))
-            .then_with(|| a.child_id.cmp(&b.child_id))
+    // Sort by small cached keys, permuting the rows in place: tier, score, days overdue, due
+    // date, then the cohort index (children are sorted by id: the child_id tie-break).
+    rows.sort_by_cached_key(|r| {
+        (r.tier, std::cmp::Reverse(r.score), std::cmp::Reverse(r.status.days_overdue.unwrap_or(0)), r.status.due_date, r.child)
     });
     for (i, r) in rows.iter_mut().enumerate() {
         r.rank = i + 1;
@@ -180,6 +198,20 @@ impl Worklist {
         self.policy.triage.tiers[row.tier].see_within_days
     }
 
+    /// Why the modality rule fired, in words.
+    pub fn modality_reason(&self, row: &WorklistRow) -> String {
+        let w = modality::Why {
+            status: &row.status,
+            tier_name: &self.policy.triage.tiers[row.rule_tier].name,
+            red_flags: &row.red_flags,
+            need_points: row.need_points,
+            last_face_to_face: row.last_face_to_face,
+            last_declined: row.last_declined,
+            policy: &self.policy.triage,
+        };
+        modality::why(row.modality_rule, &w, row.virtual_switched_off)
+    }
+
     pub fn get(&self, child_id: &str) -> Option<&WorklistRow> {
         self.rows.iter().find(|r| r.child_id == child_id)
     }
@@ -189,7 +221,7 @@ impl Worklist {
     pub fn reasons(&self, row: &WorklistRow) -> String {
         let tp = &self.policy.triage;
         let factors: Vec<String> =
-            row.contributions.iter().map(|c| format!("{} +{} ({})", c.factor, c.points, c.detail)).collect();
+            row.contributions.iter().map(|c| format!("{} +{} ({})", c.factor, c.points, c.detail(tp))).collect();
         let mut s = format!("score {}: {}", row.score, if factors.is_empty() { "no factor".into() } else { factors.join(", ") });
         let rule_tier = &tp.tiers[row.rule_tier];
         match &row.tier_by {
@@ -202,7 +234,7 @@ impl Worklist {
             row.need_points,
             row.rule_modality.as_str(),
             row.modality_rule,
-            row.modality_reason
+            self.modality_reason(row)
         ));
         if row.status.declined_offers > 0 {
             s.push_str(&format!(" | declined {} offer(s)", row.status.declined_offers));
@@ -257,7 +289,7 @@ impl Worklist {
             out.push("  (no factor applies)".into());
         }
         for c in &row.contributions {
-            out.push(format!("  {:>4}  {:<22} {}", format!("+{}", c.points), c.factor, c.detail));
+            out.push(format!("  {:>4}  {:<22} {}", format!("+{}", c.points), c.factor, c.detail(tp)));
         }
         out.push(format!("Clinical need: {} ({} points from need factors).", row.need.as_str(), row.need_points));
         let rule_tier = &tp.tiers[row.rule_tier];
@@ -272,7 +304,7 @@ impl Worklist {
             "Modality: {} by rule '{}': {}.",
             row.rule_modality.as_str(),
             row.modality_rule,
-            row.modality_reason
+            self.modality_reason(row)
         ));
         if st.declined_offers > 0 {
             out.push(format!(

@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 
-use crate::calendar::sub_months;
 use crate::model::{AssessmentType, Child, Modality};
 use crate::policy::TriagePolicy;
 use crate::schedule::{AgeBand, ChildStatus};
@@ -47,129 +46,179 @@ pub struct RuleInput<'a> {
     pub need: NeedLevel,
     pub need_points: u32,
     pub policy: &'a TriagePolicy,
+    /// as_of minus `face_to_face_within_months` (worked out once per worklist).
+    pub face_to_face_since: Option<NaiveDate>,
+    pub last_face_to_face: Option<NaiveDate>,
+    pub last_declined: Option<(NaiveDate, Modality)>,
 }
 
-impl RuleInput<'_> {
-    /// The latest completed face-to-face assessment on or before as_of.
-    fn last_face_to_face(&self) -> Option<NaiveDate> {
-        self.child.completed_by(self.as_of).filter(|a| a.modality == Modality::FaceToFace).map(|a| a.completed_on).last()
+/// The latest completed face-to-face assessment on or before as_of, and the latest declined
+/// offer after the latest completed assessment: one pass over the child's assessments.
+pub fn history(child: &Child, as_of: NaiveDate, last_completed: Option<NaiveDate>) -> (Option<NaiveDate>, Option<(NaiveDate, Modality)>) {
+    let mut f2f = None;
+    let mut declined = None;
+    for a in child.assessments.iter().take_while(|a| a.completed_on <= as_of) {
+        match a.outcome {
+            crate::model::Outcome::Completed if a.modality == Modality::FaceToFace => f2f = Some(a.completed_on),
+            crate::model::Outcome::Declined if last_completed.is_none_or(|l| a.completed_on > l) => {
+                declined = Some((a.completed_on, a.modality))
+            }
+            _ => {}
+        }
     }
-
-    /// The latest declined offer after the latest completed assessment, on or before as_of.
-    pub fn last_declined(&self) -> Option<(NaiveDate, Modality)> {
-        let last = self.status.last_assessment;
-        self.child
-            .assessments
-            .iter()
-            .filter(|a| a.outcome == crate::model::Outcome::Declined && a.completed_on <= self.as_of)
-            .filter(|a| last.is_none_or(|l| a.completed_on > l))
-            .map(|a| (a.completed_on, a.modality))
-            .last()
-    }
+    (f2f, declined)
 }
 
 pub struct ModalityRule {
     pub name: &'static str,
-    /// `Some((modality, reason))` when the rule matches.
-    pub decide: fn(&RuleInput) -> Option<(Modality, String)>,
+    /// `Some(modality)` when the rule matches.
+    pub decide: fn(&RuleInput) -> Option<Modality>,
+    /// Why, in words (only built when a reason is shown).
+    pub why: fn(&Why) -> String,
 }
 
-fn iha(i: &RuleInput) -> Option<(Modality, String)> {
-    (i.status.next_assessment == Some(AssessmentType::Iha))
-        .then(|| (Modality::FaceToFace, "an IHA is done face to face by a doctor, with a physical examination".into()))
+/// What the words of a rule need: kept on the worklist row.
+pub struct Why<'a> {
+    pub status: &'a ChildStatus,
+    pub tier_name: &'a str,
+    pub red_flags: &'a [String],
+    pub need_points: u32,
+    pub last_face_to_face: Option<NaiveDate>,
+    pub last_declined: Option<(NaiveDate, Modality)>,
+    pub policy: &'a TriagePolicy,
 }
 
-fn under_5(i: &RuleInput) -> Option<(Modality, String)> {
-    (i.status.age_band == AgeBand::Under5)
-        .then(|| (Modality::FaceToFace, "under 5: growth and development need a face-to-face review".into()))
+fn iha(i: &RuleInput) -> Option<Modality> {
+    (i.status.next_assessment == Some(AssessmentType::Iha)).then_some(Modality::FaceToFace)
+}
+fn iha_why(_: &Why) -> String {
+    "an IHA is done face to face by a doctor, with a physical examination".into()
 }
 
-fn urgent(i: &RuleInput) -> Option<(Modality, String)> {
-    if !i.red_flags.is_empty() {
-        return Some((Modality::FaceToFace, format!("red flag ({})", i.red_flags.join(", "))));
-    }
-    i.most_urgent_tier.then(|| (Modality::FaceToFace, format!("tier {}", i.tier_name)))
+fn under_5(i: &RuleInput) -> Option<Modality> {
+    (i.status.age_band == AgeBand::Under5).then_some(Modality::FaceToFace)
+}
+fn under_5_why(_: &Why) -> String {
+    "under 5: growth and development need a face-to-face review".into()
 }
 
-fn no_recent_face_to_face(i: &RuleInput) -> Option<(Modality, String)> {
-    let months = i.policy.modality.face_to_face_within_months;
-    let since = sub_months(i.as_of, months)?;
-    match i.last_face_to_face() {
+fn urgent(i: &RuleInput) -> Option<Modality> {
+    (!i.red_flags.is_empty() || i.most_urgent_tier).then_some(Modality::FaceToFace)
+}
+fn urgent_why(w: &Why) -> String {
+    if w.red_flags.is_empty() { format!("tier {}", w.tier_name) } else { format!("red flag ({})", w.red_flags.join(", ")) }
+}
+
+fn no_recent_face_to_face(i: &RuleInput) -> Option<Modality> {
+    let since = i.face_to_face_since?;
+    match i.last_face_to_face {
         Some(d) if d >= since => None,
-        Some(d) => Some((Modality::FaceToFace, format!("last face-to-face assessment {d}, over {months} months ago"))),
-        None => Some((Modality::FaceToFace, "no face-to-face assessment on record".into())),
+        _ => Some(Modality::FaceToFace),
+    }
+}
+fn no_recent_face_to_face_why(w: &Why) -> String {
+    match w.last_face_to_face {
+        Some(d) => format!("last face-to-face assessment {d}, over {} months ago", w.policy.modality.face_to_face_within_months),
+        None => "no face-to-face assessment on record".into(),
     }
 }
 
-fn declined_offer(i: &RuleInput) -> Option<(Modality, String)> {
+fn declined_offer(i: &RuleInput) -> Option<Modality> {
     let m = &i.policy.modality;
     if !m.offer_alternative_after_decline {
         return None;
     }
-    let (date, declined) = i.last_declined()?;
+    let (_, declined) = i.last_declined?;
     let questionnaire_ok = m.allow_questionnaire && i.status.age_years >= m.questionnaire_from_age;
-    let alternative = match declined {
-        Modality::FaceToFace if m.allow_virtual => Modality::Virtual,
-        Modality::FaceToFace if questionnaire_ok => Modality::Questionnaire,
-        Modality::FaceToFace => return None,
-        Modality::Virtual => Modality::FaceToFace,
-        Modality::Questionnaire if m.allow_virtual => Modality::Virtual,
-        Modality::Questionnaire => Modality::FaceToFace,
-    };
-    Some((alternative, format!("declined a {} offer on {date}: offer a different format", declined.as_str())))
+    match declined {
+        Modality::FaceToFace if m.allow_virtual => Some(Modality::Virtual),
+        Modality::FaceToFace if questionnaire_ok => Some(Modality::Questionnaire),
+        Modality::FaceToFace => None,
+        Modality::Virtual => Some(Modality::FaceToFace),
+        Modality::Questionnaire if m.allow_virtual => Some(Modality::Virtual),
+        Modality::Questionnaire => Some(Modality::FaceToFace),
+    }
+}
+fn declined_offer_why(w: &Why) -> String {
+    match w.last_declined {
+        Some((date, declined)) => format!("declined a {} offer on {date}: offer a different format", declined.as_str()),
+        None => "declined an offer: offer a different format".into(),
+    }
 }
 
-fn high_need(i: &RuleInput) -> Option<(Modality, String)> {
-    (i.need == NeedLevel::High).then(|| (Modality::FaceToFace, format!("high clinical need ({} points)", i.need_points)))
+fn high_need(i: &RuleInput) -> Option<Modality> {
+    (i.need == NeedLevel::High).then_some(Modality::FaceToFace)
+}
+fn high_need_why(w: &Why) -> String {
+    format!("high clinical need ({} points)", w.need_points)
 }
 
-fn moderate_need(i: &RuleInput) -> Option<(Modality, String)> {
-    (i.need == NeedLevel::Moderate).then(|| (Modality::Virtual, format!("moderate clinical need ({} points)", i.need_points)))
+fn moderate_need(i: &RuleInput) -> Option<Modality> {
+    (i.need == NeedLevel::Moderate).then_some(Modality::Virtual)
+}
+fn moderate_need_why(w: &Why) -> String {
+    format!("moderate clinical need ({} points)", w.need_points)
 }
 
-fn low_need_stable_older(i: &RuleInput) -> Option<(Modality, String)> {
+fn low_need_stable_older(i: &RuleInput) -> Option<Modality> {
     let m = &i.policy.modality;
     let stable = match i.child.placement_moves_12m {
         Some(n) => n <= m.questionnaire_max_placement_moves,
         None => m.unknown_moves_count_as_stable,
     };
-    (m.allow_questionnaire && i.need == NeedLevel::Low && stable && i.status.age_years >= m.questionnaire_from_age).then(|| {
-        (
-            Modality::Questionnaire,
-            format!("low clinical need, stable placement, aged {} (from {})", i.status.age_years, m.questionnaire_from_age),
-        )
-    })
+    (m.allow_questionnaire && i.need == NeedLevel::Low && stable && i.status.age_years >= m.questionnaire_from_age)
+        .then_some(Modality::Questionnaire)
+}
+fn low_need_stable_older_why(w: &Why) -> String {
+    format!(
+        "low clinical need, stable placement, aged {} (from {})",
+        w.status.age_years, w.policy.modality.questionnaire_from_age
+    )
 }
 
-fn otherwise(_: &RuleInput) -> Option<(Modality, String)> {
-    Some((Modality::Virtual, "no rule above applies".into()))
+fn otherwise(_: &RuleInput) -> Option<Modality> {
+    Some(Modality::Virtual)
+}
+fn otherwise_why(_: &Why) -> String {
+    "no rule above applies".into()
 }
 
 /// The rules in order; the first that matches wins.
 pub const RULES: &[ModalityRule] = &[
-    ModalityRule { name: "iha", decide: iha },
-    ModalityRule { name: "under_5", decide: under_5 },
-    ModalityRule { name: "urgent", decide: urgent },
-    ModalityRule { name: "no_recent_face_to_face", decide: no_recent_face_to_face },
-    ModalityRule { name: "declined_offer", decide: declined_offer },
-    ModalityRule { name: "high_need", decide: high_need },
-    ModalityRule { name: "moderate_need", decide: moderate_need },
-    ModalityRule { name: "low_need_stable_older", decide: low_need_stable_older },
-    ModalityRule { name: "otherwise", decide: otherwise },
+    ModalityRule { name: "iha", decide: iha, why: iha_why },
+    ModalityRule { name: "under_5", decide: under_5, why: under_5_why },
+    ModalityRule { name: "urgent", decide: urgent, why: urgent_why },
+    ModalityRule { name: "no_recent_face_to_face", decide: no_recent_face_to_face, why: no_recent_face_to_face_why },
+    ModalityRule { name: "declined_offer", decide: declined_offer, why: declined_offer_why },
+    ModalityRule { name: "high_need", decide: high_need, why: high_need_why },
+    ModalityRule { name: "moderate_need", decide: moderate_need, why: moderate_need_why },
+    ModalityRule { name: "low_need_stable_older", decide: low_need_stable_older, why: low_need_stable_older_why },
+    ModalityRule { name: "otherwise", decide: otherwise, why: otherwise_why },
 ];
 
-/// The recommendation: modality, the rule that fired and why. Virtual switched off by the policy
-/// becomes face to face (a more intensive format, never a less intensive one).
-pub fn recommend(i: &RuleInput) -> (Modality, &'static str, String) {
+/// The recommendation: modality, the rule that fired, and whether virtual was switched off
+/// (then what the rule would have made virtual is face to face: a more intensive format, never
+/// a less intensive one).
+pub fn recommend(i: &RuleInput) -> (Modality, &'static str, bool) {
     for rule in RULES {
-        if let Some((m, why)) = (rule.decide)(i) {
+        if let Some(m) = (rule.decide)(i) {
             if m == Modality::Virtual && !i.policy.modality.allow_virtual {
-                return (Modality::FaceToFace, rule.name, format!("{why}; virtual is switched off, so face to face"));
+                return (Modality::FaceToFace, rule.name, true);
             }
-            return (m, rule.name, why);
+            return (m, rule.name, false);
         }
     }
-    (Modality::FaceToFace, "none", "no rule matched".into())
+    (Modality::FaceToFace, "none", false)
+}
+
+/// The words for the rule that fired.
+pub fn why(rule: &str, w: &Why, virtual_switched_off: bool) -> String {
+    let text = RULES.iter().find(|r| r.name == rule).map_or_else(|| "no rule matched".to_string(), |r| (r.why)(w));
+    if virtual_switched_off {
+        format!("{text}; virtual is switched off, so face to face")
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -177,6 +226,7 @@ mod tests {
     use super::*;
     use crate::model::{Assessment, Outcome};
     use crate::policy::Policy;
+    use crate::calendar::sub_months;
     use crate::schedule::{Reason, Status};
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -226,6 +276,9 @@ mod tests {
             need,
             need_points: 0,
             policy: p,
+            face_to_face_since: sub_months(AS_OF, p.modality.face_to_face_within_months),
+            last_face_to_face: history(c, AS_OF, s.last_assessment).0,
+            last_declined: history(c, AS_OF, s.last_assessment).1,
         };
         let (m, rule, _) = recommend(&i);
         (m, rule)

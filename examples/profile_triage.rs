@@ -1,0 +1,42 @@
+//! Profiling driver (not a test): triage a synthetic council of N children.
+//! `cargo run --release --example profile_triage -- 200000`
+fn main() {
+    let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(200_000);
+    let as_of = chrono::NaiveDate::from_ymd_opt(2021, 10, 21).unwrap();
+    let o = lac_backlog::synth::SynthOptions { overdue_share: Some(0.4), ..lac_backlog::synth::SynthOptions::new(n, 1, as_of) };
+    let c = lac_backlog::synth::synthetic_cohort(&o);
+    let p = lac_backlog::Policy::default();
+    let t = std::time::Instant::now();
+    let wl = lac_backlog::triage::triage(&c, as_of, &p, &[]);
+    eprintln!("triage {} children: {} listed in {:?}", n, wl.rows.len(), t.elapsed());
+    parts(&c, as_of, &p);
+    sizes();
+}
+
+#[allow(dead_code)]
+fn parts(c: &lac_backlog::Cohort, as_of: chrono::NaiveDate, p: &lac_backlog::Policy) {
+    let sched = lac_backlog::Scheduler::new(p);
+    let t = std::time::Instant::now();
+    let st: Vec<_> = c.children.iter().map(|k| sched.child_status(k, as_of)).collect();
+    eprintln!("  status of all: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let rows: Vec<_> = c.children.iter().zip(st).enumerate()
+        .filter(|(_, (_, s))| matches!(s.status, lac_backlog::Status::Overdue | lac_backlog::Status::DueSoon))
+        .map(|(i, (k, s))| lac_backlog::triage::triage_child(k, i, s, as_of, p)).collect();
+    eprintln!("  triage_child of {}: {:?}", rows.len(), t.elapsed());
+    let t = std::time::Instant::now();
+    drop(rows);
+    eprintln!("  drop: {:?}", t.elapsed());
+}
+
+#[allow(dead_code)]
+fn sizes() {
+    eprintln!(
+        "sizes: WorklistRow {} ChildStatus {} Reason {} Override {} Contribution {}",
+        std::mem::size_of::<lac_backlog::triage::WorklistRow>(),
+        std::mem::size_of::<lac_backlog::ChildStatus>(),
+        std::mem::size_of::<lac_backlog::Reason>(),
+        std::mem::size_of::<lac_backlog::triage::Override>(),
+        std::mem::size_of::<lac_backlog::triage::Contribution>()
+    );
+}
