@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR ?= never
 
 RUST_SRC := Cargo.toml $(wildcard Cargo.lock) $(wildcard src/*.rs)
 
-.PHONY: demo test test-rust test-python test-notebooks stubtest build clean
+.PHONY: demo test test-rust test-python test-notebooks stubtest build bench clean
 
 demo: $(VENV)/.built
 	$(VENV)/bin/lac-backlog demo
@@ -46,6 +46,16 @@ stubtest: build
 
 test-notebooks: build
 	$(PY) -m pytest -q --nbmake -p no:cacheprovider notebooks
+
+# Benchmarks (not part of `make test`): criterion for the Rust core, then lac-backlog against
+# the pandas peer end to end, on a release build of the extension. docs/performance.md has
+# the figures. The next `make test` rebuilds the dev extension.
+bench: $(VENV)/.deps
+	$(VENV)/bin/maturin develop --release --quiet
+	rm -f $(VENV)/.built
+	cargo bench --bench core
+	$(PY) benches/pandas_peer.py
+	$(PY) benches/bench_python.py
 
 clean:
 	rm -rf $(VENV) target python/lac_backlog/*.so

@@ -67,7 +67,7 @@ pub fn raw_table(name: &str, schema: &Schema, batches: &[RecordBatch]) -> Result
             .map(|(c, f)| column_text(c).map_err(|e| format!("column {}: {e}", f.name())))
             .collect::<Result<_, _>>()?;
         for i in 0..b.num_rows() {
-            rows.push((line, crate::read::Row::from(cols.iter().map(|c| c[i].as_str()).collect::<Vec<&str>>())));
+            rows.push((line, crate::read::row_of(&cols.iter().map(|c| c[i].as_str()).collect::<Vec<&str>>())));
             line += 1;
         }
     }

@@ -145,8 +145,23 @@ pub(crate) fn load_raw(children: RawTable, assessments: RawTable, opts: &ReadOpt
     build(children, assessments, opts, Vec::new())
 }
 
-/// One row of text cells.
-pub(crate) type Row = csv::StringRecord;
+/// One row of cells, as bytes (the whole input is known to be UTF-8; [`cell`] checks each
+/// field it hands out and trims it).
+pub(crate) type Row = csv::ByteRecord;
+
+/// Field `i` of a row as trimmed text (`None` past the end of the row).
+pub(crate) fn cell(row: &Row, i: usize) -> Option<&str> {
+    row.get(i).map(|b| std::str::from_utf8(b).unwrap_or("").trim())
+}
+
+/// A row from text cells (XML and Arrow sources).
+pub(crate) fn row_of<S: AsRef<str>>(cells: &[S]) -> Row {
+    let mut r = Row::with_capacity(64, cells.len());
+    for c in cells {
+        r.push_field(c.as_ref().trim().as_bytes());
+    }
+    r
+}
 
 /// A CSV table split into a header and rows of trimmed text cells, with line numbers.
 pub(crate) struct RawTable {
@@ -177,23 +192,19 @@ impl RawTable {
                 std::borrow::Cow::Owned(decode_windows_1252(bytes))
             }
         };
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(text.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
         let mut header: Option<Vec<String>> = None;
         let mut rows = Vec::new();
         let mut blank_lines = Vec::new();
-        let mut record = csv::StringRecord::new();
+        let mut record = Row::new();
         loop {
-            match rdr.read_record(&mut record) {
+            match rdr.read_byte_record(&mut record) {
                 Ok(false) => break,
                 Ok(true) => {
                     let line = record.position().map_or(0, |p| p.line());
                     if header.is_none() {
-                        header = Some(record.iter().map(str::to_string).collect());
-                    } else if record.iter().all(str::is_empty) {
+                        header = Some((0..record.len()).filter_map(|i| cell(&record, i)).map(str::to_string).collect());
+                    } else if (0..record.len()).all(|i| cell(&record, i).is_some_and(str::is_empty)) {
                         blank_lines.push(line);
                     } else {
                         rows.push((line, std::mem::take(&mut record)));
@@ -314,7 +325,7 @@ impl Columns {
 
     /// The cell of a known column, or `None` when the column is absent or the row is short.
     pub fn get<'r>(&self, row: &'r Row, col: &str) -> Option<&'r str> {
-        self.index.get(col).and_then(|&i| row.get(i))
+        self.index.get(col).and_then(|&i| cell(row, i))
     }
 
     /// The column's name as written in the header (falls back to the canonical name).
@@ -394,8 +405,8 @@ impl<'a> RowCheck<'a> {
     /// Fields beyond the header: blank ones (a trailing separator) are fine, others an error.
     pub fn extra_fields(&mut self, row: &Row) {
         let n = self.cols.header.len();
-        if row.len() > n && row.iter().skip(n).any(|c| !c.is_empty()) {
-            let v = row.iter().skip(n).collect::<Vec<_>>().join(",");
+        if row.len() > n && (n..row.len()).any(|i| cell(row, i).is_some_and(|c| !c.is_empty())) {
+            let v = (n..row.len()).filter_map(|i| cell(row, i)).collect::<Vec<_>>().join(",");
             self.problems.push(Problem::new(
                 Severity::Error,
                 self.file,
@@ -410,28 +421,42 @@ impl<'a> RowCheck<'a> {
 }
 
 fn parse_assessment_type(s: &str) -> Result<AssessmentType, String> {
-    match s.trim().to_ascii_uppercase().as_str() {
-        "IHA" => Ok(AssessmentType::Iha),
-        "RHA" => Ok(AssessmentType::Rha),
-        _ => Err("unknown assessment_type (expected IHA or RHA)".to_string()),
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("IHA") {
+        Ok(AssessmentType::Iha)
+    } else if t.eq_ignore_ascii_case("RHA") {
+        Ok(AssessmentType::Rha)
+    } else {
+        Err("unknown assessment_type (expected IHA or RHA)".to_string())
     }
 }
 
 pub(crate) fn parse_modality(s: &str) -> Result<Modality, String> {
-    let norm: String = s.trim().to_ascii_lowercase().chars().map(|c| if c == ' ' || c == '-' { '_' } else { c }).collect();
-    match norm.as_str() {
-        "face_to_face" => Ok(Modality::FaceToFace),
-        "virtual" => Ok(Modality::Virtual),
-        "questionnaire" => Ok(Modality::Questionnaire),
-        _ => Err("unknown modality (expected face_to_face, virtual or questionnaire)".to_string()),
+    let t = s.trim();
+    // Case-insensitive, with ' ' or '-' for '_' ("Face to face", "face-to-face").
+    let same = |word: &str| {
+        t.len() == word.len()
+            && t.bytes().zip(word.bytes()).all(|(a, b)| a.eq_ignore_ascii_case(&b) || (b == b'_' && (a == b' ' || a == b'-')))
+    };
+    if same("face_to_face") {
+        Ok(Modality::FaceToFace)
+    } else if same("virtual") {
+        Ok(Modality::Virtual)
+    } else if same("questionnaire") {
+        Ok(Modality::Questionnaire)
+    } else {
+        Err("unknown modality (expected face_to_face, virtual or questionnaire)".to_string())
     }
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "completed" => Ok(Outcome::Completed),
-        "declined" => Ok(Outcome::Declined),
-        _ => Err("unknown outcome (expected completed or declined)".to_string()),
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("completed") {
+        Ok(Outcome::Completed)
+    } else if t.eq_ignore_ascii_case("declined") {
+        Ok(Outcome::Declined)
+    } else {
+        Err("unknown outcome (expected completed or declined)".to_string())
     }
 }
 

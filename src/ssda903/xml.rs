@@ -80,18 +80,18 @@ pub(crate) fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> XmlT
         let dob = child_text(header, "DOB");
         let mut h = row(header, HEADER, &id, &dob);
         h[0] = id.clone();
-        t.header.rows.push((line(header), crate::read::Row::from(h)));
+        t.header.rows.push((line(header), crate::read::row_of(&h)));
         if child_text(header, "UASC") == "1" || !child_text(header, "DUC").is_empty() {
-            t.uasc.rows.push((line(header), crate::read::Row::from(row(header, UASC, &id, &dob))));
+            t.uasc.rows.push((line(header), crate::read::row_of(&row(header, UASC, &id, &dob))));
         }
         if let Some(oc2) = header.children().find(|n| n.has_tag_name("OC2")) {
-            t.oc2.rows.push((line(oc2), crate::read::Row::from(row(oc2, OC2, &id, &dob))));
+            t.oc2.rows.push((line(oc2), crate::read::row_of(&row(oc2, OC2, &id, &dob))));
         }
         for m in header.children().filter(|n| n.has_tag_name("AMISSING")) {
-            t.missing.rows.push((line(m), crate::read::Row::from(row(m, MISSING, &id, &dob))));
+            t.missing.rows.push((line(m), crate::read::row_of(&row(m, MISSING, &id, &dob))));
         }
         for ep in child.children().filter(|n| n.has_tag_name("EPISODE")) {
-            t.episodes.rows.push((line(ep), crate::read::Row::from(row(ep, EPISODES, &id, &dob))));
+            t.episodes.rows.push((line(ep), crate::read::row_of(&row(ep, EPISODES, &id, &dob))));
         }
     }
     t

@@ -1,0 +1,93 @@
+"""End-to-end race: lac-backlog against the pandas peer, from pandas DataFrames in memory to a
+pandas worklist out, at several sizes; plus the peak memory of `lac-backlog triage` on a CSV.
+
+    python benches/bench_python.py [--sizes 1500,84000,1000000] [--reps 5] [--memory 1000000]
+
+Run through `make bench` (which builds the release extension first). Prints a table of medians
+and the ratio; docs/performance.md records the figures."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import lac_backlog as lb
+
+sys.path.insert(0, str(Path(__file__).parent))
+import pandas_peer  # noqa: E402
+
+AS_OF = "2021-10-21"
+
+
+def frames(n: int, d: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cohort = lb.synthetic_cohort(children=n, seed=1, as_of=AS_OF, overdue_share=0.4)
+    cohort.to_csv(d / f"c{n}.csv", d / f"a{n}.csv")
+    return pd.read_csv(d / f"c{n}.csv", dtype={"child_id": str}), pd.read_csv(d / f"a{n}.csv", dtype={"child_id": str})
+
+
+def ours(kids: pd.DataFrame, seen: pd.DataFrame) -> pd.DataFrame:
+    cohort = lb.Cohort.from_frames(kids, seen, today=AS_OF)
+    return lb.triage(cohort, as_of=AS_OF).to_pandas()
+
+
+def peer(kids: pd.DataFrame, seen: pd.DataFrame) -> pd.DataFrame:
+    return pandas_peer.worklist(kids, seen, dt.date.fromisoformat(AS_OF))[0]
+
+
+def median_time(f, reps: int) -> float:
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def peak_memory(n: int, d: Path) -> str:
+    if not os.path.exists("/usr/bin/time"):
+        return "n/a (/usr/bin/time not found)"
+    c, a = d / f"c{n}.csv", d / f"a{n}.csv"
+    if not c.exists():
+        lb.synthetic_cohort(children=n, seed=1, as_of=AS_OF, overdue_share=0.4).to_csv(c, a)
+    exe = Path(sys.executable).parent / "lac-backlog"
+    r = subprocess.run(["/usr/bin/time", "-v", str(exe), "triage", "--children", str(c), "--assessments", str(a),
+                        "--as-of", AS_OF, "--out", str(d / "worklist.csv")], capture_output=True, text=True)
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
+    secs = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", r.stderr)
+    return f"{int(m.group(1)) / 1024:.0f} MB peak, {secs.group(1) if secs else '?'} wall" if m else "n/a"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1500,84000,1000000")
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--memory", type=int, default=1_000_000, help="children for the peak-memory run (0: skip)")
+    args = ap.parse_args()
+    d = Path(tempfile.mkdtemp())
+    print(f"lac-backlog {lb.__version__}, pandas {pd.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(f"{'children':>10} {'lac-backlog':>12} {'pandas peer':>12} {'ratio':>7}")
+    for n in [int(x) for x in args.sizes.split(",") if x]:
+        kids, seen = frames(n, d)
+        a = ours(kids, seen)
+        b = peer(kids, seen)
+        assert list(a["child_id"]) == list(b["child_id"]), "the two worklists differ"
+        reps = args.reps if n <= 100_000 else max(1, args.reps // 2)
+        t_ours = median_time(lambda: ours(kids, seen), reps)
+        t_peer = median_time(lambda: peer(kids, seen), reps)
+        print(f"{n:>10,} {t_ours * 1000:>10.0f}ms {t_peer * 1000:>10.0f}ms {t_peer / t_ours:>6.1f}x", flush=True)
+    if args.memory:
+        print(f"lac-backlog triage on a {args.memory:,}-child CSV: {peak_memory(args.memory, d)}")
+
+
+if __name__ == "__main__":
+    main()
