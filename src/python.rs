@@ -223,6 +223,21 @@ fn synthetic_cohort(
     PyCohort { inner: Arc::new(c) }
 }
 
+/// The cohort of a read return at `at`, joined to the assessments CSV at `assessments` if any.
+fn load_903_cohort(
+    ret: &crate::ssda903::Return903,
+    at: NaiveDate,
+    assessments: Option<&std::path::Path>,
+    today: NaiveDate,
+) -> crate::Result<crate::Loaded> {
+    let bytes = match assessments {
+        Some(p) => Some(std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })?),
+        None => None,
+    };
+    let name = assessments.map(|p| p.display().to_string()).unwrap_or_default();
+    Ok(crate::ssda903::load_cohort(ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions { today }))
+}
+
 /// The cohort derived from a 903 folder at `as_of` (default: the return's year end), joined to
 /// an assessments CSV if given. Returns (cohort, the date it was derived at).
 #[pyfunction]
@@ -237,12 +252,7 @@ fn cohort_from_ssda903(
     let run = || -> crate::Result<(crate::Cohort, NaiveDate)> {
         let ret = crate::ssda903::read_dir(&dir, None)?;
         let at = as_of.or_else(|| ret.year_end()).unwrap_or(today);
-        let bytes = match &assessments {
-            Some(p) => Some(std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })?),
-            None => None,
-        };
-        let name = assessments.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        let loaded = crate::ssda903::load_cohort(&ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions { today });
+        let loaded = load_903_cohort(&ret, at, assessments.as_deref(), today)?;
         Ok((loaded.into_cohort()?, at))
     };
     let (c, at) = py.detach(run).map_err(|e| to_py(py, e))?;
@@ -262,12 +272,7 @@ fn validate_ssda903(
     let run = || -> crate::Result<crate::ValidationReport> {
         let ret = crate::ssda903::read_dir(&dir, year_end)?;
         let at = year_end.or_else(|| ret.year_end()).unwrap_or(today);
-        let bytes = match &assessments {
-            Some(p) => Some(std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })?),
-            None => None,
-        };
-        let name = assessments.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
-        Ok(crate::ssda903::load_cohort(&ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions { today }).report)
+        Ok(load_903_cohort(&ret, at, assessments.as_deref(), today)?.report)
     };
     let report = py.detach(run).map_err(|e| to_py(py, e))?;
     Ok((PyTable { inner: table::problems_table(&report.problems) }, PyTable { inner: table::counts_table(&report) }))

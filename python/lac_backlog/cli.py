@@ -277,11 +277,16 @@ def _cmd_policy(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_synth(args: argparse.Namespace) -> int:
+def _synthetic(args: argparse.Namespace) -> lb.Cohort:
+    """The synthetic council the arguments ask for (a bad size or share is wrong usage)."""
     try:
-        cohort = lb.synthetic_cohort(args.children, args.seed, args.as_of, overdue_share=args.overdue_share)
+        return lb.synthetic_cohort(args.children, args.seed, args.as_of, overdue_share=args.overdue_share)
     except ValueError as e:
         raise _UsageError(str(e)) from None
+
+
+def _cmd_synth(args: argparse.Namespace) -> int:
+    cohort = _synthetic(args)
     os.makedirs(args.out_dir, exist_ok=True)
     cohort.to_csv(os.path.join(args.out_dir, "children.csv"), os.path.join(args.out_dir, "assessments.csv"))
     print(
@@ -292,10 +297,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    try:
-        cohort = lb.synthetic_cohort(args.children, args.seed, args.as_of, overdue_share=args.overdue_share)
-    except ValueError as e:
-        raise _UsageError(str(e)) from None
+    cohort = _synthetic(args)
     st = lb.status(cohort, as_of=args.as_of)
     print(
         f"lac-backlog {lb.__version__} demo: a synthetic council of {len(cohort):,} children in care "
