@@ -1,7 +1,7 @@
 //! The DfE OC2 table: children looked after continuously for 12 months at the year end, and the
 //! health measures over them as the DfE publishes them (INTERFACE.md section 4).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::calendar::{age_on, sub_months};
 use crate::policy::{LeapDayBirthday, Policy};
@@ -137,9 +137,4 @@ pub fn oc2_table(measures: &[Measure], suppress: bool, policy: &Policy) -> Table
     t.push("denominator", ColumnData::Str(den));
     t.push("value", ColumnData::Str(val));
     t
-}
-
-/// The collection year ending on `year_end`, as the DfE writes it (e.g. 2017/18).
-pub fn collection_year(year_end: NaiveDate) -> String {
-    format!("{}/{:02}", year_end.year() - 1, year_end.year() % 100)
 }

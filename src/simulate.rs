@@ -308,11 +308,7 @@ pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, pol
     let mut kids: Vec<SimChild> = Vec::with_capacity(cohort.len());
     let mut started = 0;
     for c in &cohort.children {
-        let st = sched.child_status(c, as_of);
-        let in_scope = !matches!(
-            st.reason,
-            Reason::NotYetInCare { .. } | Reason::LeftCare { .. } | Reason::ShortBreaks { .. } | Reason::AgedOut { .. }
-        );
+        let in_scope = crate::kpi::in_scope(&sched, c, as_of);
         let future = c.care_start > as_of && !c.legal_status.as_deref().is_some_and(|ls| policy.is_short_break(ls));
         if !in_scope && !future {
             continue;

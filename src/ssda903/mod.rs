@@ -207,14 +207,14 @@ fn lenient<T>(chk: &mut RowCheck, row: &crate::read::Row, col: &str, f: impl Fn(
     }
 }
 
-const HEADER_COLS: &[&str] = &["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"];
-const EPISODE_COLS: &[&str] = &[
+pub(crate) const HEADER_COLS: &[&str] = &["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"];
+pub(crate) const EPISODE_COLS: &[&str] = &[
     "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST",
     "PL_POST", "URN",
 ];
-const UASC_COLS: &[&str] = &["CHILD", "SEX", "DOB", "DUC"];
-const MISSING_COLS: &[&str] = &["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"];
-const OC2_COLS: &[&str] = &[
+pub(crate) const UASC_COLS: &[&str] = &["CHILD", "SEX", "DOB", "DUC"];
+pub(crate) const MISSING_COLS: &[&str] = &["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"];
+pub(crate) const OC2_COLS: &[&str] = &[
     "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK",
     "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
 ];

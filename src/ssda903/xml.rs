@@ -14,17 +14,7 @@ pub(crate) struct XmlTables {
     pub oc2: RawTable,
 }
 
-const HEADER: &[&str] = &["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"];
-const EPISODES: &[&str] = &[
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST",
-    "PL_POST", "URN",
-];
-const UASC: &[&str] = &["CHILD", "SEX", "DOB", "DUC"];
-const MISSING: &[&str] = &["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"];
-const OC2: &[&str] = &[
-    "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK",
-    "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
-];
+use super::{EPISODE_COLS as EPISODES, HEADER_COLS as HEADER, MISSING_COLS as MISSING, OC2_COLS as OC2, UASC_COLS as UASC};
 
 fn table(file: &str, cols: &[&str]) -> RawTable {
     RawTable { file: file.to_string(), header: cols.iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
