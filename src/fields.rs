@@ -15,6 +15,15 @@ fn digits(s: &str) -> bool {
 /// Dates as `YYYY-MM-DD` or `DD/MM/YYYY` (one- or two-digit day and month accepted).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     let s = s.trim();
+    // The common case, YYYY-MM-DD, without splitting or allocating.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
+        let ds = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if ds.iter().all(u8::is_ascii_digit) {
+            let n = |a: &[u8]| a.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+            return NaiveDate::from_ymd_opt(n(&ds[..4]) as i32, n(&ds[4..6]), n(&ds[6..]))
+                .ok_or_else(|| "impossible date (no such day)".to_string());
+        }
+    }
     let parts: (Option<(&str, &str, &str)>, bool) = if let Some((y, rest)) = s.split_once('-') {
         (rest.split_once('-').map(|(m, d)| (y, m, d)), true)
     } else if let Some((d, rest)) = s.split_once('/') {

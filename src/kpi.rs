@@ -414,7 +414,7 @@ pub fn forecast(cohort: &Cohort, as_of: NaiveDate, months: u32, policy: &Policy)
         .iter()
         .map(|c| {
             let mut c = c.clone();
-            c.assessments.retain(|a| a.completed_on <= as_of || a.outcome == Outcome::Declined && a.completed_on <= as_of);
+            c.assessments.retain(|a| a.completed_on <= as_of);
             c
         })
         .collect();

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// The most red flags a policy may have (triage keeps which hold as bits of a u64).
+pub const MAX_RED_FLAGS: usize = 64;
+
 /// All policy settings. Unknown keys in a TOML file are an error, so a typo never passes silently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -331,6 +334,7 @@ pub struct TriagePolicy {
     /// The last tier should have `min_score = 0`.
     pub tiers: Vec<Tier>,
     /// Single-parameter triggers that force at least a tier whatever the sum (NEWS2-style).
+    /// At most [`MAX_RED_FLAGS`].
     pub red_flags: Vec<RedFlag>,
     /// Clinical need points (the need factors only, not age or timing) at which need is high or
     /// moderate; below `moderate_from` it is low.
@@ -496,6 +500,9 @@ impl TriagePolicy {
         }
         if self.tiers.last().is_some_and(|t| t.min_score != 0) {
             return bad("the last of triage.tiers must have min_score = 0, so every child gets a tier".into());
+        }
+        if self.red_flags.len() > MAX_RED_FLAGS {
+            return bad(format!("triage.red_flags: at most {MAX_RED_FLAGS} red flags"));
         }
         for f in &self.red_flags {
             if self.tier_index(&f.tier).is_none() {

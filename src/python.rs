@@ -158,9 +158,9 @@ impl PyCohort {
                 errors: vec![Problem::new(crate::Severity::Error, "DataFrame", None, None, "", e)],
                 warnings: vec![],
             };
-            let ct = crate::arrow_io::raw_table("children", &cs, &cb).map_err(bad)?;
-            let at = crate::arrow_io::raw_table("assessments", &asch, &ab).map_err(bad)?;
-            crate::read::load_raw(ct, at, &crate::ReadOptions { today }).into_cohort()
+            let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb).map_err(bad)?;
+            let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab).map_err(bad)?;
+            crate::read::load_rows(ct, at, &crate::ReadOptions { today }).into_cohort()
         };
         py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(|e| to_py(py, e))
     }

@@ -105,7 +105,7 @@ const CHILD_COLUMNS: &[&str] = &[
 ];
 const CHILD_REQUIRED: &[&str] = &["child_id", "date_of_birth", "care_start"];
 
-const ASSESSMENT_COLUMNS: &[&str] = &["child_id", "assessment_type", "completed_on", "modality", "outcome"];
+const ASSESSMENT_COLUMNS: [&str; 5] = ["child_id", "assessment_type", "completed_on", "modality", "outcome"];
 const ASSESSMENT_REQUIRED: &[&str] = &["child_id", "assessment_type", "completed_on"];
 
 /// Read both tables from files. Only a file that cannot be opened is an `Err`; problems with the
@@ -134,14 +134,14 @@ pub fn load_csv_bytes(
     opts: &ReadOptions,
 ) -> Loaded {
     let mut problems = Vec::new();
-    let ct = RawTable::parse(children_name, children, &mut problems);
-    let at = RawTable::parse(assessments_name, assessments, &mut problems);
+    let ct = CsvRows::new(children_name, children, &mut problems);
+    let at = CsvRows::new(assessments_name, assessments, &mut problems);
     build(ct, at, opts, problems)
 }
 
-/// Read both tables from raw tables already split into cells (DataFrames through Arrow).
+/// Read both tables from row streams other than CSV (DataFrames through Arrow).
 #[cfg(feature = "python")]
-pub(crate) fn load_raw(children: RawTable, assessments: RawTable, opts: &ReadOptions) -> Loaded {
+pub(crate) fn load_rows(children: impl RowStream, assessments: impl RowStream, opts: &ReadOptions) -> Loaded {
     build(children, assessments, opts, Vec::new())
 }
 
@@ -163,20 +163,36 @@ pub(crate) fn row_of<S: AsRef<str>>(cells: &[S]) -> Row {
     r
 }
 
-/// A CSV table split into a header and rows of trimmed text cells, with line numbers.
-pub(crate) struct RawTable {
-    pub file: String,
-    pub header: Vec<String>,
-    /// Rows with the line each starts on; each row keeps its cells in one buffer.
-    pub rows: Vec<(u64, Row)>,
+/// A source of rows read one at a time into a reused buffer, so that a large file is never
+/// held as rows: CSV text ([`CsvRows`]), DataFrame columns, or rows already in memory.
+pub(crate) trait RowStream {
+    /// What problems call the source (the file name).
+    fn file(&self) -> &str;
+    /// The header's names, as written.
+    fn header(&self) -> &[String];
+    /// The next non-blank row into `row`, with the line it starts on; `None` at the end.
+    fn next_row(&mut self, row: &mut Row, problems: &mut Vec<Problem>) -> Option<u64>;
 }
 
-impl RawTable {
-    /// Decode (UTF-8 with or without BOM; otherwise Windows-1252, with a warning) and split.
-    pub fn parse(file: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> RawTable {
+/// A CSV table streamed row by row: decoded (UTF-8 with or without BOM; otherwise
+/// Windows-1252, with a warning), header read, blank rows reported once at the end.
+pub(crate) struct CsvRows<'a> {
+    file: String,
+    header: Vec<String>,
+    rdr: csv::Reader<std::io::Cursor<std::borrow::Cow<'a, [u8]>>>,
+    blank_lines: Vec<u64>,
+    n_blank: u64,
+    done: bool,
+}
+
+/// How many blank lines a warning lists by number.
+const BLANK_LINES_SHOWN: usize = 10;
+
+impl<'a> CsvRows<'a> {
+    pub fn new(file: &str, bytes: &'a [u8], problems: &mut Vec<Problem>) -> CsvRows<'a> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
+        let text: std::borrow::Cow<'a, [u8]> = match std::str::from_utf8(bytes) {
+            Ok(_) => std::borrow::Cow::Borrowed(bytes),
             Err(e) => {
                 problems.push(Problem::new(
                     Severity::Warning,
@@ -189,61 +205,113 @@ impl RawTable {
                         e.valid_up_to()
                     ),
                 ));
-                std::borrow::Cow::Owned(decode_windows_1252(bytes))
+                std::borrow::Cow::Owned(decode_windows_1252(bytes).into_bytes())
             }
         };
-        let mut rdr = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let mut header: Option<Vec<String>> = None;
-        let mut rows = Vec::new();
-        let mut blank_lines = Vec::new();
+        let rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(std::io::Cursor::new(text));
+        let mut t = CsvRows { file: file.to_string(), header: Vec::new(), rdr, blank_lines: Vec::new(), n_blank: 0, done: false };
         let mut record = Row::new();
-        loop {
-            match rdr.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let line = record.position().map_or(0, |p| p.line());
-                    if header.is_none() {
-                        header = Some((0..record.len()).filter_map(|i| cell(&record, i)).map(str::to_string).collect());
-                    } else if (0..record.len()).all(|i| cell(&record, i).is_some_and(str::is_empty)) {
-                        blank_lines.push(line);
-                    } else {
-                        rows.push((line, std::mem::take(&mut record)));
-                    }
-                }
-                Err(e) => {
-                    // Input is valid UTF-8 and the reader is flexible, so this is unexpected:
-                    // report it where it happened and stop reading this file.
-                    let line = e.position().map(|p| p.line());
-                    problems.push(Problem::new(Severity::Error, file, line, None, "", format!("cannot read CSV: {e}")));
-                    break;
-                }
+        match t.read(&mut record, problems) {
+            Some(_) => t.header = (0..record.len()).filter_map(|i| cell(&record, i)).map(str::to_string).collect(),
+            None => problems.push(Problem::new(Severity::Error, file, None, None, "", "file is empty: no header row")),
+        }
+        t
+    }
+
+    /// The next record of any kind, blank or not.
+    fn read(&mut self, record: &mut Row, problems: &mut Vec<Problem>) -> Option<u64> {
+        if self.done {
+            return None;
+        }
+        match self.rdr.read_byte_record(record) {
+            Ok(true) => Some(record.position().map_or(0, |p| p.line())),
+            Ok(false) => {
+                self.finish(problems);
+                None
+            }
+            Err(e) => {
+                // Input is valid UTF-8 and the reader is flexible, so this is unexpected:
+                // report it where it happened and stop reading this file.
+                let line = e.position().map(|p| p.line());
+                problems.push(Problem::new(Severity::Error, &self.file, line, None, "", format!("cannot read CSV: {e}")));
+                self.finish(problems);
+                None
             }
         }
-        if !blank_lines.is_empty() {
-            let shown: Vec<String> = blank_lines.iter().take(10).map(u64::to_string).collect();
+    }
+
+    fn finish(&mut self, problems: &mut Vec<Problem>) {
+        self.done = true;
+        if self.n_blank > 0 {
+            let shown: Vec<String> = self.blank_lines.iter().map(u64::to_string).collect();
             problems.push(Problem::new(
                 Severity::Warning,
-                file,
-                blank_lines.first().copied(),
+                &self.file,
+                self.blank_lines.first().copied(),
                 None,
                 "",
                 format!(
                     "{} blank row(s) ignored and not counted as rows (lines {}{})",
-                    blank_lines.len(),
+                    self.n_blank,
                     shown.join(", "),
-                    if blank_lines.len() > 10 { ", ..." } else { "" }
+                    if self.n_blank > BLANK_LINES_SHOWN as u64 { ", ..." } else { "" }
                 ),
             ));
         }
-        let header = match header {
-            Some(h) => h,
-            None => {
-                problems.push(Problem::new(Severity::Error, file, None, None, "", "file is empty: no header row"));
-                Vec::new()
-            }
-        };
-        RawTable { file: file.to_string(), header, rows }
     }
+}
+
+/// True when every cell of the row is empty or white space.
+fn blank_row(record: &Row) -> bool {
+    let all = record.as_slice();
+    all.iter().all(u8::is_ascii_whitespace) || std::str::from_utf8(all).is_ok_and(|s| s.trim().is_empty())
+}
+
+impl RowStream for CsvRows<'_> {
+    fn file(&self) -> &str {
+        &self.file
+    }
+    fn header(&self) -> &[String] {
+        &self.header
+    }
+    fn next_row(&mut self, row: &mut Row, problems: &mut Vec<Problem>) -> Option<u64> {
+        loop {
+            let line = self.read(row, problems)?;
+            if !blank_row(row) {
+                return Some(line);
+            }
+            self.n_blank += 1;
+            if self.blank_lines.len() < BLANK_LINES_SHOWN {
+                self.blank_lines.push(line);
+            }
+        }
+    }
+}
+
+/// A table held in memory as rows (the small 903 and overrides tables, XML), with line numbers.
+pub(crate) struct RawTable {
+    pub file: String,
+    pub header: Vec<String>,
+    /// Rows with the line each starts on; each row keeps its cells in one buffer.
+    pub rows: Vec<(u64, Row)>,
+}
+
+impl RawTable {
+    /// Read a whole CSV table into memory (see [`CsvRows`]).
+    pub fn parse(file: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> RawTable {
+        let mut src = CsvRows::new(file, bytes, problems);
+        let mut rows = Vec::new();
+        let mut record = Row::new();
+        while let Some(line) = src.next_row(&mut record, problems) {
+            rows.push((line, std::mem::take(&mut record)));
+        }
+        RawTable { file: src.file, header: src.header, rows }
+    }
+
 }
 
 /// Windows-1252 to text (bytes 0x80-0x9F map to the typographic characters Excel writes).
@@ -273,11 +341,20 @@ pub(crate) struct Columns {
 
 impl Columns {
     pub fn new(table: &RawTable, known: &[&'static str], required: &[&str], problems: &mut Vec<Problem>) -> Columns {
-        let file = &table.file;
+        Columns::of_header(&table.file, &table.header, known, required, problems)
+    }
+
+    pub fn of_header(
+        file: &str,
+        header: &[String],
+        known: &[&'static str],
+        required: &[&str],
+        problems: &mut Vec<Problem>,
+    ) -> Columns {
         let mut index = FastMap::default();
-        let mut unusable = table.header.is_empty();
+        let mut unusable = header.is_empty();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, name) in table.header.iter().enumerate() {
+        for (i, name) in header.iter().enumerate() {
             let key = name.trim().to_ascii_lowercase();
             if let Some(&first) = seen.get(&key) {
                 let known_col = known.contains(&key.as_str());
@@ -307,7 +384,7 @@ impl Columns {
                 )),
             }
         }
-        if !table.header.is_empty() {
+        if !header.is_empty() {
             for req in required {
                 if !index.contains_key(req) {
                     problems.push(Problem::new(Severity::Error, file, Some(1), Some(req), "", "required column is missing"));
@@ -315,7 +392,7 @@ impl Columns {
                 }
             }
         }
-        Columns { index, header: table.header.clone(), unusable }
+        Columns { index, header: header.to_vec(), unusable }
     }
 
     /// True when the table has this known column.
@@ -323,14 +400,55 @@ impl Columns {
         self.index.contains_key(col)
     }
 
+    /// A known column resolved once, for reading many rows without a lookup per cell.
+    pub fn col(&self, name: &'static str) -> Col {
+        Col { idx: self.index.get(name).copied(), name }
+    }
+
     /// The cell of a known column, or `None` when the column is absent or the row is short.
-    pub fn get<'r>(&self, row: &'r Row, col: &str) -> Option<&'r str> {
-        self.index.get(col).and_then(|&i| cell(row, i))
+    pub fn get<'r>(&self, row: &'r Row, col: impl ColKey) -> Option<&'r str> {
+        col.index(self).and_then(|i| cell(row, i))
     }
 
     /// The column's name as written in the header (falls back to the canonical name).
-    pub fn name<'a>(&'a self, col: &'a str) -> &'a str {
-        self.index.get(col).and_then(|&i| self.header.get(i)).map_or(col, String::as_str)
+    pub fn name<'a>(&'a self, col: impl ColKey + 'a) -> &'a str {
+        col.index(self).and_then(|i| self.header.get(i)).map_or(col.key(), String::as_str)
+    }
+}
+
+/// A known column found by [`Columns::col`]: where it is (if present) and its canonical name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Col {
+    idx: Option<usize>,
+    name: &'static str,
+}
+
+/// A column named by its canonical name (looked up each time) or already resolved ([`Col`]).
+pub(crate) trait ColKey: Copy {
+    fn index(self, cols: &Columns) -> Option<usize>;
+    fn key<'a>(self) -> &'a str
+    where
+        Self: 'a;
+}
+
+impl ColKey for &str {
+    fn index(self, cols: &Columns) -> Option<usize> {
+        cols.index.get(self).copied()
+    }
+    fn key<'a>(self) -> &'a str
+    where
+        Self: 'a,
+    {
+        self
+    }
+}
+
+impl ColKey for Col {
+    fn index(self, _cols: &Columns) -> Option<usize> {
+        self.idx
+    }
+    fn key<'a>(self) -> &'a str {
+        self.name
     }
 }
 
@@ -344,19 +462,19 @@ pub(crate) struct RowCheck<'a> {
 }
 
 impl<'a> RowCheck<'a> {
-    pub fn error(&mut self, col: &str, value: &str, msg: impl Into<String>) {
+    pub fn error(&mut self, col: impl ColKey, value: &str, msg: impl Into<String>) {
         let name = self.cols.name(col).to_string();
         self.problems.push(Problem::new(Severity::Error, self.file, Some(self.line), Some(&name), value, msg));
         self.ok = false;
     }
 
-    pub fn warn(&mut self, col: &str, value: &str, msg: impl Into<String>) {
+    pub fn warn(&mut self, col: impl ColKey, value: &str, msg: impl Into<String>) {
         let name = self.cols.name(col).to_string();
         self.problems.push(Problem::new(Severity::Warning, self.file, Some(self.line), Some(&name), value, msg));
     }
 
     /// A required cell: present and not blank.
-    pub fn required<'r>(&mut self, row: &'r Row, col: &str) -> Option<&'r str> {
+    pub fn required<'r>(&mut self, row: &'r Row, col: impl ColKey) -> Option<&'r str> {
         match self.cols.get(row, col) {
             Some(v) if !is_blank(v) => Some(v),
             Some(v) => {
@@ -371,12 +489,12 @@ impl<'a> RowCheck<'a> {
     }
 
     /// An optional cell: `None` when the column is absent or the cell is blank.
-    pub fn optional<'r>(&self, row: &'r Row, col: &str) -> Option<&'r str> {
+    pub fn optional<'r>(&self, row: &'r Row, col: impl ColKey) -> Option<&'r str> {
         self.cols.get(row, col).filter(|v| !is_blank(v))
     }
 
     /// Parse an optional cell; a bad value is an error and gives `None`.
-    pub fn parse_opt<T>(&mut self, row: &Row, col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse_opt<T>(&mut self, row: &Row, col: impl ColKey, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let v = self.optional(row, col)?;
         match f(v) {
             Ok(x) => Some(x),
@@ -387,7 +505,7 @@ impl<'a> RowCheck<'a> {
         }
     }
 
-    pub fn parse_req<T>(&mut self, row: &Row, col: &str, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parse_req<T>(&mut self, row: &Row, col: impl ColKey, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let v = self.required(row, col)?;
         match f(v) {
             Ok(x) => Some(x),
@@ -398,7 +516,7 @@ impl<'a> RowCheck<'a> {
         }
     }
 
-    pub fn flag(&mut self, row: &Row, col: &str) -> bool {
+    pub fn flag(&mut self, row: &Row, col: impl ColKey) -> bool {
         self.parse_opt(row, col, parse_bool).unwrap_or(false)
     }
 
@@ -460,40 +578,75 @@ fn parse_outcome(s: &str) -> Result<Outcome, String> {
     }
 }
 
-/// One children row; `None` if it has any error.
-fn child_row(row: &Row, chk: &mut RowCheck) -> Option<Child> {
-    chk.extra_fields(row);
-    let id = chk.required(row, "child_id").map(str::to_string);
-    let dob = chk.parse_req(row, "date_of_birth", parse_date);
-    let care_start = chk.parse_req(row, "care_start", parse_date);
-    let care_end = chk.parse_opt(row, "care_end", parse_date);
-    let legal_status = chk.optional(row, "legal_status").map(|s| s.to_ascii_uppercase());
-    if let Some(ls) = &legal_status {
-        if !LEGAL_STATUS_CODES.contains(&ls.as_str()) {
-            let raw = chk.optional(row, "legal_status").unwrap_or_default().to_string();
-            chk.warn("legal_status", &raw, "not a 903 legal status code (C1, C2, D1, E1, J1-J3, L1-L3, V2-V4)");
+/// The children table's columns, resolved once per table.
+struct ChildCols {
+    child_id: Col,
+    date_of_birth: Col,
+    care_start: Col,
+    care_end: Col,
+    legal_status: Col,
+    uasc: Col,
+    missing: Col,
+    locality: Col,
+    sdq_score: Col,
+    signals: [Col; 9],
+    placement_moves_12m: Col,
+    missing_episodes_12m: Col,
+}
+
+impl ChildCols {
+    fn new(c: &Columns) -> ChildCols {
+        ChildCols {
+            child_id: c.col("child_id"),
+            date_of_birth: c.col("date_of_birth"),
+            care_start: c.col("care_start"),
+            care_end: c.col("care_end"),
+            legal_status: c.col("legal_status"),
+            uasc: c.col("uasc"),
+            missing: c.col("missing"),
+            locality: c.col("locality"),
+            sdq_score: c.col("sdq_score"),
+            signals: CHILD_SIGNAL_COLUMNS.map(|n| c.col(n)),
+            placement_moves_12m: c.col("placement_moves_12m"),
+            missing_episodes_12m: c.col("missing_episodes_12m"),
         }
     }
-    let uasc = chk.flag(row, "uasc");
-    let missing = chk.flag(row, "missing");
-    let locality = chk.optional(row, "locality").map(str::to_string);
-    let sdq_score = chk.parse_opt(row, "sdq_score", parse_sdq);
+}
+
+/// One children row; `None` if it has any error.
+fn child_row(row: &Row, k: &ChildCols, chk: &mut RowCheck) -> Option<Child> {
+    chk.extra_fields(row);
+    let id = chk.required(row, k.child_id).map(str::to_string);
+    let dob = chk.parse_req(row, k.date_of_birth, parse_date);
+    let care_start = chk.parse_req(row, k.care_start, parse_date);
+    let care_end = chk.parse_opt(row, k.care_end, parse_date);
+    let legal_status = chk.optional(row, k.legal_status).map(|s| s.to_ascii_uppercase());
+    if let Some(ls) = &legal_status {
+        if !LEGAL_STATUS_CODES.contains(&ls.as_str()) {
+            let raw = chk.optional(row, k.legal_status).unwrap_or_default().to_string();
+            chk.warn(k.legal_status, &raw, "not a 903 legal status code (C1, C2, D1, E1, J1-J3, L1-L3, V2-V4)");
+        }
+    }
+    let uasc = chk.flag(row, k.uasc);
+    let missing = chk.flag(row, k.missing);
+    let locality = chk.optional(row, k.locality).map(str::to_string);
+    let sdq_score = chk.parse_opt(row, k.sdq_score, parse_sdq);
     let mut flags = [false; 9];
-    for (f, col) in flags.iter_mut().zip(CHILD_SIGNAL_COLUMNS) {
+    for (f, col) in flags.iter_mut().zip(k.signals) {
         *f = chk.flag(row, col);
     }
-    let placement_moves_12m = chk.parse_opt(row, "placement_moves_12m", parse_count);
-    let missing_episodes_12m = chk.parse_opt(row, "missing_episodes_12m", parse_count);
+    let placement_moves_12m = chk.parse_opt(row, k.placement_moves_12m, parse_count);
+    let missing_episodes_12m = chk.parse_opt(row, k.missing_episodes_12m, parse_count);
     if let (Some(dob), Some(cs)) = (dob, care_start) {
         if dob > cs {
-            let v = chk.optional(row, "date_of_birth").unwrap_or_default().to_string();
-            chk.error("date_of_birth", &v, format!("date of birth is after care_start ({cs})"));
+            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
+            chk.error(k.date_of_birth, &v, format!("date of birth is after care_start ({cs})"));
         }
     }
     if let (Some(cs), Some(ce)) = (care_start, care_end) {
         if ce < cs {
-            let v = chk.optional(row, "care_end").unwrap_or_default().to_string();
-            chk.error("care_end", &v, format!("care_end is before care_start ({cs})"));
+            let v = chk.optional(row, k.care_end).unwrap_or_default().to_string();
+            chk.error(k.care_end, &v, format!("care_end is before care_start ({cs})"));
         }
     }
     if !chk.ok {
@@ -527,166 +680,229 @@ fn child_row(row: &Row, chk: &mut RowCheck) -> Option<Child> {
     })
 }
 
-/// What became of each children row, by child_id: the accepted child's index, or the line of
-/// the rejected row.
+/// What became of a child_id of the children table: the accepted child's index, or the line of
+/// the (first) rejected row.
 pub(crate) enum ChildSlot {
     Accepted(usize),
     Rejected(u64),
 }
 
-fn build(ct: RawTable, at: RawTable, opts: &ReadOptions, mut problems: Vec<Problem>) -> Loaded {
-    // Children.
-    let ccols = Columns::new(&ct, CHILD_COLUMNS, CHILD_REQUIRED, &mut problems);
-    let mut ccounts = RowCounts { read: ct.rows.len() as u64, ..RowCounts::default() };
-    let mut parsed: Vec<(u64, Option<Child>)> = Vec::with_capacity(ct.rows.len());
-    if ccols.unusable {
-        if !ct.rows.is_empty() {
-            problems.push(Problem::new(
-                Severity::Error,
-                &ct.file,
-                Some(1),
-                None,
-                "",
-                format!("{} row(s) not read because the header is not usable", ct.rows.len()),
-            ));
+/// The accepted children sorted by child_id, and the ids of rejected rows, for matching
+/// assessment rows to children without a map of strings. Lookups remember the last match, so
+/// an assessments table in child order (the usual export) costs one comparison a row.
+pub(crate) struct ChildIndex {
+    pub children: Vec<Child>,
+    /// (child_id, first line) of ids whose rows were all rejected, sorted by id.
+    rejected: Vec<(String, u64)>,
+    last: usize,
+}
+
+impl ChildIndex {
+    /// `children` must have unique ids; `rejected` ids must not be among them.
+    pub fn new(mut children: Vec<Child>, mut rejected: Vec<(String, u64)>) -> ChildIndex {
+        if !children.windows(2).all(|w| w[0].id <= w[1].id) {
+            children.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         }
-    } else {
-        for (line, row) in &ct.rows {
-            let mut chk = RowCheck { file: &ct.file, line: *line, cols: &ccols, problems: &mut problems, ok: true };
-            let child = child_row(row, &mut chk);
-            parsed.push((*line, child));
-        }
+        rejected.sort_unstable();
+        rejected.dedup_by(|b, a| a.0 == b.0);
+        ChildIndex { children, rejected, last: 0 }
     }
-    // Duplicate child_ids: every row of a duplicated id is rejected (there is no safe pick).
-    let mut lines_by_id: FastMap<&str, Vec<u64>> = FastMap::default();
-    if !ccols.unusable {
-        for (line, row) in &ct.rows {
-            if let Some(id) = ccols.get(row, "child_id").filter(|v| !is_blank(v)) {
-                lines_by_id.entry(id).or_default().push(*line);
+
+    pub fn find(&mut self, id: &str) -> Option<ChildSlot> {
+        let at = |i: usize, c: &[Child]| c.get(i).is_some_and(|c| c.id == id);
+        if at(self.last, &self.children) {
+            return Some(ChildSlot::Accepted(self.last));
+        }
+        if at(self.last + 1, &self.children) {
+            self.last += 1;
+            return Some(ChildSlot::Accepted(self.last));
+        }
+        if let Ok(i) = self.children.binary_search_by(|c| c.id.as_str().cmp(id)) {
+            self.last = i;
+            return Some(ChildSlot::Accepted(i));
+        }
+        self.rejected
+            .binary_search_by(|(r, _)| r.as_str().cmp(id))
+            .ok()
+            .map(|i| ChildSlot::Rejected(self.rejected[i].1))
+    }
+}
+
+/// Read the children table into an index. Every row of a duplicated child_id is rejected
+/// (there is no safe pick), each with an error naming the other lines.
+fn read_children(ct: &mut impl RowStream, problems: &mut Vec<Problem>) -> (ChildIndex, RowCounts, bool) {
+    let file = ct.file().to_string();
+    let ccols = Columns::of_header(&file, ct.header(), CHILD_COLUMNS, CHILD_REQUIRED, problems);
+    let mut counts = RowCounts::default();
+    let mut accepted: Vec<(Child, u64)> = Vec::new();
+    let mut rejected: Vec<(String, u64)> = Vec::new();
+    let mut row = Row::new();
+    let k = ChildCols::new(&ccols);
+    while let Some(line) = ct.next_row(&mut row, problems) {
+        counts.read += 1;
+        if ccols.unusable {
+            continue;
+        }
+        let mut chk = RowCheck { file: &file, line, cols: &ccols, problems, ok: true };
+        match child_row(&row, &k, &mut chk) {
+            Some(c) => accepted.push((c, line)),
+            None => {
+                if let Some(id) = ccols.get(&row, k.child_id).filter(|v| !is_blank(v)) {
+                    rejected.push((id.to_string(), line));
+                }
             }
         }
     }
-    let mut slots: FastMap<String, ChildSlot> = FastMap::default();
-    let mut children: Vec<Child> = Vec::new();
-    for ((line, child), (_, row)) in parsed.into_iter().zip(&ct.rows) {
-        let id = ccols.get(row, "child_id").unwrap_or_default();
-        let dup_lines = lines_by_id.get(id).filter(|l| l.len() > 1);
-        if let Some(lines) = dup_lines {
+    if ccols.unusable && counts.read > 0 {
+        problems.push(Problem::new(
+            Severity::Error,
+            &file,
+            Some(1),
+            None,
+            "",
+            format!("{} row(s) not read because the header is not usable", counts.read),
+        ));
+    }
+    // Duplicates: equal ids are adjacent once sorted; a rejected row's id counts too.
+    if !accepted.windows(2).all(|w| w[0].0.id <= w[1].0.id) {
+        accepted.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    }
+    rejected.sort_unstable();
+    let accepted_lines = |id: &str, acc: &[(Child, u64)]| -> Vec<u64> {
+        let lo = acc.partition_point(|(c, _)| c.id.as_str() < id);
+        acc[lo..].iter().take_while(|(c, _)| c.id == id).map(|(_, l)| *l).collect()
+    };
+    let mut dup_ids: Vec<String> = accepted.windows(2).filter(|w| w[0].0.id == w[1].0.id).map(|w| w[0].0.id.clone()).collect();
+    dup_ids.extend(
+        rejected
+            .iter()
+            .enumerate()
+            .filter(|(i, (id, _))| {
+                rejected.get(i + 1).is_some_and(|(n, _)| n == id) || !accepted_lines(id, &accepted).is_empty()
+            })
+            .map(|(_, (id, _))| id.clone()),
+    );
+    dup_ids.sort_unstable();
+    dup_ids.dedup();
+    for id in &dup_ids {
+        let mut lines = accepted_lines(id, &accepted);
+        let lo = rejected.partition_point(|(r, _)| r < id);
+        lines.extend(rejected[lo..].iter().take_while(|(r, _)| r == id).map(|(_, l)| *l));
+        lines.sort_unstable();
+        for &line in &lines {
             let others: Vec<String> = lines.iter().filter(|l| **l != line).map(u64::to_string).collect();
             problems.push(Problem::new(
                 Severity::Error,
-                &ct.file,
+                &file,
                 Some(line),
                 Some(ccols.name("child_id")),
                 id,
                 format!("duplicate child_id (also on line {})", others.join(", ")),
             ));
         }
-        match child {
-            Some(c) if dup_lines.is_none() => {
-                slots.insert(c.id.clone(), ChildSlot::Accepted(children.len()));
-                children.push(c);
-                ccounts.accepted += 1;
-            }
-            _ => {
-                if !is_blank(id) {
-                    slots.entry(id.to_string()).or_insert(ChildSlot::Rejected(line));
-                }
-                ccounts.rejected += 1;
-            }
-        }
+        rejected.push((id.clone(), lines[0]));
     }
-    if ccols.unusable {
-        ccounts.rejected = ccounts.read;
-    }
+    let children: Vec<Child> = if dup_ids.is_empty() {
+        accepted.into_iter().map(|(c, _)| c).collect()
+    } else {
+        accepted.into_iter().filter(|(c, _)| dup_ids.binary_search(&c.id).is_err()).map(|(c, _)| c).collect()
+    };
+    counts.accepted = children.len() as u64;
+    counts.rejected = counts.read - counts.accepted;
+    (ChildIndex::new(children, rejected), counts, !ccols.unusable)
+}
 
-    // Assessments.
-    let acounts = read_assessments(&at, &mut children, &slots, &ct.file, !ccols.unusable, opts, &mut problems);
+fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut problems: Vec<Problem>) -> Loaded {
+    let (mut index, ccounts, usable) = read_children(&mut ct, &mut problems);
+    let acounts = read_assessments(&mut at, &mut index, ct.file(), usable, opts, &mut problems);
 
     // Keep problems in file order, then line order (stable: a row's problems stay in column order).
-    let file_rank = |f: &str| if f == ct.file { 0 } else { 1 };
+    let cfile = ct.file().to_string();
+    let file_rank = |f: &str| if f == cfile { 0 } else { 1 };
     problems.sort_by_key(|p| (file_rank(&p.file), p.line));
     let report = ValidationReport {
         problems,
-        tables: vec![(ct.file.clone(), ccounts), (at.file.clone(), acounts)],
+        tables: vec![(cfile.clone(), ccounts), (at.file().to_string(), acounts)],
     };
-    Loaded { cohort: Cohort::from_children(children), report }
+    Loaded { cohort: Cohort::from_children(index.children), report }
 }
 
-/// Read the assessments table and attach each accepted row to its child. `slots` says what
+/// Read the assessments table and attach each accepted row to its child. `index` says what
 /// became of each child_id in `children_file`; `children_usable` is false when the children
 /// could not be read at all (then every assessment row is rejected with one error).
 pub(crate) fn read_assessments(
-    at: &RawTable,
-    children: &mut [Child],
-    slots: &FastMap<String, ChildSlot>,
+    at: &mut impl RowStream,
+    index: &mut ChildIndex,
     children_file: &str,
     children_usable: bool,
     opts: &ReadOptions,
     problems: &mut Vec<Problem>,
 ) -> RowCounts {
-    let acols = Columns::new(&at, ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED, problems);
-    let mut acounts = RowCounts { read: at.rows.len() as u64, ..RowCounts::default() };
-    if acols.unusable || !children_usable {
-        if !at.rows.is_empty() {
-            let why = if acols.unusable {
-                "the header is not usable"
-            } else {
-                "the children table could not be read, so no child can be matched"
-            };
-            problems.push(Problem::new(
-                Severity::Error,
-                &at.file,
-                Some(1),
-                None,
-                "",
-                format!("{} row(s) not read because {why}", at.rows.len()),
-            ));
+    let file = at.file().to_string();
+    let acols = Columns::of_header(&file, at.header(), &ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED, problems);
+    let mut acounts = RowCounts::default();
+    let mut row = Row::new();
+    let skip = acols.unusable || !children_usable;
+    let [c_id, c_type, c_date, c_modality, c_outcome] = ASSESSMENT_COLUMNS.map(|n| acols.col(n));
+    while let Some(line) = at.next_row(&mut row, problems) {
+        acounts.read += 1;
+        if skip {
+            acounts.rejected += 1;
+            continue;
         }
-        acounts.rejected = acounts.read;
-    } else {
-        for (line, row) in &at.rows {
-            let mut chk = RowCheck { file: &at.file, line: *line, cols: &acols, problems: problems, ok: true };
-            chk.extra_fields(row);
-            let id = chk.required(row, "child_id");
-            let kind = chk.parse_req(row, "assessment_type", parse_assessment_type);
-            let date = chk.parse_req(row, "completed_on", parse_date);
-            let modality = chk.parse_opt(row, "modality", parse_modality).unwrap_or(Modality::FaceToFace);
-            let outcome = chk.parse_opt(row, "outcome", parse_outcome).unwrap_or(Outcome::Completed);
-            let mut target = None;
-            if let Some(id) = id {
-                match slots.get(id) {
-                    None => chk.error("child_id", id, format!("no child with this child_id in {}", children_file)),
-                    Some(ChildSlot::Rejected(cl)) => chk.error(
-                        "child_id",
-                        id,
-                        format!("the child's row in {} (line {cl}) was rejected", children_file),
-                    ),
-                    Some(ChildSlot::Accepted(i)) => target = Some(*i),
+        let mut chk = RowCheck { file: &file, line, cols: &acols, problems, ok: true };
+        chk.extra_fields(&row);
+        let id = chk.required(&row, c_id);
+        let kind = chk.parse_req(&row, c_type, parse_assessment_type);
+        let date = chk.parse_req(&row, c_date, parse_date);
+        let modality = chk.parse_opt(&row, c_modality, parse_modality).unwrap_or(Modality::FaceToFace);
+        let outcome = chk.parse_opt(&row, c_outcome, parse_outcome).unwrap_or(Outcome::Completed);
+        let mut target = None;
+        if let Some(id) = id {
+            match index.find(id) {
+                None => chk.error(c_id, id, format!("no child with this child_id in {}", children_file)),
+                Some(ChildSlot::Rejected(cl)) => {
+                    chk.error(c_id, id, format!("the child's row in {} (line {cl}) was rejected", children_file))
                 }
+                Some(ChildSlot::Accepted(i)) => target = Some(i),
             }
-            if let (Some(i), Some(d)) = (target, date) {
-                let dob = children[i].date_of_birth;
-                let raw = chk.optional(row, "completed_on").unwrap_or_default().to_string();
-                if d < dob {
-                    chk.error("completed_on", &raw, format!("assessment dated before the child's date of birth ({dob})"));
-                } else if d > opts.today {
-                    chk.warn(
-                        "completed_on",
-                        &raw,
-                        format!("assessment dated after today ({}): probably a typing error", opts.today),
-                    );
-                }
+        }
+        if let (Some(i), Some(d)) = (target, date) {
+            let dob = index.children[i].date_of_birth;
+            if d < dob {
+                let raw = chk.optional(&row, c_date).unwrap_or_default().to_string();
+                chk.error(c_date, &raw, format!("assessment dated before the child's date of birth ({dob})"));
+            } else if d > opts.today {
+                let raw = chk.optional(&row, c_date).unwrap_or_default().to_string();
+                chk.warn(
+                    c_date,
+                    &raw,
+                    format!("assessment dated after today ({}): probably a typing error", opts.today),
+                );
             }
-            match (chk.ok, target, kind, date) {
-                (true, Some(i), Some(kind), Some(completed_on)) => {
-                    children[i].assessments.push(Assessment { completed_on, kind, modality, outcome });
-                    acounts.accepted += 1;
-                }
-                _ => acounts.rejected += 1,
+        }
+        match (chk.ok, target, kind, date) {
+            (true, Some(i), Some(kind), Some(completed_on)) => {
+                index.children[i].assessments.push(Assessment { completed_on, kind, modality, outcome });
+                acounts.accepted += 1;
             }
+            _ => acounts.rejected += 1,
         }
     }
-
+    if skip && acounts.read > 0 {
+        let why = if acols.unusable {
+            "the header is not usable"
+        } else {
+            "the children table could not be read, so no child can be matched"
+        };
+        problems.push(Problem::new(
+            Severity::Error,
+            &file,
+            Some(1),
+            None,
+            "",
+            format!("{} row(s) not read because {why}", acounts.read),
+        ));
+    }
     acounts
 }

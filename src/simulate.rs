@@ -14,12 +14,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::anniversary;
 use crate::error::{Error, Result};
-use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome};
+use crate::model::{AssessmentType, Child, Cohort, Modality};
 use crate::policy::Policy;
 use crate::rng::Rng;
 use crate::schedule::{ChildStatus, Reason, Scheduler, Status};
 use crate::table::{ColumnData, Table};
-use crate::triage::triage_child;
+use crate::triage::{decide, flag_rules, Known};
 
 /// Time and cost of one assessment slot, by kind (docs/simulation.md gives the reasons).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,17 +252,58 @@ impl Run {
     }
 }
 
+/// Where a simulated child's record is: the prepared start (shared by every run), or the
+/// run's own new entrants. Records are never changed: what the run adds (assessments) is kept
+/// on the [`SimChild`] as the latest assessment and the history triage needs.
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    Start(usize),
+    Own(usize),
+}
+
+/// A child in a run: small, so that the weekly passes over every child stay in cache.
+#[derive(Debug, Clone)]
 struct SimChild {
-    child: Child,
+    record: Record,
     /// The next assessment and its due date; None when nothing more is due before 18.
     next: Option<(AssessmentType, NaiveDate)>,
+    care_start: NaiveDate,
     /// The day the child leaves scope (care end or 18th birthday).
     leaves: NaiveDate,
     /// Week the child joined the current queue spell (for waits).
     queued_since: Option<u32>,
     present: bool,
+    missing: bool,
     /// Left scope during the run (never comes back).
     gone: bool,
+    /// What triage takes from the record, worked out when the child is queued and kept until
+    /// the record changes (the child is seen).
+    known: Option<Known>,
+    /// The latest completed assessment (kept as the simulation adds them).
+    last_done: Option<NaiveDate>,
+    /// Age in whole years and the next birthday, kept from week to week.
+    age: Option<(u32, NaiveDate)>,
+}
+
+/// The records of a run's children: the shared start, and the run's new entrants.
+struct Records<'a> {
+    start: &'a [Child],
+    own: Vec<Child>,
+}
+
+impl Records<'_> {
+    fn get(&self, r: Record) -> &Child {
+        match r {
+            Record::Start(i) => &self.start[i],
+            Record::Own(i) => &self.own[i],
+        }
+    }
+
+    fn add(&mut self, c: Child, next: Option<(AssessmentType, NaiveDate)>, leaves: NaiveDate) -> SimChild {
+        let k = SimChild { record: Record::Own(self.own.len()), next, care_start: c.care_start, leaves, queued_since: None, present: true, missing: c.missing, gone: false, known: None, last_done: None, age: None };
+        self.own.push(c);
+        k
+    }
 }
 
 fn plus(d: NaiveDate, days: u64) -> NaiveDate {
@@ -289,43 +330,144 @@ fn next_for(sched: &Scheduler, c: &Child, upto: NaiveDate) -> Option<(Assessment
     due.filter(|d| *d < birthday).map(|d| (kind, d))
 }
 
+/// [`next_for`] the record plus a completed assessment on `seen_on` (on or after every
+/// assessment in it), without copying the record.
+fn next_after_seen(sched: &Scheduler, c: &Child, seen_on: NaiveDate) -> Option<(AssessmentType, NaiveDate)> {
+    let s = &sched.policy.schedule;
+    let birthday = anniversary(c.date_of_birth, s.leaves_care_age, s.leap_day_birthday)?;
+    let window_start = sched.iha_window_start(c);
+    let any_in_window = seen_on >= window_start || c.completed_by(seen_on).any(|a| a.completed_on >= window_start);
+    let (kind, due, _) = sched.next_due_after(c, window_start, Some(seen_on), any_in_window);
+    due.filter(|d| *d < birthday).map(|d| (kind, d))
+}
+
+fn leaves(c: &Child, sch: &crate::policy::SchedulePolicy) -> NaiveDate {
+    let b = anniversary(c.date_of_birth, sch.leaves_care_age, sch.leap_day_birthday).unwrap_or(NaiveDate::MAX);
+    c.care_end.map_or(b, |e| e.min(b))
+}
+
+/// What every run of a scenario starts from, worked out once: the children in scope at as_of
+/// or starting care later (assessments after as_of dropped), their next due dates, and the
+/// localities new entrants are drawn from.
+struct Start {
+    policy: Policy,
+    children: Vec<Child>,
+    next: Vec<Option<(AssessmentType, NaiveDate)>>,
+    present: Vec<bool>,
+    leaves: Vec<NaiveDate>,
+    started: u32,
+    localities: Vec<String>,
+}
+
+impl Start {
+    fn new(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, policy: &Policy) -> Start {
+        let policy = scenario_policy(policy, s);
+        let sched = Scheduler::new(&policy);
+        let mut localities: Vec<String> = cohort.children.iter().filter_map(|c| c.locality.clone()).collect();
+        localities.sort();
+        localities.dedup();
+        let mut start = Start { policy: policy.clone(), children: Vec::new(), next: Vec::new(), present: Vec::new(), leaves: Vec::new(), started: 0, localities };
+        for c in &cohort.children {
+            let in_scope = crate::kpi::in_scope(&sched, c, as_of);
+            let future = c.care_start > as_of && !c.legal_status.as_deref().is_some_and(|ls| policy.is_short_break(ls));
+            if !in_scope && !future {
+                continue;
+            }
+            let mut child = c.clone();
+            child.assessments.retain(|a| a.completed_on <= as_of);
+            start.started += u32::from(in_scope);
+            start.next.push(next_for(&sched, &child, as_of));
+            start.present.push(in_scope);
+            start.leaves.push(leaves(&child, &policy.schedule));
+            start.children.push(child);
+        }
+        start
+    }
+}
+
+/// A child in the week's queue: the keys of the triage order, and what the rules recommend.
+struct Queued {
+    /// Tier, score (higher first), days overdue (more first), due date, packed so that a
+    /// smaller key comes first; ties are broken by child_id.
+    key: u128,
+    kid: usize,
+    kind: AssessmentType,
+    modality: Modality,
+}
+
 /// One replication of one scenario. `deterministic`: new entrants arrive exactly at the mean
 /// rate, rounded by accumulation (INTERFACE.md: when runs = 1).
 pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, policy: &Policy, costs: &Costs, rng: &mut Rng, deterministic: bool) -> Run {
-    let policy = scenario_policy(policy, s);
-    let sched = Scheduler::new(&policy);
+    let start = Start::new(cohort, s, as_of, policy);
+    run_from(&start, &Scheduler::new(&start.policy), s, as_of, weeks, costs, rng, deterministic)
+}
+
+/// The queue's order: the worklist's (tier, score, days overdue, due date, child_id).
+fn queue_order(kids: &[SimChild], recs: &Records, a: &Queued, b: &Queued) -> std::cmp::Ordering {
+    a.key
+        .cmp(&b.key)
+        .then_with(|| recs.get(kids[a.kid].record).id.cmp(&recs.get(kids[b.kid].record).id))
+        .then_with(|| a.kid.cmp(&b.kid))
+}
+
+/// The sort key of a queued child: each part is 32 bits, so the packed order is the order of
+/// (tier, highest score, most days overdue, earliest due date).
+fn queue_key(tier: usize, score: u32, days_overdue: i64, due: NaiveDate) -> u128 {
+    let tier = u32::try_from(tier).unwrap_or(u32::MAX);
+    let days = u32::try_from(days_overdue.max(0)).unwrap_or(u32::MAX);
+    // Days from the earliest date chrono knows, so every date maps to a u32 in order.
+    let due = u32::try_from((due - NaiveDate::MIN).num_days()).unwrap_or(u32::MAX);
+    (u128::from(tier) << 96) | (u128::from(u32::MAX - score) << 64) | (u128::from(u32::MAX - days) << 32) | u128::from(due)
+}
+
+/// The slot a child recommended `m` takes: that modality's or a more intensive one's (never
+/// a less intensive one), the least intensive with one free.
+fn slot_for(m: Modality, slots: &[u32; 3]) -> Option<usize> {
+    let order: &[usize] = match m {
+        Modality::FaceToFace => &[0],
+        Modality::Virtual => &[1, 0],
+        Modality::Questionnaire => &[2, 1, 0],
+    };
+    order.iter().copied().find(|i| slots[*i] > 0)
+}
+
+/// How many more queued children than free slots are put in order at a time: the queue is
+/// ordered only as far as the week's slots reach (the same order as sorting all of it).
+const ORDER_AHEAD: usize = 16;
+
+#[allow(clippy::too_many_arguments)]
+fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, as_of: NaiveDate, weeks: u32, costs: &Costs, rng: &mut Rng, deterministic: bool) -> Run {
+    let policy = &start.policy;
     let sch = &policy.schedule;
-    let localities: Vec<String> = {
-        let mut l: Vec<String> = cohort.children.iter().filter_map(|c| c.locality.clone()).collect();
-        l.sort();
-        l.dedup();
-        l
-    };
-    let leaves = |c: &Child| {
-        let b = anniversary(c.date_of_birth, sch.leaves_care_age, sch.leap_day_birthday).unwrap_or(NaiveDate::MAX);
-        c.care_end.map_or(b, |e| e.min(b))
-    };
-    let mut kids: Vec<SimChild> = Vec::with_capacity(cohort.len());
-    let mut started = 0;
-    for c in &cohort.children {
-        let in_scope = crate::kpi::in_scope(&sched, c, as_of);
-        let future = c.care_start > as_of && !c.legal_status.as_deref().is_some_and(|ls| policy.is_short_break(ls));
-        if !in_scope && !future {
-            continue;
-        }
-        let mut child = c.clone();
-        child.assessments.retain(|a| a.completed_on <= as_of);
-        started += u32::from(in_scope);
-        kids.push(SimChild { next: next_for(&sched, &child, as_of), leaves: leaves(&child), child, queued_since: None, present: in_scope, gone: false });
-    }
-    let mut run = Run { weeks: Vec::with_capacity(weeks as usize), weeks_to_clear: None, started, arrived: 0, left: 0, joined: 0, queue_weeks_of_seen: 0 };
+    let mut recs = Records { start: &start.children, own: Vec::new() };
+    let flags = flag_rules(policy);
+    let mut kids: Vec<SimChild> = start
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, c)| SimChild {
+            record: Record::Start(i),
+            next: start.next[i],
+            care_start: c.care_start,
+            leaves: start.leaves[i],
+            queued_since: None,
+            present: start.present[i],
+            missing: c.missing,
+            gone: false,
+            known: None,
+            last_done: c.completed_by(as_of).map(|a| a.completed_on).last(),
+            age: None,
+        })
+        .collect();
+    let mut run = Run { weeks: Vec::with_capacity(weeks as usize), weeks_to_clear: None, started: start.started, arrived: 0, left: 0, joined: 0, queue_weeks_of_seen: 0 };
     let mut arrivals_due = 0.0f64;
+    let mut queue: Vec<Queued> = Vec::new();
     for w in 0..weeks {
         let ws = plus(as_of, 7 * u64::from(w));
         let we = plus(ws, 6);
         // Leavers, and children whose care starts this week.
         for k in kids.iter_mut().filter(|k| !k.gone) {
-            if !k.present && k.child.care_start <= ws {
+            if !k.present && k.care_start <= ws {
                 k.present = true;
                 run.arrived += 1;
             }
@@ -346,14 +488,17 @@ pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, pol
             rng.poisson(s.new_entrants_per_week)
         };
         for j in 0..n_new {
-            let start = if deterministic { ws } else { plus(ws, rng.below(7)) };
-            let child = crate::synth::new_entrant(&format!("new-w{:03}-{j:03}", w + 1), start, &localities, rng);
-            let next = next_for(&sched, &child, start);
-            kids.push(SimChild { leaves: leaves(&child), next, child, queued_since: None, present: true, gone: false });
+            let start_day = if deterministic { ws } else { plus(ws, rng.below(7)) };
+            let child = crate::synth::new_entrant(&format!("new-w{:03}-{j:03}", w + 1), start_day, &start.localities, rng);
+            let next = next_for(sched, &child, start_day);
+            let gone_on = leaves(&child, sch);
+            kids.push(recs.add(child, next, gone_on));
             run.arrived += 1;
         }
-        // The queue, in triage order.
-        let mut queue: Vec<(usize, crate::triage::WorklistRow)> = Vec::new();
+        // The queue, in triage order (the worklist's: tier, score, days overdue, due date,
+        // child_id), each child decided by the same rules as the worklist.
+        queue.clear();
+        let since = crate::calendar::sub_months(ws, policy.triage.modality.face_to_face_within_months);
         for (i, k) in kids.iter_mut().enumerate() {
             let Some((kind, due)) = k.next.filter(|(_, d)| k.present && *d <= we) else { continue };
             if k.queued_since.is_none() {
@@ -361,7 +506,16 @@ pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, pol
                 run.joined += 1;
             }
             let days = (ws - due).num_days();
-            let age = crate::calendar::age_on(k.child.date_of_birth, ws, sch.leap_day_birthday);
+            let child = recs.get(k.record);
+            let age = match k.age {
+                Some((years, next_birthday)) if ws < next_birthday => years,
+                _ => {
+                    let years = crate::calendar::age_on(child.date_of_birth, ws, sch.leap_day_birthday);
+                    let next = anniversary(child.date_of_birth, years + 1, sch.leap_day_birthday).unwrap_or(NaiveDate::MAX);
+                    k.age = Some((years, next));
+                    years
+                }
+            };
             let status = ChildStatus {
                 status: if days > 0 { Status::Overdue } else { Status::DueSoon },
                 next_assessment: Some(kind),
@@ -370,56 +524,77 @@ pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, pol
                 age_band: sched.age_band(age),
                 age_years: age,
                 reason: Reason::OutOfRange,
-                last_assessment: k.child.completed_by(ws).map(|a| a.completed_on).last(),
+                last_assessment: k.last_done,
                 declined_offers: 0,
             };
-            queue.push((i, triage_child(&k.child, i, status, ws, &policy)));
+            let known = *k.known.get_or_insert_with(|| Known::new(child, &status, policy));
+            let d = decide(child, &status, ws, policy, since, &flags, None, Some(&known));
+            queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, modality: d.modality });
         }
-        queue.sort_by(|(_, a), (_, b)| {
-            a.tier
-                .cmp(&b.tier)
-                .then_with(|| b.score.cmp(&a.score))
-                .then_with(|| b.status.days_overdue.cmp(&a.status.days_overdue))
-                .then_with(|| a.status.due_date.cmp(&b.status.due_date))
-                .then_with(|| a.child_id.cmp(&b.child_id))
-        });
         let mut slots = s.slots(w + 1);
         let mut week = Week { queued: queue.len() as u32, ..Week::default() };
         let slot_costs = s.costs.as_ref().unwrap_or(costs);
-        for (i, row) in &queue {
-            let k = &mut kids[*i];
-            if k.child.missing {
-                continue;
+        let (mut lo, mut stretch) = (0, 0);
+        while lo < queue.len() && slots.iter().any(|n| *n > 0) {
+            // Drop from the rest of the queue whoever no free slot can serve (slots only run
+            // out, so they could not be served later this week either): missing children,
+            // and those whose modality and the more intensive ones have no slot left.
+            let mut keep = lo;
+            for j in lo..queue.len() {
+                if !kids[queue[j].kid].missing && slot_for(queue[j].modality, &slots).is_some() {
+                    queue.swap(keep, j);
+                    keep += 1;
+                }
             }
-            // The recommended modality or a more intensive one, never a less intensive one.
-            let order: &[usize] = match row.modality {
-                Modality::FaceToFace => &[0],
-                Modality::Virtual => &[1, 0],
-                Modality::Questionnaire => &[2, 1, 0],
-            };
-            let Some(&slot) = order.iter().find(|m| slots[**m] > 0) else { continue };
-            slots[slot] -= 1;
-            let modality = [Modality::FaceToFace, Modality::Virtual, Modality::Questionnaire][slot];
-            let kind = row.status.next_assessment.unwrap_or(AssessmentType::Rha);
-            let (clin, admin, cost) = slot_costs.slot(kind, modality);
-            week.clinician_minutes += clin;
-            week.admin_minutes += admin;
-            week.cost += cost;
-            if s.did_not_attend_rate > 0.0 && rng.chance(s.did_not_attend_rate) {
-                week.did_not_attend += 1;
-                continue;
+            queue.truncate(keep);
+            if lo == queue.len() {
+                break;
             }
-            week.seen += 1;
-            run.queue_weeks_of_seen += u64::from(w - k.queued_since.unwrap_or(w) + 1);
-            k.queued_since = None;
-            k.child.assessments.push(Assessment { completed_on: ws, kind, modality, outcome: Outcome::Completed });
-            k.next = next_for(&sched, &k.child, ws);
+            // Put the next stretch of the queue in order: the best `hi - lo` of the rest, sorted.
+            // Stretches at least double, so a queue walked to its end costs O(n log n).
+            stretch = (slots.iter().sum::<u32>() as usize + ORDER_AHEAD).max(2 * stretch);
+            let hi = (lo + stretch).min(queue.len());
+            if hi < queue.len() {
+                queue[lo..].select_nth_unstable_by(hi - lo - 1, |a, b| queue_order(&kids, &recs, a, b));
+            }
+            queue[lo..hi].sort_unstable_by(|a, b| queue_order(&kids, &recs, a, b));
+            for q in &queue[lo..hi] {
+                let k = &mut kids[q.kid];
+                let Some(slot) = slot_for(q.modality, &slots) else { continue };
+                slots[slot] -= 1;
+                let modality = [Modality::FaceToFace, Modality::Virtual, Modality::Questionnaire][slot];
+                let (clin, admin, cost) = slot_costs.slot(q.kind, modality);
+                week.clinician_minutes += clin;
+                week.admin_minutes += admin;
+                week.cost += cost;
+                if s.did_not_attend_rate > 0.0 && rng.chance(s.did_not_attend_rate) {
+                    week.did_not_attend += 1;
+                    continue;
+                }
+                week.seen += 1;
+                run.queue_weeks_of_seen += u64::from(w - k.queued_since.unwrap_or(w) + 1);
+                k.queued_since = None;
+                // The record plus this assessment: the latest completed is now, declined offers
+                // before it no longer count, and a face-to-face one is the latest such.
+                let child = recs.get(k.record);
+                // Every queued child's `known` was set when the queue was built.
+                debug_assert!(k.known.is_some());
+                if let Some(known) = k.known.as_mut() {
+                    known.last_declined = None;
+                    if modality == Modality::FaceToFace {
+                        known.last_face_to_face = Some(ws);
+                    }
+                }
+                k.last_done = Some(ws);
+                k.next = next_after_seen(sched, child, ws);
+            }
+            lo = hi;
         }
         for k in kids.iter().filter(|k| k.present) {
             week.present += 1;
             if k.next.is_some_and(|(_, d)| d < we) {
                 week.overdue += 1;
-                week.overdue_seeable += u32::from(!k.child.missing);
+                week.overdue_seeable += u32::from(!k.missing);
             }
         }
         if run.weeks_to_clear.is_none() && week.overdue_seeable == 0 {
@@ -433,10 +608,12 @@ pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, pol
 /// `runs` replications of a scenario, in parallel, each from its own random stream
 /// (`seed`, run number): the same results on any machine and any number of threads.
 pub fn simulate(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, runs: std::ops::Range<u32>, seed: u64, policy: &Policy, costs: &Costs, deterministic: bool) -> Vec<Run> {
+    let start = Start::new(cohort, s, as_of, policy);
+    let sched = Scheduler::new(&start.policy);
     runs.into_par_iter()
         .map(|r| {
             let mut rng = Rng::new(seed, u64::from(r));
-            run_once(cohort, s, as_of, weeks, policy, costs, &mut rng, deterministic)
+            run_from(&start, &sched, s, as_of, weeks, costs, &mut rng, deterministic)
         })
         .collect()
 }

@@ -14,7 +14,7 @@ use crate::calendar::sub_months;
 use crate::error::{Error, Result};
 use crate::fields::{parse_bool, parse_date, parse_sdq};
 use crate::model::{Child, Cohort, Signals};
-use crate::read::{read_assessments, ChildSlot, Columns, Loaded, RawTable, ReadOptions, RowCheck};
+use crate::read::{read_assessments, ChildIndex, Columns, CsvRows, Loaded, RawTable, ReadOptions, RowCheck};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 
 /// One episode of care.
@@ -535,24 +535,20 @@ pub fn load_cohort(ret: &Return903, as_of: NaiveDate, assessments: Option<(&str,
     let mut problems = ret.report.problems.clone();
     let mut tables = ret.report.tables.clone();
     let mut children = Vec::new();
-    let mut slots: crate::read::FastMap<String, ChildSlot> = Default::default();
     for k in &ret.children {
         match derive_child(k, as_of) {
-            Some(c) => {
-                slots.insert(c.id.clone(), ChildSlot::Accepted(children.len()));
-                children.push(c);
-            }
+            Some(c) => children.push(c),
             None => problems.push(Problem::new(Severity::Warning, &ret.header_file, Some(k.line), Some("CHILD"), &k.id, "no episode of care: not in the cohort")),
         }
     }
-    for (id, (_, line)) in &ret.rejected {
-        slots.entry(id.clone()).or_insert(ChildSlot::Rejected(*line));
-    }
+    let rejected = ret.rejected.iter().map(|(id, (_, line))| (id.clone(), *line)).collect();
+    let mut index = ChildIndex::new(children, rejected);
     if let Some((name, bytes)) = assessments {
-        let at = RawTable::parse(name, bytes, &mut problems);
-        let counts = read_assessments(&at, &mut children, &slots, &ret.header_file, true, opts, &mut problems);
+        let mut at = CsvRows::new(name, bytes, &mut problems);
+        let counts = read_assessments(&mut at, &mut index, &ret.header_file, true, opts, &mut problems);
         tables.push((name.to_string(), counts));
     }
+    let children = index.children;
     Loaded { cohort: Cohort::from_children(children), report: ValidationReport { problems, tables } }
 }
 

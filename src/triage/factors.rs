@@ -8,6 +8,9 @@ use crate::schedule::{AgeBand, ChildStatus, Status};
 /// What a factor measures. Clinical need factors add up to the child's need level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactorKind {
+    /// Reads the child's own fields only (never the status, the date or the assessments), so
+    /// it can be worked out once per child ([`crate::triage::NeedPart`]); a test holds every
+    /// need factor to this.
     Need,
     Age,
     Timing,
@@ -332,5 +335,28 @@ mod tests {
         let conds = red_flag_conditions();
         assert_eq!(conds.len(), FACTORS.len());
         assert!(conds.contains(&"overdue") && conds.contains(&"self_harm") && !conds.contains(&"days_overdue"));
+    }
+
+    #[test]
+    fn need_factors_read_the_child_alone() {
+        use crate::model::{Child, Signals};
+        use crate::schedule::{AgeBand, Reason, Status};
+        let p = Policy::default();
+        let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let mut c = Child::new("x", d(2010, 1, 1), d(2020, 1, 1));
+        c.signals = Signals { complex_health_needs: true, self_harm: true, out_of_area: true, ..Signals::default() };
+        c.sdq_score = Some(18);
+        c.placement_moves_12m = Some(4);
+        c.missing_episodes_12m = Some(2);
+        c.missing = true;
+        c.uasc = true;
+        let statuses = [
+            ChildStatus { status: Status::Overdue, next_assessment: Some(AssessmentType::Iha), due_date: Some(d(2020, 2, 1)), days_overdue: Some(400), age_band: AgeBand::Under5, age_years: 3, reason: Reason::OutOfRange, last_assessment: None, declined_offers: 2 },
+            ChildStatus { status: Status::DueSoon, next_assessment: Some(AssessmentType::Rha), due_date: Some(d(2024, 2, 1)), days_overdue: Some(0), age_band: AgeBand::Plus17, age_years: 17, reason: Reason::OutOfRange, last_assessment: Some(d(2023, 2, 1)), declined_offers: 0 },
+        ];
+        for f in FACTORS.iter().filter(|f| f.kind == FactorKind::Need) {
+            let got: Vec<_> = statuses.iter().map(|st| (f.eval)(&FactorInput { child: &c, status: st, policy: &p.triage })).collect();
+            assert_eq!(got[0], got[1], "need factor {} reads more than the child", f.name);
+        }
     }
 }

@@ -68,7 +68,180 @@ pub struct Worklist {
 /// Triage one child who is overdue or due soon (rules only, no override).
 pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: NaiveDate, policy: &Policy) -> WorklistRow {
     let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
-    triage_child_since(child, index, status, as_of, policy, since)
+    triage_child_since(child, index, status, as_of, policy, since, &flag_rules(policy))
+}
+
+/// What the rules decided for one child, without words and without allocating: enough to
+/// order a queue and pick a modality (the simulation's weekly triage), and the core of a
+/// [`WorklistRow`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub score: u32,
+    pub need_points: u32,
+    pub need: NeedLevel,
+    /// Index into the policy's tiers (0 = most urgent).
+    pub tier: usize,
+    /// The red flag (index into the policy's red flags) that raised the tier, if one did.
+    pub raised_by: Option<usize>,
+    /// Bit i set: the policy's red flag i holds.
+    pub red_flags: u64,
+    pub modality: Modality,
+    pub modality_rule: &'static str,
+    pub virtual_switched_off: bool,
+    pub last_face_to_face: Option<NaiveDate>,
+    pub last_declined: Option<(NaiveDate, Modality)>,
+}
+
+/// A red flag with its conditions resolved once per policy: the factors it needs (bits of
+/// `FACTORS`), whether it needs the child overdue, and the tier it raises to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlagRule {
+    factors: u64,
+    overdue: bool,
+    tier: Option<usize>,
+}
+
+/// The policy's red flags resolved for [`decide`] (names are looked up here, not per child).
+pub fn flag_rules(policy: &Policy) -> Vec<FlagRule> {
+    let tp = &policy.triage;
+    tp.red_flags
+        .iter()
+        .map(|f| {
+            let mut rule = FlagRule { factors: 0, overdue: false, tier: tp.tier_index(&f.tier) };
+            for c in &f.when {
+                if c == "overdue" {
+                    rule.overdue = true;
+                } else if let Some(i) = FACTORS.iter().position(|x| x.name == c.as_str()) {
+                    rule.factors |= 1 << i;
+                } else {
+                    // An unknown condition never holds (a validated policy has none).
+                    rule.factors = u64::MAX;
+                }
+            }
+            rule
+        })
+        .collect()
+}
+
+/// The need factors of a child, which read the child alone ([`FactorKind::Need`]): worked out
+/// once per child where one child is triaged many times (the simulation's weekly queue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeedPart {
+    pub points: u32,
+    /// Bit i set: `FACTORS[i]` applies.
+    pub applied: u64,
+}
+
+/// The need factors of `child` (the status is not read by them; any will do).
+pub fn need_part(child: &Child, status: &ChildStatus, policy: &Policy) -> NeedPart {
+    let input = factors::FactorInput { child, status, policy: &policy.triage };
+    let mut part = NeedPart { points: 0, applied: 0 };
+    for (i, f) in FACTORS.iter().enumerate().filter(|(_, f)| f.kind == FactorKind::Need) {
+        if let Some((points, _)) = (f.eval)(&input) {
+            part.points += points;
+            part.applied |= 1 << i;
+        }
+    }
+    part
+}
+
+/// What [`decide`] would work out from the child's record alone, kept by a caller that triages
+/// the same child many times while its record does not change (the simulation's weekly
+/// queue): the need factors and the assessment history. Valid while the record is unchanged
+/// and every assessment in it is on or before the as_of it is used at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub need: NeedPart,
+    pub last_face_to_face: Option<NaiveDate>,
+    pub last_declined: Option<(NaiveDate, Modality)>,
+}
+
+impl Known {
+    pub fn new(child: &Child, status: &ChildStatus, policy: &Policy) -> Known {
+        let (last_face_to_face, last_declined) = modality::history(child, NaiveDate::MAX, status.last_assessment);
+        Known { need: need_part(child, status, policy), last_face_to_face, last_declined }
+    }
+}
+
+/// The rules for one child who is overdue or due soon: factors, score, tier (raised by red
+/// flags), modality. Each factor that applies is also pushed to `contributions` when given.
+/// `known`: what the child's record gives, already worked out ([`Known`]); then only the
+/// factors other than need are evaluated (and only those are pushed).
+const _: () = assert!(FACTORS.len() <= 64, "factors that apply are kept as bits of a u64");
+
+pub fn decide(
+    child: &Child,
+    status: &ChildStatus,
+    as_of: NaiveDate,
+    policy: &Policy,
+    face_to_face_since: Option<NaiveDate>,
+    flags: &[FlagRule],
+    mut contributions: Option<&mut Vec<Contribution>>,
+    known: Option<&Known>,
+) -> Decision {
+    let need = known.map(|k| k.need);
+    let tp = &policy.triage;
+    let input = factors::FactorInput { child, status, policy: tp };
+    let (mut score, mut need_points, mut applied) = need.map_or((0, 0, 0), |n| (n.points, n.points, n.applied));
+    for (i, f) in FACTORS.iter().enumerate() {
+        if need.is_some() && f.kind == FactorKind::Need {
+            continue;
+        }
+        if let Some((points, value)) = (f.eval)(&input) {
+            score += points;
+            if f.kind == FactorKind::Need {
+                need_points += points;
+            }
+            applied |= 1 << i;
+            if let Some(out) = contributions.as_deref_mut() {
+                out.push(Contribution { factor: f.name, kind: f.kind, points, value });
+            }
+        }
+    }
+    let need = NeedLevel::from_points(need_points, tp);
+    let by_score = tp.tiers.iter().position(|t| score >= t.min_score).unwrap_or(tp.tiers.len() - 1);
+    let overdue = status.status == Status::Overdue;
+    let (mut tier, mut raised_by, mut red_flags) = (by_score, None, 0u64);
+    for (fi, flag) in flags.iter().enumerate() {
+        if flag.factors & applied == flag.factors && (overdue || !flag.overdue) {
+            red_flags |= 1u64.checked_shl(fi as u32).unwrap_or(0);
+            let t = flag.tier.unwrap_or(tier);
+            if t < tier {
+                tier = t;
+                raised_by = Some(fi);
+            }
+        }
+    }
+    let (last_face_to_face, last_declined) =
+        known.map_or_else(|| modality::history(child, as_of, status.last_assessment), |k| (k.last_face_to_face, k.last_declined));
+    let input = modality::RuleInput {
+        child,
+        status,
+        as_of,
+        face_to_face_since,
+        last_face_to_face,
+        last_declined,
+        most_urgent_tier: tier == 0,
+        tier_name: &tp.tiers[tier].name,
+        any_red_flag: red_flags != 0,
+        need,
+        need_points,
+        policy: tp,
+    };
+    let (modality, modality_rule, virtual_switched_off) = modality::recommend(&input);
+    Decision {
+        score,
+        need_points,
+        need,
+        tier,
+        raised_by,
+        red_flags,
+        modality,
+        modality_rule,
+        virtual_switched_off,
+        last_face_to_face,
+        last_declined,
+    }
 }
 
 /// [`triage_child`] with as_of minus `face_to_face_within_months` worked out by the caller.
@@ -79,68 +252,30 @@ fn triage_child_since(
     as_of: NaiveDate,
     policy: &Policy,
     face_to_face_since: Option<NaiveDate>,
+    flags: &[FlagRule],
 ) -> WorklistRow {
     let tp = &policy.triage;
-    let contributions = factors::contributions(&factors::FactorInput { child, status: &status, policy: tp });
-    let score: u32 = contributions.iter().map(|c| c.points).sum();
-    let need_points: u32 = contributions.iter().filter(|c| c.kind == FactorKind::Need).map(|c| c.points).sum();
-    let need = NeedLevel::from_points(need_points, tp);
-
-    let by_score = tp.tiers.iter().position(|t| score >= t.min_score).unwrap_or(tp.tiers.len() - 1);
-    let holds = |cond: &str| {
-        if cond == "overdue" {
-            status.status == Status::Overdue
-        } else {
-            contributions.iter().any(|c| c.factor == cond)
-        }
-    };
-    let mut tier = by_score;
-    let mut tier_by = TierBy::Score;
-    let mut red_flags = Vec::new();
-    for flag in &tp.red_flags {
-        if flag.when.iter().all(|c| holds(c)) {
-            red_flags.push(flag.name.clone());
-            let t = tp.tier_index(&flag.tier).unwrap_or(tier);
-            if t < tier {
-                tier = t;
-                tier_by = TierBy::RedFlag(flag.name.clone());
-            }
-        }
-    }
-    let (last_face_to_face, last_declined) = modality::history(child, as_of, status.last_assessment);
-    let input = modality::RuleInput {
-        child,
-        status: &status,
-        as_of,
-        face_to_face_since,
-        last_face_to_face,
-        last_declined,
-        most_urgent_tier: tier == 0,
-        tier_name: &tp.tiers[tier].name,
-        red_flags: &red_flags,
-        need,
-        need_points,
-        policy: tp,
-    };
-    let (m, rule, virtual_switched_off) = modality::recommend(&input);
+    let mut contributions = Vec::new();
+    let d = decide(child, &status, as_of, policy, face_to_face_since, flags, Some(&mut contributions), None);
+    let red_flags = tp.red_flags.iter().enumerate().filter(|(i, _)| d.red_flags & 1u64.checked_shl(*i as u32).unwrap_or(0) != 0).map(|(_, f)| f.name.clone()).collect();
     WorklistRow {
         child: index,
         child_id: child.id.clone(),
         status,
-        score,
+        score: d.score,
         contributions,
-        need_points,
-        need,
-        tier,
-        rule_tier: tier,
-        tier_by,
+        need_points: d.need_points,
+        need: d.need,
+        tier: d.tier,
+        rule_tier: d.tier,
+        tier_by: d.raised_by.map_or(TierBy::Score, |i| TierBy::RedFlag(tp.red_flags[i].name.clone())),
         red_flags,
-        modality: m,
-        rule_modality: m,
-        modality_rule: rule,
-        virtual_switched_off,
-        last_face_to_face,
-        last_declined,
+        modality: d.modality,
+        rule_modality: d.modality,
+        modality_rule: d.modality_rule,
+        virtual_switched_off: d.virtual_switched_off,
+        last_face_to_face: d.last_face_to_face,
+        last_declined: d.last_declined,
         applied_override: None,
         rank: 0,
     }
@@ -161,7 +296,8 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
         .collect();
     let mut rows: Vec<WorklistRow> = Vec::with_capacity(listed.len());
     let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
-    rows.extend(listed.into_iter().map(|(i, st)| triage_child_since(&cohort.children[i], i, st, as_of, policy, since)));
+    let flags = flag_rules(policy);
+    rows.extend(listed.into_iter().map(|(i, st)| triage_child_since(&cohort.children[i], i, st, as_of, policy, since, &flags)));
     let mut unapplied = Vec::new();
     for o in overrides {
         let Some(row) = rows.iter_mut().find(|r| r.child_id == o.child_id) else {

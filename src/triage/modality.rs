@@ -42,7 +42,8 @@ pub struct RuleInput<'a> {
     /// True when the child is in the most urgent tier.
     pub most_urgent_tier: bool,
     pub tier_name: &'a str,
-    pub red_flags: &'a [String],
+    /// True when any red flag holds.
+    pub any_red_flag: bool,
     pub need: NeedLevel,
     pub need_points: u32,
     pub policy: &'a TriagePolicy,
@@ -103,7 +104,7 @@ fn under_5_why(_: &Why) -> String {
 }
 
 fn urgent(i: &RuleInput) -> Option<Modality> {
-    (!i.red_flags.is_empty() || i.most_urgent_tier).then_some(Modality::FaceToFace)
+    (i.any_red_flag || i.most_urgent_tier).then_some(Modality::FaceToFace)
 }
 fn urgent_why(w: &Why) -> String {
     if w.red_flags.is_empty() { format!("tier {}", w.tier_name) } else { format!("red flag ({})", w.red_flags.join(", ")) }
@@ -272,7 +273,7 @@ mod tests {
             as_of: AS_OF,
             most_urgent_tier: tier_p1,
             tier_name: if tier_p1 { "P1" } else { "P3" },
-            red_flags: flags,
+            any_red_flag: !flags.is_empty(),
             need,
             need_points: 0,
             policy: p,
