@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR ?= never
 
 RUST_SRC := Cargo.toml $(wildcard Cargo.lock) $(wildcard src/*.rs)
 
-.PHONY: demo test test-rust test-python test-notebooks stubtest build bench clean
+.PHONY: demo test test-rust test-python test-notebooks stubtest build bench fuzz clean
 
 demo: $(VENV)/.built
 	$(VENV)/bin/lac-backlog demo
@@ -36,6 +36,13 @@ build: $(VENV)/.built
 test-rust:
 	cargo test --quiet
 
+# The long fuzzing budget (make test runs 48 cases a reader), then the large-input cases of
+# docs/bad-input.md (10 million rows, a 1 GB file), which take minutes and gigabytes.
+FUZZ_CASES ?= 20000
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) cargo test --release --test fuzz
+	cargo test --release --test bad_input -- --ignored --nocapture
+
 test-python: build
 	$(PY) -m pytest -q
 
@@ -54,6 +61,7 @@ bench: $(VENV)/.deps
 	$(VENV)/bin/maturin develop --release --quiet
 	rm -f $(VENV)/.built
 	cargo bench --bench core
+	cargo run --release --quiet --example profile_sim -- curve
 	$(PY) benches/pandas_peer.py
 	$(PY) benches/bench_python.py
 

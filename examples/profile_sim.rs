@@ -1,18 +1,57 @@
 //! Profiling driver (not a test): simulate a synthetic council of N children, 52 weeks, R runs.
 //! `cargo run --release --example profile_sim -- 2000 1000`
-fn main() {
-    let mut a = std::env::args().skip(1).map(|s| s.parse::<usize>().ok());
-    let n = a.next().flatten().unwrap_or(2000);
-    let runs = a.next().flatten().unwrap_or(1000) as u32;
-    let as_of = chrono::NaiveDate::from_ymd_opt(2021, 10, 21).unwrap();
+//! `cargo run --release --example profile_sim -- curve`: the time against runs and children
+//! (docs/performance.md shows the curve; `make bench` runs it).
+use lac_backlog::simulate::{simulate, Costs, Scenario};
+
+fn council(n: usize, as_of: chrono::NaiveDate) -> lac_backlog::Cohort {
     let o = lac_backlog::synth::SynthOptions { overdue_share: Some(0.4), ..lac_backlog::synth::SynthOptions::new(n, 1, as_of) };
-    let c = lac_backlog::synth::synthetic_cohort(&o);
+    lac_backlog::synth::synthetic_cohort(&o)
+}
+
+/// The median of three timings, in seconds.
+fn time(c: &lac_backlog::Cohort, s: &Scenario, as_of: chrono::NaiveDate, runs: u32) -> f64 {
     let p = lac_backlog::Policy::default();
-    let s = lac_backlog::simulate::Scenario { face_to_face_per_week: 45, virtual_per_week: 5, ..Default::default() };
+    let mut t: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = std::time::Instant::now();
+            std::hint::black_box(simulate(c, s, as_of, 52, 0..runs, 7, &p, &Costs::default(), false));
+            t.elapsed().as_secs_f64()
+        })
+        .collect();
+    t.sort_by(f64::total_cmp);
+    t[1]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2021, 10, 21).unwrap();
+    // The bench's scenario (benches/core.rs): 45 face-to-face and 5 virtual slots a week.
+    let s = Scenario { face_to_face_per_week: 45, virtual_per_week: 5, ..Default::default() };
+    if args.first().map(String::as_str) == Some("curve") {
+        let c = council(2000, as_of);
+        println!("children  runs  seconds  seconds per 1,000 child-runs");
+        for runs in [125u32, 250, 500, 1000, 2000] {
+            let t = time(&c, &s, as_of, runs);
+            println!("{:>8} {:>5} {:>8.3} {:>10.4}", 2000, runs, t, t / (2.0 * f64::from(runs)));
+        }
+        for n in [500usize, 1000, 4000, 8000] {
+            // Capacity scaled with the council, so the backlog is alike at every size.
+            let k = n as f64 / 2000.0;
+            let s = Scenario { face_to_face_per_week: (45.0 * k) as u32, virtual_per_week: (5.0 * k).ceil() as u32, new_entrants_per_week: 3.0 * k, ..Default::default() };
+            let t = time(&council(n, as_of), &s, as_of, 250);
+            println!("{:>8} {:>5} {:>8.3} {:>10.4}", n, 250, t, t / (n as f64 / 1000.0 * 250.0));
+        }
+        return;
+    }
+    let n = args.first().and_then(|a| a.parse().ok()).unwrap_or(2000);
+    let runs = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let c = council(n, as_of);
+    let p = lac_backlog::Policy::default();
     let t = std::time::Instant::now();
-    let r = lac_backlog::simulate::simulate(&c, &s, as_of, 52, 0..runs, 7, &p, &lac_backlog::simulate::Costs::default(), false);
+    let r = simulate(&c, &s, as_of, 52, 0..runs, 7, &p, &Costs::default(), false);
     eprintln!("simulate {n} children x 52 weeks x {runs} runs: {:?} ({} runs)", t.elapsed(), r.len());
     let q: u64 = r.iter().flat_map(|r| r.weeks.iter()).map(|w| u64::from(w.queued)).sum();
     let seen: u64 = r.iter().flat_map(|r| r.weeks.iter()).map(|w| u64::from(w.seen)).sum();
-    eprintln!("mean queue {:.0} a week, mean seen {:.1} a week", q as f64 / (52.0 * runs as f64), seen as f64 / (52.0 * runs as f64));
+    eprintln!("mean queue {:.0} a week, mean seen {:.1} a week", q as f64 / (52.0 * f64::from(runs)), seen as f64 / (52.0 * f64::from(runs)));
 }

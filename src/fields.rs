@@ -1,7 +1,7 @@
 //! Parsers for single cell values, shared by every reader. Each returns the typed value or a
 //! message saying what is wrong; the caller adds file, line, column and value.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// A cell is blank when it is empty or only white space.
 pub fn is_blank(s: &str) -> bool {
@@ -12,8 +12,26 @@ fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Dates as `YYYY-MM-DD` or `DD/MM/YYYY` (one- or two-digit day and month accepted).
+/// Years up to this are Excel's day 0 (an empty date cell in its 1900 date system shows as
+/// 1900-01-00, 1899-12-31 or 1899-12-30), never a real date in a child's record: rejected.
+pub const EXCEL_DAY_ZERO_YEAR: i32 = 1900;
+
+/// Dates as `YYYY-MM-DD` or `DD/MM/YYYY` (one- or two-digit day and month accepted). A time
+/// after the date (`2021-10-21 00:00:00`, `21/10/2021 14:30`, `2021-10-21T00:00`), as pandas and
+/// Excel write datetimes, is allowed and ignored. Excel's other manglings get a message saying
+/// what happened: a serial number (`44490`), a two-digit year (`21/10/21`), a month name
+/// (`21-Oct-21`), a date in 1900 or before ([`EXCEL_DAY_ZERO_YEAR`]).
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let d = parse_any_date(s)?;
+    if d.year() <= EXCEL_DAY_ZERO_YEAR {
+        return Err(format!(
+            "a date in {EXCEL_DAY_ZERO_YEAR} or before: an empty cell in Excel's 1900 date system? Give the real date or leave it blank"
+        ));
+    }
+    Ok(d)
+}
+
+fn parse_any_date(s: &str) -> Result<NaiveDate, String> {
     let s = s.trim();
     // The common case, YYYY-MM-DD, without splitting or allocating.
     if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
@@ -24,9 +42,10 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
                 .ok_or_else(|| "impossible date (no such day)".to_string());
         }
     }
-    let parts: (Option<(&str, &str, &str)>, bool) = if let Some((y, rest)) = s.split_once('-') {
+    let date = strip_time(s).ok_or_else(|| not_a_date(s))?;
+    let parts: (Option<(&str, &str, &str)>, bool) = if let Some((y, rest)) = date.split_once('-') {
         (rest.split_once('-').map(|(m, d)| (y, m, d)), true)
-    } else if let Some((d, rest)) = s.split_once('/') {
+    } else if let Some((d, rest)) = date.split_once('/') {
         (rest.split_once('/').map(|(m, y)| (y, m, d)), false)
     } else {
         (None, false)
@@ -38,13 +57,49 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
         {
             (y, m, d)
         }
-        _ => return Err("not a date (expected YYYY-MM-DD or DD/MM/YYYY)".to_string()),
+        _ => return Err(not_a_date(s)),
     };
     let (y, m, d): (i32, u32, u32) = match (y.parse(), m.parse(), d.parse()) {
         (Ok(y), Ok(m), Ok(d)) => (y, m, d),
-        _ => return Err("not a date (expected YYYY-MM-DD or DD/MM/YYYY)".to_string()),
+        _ => return Err(not_a_date(s)),
     };
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| "impossible date (no such day)".to_string())
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        if (y, m, d) == (EXCEL_DAY_ZERO_YEAR, 1, 0) {
+            format!("{EXCEL_DAY_ZERO_YEAR}-01-00 is Excel's day 0 (an empty date cell)")
+        } else {
+            "impossible date (no such day)".to_string()
+        }
+    })
+}
+
+/// The date part of a date with an optional time of day after a space or `T`
+/// (`HH:MM`, `HH:MM:SS`, `HH:MM:SS.fff`); `None` if what follows is not a time.
+fn strip_time(s: &str) -> Option<&str> {
+    let Some(i) = s.find([' ', 'T']) else { return Some(s) };
+    let (date, time) = (&s[..i], s[i + 1..].trim());
+    let mut parts = time.split(':');
+    let ok = |p: Option<&str>, max: u32| p.is_some_and(|p| p.len() == 2 && digits(p) && p.parse::<u32>().is_ok_and(|v| v <= max));
+    let (h, m) = (parts.next(), parts.next());
+    let sec = parts.next();
+    let sec_ok = sec.is_none_or(|x| {
+        let whole = x.split_once('.').map_or(x, |(w, frac)| if digits(frac) { w } else { "" });
+        ok(Some(whole), 59)
+    });
+    (ok(h, 23) && ok(m, 59) && sec_ok && parts.next().is_none()).then_some(date)
+}
+
+/// Why a text is not a date, with a hint for what Excel does to dates.
+fn not_a_date(s: &str) -> String {
+    let base = "not a date (expected YYYY-MM-DD or DD/MM/YYYY)";
+    if digits(s) && (4..=6).contains(&s.len()) {
+        format!("{base}: this looks like an Excel date serial number; format the column as a date")
+    } else if s.bytes().any(|b| b.is_ascii_alphabetic()) && s.bytes().any(|b| b.is_ascii_digit()) {
+        format!("{base}: month names are not read; write the month as a number")
+    } else if s.split(['/', '-']).count() == 3 && s.split(['/', '-']).last().is_some_and(|y| y.len() == 2 && digits(y)) {
+        format!("{base}: a two-digit year is ambiguous; give all four digits")
+    } else {
+        base.to_string()
+    }
 }
 
 /// Booleans: 1/0, true/false, yes/no, y/n in any case. Blank is handled by the caller.
@@ -109,7 +164,20 @@ mod tests {
         assert!(parse_date("2021-02-30").unwrap_err().contains("impossible"));
         assert!(parse_date("31/04/2021").unwrap_err().contains("impossible"));
         assert!(parse_date("2021-13-01").unwrap_err().contains("impossible"));
-        assert!(parse_date("21/10/21").unwrap_err().contains("not a date"));
+        assert!(parse_date("21/10/21").unwrap_err().contains("two-digit year"));
+        // Excel and pandas datetimes: the time is ignored.
+        assert_eq!(parse_date("2021-10-21 00:00:00"), Ok(ymd(2021, 10, 21)));
+        assert_eq!(parse_date("21/10/2021 14:30"), Ok(ymd(2021, 10, 21)));
+        assert_eq!(parse_date("2021-10-21T00:00:00.000"), Ok(ymd(2021, 10, 21)));
+        assert!(parse_date("2021-10-21 25:00").unwrap_err().contains("not a date"));
+        assert!(parse_date("2021-10-21 noon").unwrap_err().contains("not a date"));
+        // Excel's manglings say what happened.
+        assert!(parse_date("44490").unwrap_err().contains("serial number"));
+        assert!(parse_date("21-Oct-21").unwrap_err().contains("month names"));
+        assert!(parse_date("1900-01-01").unwrap_err().contains("Excel's 1900 date system"));
+        assert!(parse_date("30/12/1899").unwrap_err().contains("Excel's 1900 date system"));
+        assert!(parse_date("00/01/1900").unwrap_err().contains("day 0"));
+        assert_eq!(parse_date("1901-01-01"), Ok(ymd(1901, 1, 1)));
         assert!(parse_date("2021-1-5").unwrap_err().contains("not a date"));
         assert!(parse_date("yesterday").unwrap_err().contains("not a date"));
         assert!(parse_date("2021/10/21").unwrap_err().contains("not a date"));

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::{add_months, sub_months};
-use crate::model::{Child, Cohort, Outcome};
+use crate::model::{Child, Cohort};
 use crate::policy::Policy;
 use crate::schedule::{AgeBand, Scheduler, Status};
 use crate::suppress::{Protect, Suppressor};

@@ -613,8 +613,16 @@ impl ChildCols {
     }
 }
 
+/// A care_start more than this many years after today is rejected: a typing error (2100 for
+/// 2010) would otherwise take the child out of every worklist without a word.
+pub const LATEST_CARE_START_YEARS: u32 = 1;
+
+/// Care ends by this age, so no child starts care at it or later (a date of birth this far
+/// before care_start is a typing error).
+pub const CARE_STARTS_BEFORE_AGE: u32 = 18;
+
 /// One children row; `None` if it has any error.
-fn child_row(row: &Row, k: &ChildCols, chk: &mut RowCheck) -> Option<Child> {
+fn child_row(row: &Row, k: &ChildCols, chk: &mut RowCheck, today: NaiveDate) -> Option<Child> {
     chk.extra_fields(row);
     let id = chk.required(row, k.child_id).map(str::to_string);
     let dob = chk.parse_req(row, k.date_of_birth, parse_date);
@@ -637,7 +645,27 @@ fn child_row(row: &Row, k: &ChildCols, chk: &mut RowCheck) -> Option<Child> {
     }
     let placement_moves_12m = chk.parse_opt(row, k.placement_moves_12m, parse_count);
     let missing_episodes_12m = chk.parse_opt(row, k.missing_episodes_12m, parse_count);
+    if let Some(dob) = dob {
+        if dob > today {
+            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
+            chk.error(k.date_of_birth, &v, format!("date of birth is after today ({today})"));
+        }
+    }
+    if let Some(cs) = care_start {
+        if crate::calendar::add_months(today, 12 * LATEST_CARE_START_YEARS).is_some_and(|l| cs > l) {
+            let v = chk.optional(row, k.care_start).unwrap_or_default().to_string();
+            chk.error(k.care_start, &v, format!("care_start is more than {LATEST_CARE_START_YEARS} year after today ({today}): a typing error?"));
+        }
+    }
     if let (Some(dob), Some(cs)) = (dob, care_start) {
+        if crate::calendar::sub_months(cs, 12 * CARE_STARTS_BEFORE_AGE).is_some_and(|l| dob <= l) {
+            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
+            chk.error(
+                k.date_of_birth,
+                &v,
+                format!("date of birth is {CARE_STARTS_BEFORE_AGE} or more years before care_start ({cs}): no child starts care at {CARE_STARTS_BEFORE_AGE}"),
+            );
+        }
         if dob > cs {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
             chk.error(k.date_of_birth, &v, format!("date of birth is after care_start ({cs})"));
@@ -730,7 +758,7 @@ impl ChildIndex {
 
 /// Read the children table into an index. Every row of a duplicated child_id is rejected
 /// (there is no safe pick), each with an error naming the other lines.
-fn read_children(ct: &mut impl RowStream, problems: &mut Vec<Problem>) -> (ChildIndex, RowCounts, bool) {
+fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec<Problem>) -> (ChildIndex, RowCounts, bool) {
     let file = ct.file().to_string();
     let ccols = Columns::of_header(&file, ct.header(), CHILD_COLUMNS, CHILD_REQUIRED, problems);
     let mut counts = RowCounts::default();
@@ -744,7 +772,7 @@ fn read_children(ct: &mut impl RowStream, problems: &mut Vec<Problem>) -> (Child
             continue;
         }
         let mut chk = RowCheck { file: &file, line, cols: &ccols, problems, ok: true };
-        match child_row(&row, &k, &mut chk) {
+        match child_row(&row, &k, &mut chk, opts.today) {
             Some(c) => accepted.push((c, line)),
             None => {
                 if let Some(id) = ccols.get(&row, k.child_id).filter(|v| !is_blank(v)) {
@@ -813,7 +841,7 @@ fn read_children(ct: &mut impl RowStream, problems: &mut Vec<Problem>) -> (Child
 }
 
 fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut problems: Vec<Problem>) -> Loaded {
-    let (mut index, ccounts, usable) = read_children(&mut ct, &mut problems);
+    let (mut index, ccounts, usable) = read_children(&mut ct, opts, &mut problems);
     let acounts = read_assessments(&mut at, &mut index, ct.file(), usable, opts, &mut problems);
 
     // Keep problems in file order, then line order (stable: a row's problems stay in column order).

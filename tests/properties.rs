@@ -16,7 +16,7 @@ fn day(offset: u32) -> NaiveDate {
 fn arb_case() -> impl Strategy<Value = (Child, NaiveDate)> {
     (
         0u32..9000,                                                    // dob
-        0u32..6800,                                                    // care_start after dob
+        0u32..6500,                                                    // care_start after dob, before 18
         prop::collection::vec((0u32..7300, any::<bool>(), any::<bool>()), 0..7), // assessments
         prop::option::of(0u32..3000),                                  // care_end after care_start
         prop::sample::select(vec![None, Some("C2"), Some("V3"), Some("V4"), Some("E1")]),

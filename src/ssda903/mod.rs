@@ -255,8 +255,9 @@ fn build(
                     chk.warn("SEX", &sex_raw, format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")));
                 }
                 let mother = lenient(&mut chk, row, "MOTHER", parse_bool).unwrap_or(false);
-                if let Some(id) = &id {
-                    let rows = &dobs[id];
+                // A row with no DOB field at all (too short) is in no list: its own error says so.
+                if let Some(rows) = id.as_ref().and_then(|id| dobs.get(id)) {
+                    let id = id.as_deref().unwrap_or_default();
                     if rows.iter().any(|(_, d)| d != &rows[0].1) {
                         let others: Vec<String> =
                             rows.iter().filter(|(l, _)| l != line).map(|(l, d)| format!("{d} on line {l}")).collect();
