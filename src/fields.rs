@@ -38,8 +38,7 @@ fn parse_any_date(s: &str) -> Result<NaiveDate, String> {
         let ds = [y0, y1, y2, y3, m0, m1, d0, d1];
         if ds.iter().all(u8::is_ascii_digit) {
             let n = |a: &[u8]| a.iter().fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
-            return NaiveDate::from_ymd_opt(n(&ds[..4]) as i32, n(&ds[4..6]), n(&ds[6..]))
-                .ok_or_else(|| "impossible date (no such day)".to_string());
+            return make_date(n(&ds[..4]) as i32, n(&ds[4..6]), n(&ds[6..]));
         }
     }
     let date = strip_time(s).ok_or_else(|| not_a_date(s))?;
@@ -63,6 +62,10 @@ fn parse_any_date(s: &str) -> Result<NaiveDate, String> {
         (Ok(y), Ok(m), Ok(d)) => (y, m, d),
         _ => return Err(not_a_date(s)),
     };
+    make_date(y, m, d)
+}
+
+fn make_date(y: i32, m: u32, d: u32) -> Result<NaiveDate, String> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
         if (y, m, d) == (EXCEL_DAY_ZERO_YEAR, 1, 0) {
             format!("{EXCEL_DAY_ZERO_YEAR}-01-00 is Excel's day 0 (an empty date cell)")

@@ -139,9 +139,10 @@ impl PyCohort {
     /// Read the children and assessments tables from CSV files. Raises DataError listing every
     /// problem if the data has any error.
     #[staticmethod]
-    fn from_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate) -> PyResult<Self> {
+    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false))]
+    fn from_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate, skip_bad_rows: bool) -> PyResult<Self> {
         let opts = crate::ReadOptions { today };
-        py.detach(|| crate::load_csv(&children, &assessments, &opts).and_then(crate::Loaded::into_cohort))
+        py.detach(|| crate::load_csv(&children, &assessments, &opts).and_then(|l| l.into_cohort_with(skip_bad_rows)))
             .map(|c| PyCohort { inner: Arc::new(c) })
             .map_err(|e| to_py(py, e))
     }
@@ -150,7 +151,8 @@ impl PyCohort {
     /// `__arrow_c_stream__`), with the same column rules and checks as CSV. Problems name the
     /// frame ("children" / "assessments") and row i (from 0) as line i + 2.
     #[staticmethod]
-    fn from_arrow(py: Python<'_>, children: pyo3_arrow::PyTable, assessments: pyo3_arrow::PyTable, today: NaiveDate) -> PyResult<Self> {
+    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false))]
+    fn from_arrow(py: Python<'_>, children: pyo3_arrow::PyTable, assessments: pyo3_arrow::PyTable, today: NaiveDate, skip_bad_rows: bool) -> PyResult<Self> {
         let (cb, cs) = children.into_inner();
         let (ab, asch) = assessments.into_inner();
         let run = move || -> crate::Result<crate::Cohort> {
@@ -160,7 +162,7 @@ impl PyCohort {
             };
             let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb).map_err(bad)?;
             let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab).map_err(bad)?;
-            crate::read::load_rows(ct, at, &crate::ReadOptions { today }).into_cohort()
+            crate::read::load_rows(ct, at, &crate::ReadOptions { today }).into_cohort_with(skip_bad_rows)
         };
         py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(|e| to_py(py, e))
     }
@@ -185,6 +187,14 @@ impl PyCohort {
     fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let w: Vec<Problem> = self.inner.report.warnings().cloned().collect();
         problem_list(py, &w)
+    }
+
+    /// The errors of the rows left out in the lenient mode (`skip_bad_rows`), as
+    /// (severity, file, line, column, value, problem) tuples; empty otherwise.
+    #[getter]
+    fn skipped<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let e: Vec<Problem> = self.inner.report.errors().cloned().collect();
+        problem_list(py, &e)
     }
 
     /// Row counts per input table: file, rows_read, rows_accepted, rows_rejected.
@@ -241,19 +251,20 @@ fn load_903_cohort(
 /// The cohort derived from a 903 folder at `as_of` (default: the return's year end), joined to
 /// an assessments CSV if given. Returns (cohort, the date it was derived at).
 #[pyfunction]
-#[pyo3(signature = (dir, assessments, as_of, today))]
+#[pyo3(signature = (dir, assessments, as_of, today, skip_bad_rows = false))]
 fn cohort_from_ssda903(
     py: Python<'_>,
     dir: PathBuf,
     assessments: Option<PathBuf>,
     as_of: Option<NaiveDate>,
     today: NaiveDate,
+    skip_bad_rows: bool,
 ) -> PyResult<(PyCohort, NaiveDate)> {
     let run = || -> crate::Result<(crate::Cohort, NaiveDate)> {
         let ret = crate::ssda903::read_dir(&dir, None)?;
         let at = as_of.or_else(|| ret.year_end()).unwrap_or(today);
         let loaded = load_903_cohort(&ret, at, assessments.as_deref(), today)?;
-        Ok((loaded.into_cohort()?, at))
+        Ok((loaded.into_cohort_with(skip_bad_rows)?, at))
     };
     let (c, at) = py.detach(run).map_err(|e| to_py(py, e))?;
     Ok((PyCohort { inner: Arc::new(c) }, at))

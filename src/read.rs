@@ -53,6 +53,29 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// The cohort whatever errors single rows have (the lenient mode, `--skip-bad-rows`): rows
+    /// with errors are left out and stay in the report as errors, so every skipped row is
+    /// reported and the counts still reconcile. A problem with a whole table (no header, a
+    /// required column missing, a file that is not CSV: no line, or line 1) still fails, as
+    /// then no row could be read.
+    pub fn into_cohort_skipping_bad_rows(self) -> Result<Cohort> {
+        if self.report.errors().any(|p| p.line.is_none_or(|l| l <= 1)) {
+            return self.into_cohort();
+        }
+        let mut cohort = self.cohort;
+        cohort.report = self.report;
+        Ok(cohort)
+    }
+
+    /// [`Loaded::into_cohort`] or, with `skip_bad_rows`, [`Loaded::into_cohort_skipping_bad_rows`].
+    pub fn into_cohort_with(self, skip_bad_rows: bool) -> Result<Cohort> {
+        if skip_bad_rows {
+            self.into_cohort_skipping_bad_rows()
+        } else {
+            self.into_cohort()
+        }
+    }
+
     /// The cohort if the data had no errors; otherwise [`Error::Data`] with every problem.
     pub fn into_cohort(self) -> Result<Cohort> {
         if self.report.has_errors() {

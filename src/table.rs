@@ -162,7 +162,8 @@ pub fn counts_table(report: &ValidationReport) -> Table {
 
 /// The `triage` table (INTERFACE.md section 4): rank, child_id, tier, priority_score,
 /// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
-/// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden.
+/// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden,
+/// override_by, override_on, override_reason.
 pub fn worklist_table(wl: &Worklist) -> Table {
     let rows = &wl.rows;
     let mut t = Table::default();
@@ -184,6 +185,10 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     t.push("modality_rule", s(&|r| Some(r.modality_rule.to_string())));
     t.push("declined_offers", i(&|r| Some(i64::from(r.status.declined_offers))));
     t.push("overridden", s(&|r| Some(if r.applied_override.is_some() { "yes" } else { "no" }.to_string())));
+    // Who decided an override, when and why (blank where there is none).
+    t.push("override_by", s(&|r| r.applied_override.as_ref().map(|o| o.decided_by.clone())));
+    t.push("override_on", ColumnData::Date(rows.iter().map(|r| r.applied_override.as_ref().and_then(|o| o.decided_on)).collect()));
+    t.push("override_reason", s(&|r| r.applied_override.as_ref().map(|o| o.reason.clone())));
     t
 }
 
