@@ -19,9 +19,10 @@ import io
 import os
 from typing import Any, Mapping, Optional, Sequence, Union, cast
 
-from . import _native, waiting_list
+from . import _audit, _native, waiting_list
 from ._exceptions import DataError, LacBacklogError, PolicyError, Problem
 from ._native import Policy
+from ._privacy import PseudonymKey, PseudonymKeyError, pseudonymise
 from ._results import Explanation, Kpis, Table, Worklist
 from ._simulation import CapacityResult, SimulationResult
 
@@ -42,11 +43,14 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Problem",
+    "PseudonymKey",
+    "PseudonymKeyError",
     "Table",
     "Validation",
     "__version__",
     "example_paths",
     "oc2",
+    "pseudonymise",
     "status",
     "synthetic_cohort",
     "triage",
@@ -102,39 +106,52 @@ class Cohort:
     problem; warnings (unknown columns, assessments dated after today) are in :attr:`warnings`.
     """
 
-    __slots__ = ("_inner", "derived_at")
+    __slots__ = ("_inner", "derived_at", "_source")
 
     def __init__(self, inner: _native.Cohort, derived_at: Optional[_dt.date] = None) -> None:
         if not isinstance(inner, _native.Cohort):
             raise TypeError("use Cohort.from_csv(...) or Cohort.from_ssda903(...) to build a cohort")
         self._inner = inner
+        # The files (or generator) behind the cohort, for manifests; None = in memory (DataFrames).
+        self._source: Optional[list[_audit.Source]] = None
         #: For a cohort derived from a 903 return: the date its care periods, legal status,
         #: missing and 12-month counts were derived at. ``None`` for a cohort read from tables.
         self.derived_at = derived_at
 
     @classmethod
     def from_csv(
-        cls, children: PathLike, assessments: PathLike, *, today: Optional[DateLike] = None
+        cls,
+        children: PathLike,
+        assessments: PathLike,
+        *,
+        today: Optional[DateLike] = None,
+        skip_bad_rows: bool = False,
     ) -> "Cohort":
         """Read the children and assessments CSV files (INTERFACE.md section 2).
 
         ``today`` is the day the program runs (default: today): an assessment dated after it is
-        reported as a warning.
+        reported as a warning. Any error raises DataError listing every problem, unless
+        ``skip_bad_rows``: then rows with errors are left out and listed in :attr:`skipped`,
+        and :meth:`row_counts` reconciles (a problem with a whole table still raises).
 
         >>> c = Cohort.from_csv(*example_paths())
         >>> len(c) > 0
         True
         """
         today_ = _as_date(today, "today")
-        return cls(_native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_))
+        cohort = cls(_native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_, skip_bad_rows))
+        cohort._source = _audit.csv_sources(children, assessments)
+        return cohort
 
     @classmethod
-    def from_frames(cls, children: Any, assessments: Any, *, today: Optional[DateLike] = None) -> "Cohort":
+    def from_frames(
+        cls, children: Any, assessments: Any, *, today: Optional[DateLike] = None, skip_bad_rows: bool = False
+    ) -> "Cohort":
         """Read the two tables from DataFrames: pandas, polars or pyarrow (any object with
         ``__arrow_c_stream__``), with the same columns, rules and checks as the CSV files.
         Dates may be date, datetime or text columns; booleans bool, 0/1 or text. A problem
         names the frame (``children`` or ``assessments``) and gives row i (from 0) as line
-        i + 2, the line it would have in a CSV file.
+        i + 2, the line it would have in a CSV file. ``skip_bad_rows`` as in :meth:`from_csv`.
 
         >>> import pyarrow as pa
         >>> kids = pa.table({"child_id": ["007"], "date_of_birth": ["2012-05-01"], "care_start": ["2021-12-20"]})
@@ -143,7 +160,7 @@ class Cohort:
         1
         """
         return cls(_native.Cohort.from_arrow(_arrow(children, "children"), _arrow(assessments, "assessments"),
-                                             _as_date(today, "today")))
+                                             _as_date(today, "today"), skip_bad_rows))
 
     @classmethod
     def from_ssda903(
@@ -153,20 +170,25 @@ class Cohort:
         *,
         as_of: Optional[DateLike] = None,
         today: Optional[DateLike] = None,
+        skip_bad_rows: bool = False,
     ) -> "Cohort":
         """Derive the cohort from a DfE SSDA903 return folder (CSV tables, or the XML form) and
         join an assessments CSV (the 903 holds no assessment dates). docs/ssda903.md maps each
         field. ``as_of`` is the date to derive at (the current period of care, legal status,
         missing now, moves and missing episodes in the 12 months before); default: the
-        collection year end the return covers (31 March). Bad data raises DataError.
+        collection year end the return covers (31 March). Bad data raises DataError, unless
+        ``skip_bad_rows`` (as in :meth:`from_csv`).
         """
         inner, at = _native.cohort_from_ssda903(
             os.fspath(dir),
             None if assessments is None else os.fspath(assessments),
             None if as_of is None else _as_date(as_of, "as_of"),
             _as_date(today, "today"),
+            skip_bad_rows,
         )
-        return cls(inner, at)
+        cohort = cls(inner, at)
+        cohort._source = _audit.ssda903_sources(dir, assessments)
+        return cohort
 
     def __len__(self) -> int:
         return len(self._inner)
@@ -185,6 +207,11 @@ class Cohort:
     def warnings(self) -> list[Problem]:
         """Warnings found while reading."""
         return [Problem(*w) for w in self._inner.warnings]
+
+    @property
+    def skipped(self) -> list[Problem]:
+        """With ``skip_bad_rows``: the errors of every row left out (empty otherwise)."""
+        return [Problem(*e) for e in self._inner.skipped]
 
     def row_counts(self) -> Table:
         """Rows read, accepted and rejected per input file."""
@@ -231,7 +258,10 @@ def kpis(
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
     k, t, f = _native.kpis(cohort._inner, as_of_, months, by, bool(suppress), pol, forecast)
-    return Kpis(k, t, f, as_of_, pol)
+    result = Kpis(k, t, f, as_of_, pol)
+    _audit.attach(result, "kpis", {"as_of": as_of_, "months": months, "by": by, "suppress": bool(suppress),
+                                   "forecast": forecast}, cohort=cohort, parts=(result.trend, result.forecast))
+    return result
 
 
 def simulate(
@@ -274,7 +304,10 @@ def simulate(
             raise ValueError(f"{name} must be a whole number, not {v!r}")
     sim = _native.Simulation(cohort._inner, text, fmt, as_of_, pol, weeks, runs, seed)
     run_simulation(sim, progress, max(1, int(batch)))
-    return SimulationResult(sim, as_of_, pol)
+    result = SimulationResult(sim, as_of_, pol)
+    _audit.attach(result, "simulate", {"as_of": as_of_, "weeks": result.weeks, "runs": result.runs, "seed": result.seed},
+                  cohort=cohort, sources=[_audit.scenarios_source(scenarios, text)], parts=(result.trajectory,))
+    return result
 
 
 def capacity_needed(
@@ -358,7 +391,10 @@ def synthetic_cohort(
         None if overdue_share is None else float(overdue_share),
         None if localities is None else [str(x) for x in localities],
     )
-    return Cohort(inner)
+    cohort = Cohort(inner)
+    cohort._source = _audit.synthetic_sources(children=children, seed=seed, as_of=_as_date(as_of, "as_of"),
+                                              overdue_share=overdue_share, localities=localities)
+    return cohort
 
 
 def status(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional[Policy] = None) -> Table:
@@ -376,7 +412,9 @@ def status(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional
         raise TypeError(f"cohort must be a lac_backlog.Cohort, not {type(cohort).__name__}")
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
-    return Table(_native.status(cohort._inner, as_of_, pol), "status", as_of_, pol)
+    result = Table(_native.status(cohort._inner, as_of_, pol), "status", as_of_, pol)
+    _audit.attach(result, "status", {"as_of": as_of_}, cohort=cohort)
+    return result
 
 
 OverridesLike = Union[PathLike, Sequence[Mapping[str, Any]], Any]
@@ -446,7 +484,10 @@ def triage(
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
     ovr = None if overrides is None else _overrides(overrides, cohort, pol)
-    return Worklist(_native.triage(cohort._inner, as_of_, pol, ovr), as_of_, pol)
+    result = Worklist(_native.triage(cohort._inner, as_of_, pol, ovr), as_of_, pol)
+    _audit.attach(result, "triage", {"as_of": as_of_}, cohort=cohort,
+                  sources=[] if overrides is None else [_audit.overrides_source(overrides)])
+    return result
 
 
 class Validation:
@@ -470,6 +511,11 @@ class Validation:
     @property
     def n_warnings(self) -> int:
         return self.problems.column("severity").count("warning")
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """The manifest of the problems table (docs/audit.md)."""
+        return self.problems.manifest
 
     def __repr__(self) -> str:
         return f"<Validation: {self.n_errors} errors, {self.n_warnings} warnings>"
@@ -499,7 +545,12 @@ def validate(
         problems, counts = _native.validate_csv(os.fspath(children), os.fspath(assessments), today_)
     else:
         raise TypeError("validate needs children and assessments, or ssda903")
-    return Validation(Table(problems, "validation"), Table(counts, "row_counts"))
+    result = Validation(Table(problems, "validation"), Table(counts, "row_counts"))
+    sources = (_audit.ssda903_sources(ssda903, assessments) if ssda903 is not None
+               else _audit.csv_sources(cast(PathLike, children), cast(PathLike, assessments)))
+    _audit.attach(result.problems, "validate", {"year_end": year_end, "today": today_}, sources=sources,
+                  rows_in=[dict(r) for r in result.row_counts.rows()])
+    return result
 
 
 def oc2(
@@ -513,7 +564,11 @@ def oc2(
     """
     ye = _as_date(year_end, "year_end", default_today=False)
     pol = _policy(policy)
-    return Table(_native.oc2(os.fspath(ssda903), ye, bool(suppress), pol), "oc2", ye, pol)
+    result = Table(_native.oc2(os.fspath(ssda903), ye, bool(suppress), pol), "oc2", ye, pol)
+    _audit.attach(result, "oc2", {"year_end": ye, "suppress": bool(suppress)},
+                  sources=_audit.ssda903_sources(ssda903, None),
+                  rows_in=lambda: [dict(r) for r in validate(ssda903=ssda903, year_end=ye).row_counts.rows()])
+    return result
 
 
 def example_paths() -> tuple[str, str]:

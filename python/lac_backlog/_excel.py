@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import re
 import tempfile
+import zipfile
 from ._results import Table
 
-__all__ = ["write_xlsx", "ExcelUnavailable"]
+__all__ = ["write_xlsx", "ExcelUnavailable", "XLSX_TIMESTAMP"]
+
+#: The time written into every workbook (its document properties and each part of the zip), in
+#: place of the time of writing, so the same table always gives the same bytes (docs/audit.md).
+XLSX_TIMESTAMP = _dt.datetime(2000, 1, 1, 0, 0, 0)
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
 class ExcelUnavailable(RuntimeError):
@@ -48,9 +55,25 @@ def write_xlsx(table: Table, path: "str | os.PathLike[str]", sheet: str = "workl
     os.close(fd)
     try:
         wb.save(tmp)
+        _fix_times(tmp)
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
 
+
+def _fix_times(path: str) -> None:
+    """Rewrite the workbook with XLSX_TIMESTAMP as the time of every part and of the document's
+    created and modified properties (openpyxl writes the time of saving)."""
+    with zipfile.ZipFile(path) as z:
+        parts = [(info, z.read(info.filename)) for info in z.infolist()]
+    stamp = XLSX_TIMESTAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(lambda m: m.group(1) + stamp + m.group(2), data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=XLSX_TIMESTAMP.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            z.writestr(fixed, data)

@@ -4,10 +4,12 @@ they were computed with."""
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import html
+import io
 import os
-from typing import TYPE_CHECKING, Any, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Protocol, Union
 
 from . import _native
 
@@ -15,9 +17,109 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
     import polars
 
-__all__ = ["Explanation", "Kpis", "Table", "Worklist"]
+    from ._audit import Provenance
+    from ._privacy import KeyLike
+
+__all__ = ["Explanation", "Kpis", "PyTableData", "Table", "TableData", "Worklist"]
 
 _HTML_ROWS = 20
+
+
+class TableData(Protocol):
+    """What a Table holds: the native table, or a :class:`PyTableData` made in Python."""
+
+    @property
+    def columns(self) -> list[str]: ...
+    def __len__(self) -> int: ...
+    def to_pydict(self) -> dict[str, list[Any]]: ...
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def to_csv(self) -> str: ...
+    def write_csv(self, path: str) -> None: ...
+
+
+_ARROW_TYPES = ("str", "int", "float", "date")
+
+
+class PyTableData:
+    """Columns made in Python (a pseudonymised table, problems with hidden values) that behave
+    like the native table: the same CSV (dates YYYY-MM-DD, floats to one decimal, blanks empty,
+    quoted only where needed, written whole or not at all) and the same Arrow types."""
+
+    __slots__ = ("_columns", "_data", "_types")
+
+    def __init__(self, columns: list[str], data: dict[str, list[Any]],
+                 fallback_types: Optional[dict[str, str]] = None) -> None:
+        self._columns = list(columns)
+        self._data = {c: list(data[c]) for c in self._columns}
+        self._types = {c: _infer_type(self._data[c], (fallback_types or {}).get(c, "str")) for c in self._columns}
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._data[self._columns[0]]) if self._columns else 0
+
+    def to_pydict(self) -> dict[str, list[Any]]:
+        return {c: list(self._data[c]) for c in self._columns}
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(self._columns)
+        cols = [self._data[c] for c in self._columns]
+        for i in range(len(self)):
+            w.writerow([_csv_cell(col[i]) for col in cols])
+        return buf.getvalue()
+
+    def write_csv(self, path: "Union[str, os.PathLike[str]]") -> None:
+        target = os.fspath(path)
+        folder = os.path.dirname(target) or "."
+        tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                f.write(self.to_csv())
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
+        import pyarrow as pa
+
+        types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32()}
+        schema = pa.schema([pa.field(c, types[self._types[c]]) for c in self._columns])
+        table = pa.table({c: self._data[c] for c in self._columns}, schema=schema)
+        return table.__arrow_c_stream__(requested_schema)
+
+
+def _infer_type(values: list[Any], fallback: str) -> str:
+    for v in values:
+        if v is None:
+            continue
+        if isinstance(v, bool) or isinstance(v, str):
+            return "str"
+        if isinstance(v, int):
+            return "int"
+        if isinstance(v, float):
+            return "float"
+        if isinstance(v, _dt.date):
+            return "date"
+        return "str"
+    return fallback if fallback in _ARROW_TYPES else "str"
+
+
+def _csv_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return f"{v:.1f}"
+    return str(v)
 
 
 class Table:
@@ -27,11 +129,11 @@ class Table:
     what produced it (``None`` where they do not apply).
     """
 
-    __slots__ = ("_inner", "kind", "as_of", "policy")
+    __slots__ = ("_inner", "kind", "as_of", "policy", "_provenance")
 
     def __init__(
         self,
-        inner: _native.Table,
+        inner: TableData,
         kind: str,
         as_of: Optional[_dt.date] = None,
         policy: Optional[_native.Policy] = None,
@@ -40,6 +142,25 @@ class Table:
         self.kind = kind
         self.as_of = as_of
         self.policy = policy
+        self._provenance: "Optional[Provenance]" = None
+
+    @property
+    def manifest(self) -> dict[str, Any]:
+        """What produced this table, for audit (docs/audit.md): library version, the call and
+        its arguments, as_of, the policy in full with its SHA-256, each input with its SHA-256
+        and size (files are hashed when first asked; a cohort from DataFrames by the SHA-256 of
+        the canonical CSV that ``Cohort.to_csv`` writes), rows in per input table, rows out and
+        the SHA-256 of the table's CSV. A new dict each time."""
+        from ._audit import table_manifest
+
+        return table_manifest(self)
+
+    def pseudonymised(self, key: "KeyLike") -> "Table":
+        """This table for export beyond the care team (:func:`lac_backlog.pseudonymise`):
+        child ids as keyed hashes, dates of birth as months, override reasons withheld."""
+        from ._privacy import pseudonymise
+
+        return pseudonymise(self, key)
 
     @property
     def columns(self) -> list[str]:

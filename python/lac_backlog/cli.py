@@ -2,18 +2,31 @@
 
 Exit status: 0 success; 1 the input data has errors (each on standard error; no output file
 written); 2 wrong usage (bad arguments, a file that cannot be opened, an invalid policy).
+``verify`` exits 0 when a manifest is confirmed, 1 when something differs, 2 on wrong usage.
+
+Every output file gets a manifest beside it (``OUT.manifest.json``, docs/audit.md);
+``--pseudonymise-key-file`` (or the environment variable LAC_BACKLOG_PSEUDONYMISE_KEY)
+pseudonymises child-level exports and ``--hide-values`` keeps data values out of problem
+messages (docs/privacy.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
 import datetime as _dt
+import io
 import os
 import sys
+import tempfile
 from collections import Counter
-from typing import Optional, Sequence
+from typing import Any, NoReturn, Optional, Sequence
 
 import lac_backlog as lb
+
+from . import _audit
+from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem, hide_values
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 DEMO_AS_OF = "2021-10-21"  # the day Hampshire's backlog report went to its Corporate Parenting Board
@@ -26,6 +39,48 @@ class _UsageError(Exception):
     pass
 
 
+# Options naming files the command reads (made absolute in a manifest's re-run command), and
+# options naming files it writes (replaced by temporary files when `verify` re-runs it).
+_INPUT_PATH_DESTS = frozenset({"children", "assessments", "ssda903", "policy", "closures", "overrides", "scenarios",
+                               "pseudonymise_key_file"})
+_OUTPUT_DESTS = frozenset({"out", "trajectory", "trend_out", "forecast_out", "out_dir"})
+# Options that change nothing in the output, left out of the re-run command.
+_RERUN_SKIP_DESTS = frozenset({"help", "progress", "command", "manifest"})
+# Commands whose output has a row per child, so pseudonymisation applies.
+_CHILD_LEVEL_COMMANDS = frozenset({"status", "triage", "validate"})
+_NO_KEY_ON_COMMAND_LINE = (
+    "a pseudonymisation key is never taken on the command line (shell history and process lists would "
+    f"keep it): put it in a file and give --pseudonymise-key-file PATH, or set {KEY_ENV}"
+)
+_SUBPARSERS: dict[str, argparse.ArgumentParser] = {}
+
+
+class _RejectKey(argparse.Action):
+    """An option that looks like it takes a key: refused, without repeating what followed it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: Optional[str] = None) -> NoReturn:
+        parser.error(_NO_KEY_ON_COMMAND_LINE)
+
+
+def _add_key_guard(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pseudonymise-key", "--pseudonymize-key", "--key", nargs="?", action=_RejectKey,
+                   help=argparse.SUPPRESS)
+
+
+def _add_privacy(p: argparse.ArgumentParser, pseudonymise: bool) -> None:
+    if pseudonymise:
+        p.add_argument(
+            "--pseudonymise-key-file",
+            metavar="PATH",
+            help="pseudonymise the output for sharing beyond the care team: child_id becomes a keyed hash "
+            f"(HMAC-SHA256 with the key in this file; or set {KEY_ENV}), dates of birth their month, "
+            "override reasons withheld (docs/privacy.md)",
+        )
+    p.add_argument("--hide-values", action="store_true",
+                   help="problem messages (and the problems table) give file, line and column but not the value")
+
+
 def _date_arg(text: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text)
@@ -33,11 +88,18 @@ def _date_arg(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
 
 
-def _add_inputs(p: argparse.ArgumentParser) -> None:
+def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--children", metavar="PATH", help="children CSV (INTERFACE.md section 2); needs --assessments")
     src.add_argument("--ssda903", metavar="DIR", help="a DfE SSDA903 return folder (CSV tables or XML) instead of --children")
     p.add_argument("--assessments", metavar="PATH", help="assessments CSV (optional with --ssda903)")
+    if lenient:
+        p.add_argument(
+            "--skip-bad-rows",
+            action="store_true",
+            help="carry on without the rows that have errors: each is reported on standard error, with the "
+            "counts (rows read = accepted + skipped); a problem with a whole table still stops the run",
+        )
 
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
@@ -45,16 +107,143 @@ def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> 
         parser.error("--children needs --assessments")
 
 
-def _load_cohort(args: argparse.Namespace) -> lb.Cohort:
+class _Run:
+    """One run of the program: its arguments, the privacy settings, and what a manifest needs."""
+
+    def __init__(self, argv: Sequence[str], args: argparse.Namespace) -> None:
+        self.argv = list(argv)
+        self.args = args
+        self.hide_values: bool = bool(getattr(args, "hide_values", False))
+        self.key: Optional[PseudonymKey] = None
+        self.key_record: Optional[dict[str, Any]] = None
+        self.as_of: Optional[_dt.date] = None
+        self.exit_status = EXIT_OK
+        self.extra_sources: list[_audit.Source] = []
+        self.policy: Optional[lb.Policy] = None
+
+    def load_key(self) -> None:
+        """The pseudonymisation key from --pseudonymise-key-file or the environment, if any."""
+        if self.args.command not in _CHILD_LEVEL_COMMANDS:
+            return
+        path = getattr(self.args, "pseudonymise_key_file", None)
+        try:
+            if path:
+                try:
+                    with open(path, "rb") as f:
+                        data = f.read()
+                except OSError as e:  # the path is not repeated: it might be a key typed by mistake
+                    raise _UsageError(f"cannot read the file given with --pseudonymise-key-file: {e.strerror or e}") from None
+                self.key = PseudonymKey(data, source="--pseudonymise-key-file")
+                self.key_record = {"key_source": "file", "key_file": os.path.abspath(path)}
+            else:
+                self.key = PseudonymKey.from_env()
+                if self.key is not None:
+                    self.key_record = {"key_source": "environment", "key_variable": KEY_ENV}
+        except PseudonymKeyError as e:
+            raise _UsageError(str(e)) from None
+
+    def print_problems(self, problems: Sequence[lb.Problem]) -> None:
+        for p in problems:
+            print(str(hide_problem(p) if self.hide_values else p), file=sys.stderr)
+
+    def add_input(self, role: str, path: Optional[str]) -> None:
+        if path:
+            self.extra_sources.append(_audit.FileSource(role, path))
+
+    def command_record(self) -> dict[str, Any]:
+        """The command as given, and as `verify` re-runs it: paths absolute, the report date
+        pinned, output options apart (verify points them at temporary files)."""
+        args = self.args
+        rerun: list[str] = []
+        outputs: dict[str, str] = {}
+        for action in _SUBPARSERS[args.command]._actions:
+            if not action.option_strings or action.dest in _RERUN_SKIP_DESTS or isinstance(action, _RejectKey):
+                continue
+            option = next(o for o in action.option_strings if o.startswith("--"))
+            value = getattr(args, action.dest, None)
+            if action.dest in ("as_of", "year_end") and value is None:
+                value = self.as_of
+            if value is None or value is False:
+                continue
+            if action.dest in _OUTPUT_DESTS:
+                outputs[option] = os.path.abspath(str(value))
+            elif value is True:
+                rerun.append(option)
+            elif action.dest in _INPUT_PATH_DESTS and isinstance(value, str):
+                rerun += [option, os.path.abspath(value)]
+            else:
+                rerun += [option, value.isoformat() if isinstance(value, _dt.date) else str(value)]
+        return {"name": args.command, "argv": self.argv, "cwd": os.getcwd(), "rerun": rerun, "outputs": outputs}
+
+    def manifest(self, out: str, option: str, table: Optional[lb.Table] = None, *, kind: str,
+                 rows: Optional[int], columns: Optional[list[str]] = None, file: Optional[str] = None,
+                 base: Optional[dict[str, Any]] = None) -> None:
+        """Write OUT.manifest.json beside the output file just written."""
+        b = base if base is not None else (_audit.table_manifest(table, output=False) if table is not None
+                                           else _audit.empty_manifest())
+        sha, size = _audit.sha256_file(out)
+        output: dict[str, Any] = {"option": option, "path": out, "abspath": os.path.abspath(out)}
+        if file is not None:
+            output["file"] = file
+        output.update({"format": "xlsx" if out.lower().endswith(".xlsx") else os.path.splitext(out)[1].lstrip(".") or "csv",
+                       "kind": kind, "rows": rows, "columns": columns, "sha256": sha, "bytes": size})
+        privacy = {**_audit.privacy_section({}), **(b.get("privacy") or {})}
+        if privacy.get("pseudonymised") and self.key_record:
+            privacy["pseudonymised"] = {**privacy["pseudonymised"], **self.key_record}
+        privacy["hide_values"] = self.hide_values
+        if hasattr(self.args, "suppress"):
+            privacy["suppressed"] = bool(self.args.suppress)
+        inputs = list(b.get("inputs") or []) + [e for s in self.extra_sources for e in s.describe()]
+        m = {
+            "manifest_version": _audit.MANIFEST_VERSION,
+            "tool": _audit.TOOL,
+            "version": lb.__version__,
+            "output": output,
+            "command": self.command_record(),
+            "call": b.get("call"),
+            "as_of": None if self.as_of is None else self.as_of.isoformat(),
+            "policy": b.get("policy") or _audit.policy_section(self.policy),
+            "inputs": inputs,
+            "rows_in": b.get("rows_in") or [],
+            "privacy": privacy,
+            "exit_status": self.exit_status,
+        }
+        _audit.write_manifest(out, m)
+
+    def emit(self, table: lb.Table, out: Optional[str], option: str = "--out") -> None:
+        """Write a result: pseudonymised if a key is given and the rows are children's, values
+        hidden in a problems table with --hide-values; to the file (with its manifest) or to
+        standard output (no manifest)."""
+        if self.key is not None and self.args.command in _CHILD_LEVEL_COMMANDS:
+            table = table.pseudonymised(self.key)
+        if self.hide_values and table.kind == "validation":
+            table = hide_values(table)
+        if self.as_of is None:
+            self.as_of = table.as_of
+        _emit(table, out)
+        if out:
+            self.manifest(out, option, table, kind=table.kind, rows=len(table), columns=table.columns)
+
+
+def _load_cohort(args: argparse.Namespace, run: _Run) -> lb.Cohort:
     """The cohort from --children/--assessments or --ssda903 (derived at --as-of, or at the
     return's year end when --as-of is not given, which then becomes the report date)."""
+    skip = bool(getattr(args, "skip_bad_rows", False))
     if args.ssda903:
-        cohort = lb.Cohort.from_ssda903(args.ssda903, args.assessments, as_of=args.as_of)
+        cohort = lb.Cohort.from_ssda903(args.ssda903, args.assessments, as_of=args.as_of, skip_bad_rows=skip)
         if args.as_of is None:
             args.as_of = cohort.derived_at
     else:
-        cohort = lb.Cohort.from_csv(args.children, args.assessments)
-    _print_problems(cohort.warnings)
+        cohort = lb.Cohort.from_csv(args.children, args.assessments, skip_bad_rows=skip)
+    run.print_problems(cohort.warnings)
+    if skip:
+        run.print_problems(cohort.skipped)
+        for row in cohort.row_counts().rows():
+            print(
+                f"lac-backlog: {row['file']}: {row['rows_read']} rows read = {row['rows_accepted']} accepted + "
+                f"{row['rows_rejected']} skipped",
+                file=sys.stderr,
+            )
     return cohort
 
 
@@ -80,6 +269,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="every child's next assessment, due date and status")
     _add_inputs(p)
     _add_common(p)
+    _add_privacy(p, pseudonymise=True)
 
     p = sub.add_parser("triage", help="the worklist of children overdue or due soon: who first, and how")
     _add_inputs(p)
@@ -89,6 +279,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="CSV of clinician decisions: child_id, tier and/or modality, reason, decided_by (optional decided_on)",
     )
+    _add_privacy(p, pseudonymise=True)
 
     p = sub.add_parser("kpi", help="the indicators, with target, floor and RAG, at as_of or month by month")
     _add_inputs(p)
@@ -99,6 +290,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--trend-out", metavar="PATH", help="write the direction of travel (least-squares slope per series) here")
     p.add_argument("--forecast", type=int, default=0, metavar="N", help="also forecast up_to_date for the next N month ends if nobody else is seen")
     p.add_argument("--forecast-out", metavar="PATH", help="where to write the forecast (needed with --forecast)")
+    _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("simulate", help="simulate backlog options week by week (Monte Carlo)")
     _add_inputs(p)
@@ -109,10 +301,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--weeks", type=int, metavar="N", help="horizon in weeks (default: the file's)")
     p.add_argument("--seed", type=int, metavar="S", help="random seed (default: the file's)")
     p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
+    _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("validate", help="check the input files (and the policy, if given) and list every problem")
-    _add_inputs(p)
+    _add_inputs(p, lenient=False)
     _add_common(p, out_help="problems CSV (default: standard output)")
+    _add_privacy(p, pseudonymise=True)
 
     p = sub.add_parser("oc2", help="the DfE OC2 table of a 903 return (health measures of the 12-month cohort)")
     p.add_argument("--ssda903", required=True, metavar="DIR", help="the 903 return folder (CSV tables or XML)")
@@ -120,6 +314,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--suppress", action="store_true", help="hide counts 1 to 5, and what would reveal them, as c (for publication)")
     p.add_argument("--policy", metavar="PATH.toml")
     p.add_argument("--out", metavar="PATH", help="output CSV (default: standard output)")
+    _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("synth", help="write a synthetic council: children.csv and assessments.csv")
     p.add_argument("--children", type=int, required=True, metavar="N", help="how many children (1 to 10,000,000)")
@@ -138,6 +333,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("policy", help="print the policy in full as TOML (the built-in default, or --policy)")
     p.add_argument("--policy", metavar="PATH.toml")
     p.add_argument("--out", metavar="PATH")
+
+    p = sub.add_parser("verify", help="re-run the command a manifest records and confirm the same output")
+    p.add_argument("manifest", metavar="MANIFEST", help="an OUT.manifest.json written beside an output file")
+
+    for name, p in sub.choices.items():
+        _SUBPARSERS[name] = p
+        _add_key_guard(p)
     return parser
 
 
@@ -181,72 +383,96 @@ def _emit(table: lb.Table, out: Optional[str]) -> None:
         sys.stdout.write(table.to_csv() or "")
 
 
-def _print_problems(problems: Sequence[lb.Problem]) -> None:
-    for p in problems:
-        print(str(p), file=sys.stderr)
+def _policy_inputs(args: argparse.Namespace, run: _Run) -> lb.Policy:
+    """The policy (with closures), recording the files it came from as inputs."""
+    policy = _load_policy(args.policy, getattr(args, "closures", None))
+    run.policy = policy
+    run.add_input("policy", args.policy)
+    run.add_input("closures", getattr(args, "closures", None))
+    return policy
 
 
-def _cmd_status(args: argparse.Namespace) -> int:
+def _cmd_status(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
-    policy = _load_policy(args.policy, args.closures)
-    cohort = _load_cohort(args)
-    _emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run)
+    run.emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
     return EXIT_OK
 
 
-def _cmd_triage(args: argparse.Namespace) -> int:
-    policy = _load_policy(args.policy, args.closures)
-    cohort = _load_cohort(args)
+def _cmd_triage(args: argparse.Namespace, run: _Run) -> int:
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run)
     wl = lb.triage(cohort, as_of=args.as_of, policy=policy, overrides=args.overrides)
+    if args.overrides:
+        _warn_undated_overrides(args.overrides)
     for child_id, line in wl.unapplied_overrides:
+        shown = run.key.pseudonym(child_id) if run.key is not None else child_id
         print(
-            f"warning: {args.overrides}, line {line}: override for child {child_id} not applied: "
-            "not overdue or due soon on this date",
+            f"warning: {args.overrides}, line {line}: override for child "
+            f"{'[hidden]' if run.hide_values else shown} not applied: not overdue or due soon on this date",
             file=sys.stderr,
         )
-    _emit(wl, args.out)
+    run.emit(wl, args.out)
     return EXIT_OK
 
 
-def _cmd_kpi(args: argparse.Namespace) -> int:
+def _warn_undated_overrides(path: str) -> None:
+    """A warning for each override without a decided_on date: the worklist then records who
+    decided and why, but not when (docs/audit.md)."""
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = [h.strip().lower() for h in next(reader, [])]
+        col = header.index("decided_on") if "decided_on" in header else None
+        for row in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in row):
+                continue
+            if col is None or col >= len(row) or not row[col].strip():
+                print(f"warning: {path}, line {line}, column decided_on: no date, so the worklist records who "
+                      "decided and why but not when", file=sys.stderr)
+
+
+def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     if args.forecast and not args.forecast_out:
         raise _UsageError("--forecast needs --forecast-out PATH")
-    policy = _load_policy(args.policy, args.closures)
-    cohort = _load_cohort(args)
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run)
     try:
         k = lb.kpis(cohort, as_of=args.as_of, months=args.months, by=args.by, suppress=args.suppress,
                     forecast=args.forecast, policy=policy)
     except ValueError as e:
         raise _UsageError(str(e)) from None
-    _emit(k, args.out)
+    run.emit(k, args.out)
     if args.trend_out:
-        _emit(k.trend, args.trend_out)
+        run.emit(k.trend, args.trend_out, "--trend-out")
     if k.forecast is not None and args.forecast_out:
-        _emit(k.forecast, args.forecast_out)
+        run.emit(k.forecast, args.forecast_out, "--forecast-out")
     return EXIT_OK
 
 
-def _cmd_simulate(args: argparse.Namespace) -> int:
+def _cmd_simulate(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
-    policy = _load_policy(args.policy, args.closures)
-    cohort = _load_cohort(args)
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run)
     res = lb.simulate(cohort, args.scenarios, as_of=args.as_of, weeks=args.weeks, runs=args.runs, seed=args.seed,
                       policy=policy, progress=args.progress)
-    _emit(res, args.out)
+    run.emit(res, args.out)
     if args.trajectory:
-        _emit(res.trajectory, args.trajectory)
+        run.emit(res.trajectory, args.trajectory, "--trajectory")
     return EXIT_OK
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
+def _cmd_validate(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
-    _load_policy(args.policy, args.closures)  # a bad policy or closures file is reported too (exit 2)
+    _policy_inputs(args, run)  # a bad policy or closures file is reported too (exit 2)
     if args.ssda903:
         v = lb.validate(assessments=args.assessments, ssda903=args.ssda903, year_end=args.as_of)
     else:
         v = lb.validate(args.children, args.assessments)
-    _emit(v.problems, args.out)
+    run.exit_status = EXIT_OK if v.ok else EXIT_DATA
+    run.emit(v.problems, args.out)
     for row in v.row_counts.rows():
         print(
             f"{row['file']}: {row['rows_read']} rows read, {row['rows_accepted']} accepted, "
@@ -254,27 +480,44 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     print(f"{v.n_errors} error(s), {v.n_warnings} warning(s)", file=sys.stderr)
-    return EXIT_OK if v.ok else EXIT_DATA
+    return run.exit_status
 
 
-def _cmd_oc2(args: argparse.Namespace) -> int:
+def _cmd_oc2(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
-    policy = _load_policy(args.policy)
+    policy = _policy_inputs(args, run)
     year_end = args.year_end
     if year_end is None:
         year_end = lb.Cohort.from_ssda903(args.ssda903).derived_at
-    _emit(lb.oc2(args.ssda903, year_end=year_end, suppress=args.suppress, policy=policy), args.out)
+    run.emit(lb.oc2(args.ssda903, year_end=year_end, suppress=args.suppress, policy=policy), args.out)
     return EXIT_OK
 
 
-def _cmd_policy(args: argparse.Namespace) -> int:
-    text = _load_policy(args.policy).to_toml()
+def _cmd_policy(args: argparse.Namespace, run: _Run) -> int:
+    policy = _policy_inputs(args, run)
+    text = policy.to_toml()
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(text)
+        _write_text_atomic(args.out, text)
+        run.manifest(args.out, "--out", kind="policy", rows=None,
+                     base={"call": None, "policy": _audit.policy_section(policy), "inputs": [], "rows_in": []})
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _write_text_atomic(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 
 
 def _synthetic(args: argparse.Namespace) -> lb.Cohort:
@@ -285,10 +528,21 @@ def _synthetic(args: argparse.Namespace) -> lb.Cohort:
         raise _UsageError(str(e)) from None
 
 
-def _cmd_synth(args: argparse.Namespace) -> int:
+def _cmd_synth(args: argparse.Namespace, run: _Run) -> int:
+    if args.as_of is None:
+        args.as_of = _dt.date.today()  # pinned, so that the manifest's command re-runs the same day
+    run.as_of = args.as_of
     cohort = _synthetic(args)
     os.makedirs(args.out_dir, exist_ok=True)
-    cohort.to_csv(os.path.join(args.out_dir, "children.csv"), os.path.join(args.out_dir, "assessments.csv"))
+    files = {"children.csv": len(cohort), "assessments.csv": cohort.n_assessments}
+    paths = [os.path.join(args.out_dir, name) for name in files]
+    cohort.to_csv(*paths)
+    base = {"call": None, "policy": None, "inputs": [e for s in cohort._source or [] for e in s.describe()], "rows_in": []}
+    for (name, rows), path in zip(files.items(), paths):
+        with open(path, encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f), [])
+        run.manifest(path, "--out-dir", kind="synthetic_" + name.split(".")[0], rows=rows, columns=header, file=name,
+                     base=base)
     print(
         f"wrote {len(cohort):,} children and {cohort.n_assessments:,} assessment records to {args.out_dir}",
         file=sys.stderr,
@@ -296,7 +550,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
+def _cmd_demo(args: argparse.Namespace, run: _Run) -> int:
     cohort = _synthetic(args)
     st = lb.status(cohort, as_of=args.as_of)
     print(
@@ -377,18 +631,109 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     return "\n".join(out)
 
 
-_COMMANDS = {"simulate": _cmd_simulate, "kpi": _cmd_kpi, "synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy}
+def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
+    """Check a manifest: the inputs still hash the same, the output file is unchanged, and
+    re-running the recorded command (into a temporary folder) gives the same bytes."""
+    try:
+        m = _audit.read_manifest(args.manifest)
+        out, cmd = m["output"], m["command"]
+        name, rerun, outputs = cmd["name"], list(cmd["rerun"]), dict(cmd["outputs"])
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise _UsageError(f"cannot use {args.manifest} as a manifest: {e}") from None
+    if name not in _COMMANDS or name == "verify" or out.get("option") not in outputs:
+        raise _UsageError(f"{args.manifest}: the recorded command cannot be re-run")
+    target = out.get("abspath") or out.get("path")
+    diffs = _audit.check_inputs(m.get("inputs") or [])
+    if target and os.path.exists(target):
+        sha, _ = _audit.sha256_file(target)
+        if sha != out.get("sha256"):
+            diffs.append(f"output {target} has changed since it was written (SHA-256 was {out.get('sha256')}, now {sha})")
+    else:
+        print(f"note: output {target} is no longer there; checking by re-running", file=sys.stderr)
+    if m.get("version") != lb.__version__:
+        print(f"note: written by lac-backlog {m.get('version')}, this is {lb.__version__}", file=sys.stderr)
+    pseud = (m.get("privacy") or {}).get("pseudonymised")
+    env_key = None
+    if pseud:
+        try:
+            if pseud.get("key_source") == "file":
+                key: Optional[PseudonymKey] = PseudonymKey.from_file(pseud["key_file"])
+            else:
+                key = PseudonymKey.from_env()
+        except PseudonymKeyError as e:
+            raise _UsageError(f"the output was pseudonymised; the key is needed to re-run it: {e}") from None
+        if key is None:
+            raise _UsageError(f"the output was pseudonymised with the key in {KEY_ENV}; set it to re-run")
+        if key.fingerprint != pseud.get("key_fingerprint"):
+            diffs.append("the pseudonymisation key is not the one recorded (its fingerprint differs)")
+        if pseud.get("key_source") == "environment":
+            env_key = os.environ.get(KEY_ENV)
+    if diffs:
+        for d in diffs:
+            print(f"differs: {d}")
+        print(f"not verified: {args.manifest}")
+        return EXIT_DATA
+    with tempfile.TemporaryDirectory(prefix="lac-backlog-verify-") as tmp:
+        argv = [name, *rerun]
+        produced = ""
+        for i, (option, path) in enumerate(sorted(outputs.items())):
+            where = os.path.join(tmp, f"{i}-{os.path.basename(path)}")
+            argv += [option, where]
+            if option == out["option"]:
+                produced = os.path.join(where, out["file"]) if out.get("file") else where
+        status, err = _rerun(argv, env_key)
+        if status != m.get("exit_status", EXIT_OK) or not os.path.exists(produced):
+            print(f"differs: re-running gave exit status {status} (recorded {m.get('exit_status', EXIT_OK)})")
+            for line in err.splitlines()[:20]:
+                print(f"  {line}")
+            print(f"not verified: {args.manifest}")
+            return EXIT_DATA
+        sha, _ = _audit.sha256_file(produced)
+    if sha != out.get("sha256"):
+        print(f"differs: re-running gives a different output (SHA-256 {sha}, recorded {out.get('sha256')})")
+        print(f"not verified: {args.manifest}")
+        return EXIT_DATA
+    n_inputs = len(m.get("inputs") or [])
+    rows = "" if out.get("rows") is None else f"{out['rows']} row(s), "
+    print(f"verified: {target}: {n_inputs} input(s) unchanged, and re-running gives the same output ({rows}SHA-256 {sha})")
+    return EXIT_OK
+
+
+def _rerun(argv: list[str], env_key: Optional[str]) -> tuple[int, str]:
+    """Run the program in this process with the environment's key set only if the recorded run
+    used it; return the exit status and what it printed on standard error."""
+    saved = os.environ.pop(KEY_ENV, None)
+    if env_key is not None:
+        os.environ[KEY_ENV] = env_key
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            try:
+                status = main(argv)
+            except SystemExit as e:  # argparse refused the recorded command
+                status = e.code if isinstance(e.code, int) else EXIT_USAGE
+    finally:
+        os.environ.pop(KEY_ENV, None)
+        if saved is not None:
+            os.environ[KEY_ENV] = saved
+    return status, err.getvalue()
+
+
+_COMMANDS = {"simulate": _cmd_simulate, "kpi": _cmd_kpi, "synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy, "verify": _cmd_verify}
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)  # exits 2 on wrong usage
+    given = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(given)  # exits 2 on wrong usage
     _check_inputs(parser, args)
+    run = _Run(given, args)
     try:
-        return _COMMANDS[args.command](args)
+        run.load_key()
+        return _COMMANDS[args.command](args, run)
     except lb.DataError as e:
-        _print_problems(e.problems)
-        _print_problems(e.warnings)
+        run.print_problems(e.problems)
+        run.print_problems(e.warnings)
         print(f"lac-backlog: {len(e.problems)} error(s) in the input data; no output written", file=sys.stderr)
         return EXIT_DATA
     except (lb.PolicyError, _UsageError, OSError) as e:

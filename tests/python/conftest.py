@@ -14,6 +14,13 @@ CHILDREN_HEADER = "child_id,date_of_birth,care_start,care_end,legal_status\n"
 ASSESSMENTS_HEADER = "child_id,assessment_type,completed_on,modality,outcome\n"
 
 
+@pytest.fixture(autouse=True)
+def _no_pseudonymisation_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key in the developer's environment would pseudonymise every export (docs/privacy.md):
+    tests that want one set it themselves."""
+    monkeypatch.delenv("LAC_BACKLOG_PSEUDONYMISE_KEY", raising=False)
+
+
 @pytest.fixture
 def write_cohort(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
     """Write a children and an assessments CSV from row text; returns their paths."""

@@ -126,4 +126,4 @@ def test_cli_triage_writes_xlsx(tmp_path: Path) -> None:
     assert ws.max_row == len(golden) + 1
     assert ws.cell(2, 2).value == golden[0]["child_id"]
     assert ws.cell(2, 6).value.date().isoformat() == golden[0]["due_date"]
-    assert [p.name for p in tmp_path.iterdir()] == ["worklist.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["worklist.xlsx", "worklist.xlsx.manifest.json"]  # no temporary file left

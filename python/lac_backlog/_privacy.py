@@ -1,0 +1,342 @@
+"""Privacy: pseudonymised exports and problem messages without values (docs/privacy.md).
+
+A *pseudonymised* table is one meant to leave the care team: every ``child_id`` becomes a keyed
+hash (HMAC-SHA256 with a secret key the care team keeps, the same id and key always giving the
+same pseudonym), every date of birth becomes its month, and free text a clinician typed (the
+reason of an override) is withheld. *Hidden values* are for problem messages whose reader need
+not see the data: each problem keeps its file, line, column and what is wrong, and loses the
+value.
+
+Every choice is a module constant below, and docs/privacy.md names each one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import hmac
+import os
+import re
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+from ._exceptions import LacBacklogError, Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._results import Table
+
+__all__ = [
+    "DOB_MONTH_FORM",
+    "HIDDEN_VALUE",
+    "KEY_ENV",
+    "MIN_KEY_BYTES",
+    "OVERRIDE_REASON_WITHHELD",
+    "PSEUDONYM_HEX_CHARS",
+    "PSEUDONYM_PREFIX",
+    "PseudonymKey",
+    "PseudonymKeyError",
+    "hide_problem",
+    "hide_values",
+    "pseudonymise",
+]
+
+#: The environment variable that may hold the key (the alternative to a key file).
+KEY_ENV = "LAC_BACKLOG_PSEUDONYMISE_KEY"
+#: The shortest key accepted, in bytes (256 bits, the size of an HMAC-SHA256 block's output):
+#: 64 hexadecimal characters from ``secrets.token_hex(32)`` are 64 bytes, comfortably above it.
+MIN_KEY_BYTES = 32
+#: A pseudonym is this prefix followed by hexadecimal digits. The prefix says what the value is,
+#: and keeps spreadsheets from reading an all-digit or ``1e5``-like pseudonym as a number.
+PSEUDONYM_PREFIX = "ps_"
+#: How many hexadecimal digits of HMAC-SHA256(key, child_id) a pseudonym keeps: 20 digits are
+#: 80 bits, so two of even ten million children share a pseudonym with odds below 1 in 10^10.
+PSEUDONYM_HEX_CHARS = 20
+#: What a date of birth becomes: its year and month, ``YYYY-MM``. Deliberately not a date (the
+#: first of the month would be mistaken for a real date of birth and give wrong ages).
+DOB_MONTH_FORM = "YYYY-MM"
+#: What replaces a value with ``--hide-values`` (and a date of birth that is not a date).
+HIDDEN_VALUE = "[hidden]"
+#: What replaces the free-text reason of a clinician's override in a pseudonymised export (who
+#: decided and when stay; the reason may name people or places).
+OVERRIDE_REASON_WITHHELD = "[reason withheld]"
+#: The fixed message whose HMAC identifies a key in manifests without revealing it.
+KEY_FINGERPRINT_LABEL = b"lac-backlog pseudonymisation key fingerprint v1"
+#: Column names (any case) that hold a child's identifier: ours, and the 903 return's CHILD.
+CHILD_ID_COLUMNS = frozenset({"child_id", "child"})
+#: Column names (any case) that hold a date of birth: ours, the 903's DOB and a mother's child's MC_DOB.
+DOB_COLUMNS = frozenset({"date_of_birth", "dob", "mc_dob"})
+#: Columns of free text a library message may fill with a child's dates (reasons, problems).
+TEXT_COLUMNS = frozenset({"reason", "reasons", "problem"})
+#: Columns of free text a clinician typed, withheld whole in a pseudonymised export.
+FREE_TEXT_COLUMNS = frozenset({"override_reason"})
+
+_ISO_DATE = r"(?P<y>\d{4})-(?P<m>\d{2})-\d{2}"
+_UK_DATE = r"\d{2}/(?P<m2>\d{2})/(?P<y2>\d{4})"
+_DATE_RE = re.compile(rf"(?<![\d-]){_ISO_DATE}(?![\d])|(?<![\d/]){_UK_DATE}(?![\d/])")
+# From a mention of birth (date of birth, birthday, dates of birth) to the end of its bracket.
+_BIRTH_SPAN_RE = re.compile(r"\bbirth(?:day)?s?\b[^)]*")
+# The override part of a worklist's reasons (src/triage/mod.rs, Worklist::reasons): who, when,
+# what changed, then " - " and the free-text reason to the end.
+_OVERRIDE_RE = re.compile(
+    r"(?P<head> \| override by .*?(?: on \d{4}-\d{2}-\d{2})?:"
+    r"(?: tier \S+ \(rules: \S+\))?(?: modality \S+ \(rules: \S+\))? - )(?P<reason>.*)$",
+    re.DOTALL,
+)
+
+
+class PseudonymKeyError(LacBacklogError, ValueError):
+    """No usable pseudonymisation key: missing, unreadable, empty or too short."""
+
+
+KeyLike = Union["PseudonymKey", bytes, str]
+
+
+class PseudonymKey:
+    """A secret key for pseudonymising child ids (HMAC-SHA256). Never shown: its ``repr`` and
+    manifests give only :attr:`fingerprint`, and it cannot be pickled.
+
+    >>> key = PseudonymKey("correct horse battery staple, and more to be long")
+    >>> key.pseudonym("0017")
+    'ps_...'
+    >>> key.pseudonym("0017") == PseudonymKey("correct horse battery staple, and more to be long").pseudonym("0017")
+    True
+    """
+
+    __slots__ = ("_key", "source")
+
+    def __init__(self, key: Union[bytes, str], source: str = "given") -> None:
+        raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+        raw = raw.strip()
+        if not raw:
+            raise PseudonymKeyError(f"the pseudonymisation key ({source}) is empty")
+        if len(raw) < MIN_KEY_BYTES:
+            raise PseudonymKeyError(
+                f"the pseudonymisation key ({source}) is {len(raw)} bytes; at least {MIN_KEY_BYTES} are needed "
+                "(make one with: python -c \"import secrets; print(secrets.token_hex(32))\")"
+            )
+        self._key = raw
+        #: Where the key came from (a file path, the environment variable, or "given"); never the key.
+        self.source = source
+
+    @classmethod
+    def from_file(cls, path: "Union[str, os.PathLike[str]]") -> "PseudonymKey":
+        """The key in a file (``~`` expands to the home folder): its bytes, without surrounding
+        whitespace such as a final newline."""
+        p = os.path.expanduser(os.fspath(path))
+        try:
+            with open(p, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            raise PseudonymKeyError(f"cannot read the key file {p}: {e.strerror or e}") from None
+        return cls(data, source=f"file {p}")
+
+    @classmethod
+    def from_env(cls, name: str = KEY_ENV) -> Optional["PseudonymKey"]:
+        """The key in the environment variable ``name``, or None when it is not set. A variable
+        that is set but empty is an error (it was meant to hold a key)."""
+        value = os.environ.get(name)
+        if value is None:
+            return None
+        return cls(value, source=f"environment variable {name}")
+
+    def pseudonym(self, child_id: str) -> str:
+        """The pseudonym of ``child_id``: the prefix and the first hex digits of
+        HMAC-SHA256(key, child_id as UTF-8), the id taken exactly as given."""
+        digest = hmac.new(self._key, str(child_id).encode("utf-8"), hashlib.sha256).hexdigest()
+        return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX_CHARS]
+
+    @property
+    def fingerprint(self) -> str:
+        """HMAC-SHA256(key, a fixed label) in hex: names the key in manifests, reveals nothing."""
+        return hmac.new(self._key, KEY_FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+    def __repr__(self) -> str:
+        return f"PseudonymKey(fingerprint {self.fingerprint[:16]}..., from {self.source})"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("a PseudonymKey is never pickled or copied to disk")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PseudonymKey) and hmac.compare_digest(self._key, other._key)
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+
+def as_key(key: KeyLike) -> PseudonymKey:
+    """A PseudonymKey from a key, bytes or text."""
+    if isinstance(key, PseudonymKey):
+        return key
+    if isinstance(key, (bytes, bytearray, str)):
+        return PseudonymKey(key)
+    raise TypeError(f"key must be a lac_backlog.PseudonymKey, bytes or str, not {type(key).__name__}")
+
+
+def dob_month(value: Any) -> Optional[str]:
+    """A date of birth reduced to ``YYYY-MM`` (a date, or text as YYYY-MM-DD or DD/MM/YYYY);
+    anything else that is not blank becomes HIDDEN_VALUE."""
+    if value is None:
+        return None
+    if isinstance(value, _dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = str(value).strip()
+    if not text:
+        return ""
+    m = _DATE_RE.fullmatch(text) or _DATE_RE.match(text)
+    if m is None:
+        return HIDDEN_VALUE
+    return f"{m.group('y')}-{m.group('m')}" if m.group("y") else f"{m.group('y2')}-{m.group('m2')}"
+
+
+def reduce_birth_dates(text: str) -> str:
+    """Text with every date that follows a mention of birth (up to the closing bracket) reduced
+    to its month: "on or after the 18th birthday (2022-01-09)" -> "... (2022-01)"."""
+    return _BIRTH_SPAN_RE.sub(lambda m: _DATE_RE.sub(lambda d: dob_month(d.group(0)) or "", m.group(0)), text)
+
+
+_OVERRIDE_MARK = " | override by "
+
+
+def withhold_override_reason(text: str) -> str:
+    """A worklist's reasons with the free-text reason of an override withheld. If the override
+    part cannot be parsed (a tier name with spaces, say), all of it after "override" is
+    withheld: failing safe."""
+    if _OVERRIDE_MARK not in text:
+        return text
+    out, n = _OVERRIDE_RE.subn(lambda m: m.group("head") + OVERRIDE_REASON_WITHHELD, text, count=1)
+    if n:
+        return out
+    return text[: text.index(_OVERRIDE_MARK)] + " | override: " + OVERRIDE_REASON_WITHHELD
+
+
+def _pseudonymise_text(text: Optional[str]) -> Optional[str]:
+    return None if text is None else withhold_override_reason(reduce_birth_dates(text))
+
+
+def pseudonymise(table: "Table", key: KeyLike) -> "Table":
+    """The table for export beyond the care team: each ``child_id`` (or 903 ``CHILD``) replaced
+    by its pseudonym (:meth:`PseudonymKey.pseudonym`), each date of birth by its month
+    (``YYYY-MM``), dates of birth in reasons and problems reduced the same way, and the free-text
+    reason of any override withheld. In a problems table the value of a child_id or date of
+    birth cell is treated the same way. Other columns are unchanged; tables without child-level
+    columns (KPIs, OC2, simulations) come back equal. The result carries a ``.manifest`` with
+    the key's fingerprint.
+
+    >>> import lac_backlog as lb
+    >>> st = lb.status(lb.Cohort.from_csv(*lb.example_paths()), as_of="2021-10-21")
+    >>> ps = lb.pseudonymise(st, lb.PseudonymKey("a key of at least thirty-two bytes, kept secret"))
+    >>> ps.column("child_id")[0].startswith("ps_"), "0017" in ps.column("child_id")
+    (True, False)
+    """
+    k = as_key(key)
+    return _transform(table, _pseudonymise_columns(k), {"pseudonymised": _key_record(k)})
+
+
+def hide_values(table: "Table") -> "Table":
+    """A problems table (severity, file, line, column, value, problem) with the value of every
+    problem on a data line masked, and dates and the value masked in the problem text too."""
+    if "value" not in table.columns or "problem" not in table.columns:
+        return table
+    d = table.to_dict()
+    n = len(table)
+    problems = [
+        hide_problem(Problem(
+            str(d.get("severity", [""] * n)[i] or ""), str(d.get("file", [""] * n)[i] or ""), d.get("line", [None] * n)[i],
+            d.get("column", [None] * n)[i], str(d["value"][i] or ""), str(d["problem"][i] or ""),
+        ))
+        for i in range(n)
+    ]
+    d["value"] = [p.value for p in problems]
+    d["problem"] = [p.problem for p in problems]
+    return _rebuild(table, d, {"hide_values": True})
+
+
+def hide_problem(p: Problem) -> Problem:
+    """The problem with its value masked (HIDDEN_VALUE; a blank stays blank, and a header cell
+    on line 1 is a column name, not data, so it stays), and with dates and the value masked in
+    the text of the problem."""
+    if p.line == 1 or not p.value:
+        return p._replace(problem=_DATE_RE.sub(HIDDEN_VALUE, p.problem))
+    text = p.problem
+    value = p.value.strip()
+    if value:
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", HIDDEN_VALUE, text)
+    return p._replace(value=HIDDEN_VALUE, problem=_DATE_RE.sub(HIDDEN_VALUE, text))
+
+
+def _key_record(k: PseudonymKey) -> dict[str, Any]:
+    return {
+        "method": "HMAC-SHA256",
+        "key_fingerprint": k.fingerprint,
+        "pseudonym": f"{PSEUDONYM_PREFIX} + first {PSEUDONYM_HEX_CHARS} hex digits",
+        "date_of_birth": DOB_MONTH_FORM,
+        "override_reason": OVERRIDE_REASON_WITHHELD,
+    }
+
+
+def _pseudonymise_columns(k: PseudonymKey) -> Callable[[dict[str, list[Any]]], dict[str, list[Any]]]:
+    def apply(d: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {}
+        for name, values in d.items():
+            low = name.lower()
+            if low in CHILD_ID_COLUMNS:
+                out[name] = [None if v is None else k.pseudonym(str(v)) for v in values]
+            elif low in DOB_COLUMNS:
+                out[name] = [dob_month(v) for v in values]
+            elif low in TEXT_COLUMNS:
+                out[name] = [_pseudonymise_text(None if v is None else str(v)) for v in values]
+            elif low in FREE_TEXT_COLUMNS:
+                out[name] = [v if v in (None, "") else OVERRIDE_REASON_WITHHELD for v in values]
+            else:
+                out[name] = list(values)
+        if "column" in d and "value" in d:  # a problems table: the value of each problem's cell
+            values = out["value"]
+            for i, col in enumerate(d["column"]):
+                low = str(col or "").lower()
+                if values[i] in (None, ""):
+                    continue
+                if low in CHILD_ID_COLUMNS:
+                    values[i] = k.pseudonym(str(values[i]))
+                elif low in DOB_COLUMNS:
+                    values[i] = dob_month(values[i])
+        return out
+
+    return apply
+
+
+def _transform(table: "Table", apply: Callable[[dict[str, list[Any]]], dict[str, list[Any]]],
+               privacy: dict[str, Any]) -> "Table":
+    return _rebuild(table, apply(table.to_dict()), privacy)
+
+
+def _rebuild(table: "Table", data: dict[str, list[Any]], privacy: dict[str, Any]) -> "Table":
+    from ._results import PyTableData, Table
+
+    inner = PyTableData(table.columns, data, fallback_types=_column_types(table))
+    out = Table(inner, table.kind, table.as_of, table.policy)
+    out._provenance = None if table._provenance is None else table._provenance.with_privacy(privacy)
+    if out._provenance is None:
+        from ._audit import Provenance
+
+        out._provenance = Provenance("Table", {}, privacy=privacy)
+    return out
+
+
+def _column_types(table: "Table") -> dict[str, str]:
+    """Each column's type (str, int, float or date) from its first non-blank value."""
+    types: dict[str, str] = {}
+    for name, values in table.to_dict().items():
+        kind = "str"
+        for v in values:
+            if v is None:
+                continue
+            if isinstance(v, bool) or isinstance(v, str):
+                kind = "str"
+            elif isinstance(v, int):
+                kind = "int"
+            elif isinstance(v, float):
+                kind = "float"
+            elif isinstance(v, _dt.date):
+                kind = "date"
+            break
+        types[name] = kind
+    return types
