@@ -20,6 +20,24 @@ pub struct Policy {
     pub triage: TriagePolicy,
     pub suppression: SuppressionPolicy,
     pub kpi: KpiPolicy,
+    pub data: DataPolicy,
+}
+
+/// Checks on the input as a whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataPolicy {
+    /// Warn when the newest care_start and the newest completed assessment on or before as_of
+    /// are both more than this many days before it: the extract may be stale, so new entrants,
+    /// whose IHA is the most urgent, may be missing (hazard H4). 0 switches the check off.
+    pub stale_after_days: u32,
+}
+
+impl Default for DataPolicy {
+    fn default() -> Self {
+        // Four weeks: a council of any size sees an entry or an assessment within a month.
+        DataPolicy { stale_after_days: 28 }
+    }
 }
 
 /// How the IHA deadline is counted.
@@ -149,6 +167,7 @@ impl Default for Policy {
             triage: TriagePolicy::default(),
             suppression: SuppressionPolicy::default(),
             kpi: KpiPolicy::default(),
+            data: DataPolicy::default(),
         }
     }
 }

@@ -636,6 +636,12 @@ fn triage(
     PyWorklist { inner: wl }
 }
 
+/// A warning when the extract looks stale at `as_of` (policy `data.stale_after_days`), else None.
+#[pyfunction]
+fn stale_data(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> Option<String> {
+    crate::schedule::stale_data(&cohort.get().inner, as_of, &policy.get().inner)
+}
+
 /// The status of every child at `as_of` (INTERFACE.md section 3).
 #[pyfunction]
 fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
@@ -669,6 +675,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyOverrides>()?;
     m.add_class::<PyWorklist>()?;
     m.add_function(wrap_pyfunction!(triage, m)?)?;
+    m.add_function(wrap_pyfunction!(stale_data, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_from_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(validate_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(oc2, m)?)?;

@@ -354,3 +354,28 @@ mod tests {
         assert_eq!(after.declined_offers, 1);
     }
 }
+
+/// A warning when the extract looks stale at `as_of`: the newest care_start and the newest
+/// completed assessment on or before `as_of` are both more than `data.stale_after_days` before
+/// it (hazard H4 in docs/clinical-safety.md). `None` when fresh, when the check is off, or for
+/// an empty cohort.
+pub fn stale_data(cohort: &crate::model::Cohort, as_of: NaiveDate, policy: &Policy) -> Option<String> {
+    let days = policy.data.stale_after_days;
+    if days == 0 {
+        return None;
+    }
+    let newest = cohort
+        .children
+        .iter()
+        .flat_map(|c| std::iter::once(c.care_start).chain(c.completed_by(as_of).map(|a| a.completed_on)))
+        .filter(|d| *d <= as_of)
+        .max()?;
+    let gap = (as_of - newest).num_days();
+    (gap > i64::from(days)).then(|| {
+        format!(
+            "the newest care_start or completed assessment in the input is {newest}, {gap} days before {as_of}: \
+             is the extract stale? Children who came into care since would be missing (warned after {days} days: \
+             policy data.stale_after_days)"
+        )
+    })
+}

@@ -102,6 +102,22 @@ fn dates_in_2100_are_typing_errors() {
 }
 
 #[test]
+fn duplicate_headers() {
+    // A known column twice: which one is meant cannot be known, so the table is not read (one
+    // error on the header, one saying how many rows were not read). An unknown column twice is
+    // only a warning.
+    let l = load("child_id,date_of_birth,care_start,Care_Start\nA,2010-01-01,2021-01-05,2021-01-06\n", AS);
+    let e = errors(&l);
+    assert_eq!((e[0].1, e[0].2.as_deref(), e[0].3.as_str()), (Some(1), Some("Care_Start"), "Care_Start"), "{e:#?}");
+    assert!(e[0].4.contains("duplicate column (also column 3 of the header)"));
+    assert!(e.iter().any(|e| e.4.contains("1 row(s) not read because the header is not usable")));
+    assert_eq!(l.report.tables[0].1.rejected, 1);
+    let l = load("child_id,date_of_birth,care_start,notes,notes\nA,2010-01-01,2021-01-05,x,y\n", AS);
+    assert!(errors(&l).is_empty());
+    assert_eq!(l.report.warnings().filter(|w| w.problem.contains("duplicate column")).count(), 1);
+}
+
+#[test]
 fn conflicting_duplicate_assessments_change_no_due_date() {
     // The same assessment twice, and a completed and a declined offer on one day: all rows
     // are kept (nothing is lost) and the due date is that of the completed assessment.

@@ -199,3 +199,22 @@ fn declined_offers_are_not_assessments() {
     let c = child(ymd(2010, 1, 1), ymd(2021, 1, 4), vec![declined(ymd(2021, 1, 20))]);
     assert_eq!(sched().child_status(&c, ymd(2021, 2, 1)).next_assessment, Some(AssessmentType::Iha));
 }
+
+#[test]
+fn a_stale_extract_is_warned_about() {
+    use lac_backlog::schedule::stale_data;
+    // Newest care start 2021-08-02, newest assessment 2021-09-01.
+    let mut a = child(ymd(2012, 1, 1), ymd(2021, 8, 2), vec![]);
+    a.id = "A".into();
+    let b = child(ymd(2010, 1, 1), ymd(2019, 1, 7), vec![done(ymd(2021, 9, 1))]);
+    let cohort = lac_backlog::Cohort::from_children(vec![a, b]);
+    let p = Policy::default();
+    assert_eq!(p.data.stale_after_days, 28);
+    assert_eq!(stale_data(&cohort, ymd(2021, 9, 29), &p), None, "28 days: not yet stale");
+    let w = stale_data(&cohort, ymd(2021, 9, 30), &p).expect("29 days: stale");
+    assert!(w.contains("2021-09-01, 29 days before 2021-09-30"), "{w}");
+    // Assessments after as_of do not count as fresh data at as_of.
+    assert!(stale_data(&cohort, ymd(2021, 8, 31), &p).is_some());
+    let off = Policy { data: lac_backlog::policy::DataPolicy { stale_after_days: 0 }, ..Policy::default() };
+    assert_eq!(stale_data(&cohort, ymd(2030, 1, 1), &off), None);
+}

@@ -35,6 +35,7 @@ __all__ = [
     "SimulationResult",
     "capacity_needed",
     "simulate",
+    "stale_data",
     "waiting_list",
     "Explanation",
     "Kpis",
@@ -415,6 +416,21 @@ def status(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional
     result = Table(_native.status(cohort._inner, as_of_, pol), "status", as_of_, pol)
     _audit.attach(result, "status", {"as_of": as_of_}, cohort=cohort)
     return result
+
+
+def stale_data(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional[Policy] = None) -> Optional[str]:
+    """A warning when the extract looks stale at ``as_of`` (default today): the newest
+    care_start and completed assessment are both more than the policy's
+    ``data.stale_after_days`` before it, so children who came into care since may be missing
+    (docs/clinical-safety.md, hazard H4). ``None`` when the data look fresh. The command line
+    prints it as a warning for status, triage, kpi and simulate.
+
+    >>> stale_data(Cohort.from_csv(*example_paths()), as_of="2021-10-21") is None
+    True
+    """
+    if not isinstance(cohort, Cohort):
+        raise TypeError(f"cohort must be a lac_backlog.Cohort, not {type(cohort).__name__}")
+    return _native.stale_data(cohort._inner, _as_date(as_of, "as_of"), _policy(policy))
 
 
 OverridesLike = Union[PathLike, Sequence[Mapping[str, Any]], Any]

@@ -225,7 +225,7 @@ class _Run:
             self.manifest(out, option, table, kind=table.kind, rows=len(table), columns=table.columns)
 
 
-def _load_cohort(args: argparse.Namespace, run: _Run) -> lb.Cohort:
+def _load_cohort(args: argparse.Namespace, run: _Run, policy: Optional[lb.Policy] = None) -> lb.Cohort:
     """The cohort from --children/--assessments or --ssda903 (derived at --as-of, or at the
     return's year end when --as-of is not given, which then becomes the report date)."""
     skip = bool(getattr(args, "skip_bad_rows", False))
@@ -244,6 +244,10 @@ def _load_cohort(args: argparse.Namespace, run: _Run) -> lb.Cohort:
                 f"{row['rows_rejected']} skipped",
                 file=sys.stderr,
             )
+    if policy is not None:
+        stale = lb.stale_data(cohort, as_of=args.as_of, policy=policy)
+        if stale:
+            print(f"warning: {stale}", file=sys.stderr)
     return cohort
 
 
@@ -395,14 +399,14 @@ def _policy_inputs(args: argparse.Namespace, run: _Run) -> lb.Policy:
 def _cmd_status(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     policy = _policy_inputs(args, run)
-    cohort = _load_cohort(args, run)
+    cohort = _load_cohort(args, run, policy)
     run.emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
     return EXIT_OK
 
 
 def _cmd_triage(args: argparse.Namespace, run: _Run) -> int:
     policy = _policy_inputs(args, run)
-    cohort = _load_cohort(args, run)
+    cohort = _load_cohort(args, run, policy)
     wl = lb.triage(cohort, as_of=args.as_of, policy=policy, overrides=args.overrides)
     if args.overrides:
         _warn_undated_overrides(args.overrides)
@@ -438,7 +442,7 @@ def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
     if args.forecast and not args.forecast_out:
         raise _UsageError("--forecast needs --forecast-out PATH")
     policy = _policy_inputs(args, run)
-    cohort = _load_cohort(args, run)
+    cohort = _load_cohort(args, run, policy)
     try:
         k = lb.kpis(cohort, as_of=args.as_of, months=args.months, by=args.by, suppress=args.suppress,
                     forecast=args.forecast, policy=policy)
@@ -455,7 +459,7 @@ def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
 def _cmd_simulate(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     policy = _policy_inputs(args, run)
-    cohort = _load_cohort(args, run)
+    cohort = _load_cohort(args, run, policy)
     res = lb.simulate(cohort, args.scenarios, as_of=args.as_of, weeks=args.weeks, runs=args.runs, seed=args.seed,
                       policy=policy, progress=args.progress)
     run.emit(res, args.out)

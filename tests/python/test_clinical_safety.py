@@ -82,3 +82,17 @@ def test_every_test_the_hazard_log_names_exists() -> None:
                 assert re.search(rf"\b(?:fn|def) {name}\b", source), f"{current}::{name}"
                 named += 1
     assert named > 60
+
+
+def test_a_stale_extract_is_warned_about(council: lb.Cohort, tmp_path) -> None:
+    from conftest import run_cli
+
+    assert lb.stale_data(council, as_of=AS_OF) is None
+    warning = lb.stale_data(council, as_of="2022-06-30")
+    assert warning is not None and "is the extract stale?" in warning
+    c, a = tmp_path / "c.csv", tmp_path / "a.csv"
+    council.to_csv(c, a)
+    fresh = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF)
+    assert fresh.returncode == 0 and "stale" not in fresh.stderr
+    late = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2022-06-30")
+    assert late.returncode == 0 and "warning: the newest care_start or completed assessment" in late.stderr
