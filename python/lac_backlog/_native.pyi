@@ -4,7 +4,7 @@ import datetime
 import os
 from typing import Any, Optional, final
 
-__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort", "kpis", "Simulation", "capacity_needed"]
+__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "stale_data", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort", "kpis", "Simulation", "capacity_needed"]
 __version__: str
 
 _ProblemTuple = tuple[str, str, Optional[int], Optional[str], str, str]
