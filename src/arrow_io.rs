@@ -172,9 +172,9 @@ pub fn record_batch(t: &Table) -> Result<RecordBatch, String> {
     let mut arrays: Vec<ArrayRef> = Vec::new();
     for c in &t.columns {
         let (dt, a): (DataType, ArrayRef) = match &c.data {
-            ColumnData::Str(v) => (DataType::Utf8, Arc::new(StringArray::from(v.clone()))),
-            ColumnData::Int(v) => (DataType::Int64, Arc::new(Int64Array::from(v.clone()))),
-            ColumnData::Float(v) => (DataType::Float64, Arc::new(Float64Array::from(v.clone()))),
+            ColumnData::Str(v) => (DataType::Utf8, Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>())),
+            ColumnData::Int(v) => (DataType::Int64, Arc::new(v.iter().copied().collect::<Int64Array>())),
+            ColumnData::Float(v) => (DataType::Float64, Arc::new(v.iter().copied().collect::<Float64Array>())),
             ColumnData::Date(v) => (
                 DataType::Date32,
                 Arc::new(Date32Array::from(v.iter().map(|d| d.map(|d| (d - epoch).num_days() as i32)).collect::<Vec<_>>())),

@@ -174,7 +174,15 @@ pub(crate) type Row = csv::ByteRecord;
 
 /// Field `i` of a row as trimmed text (`None` past the end of the row).
 pub(crate) fn cell(row: &Row, i: usize) -> Option<&str> {
-    row.get(i).map(|b| std::str::from_utf8(b).unwrap_or("").trim())
+    row.get(i).map(|b| {
+        // ASCII white space first (the usual case), then any other Unicode white space.
+        let s = std::str::from_utf8(b.trim_ascii()).unwrap_or("");
+        if s.as_bytes().first().is_some_and(|c| !c.is_ascii()) || s.as_bytes().last().is_some_and(|c| !c.is_ascii()) {
+            s.trim()
+        } else {
+            s
+        }
+    })
 }
 
 /// A row from text cells (XML and Arrow sources).
@@ -785,7 +793,9 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
     let file = ct.file().to_string();
     let ccols = Columns::of_header(&file, ct.header(), CHILD_COLUMNS, CHILD_REQUIRED, problems);
     let mut counts = RowCounts::default();
-    let mut accepted: Vec<(Child, u64)> = Vec::new();
+    // Accepted children and the line of each (kept apart, so the children move only once).
+    let mut kids: Vec<Child> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
     let mut rejected: Vec<(String, u64)> = Vec::new();
     let mut row = Row::new();
     let k = ChildCols::new(&ccols);
@@ -796,7 +806,10 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
         }
         let mut chk = RowCheck { file: &file, line, cols: &ccols, problems, ok: true };
         match child_row(&row, &k, &mut chk, opts.today) {
-            Some(c) => accepted.push((c, line)),
+            Some(c) => {
+                kids.push(c);
+                lines.push(line);
+            }
             None => {
                 if let Some(id) = ccols.get(&row, k.child_id).filter(|v| !is_blank(v)) {
                     rejected.push((id.to_string(), line));
@@ -815,28 +828,32 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
         ));
     }
     // Duplicates: equal ids are adjacent once sorted; a rejected row's id counts too.
-    if !accepted.windows(2).all(|w| w[0].0.id <= w[1].0.id) {
-        accepted.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+    if !kids.windows(2).all(|w| w[0].id <= w[1].id) {
+        let mut order: Vec<usize> = (0..kids.len()).collect();
+        order.sort_by(|&a, &b| kids[a].id.cmp(&kids[b].id));
+        let mut slots: Vec<Option<Child>> = kids.into_iter().map(Some).collect();
+        kids = order.iter().filter_map(|&i| slots[i].take()).collect();
+        lines = order.iter().map(|&i| lines[i]).collect();
     }
     rejected.sort_unstable();
-    let accepted_lines = |id: &str, acc: &[(Child, u64)]| -> Vec<u64> {
-        let lo = acc.partition_point(|(c, _)| c.id.as_str() < id);
-        acc[lo..].iter().take_while(|(c, _)| c.id == id).map(|(_, l)| *l).collect()
+    let accepted_lines = |id: &str, kids: &[Child]| -> Vec<u64> {
+        let lo = kids.partition_point(|c| c.id.as_str() < id);
+        kids[lo..].iter().zip(&lines[lo..]).take_while(|(c, _)| c.id == id).map(|(_, l)| *l).collect()
     };
-    let mut dup_ids: Vec<String> = accepted.windows(2).filter(|w| w[0].0.id == w[1].0.id).map(|w| w[0].0.id.clone()).collect();
+    let mut dup_ids: Vec<String> = kids.windows(2).filter(|w| w[0].id == w[1].id).map(|w| w[0].id.clone()).collect();
     dup_ids.extend(
         rejected
             .iter()
             .enumerate()
             .filter(|(i, (id, _))| {
-                rejected.get(i + 1).is_some_and(|(n, _)| n == id) || !accepted_lines(id, &accepted).is_empty()
+                rejected.get(i + 1).is_some_and(|(n, _)| n == id) || !accepted_lines(id, &kids).is_empty()
             })
             .map(|(_, (id, _))| id.clone()),
     );
     dup_ids.sort_unstable();
     dup_ids.dedup();
     for id in &dup_ids {
-        let mut lines = accepted_lines(id, &accepted);
+        let mut lines = accepted_lines(id, &kids);
         let lo = rejected.partition_point(|(r, _)| r < id);
         lines.extend(rejected[lo..].iter().take_while(|(r, _)| r == id).map(|(_, l)| *l));
         lines.sort_unstable();
@@ -853,11 +870,10 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
         }
         rejected.push((id.clone(), lines[0]));
     }
-    let children: Vec<Child> = if dup_ids.is_empty() {
-        accepted.into_iter().map(|(c, _)| c).collect()
-    } else {
-        accepted.into_iter().filter(|(c, _)| dup_ids.binary_search(&c.id).is_err()).map(|(c, _)| c).collect()
-    };
+    let mut children = kids;
+    if !dup_ids.is_empty() {
+        children.retain(|c| dup_ids.binary_search(&c.id).is_err());
+    }
     counts.accepted = children.len() as u64;
     counts.rejected = counts.read - counts.accepted;
     (ChildIndex::new(children, rejected), counts, !ccols.unusable)

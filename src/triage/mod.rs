@@ -355,42 +355,50 @@ impl Worklist {
     /// The `reasons` column: the score and its factors, the tier, the modality rule, declined
     /// offers and any override, on one line.
     pub fn reasons(&self, row: &WorklistRow) -> String {
+        use std::fmt::Write as _;
+        // Writing to a String cannot fail.
         let tp = &self.policy.triage;
-        let factors: Vec<String> =
-            row.contributions.iter().map(|c| format!("{} +{} ({})", c.factor, c.points, c.detail(tp))).collect();
-        let mut s = format!("score {}: {}", row.score, if factors.is_empty() { "no factor".into() } else { factors.join(", ") });
-        let rule_tier = &tp.tiers[row.rule_tier];
-        match &row.tier_by {
-            TierBy::Score => s.push_str(&format!(" | tier {} by score >= {}", rule_tier.name, rule_tier.min_score)),
-            TierBy::RedFlag(f) => s.push_str(&format!(" | tier {} by red flag {f}", rule_tier.name)),
+        let mut s = String::with_capacity(256);
+        let _ = write!(s, "score {}: ", row.score);
+        if row.contributions.is_empty() {
+            s.push_str("no factor");
         }
-        s.push_str(&format!(
+        for (i, c) in row.contributions.iter().enumerate() {
+            let _ = write!(s, "{}{} +{} ({})", if i > 0 { ", " } else { "" }, c.factor, c.points, c.detail(tp));
+        }
+        let rule_tier = &tp.tiers[row.rule_tier];
+        let _ = match &row.tier_by {
+            TierBy::Score => write!(s, " | tier {} by score >= {}", rule_tier.name, rule_tier.min_score),
+            TierBy::RedFlag(f) => write!(s, " | tier {} by red flag {f}", rule_tier.name),
+        };
+        let _ = write!(
+            s,
             " | need {} ({} points) | modality {} by rule {}: {}",
             row.need.as_str(),
             row.need_points,
             row.rule_modality.as_str(),
             row.modality_rule,
             self.modality_reason(row)
-        ));
+        );
         if row.status.declined_offers > 0 {
-            s.push_str(&format!(" | declined {} offer(s)", row.status.declined_offers));
+            let _ = write!(s, " | declined {} offer(s)", row.status.declined_offers);
             if let Some((d, m)) = row.last_declined {
-                s.push_str(&format!(", last {} on {d}", m.as_str()));
+                let _ = write!(s, ", last {} on {d}", m.as_str());
             }
         }
         if let Some(o) = &row.applied_override {
-            s.push_str(&format!(" | override by {}", o.decided_by));
+            let _ = write!(s, " | override by {}", o.decided_by);
             if let Some(d) = o.decided_on {
-                s.push_str(&format!(" on {d}"));
+                let _ = write!(s, " on {d}");
             }
             s.push(':');
             if o.tier.is_some() {
-                s.push_str(&format!(" tier {} (rules: {})", tp.tiers[row.tier].name, rule_tier.name));
+                let _ = write!(s, " tier {} (rules: {})", tp.tiers[row.tier].name, rule_tier.name);
             }
             if o.modality.is_some() {
-                s.push_str(&format!(" modality {} (rules: {})", row.modality.as_str(), row.rule_modality.as_str()));
+                let _ = write!(s, " modality {} (rules: {})", row.modality.as_str(), row.rule_modality.as_str());
             }
-            s.push_str(&format!(" - {}", o.reason));
+            let _ = write!(s, " - {}", o.reason);
         }
         s
     }
