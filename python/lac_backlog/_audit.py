@@ -355,15 +355,15 @@ def manifest_path(output: PathLike) -> str:
     return os.fspath(output) + MANIFEST_SUFFIX
 
 
-def write_manifest(output: PathLike, manifest: dict[str, Any]) -> str:
-    """Write ``OUT.manifest.json`` beside ``output``, whole or not at all (a temporary file in
-    the same folder, synced, then renamed over the target). Returns its path."""
-    target = manifest_path(output)
-    folder = os.path.dirname(target) or "."
+def write_text_atomic(path: PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: a temporary file in the same folder,
+    synced, then renamed over the target (removed if anything fails)."""
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(manifest_text(manifest))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -371,6 +371,12 @@ def write_manifest(output: PathLike, manifest: dict[str, Any]) -> str:
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+def write_manifest(output: PathLike, manifest: dict[str, Any]) -> str:
+    """Write ``OUT.manifest.json`` beside ``output``, whole or not at all. Returns its path."""
+    target = manifest_path(output)
+    write_text_atomic(target, manifest_text(manifest))
     return target
 
 

@@ -69,23 +69,13 @@ class PyTableData:
         w.writerow(self._columns)
         cols = [self._data[c] for c in self._columns]
         for i in range(len(self)):
-            w.writerow([_csv_cell(col[i]) for col in cols])
+            w.writerow([_cell(col[i]) for col in cols])
         return buf.getvalue()
 
     def write_csv(self, path: "Union[str, os.PathLike[str]]") -> None:
-        target = os.fspath(path)
-        folder = os.path.dirname(target) or "."
-        tmp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "w", encoding="utf-8", newline="") as f:
-                f.write(self.to_csv())
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        from ._audit import write_text_atomic
+
+        write_text_atomic(path, self.to_csv())
 
     def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
         import pyarrow as pa
@@ -110,16 +100,6 @@ def _infer_type(values: list[Any], fallback: str) -> str:
             return "date"
         return "str"
     return fallback if fallback in _ARROW_TYPES else "str"
-
-
-def _csv_cell(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, _dt.date):
-        return v.isoformat()
-    if isinstance(v, float):
-        return f"{v:.1f}"
-    return str(v)
 
 
 class Table:
@@ -353,6 +333,7 @@ def _pct(v: Any) -> Optional[float]:
 
 
 def _cell(v: Any) -> str:
+    """A value as the native CSV writes it: dates YYYY-MM-DD, floats to one decimal, blank empty."""
     if v is None:
         return ""
     if isinstance(v, _dt.date):

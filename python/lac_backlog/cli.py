@@ -501,27 +501,12 @@ def _cmd_policy(args: argparse.Namespace, run: _Run) -> int:
     policy = _policy_inputs(args, run)
     text = policy.to_toml()
     if args.out:
-        _write_text_atomic(args.out, text)
+        _audit.write_text_atomic(args.out, text)
         run.manifest(args.out, "--out", kind="policy", rows=None,
                      base={"call": None, "policy": _audit.policy_section(policy), "inputs": [], "rows_in": []})
     else:
         sys.stdout.write(text)
     return EXIT_OK
-
-
-def _write_text_atomic(path: str, text: str) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _synthetic(args: argparse.Namespace) -> lb.Cohort:
