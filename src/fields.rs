@@ -98,7 +98,7 @@ fn not_a_date(s: &str) -> String {
         format!("{base}: this looks like an Excel date serial number; format the column as a date")
     } else if s.bytes().any(|b| b.is_ascii_alphabetic()) && s.bytes().any(|b| b.is_ascii_digit()) {
         format!("{base}: month names are not read; write the month as a number")
-    } else if s.split(['/', '-']).count() == 3 && s.split(['/', '-']).last().is_some_and(|y| y.len() == 2 && digits(y)) {
+    } else if s.split(['/', '-']).count() == 3 && s.split(['/', '-']).next_back().is_some_and(|y| y.len() == 2 && digits(y)) {
         format!("{base}: a two-digit year is ambiguous; give all four digits")
     } else {
         base.to_string()

@@ -818,14 +818,7 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
         }
     }
     if ccols.unusable && counts.read > 0 {
-        problems.push(Problem::new(
-            Severity::Error,
-            &file,
-            Some(1),
-            None,
-            "",
-            format!("{} row(s) not read because the header is not usable", counts.read),
-        ));
+        problems.push(not_read(&file, counts.read, "the header is not usable"));
     }
     // Duplicates: equal ids are adjacent once sorted; a rejected row's id counts too.
     if !kids.windows(2).all(|w| w[0].id <= w[1].id) {
@@ -892,6 +885,11 @@ fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut
         tables: vec![(cfile.clone(), ccounts), (at.file().to_string(), acounts)],
     };
     Loaded { cohort: Cohort::from_children(index.children), report }
+}
+
+/// The error, on the header line, for rows of a table that could not be read at all.
+fn not_read(file: &str, rows: u64, why: &str) -> Problem {
+    Problem::new(Severity::Error, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
 }
 
 /// Read the assessments table and attach each accepted row to its child. `index` says what
@@ -962,14 +960,7 @@ pub(crate) fn read_assessments(
         } else {
             "the children table could not be read, so no child can be matched"
         };
-        problems.push(Problem::new(
-            Severity::Error,
-            &file,
-            Some(1),
-            None,
-            "",
-            format!("{} row(s) not read because {why}", acounts.read),
-        ));
+        problems.push(not_read(&file, acounts.read, why));
     }
     acounts
 }

@@ -120,16 +120,10 @@ class FileSource(Source):
         return [_file_entry(self.role, self.path, self.abspath)]
 
 
-class FolderSource(Source):
+class FolderSource(FileSource):
     """An SSDA903 return folder: every file in it, each with its SHA-256 and size."""
 
-    __slots__ = ("role", "path", "abspath")
-
-    def __init__(self, role: str, path: PathLike) -> None:
-        super().__init__()
-        self.role = role
-        self.path = os.fspath(path)
-        self.abspath = os.path.abspath(self.path)
+    __slots__ = ()
 
     def _describe(self) -> list[dict[str, Any]]:
         entry: dict[str, Any] = {"role": self.role, "kind": "folder", "path": self.path, "abspath": self.abspath,

@@ -31,3 +31,19 @@ pub fn child(dob: NaiveDate, care_start: NaiveDate, assessments: Vec<Assessment>
 pub fn today() -> NaiveDate {
     ymd(2026, 11, 23)
 }
+
+/// Read a children and an assessments table from text (as `children.csv` and
+/// `assessments.csv`, today = [`today`]), asserting that every table reconciles.
+pub fn load_tables(children: &str, assessments: &str) -> lac_backlog::Loaded {
+    let l = lac_backlog::load_csv_bytes(
+        "children.csv",
+        children.as_bytes(),
+        "assessments.csv",
+        assessments.as_bytes(),
+        &lac_backlog::ReadOptions { today: today() },
+    );
+    for (file, c) in &l.report.tables {
+        assert!(c.reconciles(), "{file}: {c:?}");
+    }
+    l
+}
