@@ -6,27 +6,13 @@ fn main() {
     let o = lac_backlog::synth::SynthOptions { overdue_share: Some(0.4), ..lac_backlog::synth::SynthOptions::new(n, 1, as_of) };
     let c = lac_backlog::synth::synthetic_cohort(&o);
     let p = lac_backlog::Policy::default();
-    let t = std::time::Instant::now();
-    let wl = lac_backlog::triage::triage(&c, as_of, &p, &[]);
-    eprintln!("triage {} children: {} listed in {:?}", n, wl.rows.len(), t.elapsed());
-    parts(&c, as_of, &p);
+    let reps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+    for _ in 0..reps {
+        let t = std::time::Instant::now();
+        let wl = lac_backlog::triage::triage(&c, as_of, &p, &[]);
+        eprintln!("triage {} children: {} listed in {:?}", n, wl.rows.len(), t.elapsed());
+    }
     sizes();
-}
-
-#[allow(dead_code)]
-fn parts(c: &lac_backlog::Cohort, as_of: chrono::NaiveDate, p: &lac_backlog::Policy) {
-    let sched = lac_backlog::Scheduler::new(p);
-    let t = std::time::Instant::now();
-    let st: Vec<_> = c.children.iter().map(|k| sched.child_status(k, as_of)).collect();
-    eprintln!("  status of all: {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let rows: Vec<_> = c.children.iter().zip(st).enumerate()
-        .filter(|(_, (_, s))| matches!(s.status, lac_backlog::Status::Overdue | lac_backlog::Status::DueSoon))
-        .map(|(i, (k, s))| lac_backlog::triage::triage_child(k, i, s, as_of, p)).collect();
-    eprintln!("  triage_child of {}: {:?}", rows.len(), t.elapsed());
-    let t = std::time::Instant::now();
-    drop(rows);
-    eprintln!("  drop: {:?}", t.elapsed());
 }
 
 #[allow(dead_code)]

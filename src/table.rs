@@ -170,7 +170,7 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     let s = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
     let i = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<i64>| ColumnData::Int(rows.iter().map(f).collect());
     t.push("rank", i(&|r| Some(r.rank as i64)));
-    t.push("child_id", s(&|r| Some(r.child_id.clone())));
+    t.push("child_id", s(&|r| Some(wl.child_id(r).to_string())));
     t.push("tier", s(&|r| Some(wl.tier_name(r).to_string())));
     t.push("priority_score", i(&|r| Some(i64::from(r.score))));
     t.push("next_assessment", s(&|r| Some(r.status.next_assessment.map_or("none", |a| a.as_str()).to_string())));

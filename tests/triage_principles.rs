@@ -99,7 +99,7 @@ fn an_overdue_iha_ranks_above_an_equally_overdue_rha() {
 #[test]
 fn more_overdue_ranks_higher_and_ties_break_by_child_id() {
     let wl = worklist(vec![rha_child("B", 10, 50), rha_child("A", 10, 10), rha_child("C", 10, 50)]);
-    let order: Vec<&str> = wl.rows.iter().map(|r| r.child_id.as_str()).collect();
+    let order: Vec<&str> = wl.rows.iter().map(|r| wl.child_id(r)).collect();
     assert_eq!(order, ["B", "C", "A"]);
 }
 
@@ -108,7 +108,7 @@ fn due_soon_children_are_listed_up_to_date_and_not_required_are_not() {
     let mut left = rha_child("LEFT", 10, 100);
     left.care_end = Some(ymd(2021, 1, 1));
     let wl = worklist(vec![rha_child("SOON", 10, -20), rha_child("LATER", 10, -60), left]);
-    let ids: Vec<&str> = wl.rows.iter().map(|r| r.child_id.as_str()).collect();
+    let ids: Vec<&str> = wl.rows.iter().map(|r| wl.child_id(r)).collect();
     assert_eq!(ids, ["SOON"]);
 }
 

@@ -138,7 +138,7 @@ proptest! {
         for (i, r) in wl.rows.iter().enumerate() {
             prop_assert_eq!(r.rank, i + 1);
             prop_assert!(r.status.due_date.unwrap() <= as_of() + Days::new(28));
-            prop_assert_eq!(r.score, r.contributions.iter().map(|c| c.points).sum::<u32>());
+            prop_assert_eq!(r.score, wl.contributions(r).iter().map(|c| c.points).sum::<u32>());
         }
     }
 }

@@ -30,10 +30,12 @@ pub enum TierBy {
 pub struct WorklistRow {
     /// Index of the child in the cohort.
     pub child: usize,
-    pub child_id: String,
+    /// Where the child's id is in the worklist's id text ([`Worklist::child_id`]).
+    id: (u32, u32),
     pub status: ChildStatus,
     pub score: u32,
-    pub contributions: Vec<Contribution>,
+    /// Where the factors that apply are in the worklist's list ([`Worklist::contributions`]).
+    factors: (u32, u32),
     pub need_points: u32,
     pub need: NeedLevel,
     /// Index into the policy's tiers (0 = most urgent), after any override.
@@ -63,12 +65,10 @@ pub struct Worklist {
     pub rows: Vec<WorklistRow>,
     /// Overrides for children who are not on the worklist (not overdue or due soon): not applied.
     pub unapplied: Vec<Override>,
-}
-
-/// Triage one child who is overdue or due soon (rules only, no override).
-pub fn triage_child(child: &Child, index: usize, status: ChildStatus, as_of: NaiveDate, policy: &Policy) -> WorklistRow {
-    let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
-    triage_child_since(child, index, status, as_of, policy, since, &flag_rules(policy))
+    /// Every row's child_id, one after another (rows keep where theirs is: no `String` a row).
+    ids: String,
+    /// Every row's contributions, one after another (rows keep where theirs are).
+    factors: Vec<Contribution>,
 }
 
 /// What the rules decided for one child, without words and without allocating: enough to
@@ -244,8 +244,10 @@ pub fn decide(
     }
 }
 
-/// [`triage_child`] with as_of minus `face_to_face_within_months` worked out by the caller.
-fn triage_child_since(
+/// One worklist row (rules only, no override, rank 0), its id and contributions appended to
+/// the worklist's buffers.
+#[allow(clippy::too_many_arguments)]
+fn triage_child(
     child: &Child,
     index: usize,
     status: ChildStatus,
@@ -253,17 +255,27 @@ fn triage_child_since(
     policy: &Policy,
     face_to_face_since: Option<NaiveDate>,
     flags: &[FlagRule],
+    ids: &mut String,
+    factors: &mut Vec<Contribution>,
 ) -> WorklistRow {
     let tp = &policy.triage;
-    let mut contributions = Vec::new();
-    let d = decide(child, &status, as_of, policy, face_to_face_since, flags, Some(&mut contributions), None);
-    let red_flags = tp.red_flags.iter().enumerate().filter(|(i, _)| d.red_flags & 1u64.checked_shl(*i as u32).unwrap_or(0) != 0).map(|(_, f)| f.name.clone()).collect();
+    let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let f0 = factors.len();
+    let d = decide(child, &status, as_of, policy, face_to_face_since, flags, Some(factors), None);
+    let i0 = ids.len();
+    ids.push_str(&child.id);
+    let bit = |i: usize| 1u64.checked_shl(i as u32).unwrap_or(0);
+    let red_flags = if d.red_flags == 0 {
+        Vec::new()
+    } else {
+        tp.red_flags.iter().enumerate().filter(|(i, _)| d.red_flags & bit(*i) != 0).map(|(_, f)| f.name.clone()).collect()
+    };
     WorklistRow {
         child: index,
-        child_id: child.id.clone(),
+        id: (at(i0), at(ids.len())),
         status,
         score: d.score,
-        contributions,
+        factors: (at(f0), at(factors.len())),
         need_points: d.need_points,
         need: d.need,
         tier: d.tier,
@@ -297,10 +309,16 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
     let mut rows: Vec<WorklistRow> = Vec::with_capacity(listed.len());
     let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
     let flags = flag_rules(policy);
-    rows.extend(listed.into_iter().map(|(i, st)| triage_child_since(&cohort.children[i], i, st, as_of, policy, since, &flags)));
+    let mut ids = String::new();
+    let mut factors: Vec<Contribution> = Vec::new();
+    rows.extend(
+        listed
+            .into_iter()
+            .map(|(i, st)| triage_child(&cohort.children[i], i, st, as_of, policy, since, &flags, &mut ids, &mut factors)),
+    );
     let mut unapplied = Vec::new();
     for o in overrides {
-        let Some(row) = rows.iter_mut().find(|r| r.child_id == o.child_id) else {
+        let Some(row) = rows.iter_mut().find(|r| cohort.children[r.child].id == o.child_id) else {
             unapplied.push(o.clone());
             continue;
         };
@@ -322,7 +340,7 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
     for (i, r) in rows.iter_mut().enumerate() {
         r.rank = i + 1;
     }
-    Worklist { as_of, policy: policy.clone(), rows, unapplied }
+    Worklist { as_of, policy: policy.clone(), rows, unapplied, ids, factors }
 }
 
 impl Worklist {
@@ -348,8 +366,18 @@ impl Worklist {
         modality::why(row.modality_rule, &w, row.virtual_switched_off)
     }
 
+    /// The child_id of a row.
+    pub fn child_id(&self, row: &WorklistRow) -> &str {
+        self.ids.get(row.id.0 as usize..row.id.1 as usize).unwrap_or("")
+    }
+
+    /// The factors that apply to a row's child, in the order explanations list them.
+    pub fn contributions(&self, row: &WorklistRow) -> &[Contribution] {
+        self.factors.get(row.factors.0 as usize..row.factors.1 as usize).unwrap_or(&[])
+    }
+
     pub fn get(&self, child_id: &str) -> Option<&WorklistRow> {
-        self.rows.iter().find(|r| r.child_id == child_id)
+        self.rows.iter().find(|r| self.child_id(r) == child_id)
     }
 
     /// The `reasons` column: the score and its factors, the tier, the modality rule, declined
@@ -360,10 +388,11 @@ impl Worklist {
         let tp = &self.policy.triage;
         let mut s = String::with_capacity(256);
         let _ = write!(s, "score {}: ", row.score);
-        if row.contributions.is_empty() {
+        let contributions = self.contributions(row);
+        if contributions.is_empty() {
             s.push_str("no factor");
         }
-        for (i, c) in row.contributions.iter().enumerate() {
+        for (i, c) in contributions.iter().enumerate() {
             let _ = write!(s, "{}{} +{} ({})", if i > 0 { ", " } else { "" }, c.factor, c.points, c.detail(tp));
         }
         let rule_tier = &tp.tiers[row.rule_tier];
@@ -410,7 +439,7 @@ impl Worklist {
         let st = &row.status;
         let mut out = vec![format!(
             "Child {}: rank {} of {}, tier {} (see within {} days), recommended {}.",
-            row.child_id,
+            self.child_id(row),
             row.rank,
             self.rows.len(),
             tier.name,
@@ -429,10 +458,10 @@ impl Worklist {
             st.reason
         ));
         out.push(format!("Priority score {} from:", row.score));
-        if row.contributions.is_empty() {
+        if self.contributions(row).is_empty() {
             out.push("  (no factor applies)".into());
         }
-        for c in &row.contributions {
+        for c in self.contributions(row) {
             out.push(format!("  {:>4}  {:<22} {}", format!("+{}", c.points), c.factor, c.detail(tp)));
         }
         out.push(format!("Clinical need: {} ({} points from need factors).", row.need.as_str(), row.need_points));
