@@ -18,6 +18,7 @@ import csv
 import datetime as _dt
 import io
 import os
+import re
 import sys
 import tempfile
 from collections import Counter
@@ -247,6 +248,9 @@ def _load_cohort(args: argparse.Namespace, run: _Run, policy: Optional[lb.Policy
     if policy is not None:
         stale = lb.stale_data(cohort, as_of=args.as_of, policy=policy)
         if stale:
+            # The newest date is one child's: masked like any other value with --hide-values.
+            if run.hide_values:
+                stale = re.sub(r"\d{4}-\d{2}-\d{2}, ", "[hidden], ", stale, count=1)
             print(f"warning: {stale}", file=sys.stderr)
     return cohort
 

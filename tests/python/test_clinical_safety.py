@@ -96,3 +96,15 @@ def test_a_stale_extract_is_warned_about(council: lb.Cohort, tmp_path) -> None:
     assert fresh.returncode == 0 and "stale" not in fresh.stderr
     late = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2022-06-30")
     assert late.returncode == 0 and "warning: the newest care_start or completed assessment" in late.stderr
+
+
+def test_the_stale_warning_hides_the_childs_date_with_hide_values(council: lb.Cohort, tmp_path) -> None:
+    from conftest import run_cli
+
+    c, a = tmp_path / "c.csv", tmp_path / "a.csv"
+    council.to_csv(c, a)
+    newest = lb.stale_data(council, as_of="2022-06-30")
+    assert newest is not None
+    date = newest.split(" is ", 1)[1].split(",", 1)[0]
+    r = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2022-06-30", "--hide-values")
+    assert r.returncode == 0 and "is [hidden], " in r.stderr and date not in r.stderr
