@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Cohort;
@@ -178,7 +179,8 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     t.push("days_overdue", i(&|r| r.status.days_overdue));
     t.push("age_band", s(&|r| Some(r.status.age_band.as_str().to_string())));
     t.push("recommended_modality", s(&|r| Some(r.modality.as_str().to_string())));
-    t.push("reasons", s(&|r| Some(wl.reasons(r))));
+    // The reasons are the costliest column (text for every row): written on every core.
+    t.push("reasons", ColumnData::Str(rows.par_iter().map(|r| Some(wl.reasons(r))).collect()));
     t.push("see_within_days", i(&|r| Some(i64::from(wl.see_within_days(r)))));
     t.push("clinical_need", s(&|r| Some(r.need.as_str().to_string())));
     t.push("red_flags", s(&|r| Some(r.red_flags.join(";"))));
