@@ -70,8 +70,7 @@ pub type ChildKpi = [(bool, bool); 4];
 
 /// In scope at E (INTERFACE.md section 3): in care, not short breaks, under 18.
 pub fn in_scope(sched: &Scheduler, c: &Child, e: NaiveDate) -> bool {
-    let s = &sched.policy.schedule;
-    let under_18 = crate::calendar::anniversary(c.date_of_birth, s.leaves_care_age, s.leap_day_birthday).is_some_and(|b| e < b);
+    let under_18 = sched.leaves_care_on(c).is_some_and(|b| e < b);
     c.care_start <= e
         && c.care_end.is_none_or(|end| end > e)
         && !c.legal_status.as_deref().is_some_and(|ls| sched.policy.is_short_break(ls))
@@ -82,10 +81,9 @@ pub fn in_scope(sched: &Scheduler, c: &Child, e: NaiveDate) -> bool {
 /// in the 12 months to E was done by its due date and none is overdue at E). Due dates are
 /// replayed from the actual completion dates within the current period of care.
 pub fn all_in_timescale(sched: &Scheduler, c: &Child, e: NaiveDate, overdue_now: bool) -> (bool, bool) {
-    let s = &sched.policy.schedule;
     let window = sched.iha_window_start(c);
     let done: Vec<NaiveDate> = c.completed_by(e).map(|a| a.completed_on).filter(|d| *d >= window).collect();
-    let birthday = crate::calendar::anniversary(c.date_of_birth, s.leaves_care_age, s.leap_day_birthday).unwrap_or(NaiveDate::MAX);
+    let birthday = sched.leaves_care_on(c).unwrap_or(NaiveDate::MAX);
     let year_ago = sub_months(e, 12).unwrap_or(e);
     let (mut has_due, mut ok) = (false, true);
     for j in 0..=done.len() {

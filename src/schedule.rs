@@ -166,6 +166,13 @@ impl Scheduler {
         }
     }
 
+    /// The birthday on which the child leaves the duty (`schedule.leaves_care_age`, 18); `None`
+    /// only for a date chrono cannot hold.
+    pub fn leaves_care_on(&self, child: &Child) -> Option<NaiveDate> {
+        let s = &self.policy.schedule;
+        anniversary(child.date_of_birth, s.leaves_care_age, s.leap_day_birthday)
+    }
+
     /// The start of the IHA exemption window: an assessment from this day on means no IHA.
     pub fn iha_window_start(&self, child: &Child) -> NaiveDate {
         sub_months(child.care_start, self.policy.schedule.iha_exemption_months).unwrap_or(child.care_start)
@@ -240,7 +247,7 @@ impl Scheduler {
         if let Some(ls) = child.legal_status.as_deref().filter(|ls| self.policy.is_short_break(ls)) {
             return not_required(Reason::ShortBreaks { legal_status: ls.to_string() });
         }
-        let Some(birthday) = anniversary(child.date_of_birth, s.leaves_care_age, leap) else {
+        let Some(birthday) = self.leaves_care_on(child) else {
             return not_required(Reason::OutOfRange);
         };
         if as_of >= birthday {
@@ -291,6 +298,31 @@ pub fn status_all(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> Vec<(us
             .then_with(|| ia.cmp(ib))
     });
     rows
+}
+
+/// A warning when the extract looks stale at `as_of`: the newest care_start and the newest
+/// completed assessment on or before `as_of` are both more than `data.stale_after_days` before
+/// it (hazard H4 in docs/clinical-safety.md). `None` when fresh, when the check is off, or for
+/// an empty cohort.
+pub fn stale_data(cohort: &crate::model::Cohort, as_of: NaiveDate, policy: &Policy) -> Option<String> {
+    let days = policy.data.stale_after_days;
+    if days == 0 {
+        return None;
+    }
+    let newest = cohort
+        .children
+        .iter()
+        .flat_map(|c| std::iter::once(c.care_start).chain(c.completed_by(as_of).map(|a| a.completed_on)))
+        .filter(|d| *d <= as_of)
+        .max()?;
+    let gap = (as_of - newest).num_days();
+    (gap > i64::from(days)).then(|| {
+        format!(
+            "the newest care_start or completed assessment in the input is {newest}, {gap} days before {as_of}: \
+             is the extract stale? Children who came into care since would be missing (warned after {days} days: \
+             policy data.stale_after_days)"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -353,29 +385,4 @@ mod tests {
         assert_eq!(after.status, Status::Overdue);
         assert_eq!(after.declined_offers, 1);
     }
-}
-
-/// A warning when the extract looks stale at `as_of`: the newest care_start and the newest
-/// completed assessment on or before `as_of` are both more than `data.stale_after_days` before
-/// it (hazard H4 in docs/clinical-safety.md). `None` when fresh, when the check is off, or for
-/// an empty cohort.
-pub fn stale_data(cohort: &crate::model::Cohort, as_of: NaiveDate, policy: &Policy) -> Option<String> {
-    let days = policy.data.stale_after_days;
-    if days == 0 {
-        return None;
-    }
-    let newest = cohort
-        .children
-        .iter()
-        .flat_map(|c| std::iter::once(c.care_start).chain(c.completed_by(as_of).map(|a| a.completed_on)))
-        .filter(|d| *d <= as_of)
-        .max()?;
-    let gap = (as_of - newest).num_days();
-    (gap > i64::from(days)).then(|| {
-        format!(
-            "the newest care_start or completed assessment in the input is {newest}, {gap} days before {as_of}: \
-             is the extract stale? Children who came into care since would be missing (warned after {days} days: \
-             policy data.stale_after_days)"
-        )
-    })
 }

@@ -323,8 +323,7 @@ pub fn scenario_policy(policy: &Policy, s: &Scenario) -> Policy {
 }
 
 fn next_for(sched: &Scheduler, c: &Child, upto: NaiveDate) -> Option<(AssessmentType, NaiveDate)> {
-    let s = &sched.policy.schedule;
-    let birthday = anniversary(c.date_of_birth, s.leaves_care_age, s.leap_day_birthday)?;
+    let birthday = sched.leaves_care_on(c)?;
     let done: Vec<NaiveDate> = c.completed_by(upto).map(|a| a.completed_on).collect();
     let (kind, due, _) = sched.next_due(c, &done);
     due.filter(|d| *d < birthday).map(|d| (kind, d))
@@ -333,28 +332,25 @@ fn next_for(sched: &Scheduler, c: &Child, upto: NaiveDate) -> Option<(Assessment
 /// [`next_for`] the record plus a completed assessment on `seen_on` (on or after every
 /// assessment in it), without copying the record.
 fn next_after_seen(sched: &Scheduler, c: &Child, seen_on: NaiveDate) -> Option<(AssessmentType, NaiveDate)> {
-    let s = &sched.policy.schedule;
-    let birthday = anniversary(c.date_of_birth, s.leaves_care_age, s.leap_day_birthday)?;
+    let birthday = sched.leaves_care_on(c)?;
     let window_start = sched.iha_window_start(c);
     let any_in_window = seen_on >= window_start || c.completed_by(seen_on).any(|a| a.completed_on >= window_start);
     let (kind, due, _) = sched.next_due_after(c, window_start, Some(seen_on), any_in_window);
     due.filter(|d| *d < birthday).map(|d| (kind, d))
 }
 
-fn leaves(c: &Child, sch: &crate::policy::SchedulePolicy) -> NaiveDate {
-    let b = anniversary(c.date_of_birth, sch.leaves_care_age, sch.leap_day_birthday).unwrap_or(NaiveDate::MAX);
+fn leaves(sched: &Scheduler, c: &Child) -> NaiveDate {
+    let b = sched.leaves_care_on(c).unwrap_or(NaiveDate::MAX);
     c.care_end.map_or(b, |e| e.min(b))
 }
 
-/// What every run of a scenario starts from, worked out once: the children in scope at as_of
-/// or starting care later (assessments after as_of dropped), their next due dates, and the
-/// localities new entrants are drawn from.
+/// What every run of a scenario starts from, worked out once: the records of the children in
+/// scope at as_of or starting care later (assessments after as_of dropped), each child's
+/// state at the start (copied by every run), and the localities new entrants are drawn from.
 struct Start {
     policy: Policy,
     children: Vec<Child>,
-    next: Vec<Option<(AssessmentType, NaiveDate)>>,
-    present: Vec<bool>,
-    leaves: Vec<NaiveDate>,
+    kids: Vec<SimChild>,
     started: u32,
     localities: Vec<String>,
 }
@@ -366,7 +362,7 @@ impl Start {
         let mut localities: Vec<String> = cohort.children.iter().filter_map(|c| c.locality.clone()).collect();
         localities.sort();
         localities.dedup();
-        let mut start = Start { policy: policy.clone(), children: Vec::new(), next: Vec::new(), present: Vec::new(), leaves: Vec::new(), started: 0, localities };
+        let mut start = Start { policy: policy.clone(), children: Vec::new(), kids: Vec::new(), started: 0, localities };
         for c in &cohort.children {
             let in_scope = crate::kpi::in_scope(&sched, c, as_of);
             let future = c.care_start > as_of && !c.legal_status.as_deref().is_some_and(|ls| policy.is_short_break(ls));
@@ -376,9 +372,19 @@ impl Start {
             let mut child = c.clone();
             child.assessments.retain(|a| a.completed_on <= as_of);
             start.started += u32::from(in_scope);
-            start.next.push(next_for(&sched, &child, as_of));
-            start.present.push(in_scope);
-            start.leaves.push(leaves(&child, &policy.schedule));
+            start.kids.push(SimChild {
+                record: Record::Start(start.children.len()),
+                next: next_for(&sched, &child, as_of),
+                care_start: child.care_start,
+                leaves: leaves(&sched, &child),
+                queued_since: None,
+                present: in_scope,
+                missing: child.missing,
+                gone: false,
+                known: None,
+                last_done: child.completed_by(as_of).map(|a| a.completed_on).last(),
+                age: None,
+            });
             start.children.push(child);
         }
         start
@@ -441,24 +447,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, as_of: NaiveDate, we
     let sch = &policy.schedule;
     let mut recs = Records { start: &start.children, own: Vec::new() };
     let flags = flag_rules(policy);
-    let mut kids: Vec<SimChild> = start
-        .children
-        .iter()
-        .enumerate()
-        .map(|(i, c)| SimChild {
-            record: Record::Start(i),
-            next: start.next[i],
-            care_start: c.care_start,
-            leaves: start.leaves[i],
-            queued_since: None,
-            present: start.present[i],
-            missing: c.missing,
-            gone: false,
-            known: None,
-            last_done: c.completed_by(as_of).map(|a| a.completed_on).last(),
-            age: None,
-        })
-        .collect();
+    let mut kids = start.kids.clone();
     let mut run = Run { weeks: Vec::with_capacity(weeks as usize), weeks_to_clear: None, started: start.started, arrived: 0, left: 0, joined: 0, queue_weeks_of_seen: 0 };
     let mut arrivals_due = 0.0f64;
     let mut queue: Vec<Queued> = Vec::new();
@@ -491,7 +480,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, as_of: NaiveDate, we
             let start_day = if deterministic { ws } else { plus(ws, rng.below(7)) };
             let child = crate::synth::new_entrant(&format!("new-w{:03}-{j:03}", w + 1), start_day, &start.localities, rng);
             let next = next_for(sched, &child, start_day);
-            let gone_on = leaves(&child, sch);
+            let gone_on = leaves(sched, &child);
             kids.push(recs.add(child, next, gone_on));
             run.arrived += 1;
         }

@@ -16,8 +16,11 @@ fn load(children: &str, assessments: &str) -> Loaded {
     load_tables(children, assessments)
 }
 
-/// The errors as (file, line, column, value, start of the message).
-fn errors(l: &Loaded) -> Vec<(String, Option<u64>, Option<String>, String, String)> {
+/// One error as (file, line, column, value, message).
+type Seen = (String, Option<u64>, Option<String>, String, String);
+
+/// The errors, in the report's order.
+fn errors(l: &Loaded) -> Vec<Seen> {
     l.report
         .problems
         .iter()
