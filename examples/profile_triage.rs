@@ -1,5 +1,5 @@
 //! Profiling driver (not a test): triage a synthetic council of N children.
-//! `cargo run --release --example profile_triage -- 200000`
+//! `cargo run --release --example profile_triage -- 200000 [reps] [threads]`
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(200_000);
     let as_of = chrono::NaiveDate::from_ymd_opt(2021, 10, 21).unwrap();
@@ -7,10 +7,13 @@ fn main() {
     let c = lac_backlog::synth::synthetic_cohort(&o);
     let p = lac_backlog::Policy::default();
     let reps: usize = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(1);
+    // Threads: the third argument (default 1, the single-threaded target; 0 = every core).
+    let threads: usize = std::env::args().nth(3).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
     for _ in 0..reps {
         let t = std::time::Instant::now();
-        let wl = lac_backlog::triage::triage(&c, as_of, &p, &[]);
-        eprintln!("triage {} children: {} listed in {:?}", n, wl.rows.len(), t.elapsed());
+        let wl = pool.install(|| lac_backlog::triage::triage(&c, as_of, &p, &[]));
+        eprintln!("triage {} children on {} thread(s): {} listed in {:?}", n, pool.current_num_threads(), wl.rows.len(), t.elapsed());
     }
     sizes();
 }

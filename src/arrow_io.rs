@@ -1,54 +1,74 @@
-//! Arrow in and out (compiled with the `python` feature): DataFrames become the same raw text
-//! cells as a CSV file, so one set of checks serves both; result tables become record batches.
+//! Arrow in and out (compiled with the `python` feature): DataFrame columns are read in place as
+//! typed cells (dates, numbers, booleans and text), checked by the same rules as a CSV file's
+//! text; result tables become record batches.
 
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, LargeStringArray, RecordBatch, StringArray, StringViewArray,
+};
 use arrow_cast::cast;
 use arrow_schema::{DataType, Field, Schema};
 use chrono::NaiveDate;
 
-use std::io::Write as _;
-
-use chrono::Datelike as _;
-
-use crate::read::{Row, RowStream};
+use crate::read::{trim_cell, Cell, Record, RowStream};
 use crate::report::Problem;
-use crate::table::{ColumnData, Table};
+use crate::table::{ColumnData, Table, TextColumn};
 
-/// One column, prepared once so that each cell can be written as text without allocating:
-/// dates as YYYY-MM-DD (a datetime gives its date), booleans as 1/0, whole floats without a
-/// decimal point (pandas makes a number column with blanks a float column), NaN and nulls
-/// blank, anything else cast to text column-wise by Arrow.
-enum Cells {
+/// One column, cast once to one of the few types read: dates (a datetime gives its date),
+/// 64-bit integers, 64-bit floats (pandas makes a number column with blanks a float column),
+/// booleans, text; anything else is cast to text column-wise by Arrow.
+enum Column {
     Null,
     Bool(BooleanArray),
+    Int(Int64Array),
     Float(Float64Array),
     Date(Date32Array),
     Text(StringArray),
+    /// pandas' string columns (pyarrow-backed `str`) come as large strings; polars' as views.
+    LargeText(LargeStringArray),
+    TextView(StringViewArray),
 }
 
-impl Cells {
-    fn new(col: &ArrayRef) -> Result<Cells, String> {
+impl Column {
+    fn new(col: &ArrayRef) -> Result<Column, String> {
         let err = |e: arrow_schema::ArrowError| e.to_string();
-        let down = |a: ArrayRef| -> Result<Cells, String> {
+        let down = |a: ArrayRef| -> Result<Column, String> {
             let any = a.as_any();
             if let Some(x) = any.downcast_ref::<BooleanArray>() {
-                Ok(Cells::Bool(x.clone()))
+                Ok(Column::Bool(x.clone()))
+            } else if let Some(x) = any.downcast_ref::<Int64Array>() {
+                Ok(Column::Int(x.clone()))
             } else if let Some(x) = any.downcast_ref::<Float64Array>() {
-                Ok(Cells::Float(x.clone()))
+                Ok(Column::Float(x.clone()))
             } else if let Some(x) = any.downcast_ref::<Date32Array>() {
-                Ok(Cells::Date(x.clone()))
+                Ok(Column::Date(x.clone()))
             } else if let Some(x) = any.downcast_ref::<StringArray>() {
-                Ok(Cells::Text(x.clone()))
+                Ok(Column::Text(x.clone()))
+            } else if let Some(x) = any.downcast_ref::<LargeStringArray>() {
+                Ok(Column::LargeText(x.clone()))
+            } else if let Some(x) = any.downcast_ref::<StringViewArray>() {
+                Ok(Column::TextView(x.clone()))
             } else {
                 Err(format!("unexpected column type {}", a.data_type()))
             }
         };
         match col.data_type() {
-            DataType::Null => Ok(Cells::Null),
-            DataType::Boolean | DataType::Date32 | DataType::Utf8 => down(col.clone()),
-            DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) | DataType::Decimal256(..) => {
+            DataType::Null => Ok(Column::Null),
+            DataType::Boolean
+            | DataType::Int64
+            | DataType::Float64
+            | DataType::Date32
+            | DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View => down(col.clone()),
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => down(cast(col, &DataType::Int64).map_err(err)?),
+            DataType::Float16 | DataType::Float32 | DataType::Decimal128(..) | DataType::Decimal256(..) => {
                 down(cast(col, &DataType::Float64).map_err(err)?)
             }
             DataType::Timestamp(..) | DataType::Date64 => down(cast(col, &DataType::Date32).map_err(err)?),
@@ -56,26 +76,30 @@ impl Cells {
         }
     }
 
-    /// Append cell `i` to `row` as one field; `buf` is scratch space.
-    fn push(&self, i: usize, row: &mut Row, buf: &mut Vec<u8>) {
-        buf.clear();
+    /// Cell `i`: null, NaN and dates out of range are blank; whole floats are integers.
+    #[inline]
+    fn cell(&self, i: usize) -> Cell<'_> {
+        const BLANK: Cell<'static> = Cell::Text("");
         match self {
-            Cells::Null => {}
-            Cells::Bool(a) if a.is_valid(i) => buf.push(if a.value(i) { b'1' } else { b'0' }),
-            Cells::Float(a) if a.is_valid(i) && !a.value(i).is_nan() => {
+            Column::Null => BLANK,
+            Column::Bool(a) if a.is_valid(i) => Cell::Bool(a.value(i)),
+            Column::Int(a) if a.is_valid(i) => Cell::Int(a.value(i)),
+            Column::Float(a) if a.is_valid(i) && !a.value(i).is_nan() => {
                 let v = a.value(i);
-                // Whole values print as integers (a count column with blanks comes as floats).
-                let _ = if v.fract() == 0.0 && v.abs() < WHOLE_FLOAT_LIMIT { write!(buf, "{}", v as i64) } else { write!(buf, "{v}") };
-            }
-            Cells::Date(a) if a.is_valid(i) => {
-                if let Some(d) = EPOCH.checked_add_signed(chrono::Duration::days(i64::from(a.value(i)))) {
-                    write_date(d, buf);
+                if v.fract() == 0.0 && v.abs() < WHOLE_FLOAT_LIMIT {
+                    Cell::Int(v as i64)
+                } else {
+                    Cell::Float(v)
                 }
             }
-            Cells::Text(a) if a.is_valid(i) => buf.extend_from_slice(a.value(i).trim().as_bytes()),
-            _ => {}
+            Column::Date(a) if a.is_valid(i) => {
+                EPOCH.checked_add_signed(chrono::Duration::days(i64::from(a.value(i)))).map_or(BLANK, Cell::Date)
+            }
+            Column::Text(a) if a.is_valid(i) => Cell::Text(trim_cell(a.value(i))),
+            Column::LargeText(a) if a.is_valid(i) => Cell::Text(trim_cell(a.value(i))),
+            Column::TextView(a) if a.is_valid(i) => Cell::Text(trim_cell(a.value(i))),
+            _ => BLANK,
         }
-        row.push_field(buf);
     }
 }
 
@@ -87,33 +111,22 @@ const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
     None => NaiveDate::MIN,
 };
 
-/// YYYY-MM-DD without the formatting machinery (years outside 0-9999 fall back to it).
-fn write_date(d: NaiveDate, buf: &mut Vec<u8>) {
-    let (y, m, day) = (d.year(), d.month(), d.day());
-    if (0..=9999).contains(&y) {
-        let y = y as u32;
-        let digits = [y / 1000, y / 100 % 10, y / 10 % 10, y % 10, m / 10, m % 10, day / 10, day % 10].map(|x| b'0' + x as u8);
-        buf.extend_from_slice(&digits[..4]);
-        buf.push(b'-');
-        buf.extend_from_slice(&digits[4..6]);
-        buf.push(b'-');
-        buf.extend_from_slice(&digits[6..]);
-    } else {
-        let _ = write!(buf, "{d}");
-    }
-}
-
-/// A DataFrame read as a stream of rows, column arrays prepared once per batch. Row i (from 0)
-/// is "line" i + 2, as if the frame were written as CSV with its header on line 1.
+/// A DataFrame read as a stream of rows, read in place from its columns (prepared once per
+/// batch). Row i (from 0) is "line" i + 2, as if the frame were written as CSV with its header
+/// on line 1.
+#[derive(Clone)]
 pub struct ArrowRows {
     name: String,
     header: Vec<String>,
-    batches: Vec<Vec<Cells>>,
-    lens: Vec<usize>,
+    batches: Arc<Vec<Vec<Column>>>,
+    lens: Arc<Vec<usize>>,
+    /// The current row: its batch, its place in the batch, and its line.
     batch: usize,
-    next: usize,
+    at: usize,
     line: u64,
-    buf: Vec<u8>,
+    /// Rows still to give, and whether the first has been given.
+    remaining: usize,
+    started: bool,
 }
 
 impl ArrowRows {
@@ -125,43 +138,137 @@ impl ArrowRows {
                 .columns()
                 .iter()
                 .zip(schema.fields())
-                .map(|(c, f)| Cells::new(c).map_err(|e| format!("column {}: {e}", f.name())))
+                .map(|(c, f)| Column::new(c).map_err(|e| format!("column {}: {e}", f.name())))
                 .collect::<Result<Vec<_>, _>>()?;
             prepared.push(cols);
         }
+        let lens: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
         Ok(ArrowRows {
             name: name.to_string(),
             header,
-            batches: prepared,
-            lens: batches.iter().map(RecordBatch::num_rows).collect(),
+            batches: Arc::new(prepared),
+            remaining: lens.iter().sum(),
+            lens: Arc::new(lens),
             batch: 0,
-            next: 0,
+            at: 0,
             line: 2,
-            buf: Vec::new(),
+            started: false,
         })
+    }
+
+    /// A stream of `count` rows from row `first` (from 0) of the frame.
+    fn stretch(&self, first: usize, count: usize) -> ArrowRows {
+        let (mut batch, mut at) = (0, first);
+        while batch < self.lens.len() && at >= self.lens[batch] {
+            at -= self.lens[batch];
+            batch += 1;
+        }
+        ArrowRows { batch, at, line: first as u64 + 2, remaining: count, started: false, ..self.clone() }
+    }
+}
+
+impl Record for ArrowRows {
+    #[inline]
+    fn field(&self, i: usize) -> Option<Cell<'_>> {
+        self.batches.get(self.batch)?.get(i).map(|c| c.cell(self.at))
+    }
+    fn width(&self) -> usize {
+        self.header.len()
     }
 }
 
 impl RowStream for ArrowRows {
+    type Rec = ArrowRows;
     fn file(&self) -> &str {
         &self.name
     }
     fn header(&self) -> &[String] {
         &self.header
     }
-    fn next_row(&mut self, row: &mut Row, _problems: &mut Vec<Problem>) -> Option<u64> {
-        while self.next >= *self.lens.get(self.batch)? {
+    fn row(&self) -> &ArrowRows {
+        self
+    }
+    fn advance(&mut self, _problems: &mut Vec<Problem>) -> Option<u64> {
+        if self.remaining == 0 {
+            return None;
+        }
+        if self.started {
+            self.at += 1;
+            self.line += 1;
+        }
+        self.started = true;
+        while self.at >= *self.lens.get(self.batch)? {
             self.batch += 1;
-            self.next = 0;
+            self.at = 0;
         }
-        row.clear();
-        for c in &self.batches[self.batch] {
-            c.push(self.next, row, &mut self.buf);
+        self.remaining -= 1;
+        Some(self.line)
+    }
+
+    fn split(&self, n: usize) -> Option<Vec<ArrowRows>> {
+        let first = (self.line - 2) as usize + usize::from(self.started);
+        let per = self.remaining.div_ceil(n.max(1)).max(crate::read::PARALLEL_MIN_ROWS);
+        Some((0..self.remaining).step_by(per).map(|lo| self.stretch(first + lo, per.min(self.remaining - lo))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stretches of a frame in several batches give every row once, in order, with its line.
+    #[test]
+    fn stretches_cover_every_row_once() {
+        let batch = |ids: &[&str]| {
+            let col: ArrayRef = Arc::new(StringArray::from(ids.to_vec()));
+            RecordBatch::try_from_iter([("child_id", col)]).unwrap()
+        };
+        let ids: Vec<String> = (0..25_000).map(|i| format!("c{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let batches = [batch(&refs[..7]), batch(&refs[7..12_000]), batch(&refs[12_000..])];
+        let rows = ArrowRows::new("t", &batches[0].schema(), &batches).unwrap();
+        let read = |mut s: ArrowRows| {
+            let mut out = Vec::new();
+            while let Some(line) = s.advance(&mut Vec::new()) {
+                out.push((line, s.field(0).unwrap().text().into_owned()));
+            }
+            out
+        };
+        let whole = read(rows.clone());
+        assert_eq!(whole.len(), 25_000);
+        assert_eq!(whole[12_000], (12_002, "c12000".to_string()));
+        for n in [1, 2, 3, 7] {
+            let parts = rows.split(n).unwrap();
+            assert!(parts.len() <= n.max(1));
+            let joined: Vec<_> = parts.into_iter().flat_map(read).collect();
+            assert_eq!(joined, whole, "{n} stretches");
         }
-        self.next += 1;
-        let line = self.line;
-        self.line += 1;
-        Some(line)
+    }
+}
+
+/// A text column as Arrow text: its buffer copied once, its row ends as offsets (large
+/// offsets past 2 GiB of text).
+fn text_array(t: &TextColumn) -> (DataType, ArrayRef) {
+    use arrow_array::types::GenericStringType;
+    use arrow_array::{GenericByteArray, OffsetSizeTrait};
+    use arrow_buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+    fn build<O: OffsetSizeTrait>(buf: &str, ends: &[usize]) -> Option<ArrayRef> {
+        let offsets: Vec<O> = std::iter::once(Some(O::zero())).chain(ends.iter().map(|&e| O::from_usize(e))).collect::<Option<_>>()?;
+        let a = GenericByteArray::<GenericStringType<O>>::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from(buf.as_bytes()),
+            None,
+        )
+        .ok()?;
+        Some(Arc::new(a))
+    }
+    let (buf, ends) = t.parts();
+    match build::<i32>(buf, ends) {
+        Some(a) => (DataType::Utf8, a),
+        None => match build::<i64>(buf, ends) {
+            Some(a) => (DataType::LargeUtf8, a),
+            None => (DataType::Utf8, Arc::new((0..t.len()).map(|i| Some(t.get(i))).collect::<StringArray>())),
+        },
     }
 }
 
@@ -173,6 +280,7 @@ pub fn record_batch(t: &Table) -> Result<RecordBatch, String> {
     for c in &t.columns {
         let (dt, a): (DataType, ArrayRef) = match &c.data {
             ColumnData::Str(v) => (DataType::Utf8, Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>())),
+            ColumnData::Text(t) => text_array(t),
             ColumnData::Int(v) => (DataType::Int64, Arc::new(v.iter().copied().collect::<Int64Array>())),
             ColumnData::Float(v) => (DataType::Float64, Arc::new(v.iter().copied().collect::<Float64Array>())),
             ColumnData::Date(v) => (

@@ -130,7 +130,11 @@ pub fn parse_int(s: &str) -> Result<i64, String> {
 
 /// A count (a whole number, 0 or more).
 pub fn parse_count(s: &str) -> Result<u32, String> {
-    let n = parse_int(s)?;
+    count_of(parse_int(s)?)
+}
+
+/// A whole number as a count (0 or more).
+pub fn count_of(n: i64) -> Result<u32, String> {
     if n < 0 {
         return Err("negative count (must be 0 or more)".to_string());
     }
@@ -139,7 +143,11 @@ pub fn parse_count(s: &str) -> Result<u32, String> {
 
 /// An SDQ total difficulties score, 0 to 40.
 pub fn parse_sdq(s: &str) -> Result<u8, String> {
-    let n = parse_int(s)?;
+    sdq_of(parse_int(s)?)
+}
+
+/// A whole number as an SDQ score (0 to 40).
+pub fn sdq_of(n: i64) -> Result<u8, String> {
     if !(0..=40).contains(&n) {
         return Err("SDQ score outside 0-40".to_string());
     }

@@ -514,6 +514,7 @@ impl PyTable {
         for c in &self.inner.columns {
             let list = match &c.data {
                 ColumnData::Str(v) => v.into_pyobject(py)?,
+                ColumnData::Text(t) => (0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?,
                 ColumnData::Int(v) => v.into_pyobject(py)?,
                 ColumnData::Float(v) => v.into_pyobject(py)?,
                 ColumnData::Date(v) => v.into_pyobject(py)?,

@@ -4,6 +4,7 @@
 //! either accepted or rejected, and every rejected row has an error naming its line, so the
 //! report reconciles rows read = rows accepted + rows rejected.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -33,7 +34,9 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::fields::{is_blank, parse_bool, parse_count, parse_date, parse_sdq};
+use chrono::Datelike as _;
+
+use crate::fields::{count_of, parse_bool, parse_count, parse_date, parse_sdq, sdq_of};
 use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, Signals};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 
@@ -174,15 +177,120 @@ pub(crate) type Row = csv::ByteRecord;
 
 /// Field `i` of a row as trimmed text (`None` past the end of the row).
 pub(crate) fn cell(row: &Row, i: usize) -> Option<&str> {
-    row.get(i).map(|b| {
-        // ASCII white space first (the usual case), then any other Unicode white space.
-        let s = std::str::from_utf8(b.trim_ascii()).unwrap_or("");
-        if s.as_bytes().first().is_some_and(|c| !c.is_ascii()) || s.as_bytes().last().is_some_and(|c| !c.is_ascii()) {
-            s.trim()
-        } else {
-            s
+    row.get(i).map(|b| trim_cell(std::str::from_utf8(b).unwrap_or("")))
+}
+
+/// A cell's text without white space at either end, as `str::trim`: ASCII first (the usual
+/// case), then any other Unicode white space (and the vertical tab, which `trim_ascii` keeps).
+#[inline]
+pub(crate) fn trim_cell(s: &str) -> &str {
+    let s = s.trim_ascii();
+    let odd = |c: &u8| !c.is_ascii() || *c == 0x0B;
+    if s.as_bytes().first().is_some_and(odd) || s.as_bytes().last().is_some_and(odd) {
+        s.trim()
+    } else {
+        s
+    }
+}
+
+/// One cell as its source holds it: text (CSV, XML and text columns, trimmed with
+/// [`trim_cell`]; blank and null are empty text) or a value a DataFrame column already typed. Every check reads cells
+/// through this, so typed columns skip text but meet the same rules: a typed value that is not
+/// simply valid is judged on the text a CSV file would hold for it ([`Cell::text`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+// Only DataFrame columns (the `python` feature) make typed cells.
+#[cfg_attr(not(feature = "python"), allow(dead_code))]
+pub(crate) enum Cell<'a> {
+    Text(&'a str),
+    Int(i64),
+    /// A float that is not a whole number (whole floats are [`Cell::Int`]).
+    Float(f64),
+    Bool(bool),
+    Date(NaiveDate),
+}
+
+impl<'a> Cell<'a> {
+    /// The text a CSV file would hold: whole numbers without a decimal point, booleans as 1/0,
+    /// dates as YYYY-MM-DD.
+    #[inline]
+    pub fn text(self) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow;
+        match self {
+            Cell::Text(s) => Cow::Borrowed(s),
+            Cell::Int(v) => Cow::Owned(v.to_string()),
+            Cell::Float(v) => Cow::Owned(v.to_string()),
+            Cell::Bool(b) => Cow::Borrowed(if b { "1" } else { "0" }),
+            Cell::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
         }
-    })
+    }
+
+    /// Blank: empty text (text cells are trimmed).
+    #[inline]
+    pub fn is_blank(self) -> bool {
+        matches!(self, Cell::Text(""))
+    }
+
+    /// Parse the cell's text (typed cells give the text a CSV file would hold).
+    #[inline]
+    pub fn parse<T>(self, f: impl Fn(&str) -> Result<T, String>) -> Result<T, String> {
+        f(&self.text())
+    }
+
+    /// A date ([`parse_date`]'s rules; a date column's value needs no parsing).
+    pub fn date(self) -> Result<NaiveDate, String> {
+        match self {
+            Cell::Date(d) if d.year() > crate::fields::EXCEL_DAY_ZERO_YEAR => Ok(d),
+            Cell::Text(s) => parse_date(s),
+            c => c.parse(parse_date),
+        }
+    }
+
+    /// A yes/no value ([`parse_bool`]'s rules).
+    pub fn boolean(self) -> Result<bool, String> {
+        match self {
+            Cell::Bool(b) => Ok(b),
+            Cell::Int(0) => Ok(false),
+            Cell::Int(1) => Ok(true),
+            Cell::Text(s) => parse_bool(s),
+            c => c.parse(parse_bool),
+        }
+    }
+
+    /// A count ([`parse_count`]'s rules).
+    pub fn count(self) -> Result<u32, String> {
+        match self {
+            Cell::Int(n) => count_of(n),
+            Cell::Text(s) => parse_count(s),
+            c => c.parse(parse_count),
+        }
+    }
+
+    /// An SDQ score ([`parse_sdq`]'s rules).
+    pub fn sdq(self) -> Result<u8, String> {
+        match self {
+            Cell::Int(n) => sdq_of(n),
+            Cell::Text(s) => parse_sdq(s),
+            c => c.parse(parse_sdq),
+        }
+    }
+}
+
+/// A row of cells: a CSV record, or one row of a DataFrame's columns.
+pub(crate) trait Record {
+    /// Field `i` (`None` past the end of the row).
+    fn field(&self, i: usize) -> Option<Cell<'_>>;
+    /// How many fields the row has.
+    fn width(&self) -> usize;
+}
+
+impl Record for Row {
+    #[inline]
+    fn field(&self, i: usize) -> Option<Cell<'_>> {
+        cell(self, i).map(Cell::Text)
+    }
+    fn width(&self) -> usize {
+        self.len()
+    }
 }
 
 /// A row from text cells (XML and Arrow sources).
@@ -194,15 +302,44 @@ pub(crate) fn row_of<S: AsRef<str>>(cells: &[S]) -> Row {
     r
 }
 
-/// A source of rows read one at a time into a reused buffer, so that a large file is never
-/// held as rows: CSV text ([`CsvRows`]), DataFrame columns, or rows already in memory.
-pub(crate) trait RowStream {
+/// A source of rows read one at a time, so that a large file is never held as rows: CSV text
+/// ([`CsvRows`], one reused buffer) or DataFrame columns (read in place, typed).
+pub(crate) trait RowStream: Send + Sized {
+    /// A row as this source gives it.
+    type Rec: Record;
     /// What problems call the source (the file name).
     fn file(&self) -> &str;
     /// The header's names, as written.
     fn header(&self) -> &[String];
-    /// The next non-blank row into `row`, with the line it starts on; `None` at the end.
-    fn next_row(&mut self, row: &mut Row, problems: &mut Vec<Problem>) -> Option<u64>;
+    /// Move to the next non-blank row and give the line it starts on; `None` at the end.
+    fn advance(&mut self, problems: &mut Vec<Problem>) -> Option<u64>;
+    /// The row [`RowStream::advance`] moved to.
+    fn row(&self) -> &Self::Rec;
+    /// The rows not yet read as up to `n` streams over consecutive stretches, to be checked on
+    /// several cores and joined in order; `None` when the source can only be read in order (CSV
+    /// text, read as it is decoded).
+    fn split(&self, _n: usize) -> Option<Vec<Self>> {
+        None
+    }
+}
+
+/// How many stretches a table is split into for checking on several cores.
+fn stretches() -> usize {
+    rayon::current_num_threads().max(1)
+}
+
+/// Stretches are at least this many rows (fewer: a thread costs more than it saves).
+#[cfg_attr(not(feature = "python"), allow(dead_code))]
+pub(crate) const PARALLEL_MIN_ROWS: usize = 10_000;
+
+/// Run `f` on each part of `stream` (split for several cores when it can be) and give the
+/// results in row order.
+fn in_stretches<S: RowStream, T: Send>(stream: &mut S, f: impl Fn(&mut S) -> T + Sync) -> Vec<T> {
+    use rayon::prelude::*;
+    match stream.split(stretches()) {
+        Some(parts) if parts.len() > 1 => parts.into_par_iter().map(|mut p| f(&mut p)).collect(),
+        _ => vec![f(stream)],
+    }
 }
 
 /// A CSV table streamed row by row: decoded (UTF-8 with or without BOM; otherwise
@@ -214,6 +351,8 @@ pub(crate) struct CsvRows<'a> {
     blank_lines: Vec<u64>,
     n_blank: u64,
     done: bool,
+    /// The current row.
+    record: Row,
 }
 
 /// How many blank lines a warning lists by number.
@@ -244,22 +383,29 @@ impl<'a> CsvRows<'a> {
             .flexible(true)
             .buffer_capacity(1 << 16)
             .from_reader(std::io::Cursor::new(text));
-        let mut t = CsvRows { file: file.to_string(), header: Vec::new(), rdr, blank_lines: Vec::new(), n_blank: 0, done: false };
-        let mut record = Row::new();
-        match t.read(&mut record, problems) {
-            Some(_) => t.header = (0..record.len()).filter_map(|i| cell(&record, i)).map(str::to_string).collect(),
+        let mut t = CsvRows {
+            file: file.to_string(),
+            header: Vec::new(),
+            rdr,
+            blank_lines: Vec::new(),
+            n_blank: 0,
+            done: false,
+            record: Row::new(),
+        };
+        match t.read(problems) {
+            Some(_) => t.header = (0..t.record.len()).filter_map(|i| cell(&t.record, i)).map(str::to_string).collect(),
             None => problems.push(Problem::new(Severity::Error, file, None, None, "", "file is empty: no header row")),
         }
         t
     }
 
-    /// The next record of any kind, blank or not.
-    fn read(&mut self, record: &mut Row, problems: &mut Vec<Problem>) -> Option<u64> {
+    /// The next record of any kind, blank or not, into `self.record`.
+    fn read(&mut self, problems: &mut Vec<Problem>) -> Option<u64> {
         if self.done {
             return None;
         }
-        match self.rdr.read_byte_record(record) {
-            Ok(true) => Some(record.position().map_or(0, |p| p.line())),
+        match self.rdr.read_byte_record(&mut self.record) {
+            Ok(true) => Some(self.record.position().map_or(0, |p| p.line())),
             Ok(false) => {
                 self.finish(problems);
                 None
@@ -303,16 +449,20 @@ fn blank_row(record: &Row) -> bool {
 }
 
 impl RowStream for CsvRows<'_> {
+    type Rec = Row;
     fn file(&self) -> &str {
         &self.file
     }
     fn header(&self) -> &[String] {
         &self.header
     }
-    fn next_row(&mut self, row: &mut Row, problems: &mut Vec<Problem>) -> Option<u64> {
+    fn row(&self) -> &Row {
+        &self.record
+    }
+    fn advance(&mut self, problems: &mut Vec<Problem>) -> Option<u64> {
         loop {
-            let line = self.read(row, problems)?;
-            if !blank_row(row) {
+            let line = self.read(problems)?;
+            if !blank_row(&self.record) {
                 return Some(line);
             }
             self.n_blank += 1;
@@ -336,9 +486,8 @@ impl RawTable {
     pub fn parse(file: &str, bytes: &[u8], problems: &mut Vec<Problem>) -> RawTable {
         let mut src = CsvRows::new(file, bytes, problems);
         let mut rows = Vec::new();
-        let mut record = Row::new();
-        while let Some(line) = src.next_row(&mut record, problems) {
-            rows.push((line, std::mem::take(&mut record)));
+        while let Some(line) = src.advance(problems) {
+            rows.push((line, std::mem::take(&mut src.record)));
         }
         RawTable { file: src.file, header: src.header, rows }
     }
@@ -441,6 +590,11 @@ impl Columns {
         col.index(self).and_then(|i| cell(row, i))
     }
 
+    /// [`Columns::get`] for any kind of row, as the source holds the cell.
+    pub fn cell<'r, R: Record + ?Sized>(&self, row: &'r R, col: impl ColKey) -> Option<Cell<'r>> {
+        col.index(self).and_then(|i| row.field(i))
+    }
+
     /// The column's name as written in the header (falls back to the canonical name).
     pub fn name<'a>(&'a self, col: impl ColKey + 'a) -> &'a str {
         col.index(self).and_then(|i| self.header.get(i)).map_or(col.key(), String::as_str)
@@ -505,11 +659,11 @@ impl<'a> RowCheck<'a> {
     }
 
     /// A required cell: present and not blank.
-    pub fn required<'r>(&mut self, row: &'r Row, col: impl ColKey) -> Option<&'r str> {
-        match self.cols.get(row, col) {
-            Some(v) if !is_blank(v) => Some(v),
+    pub fn required_cell<'r, R: Record + ?Sized>(&mut self, row: &'r R, col: impl ColKey) -> Option<Cell<'r>> {
+        match self.cols.cell(row, col) {
+            Some(v) if !v.is_blank() => Some(v),
             Some(v) => {
-                self.error(col, v, "required value is blank");
+                self.error(col, &v.text(), "required value is blank");
                 None
             }
             None => {
@@ -519,50 +673,70 @@ impl<'a> RowCheck<'a> {
         }
     }
 
+    /// A required cell as text.
+    pub fn required<'r, R: Record + ?Sized>(&mut self, row: &'r R, col: impl ColKey) -> Option<Cow<'r, str>> {
+        self.required_cell(row, col).map(Cell::text)
+    }
+
     /// An optional cell: `None` when the column is absent or the cell is blank.
-    pub fn optional<'r>(&self, row: &'r Row, col: impl ColKey) -> Option<&'r str> {
-        self.cols.get(row, col).filter(|v| !is_blank(v))
+    pub fn optional_cell<'r, R: Record + ?Sized>(&self, row: &'r R, col: impl ColKey) -> Option<Cell<'r>> {
+        self.cols.cell(row, col).filter(|v| !v.is_blank())
+    }
+
+    /// An optional cell as text.
+    pub fn optional<'r, R: Record + ?Sized>(&self, row: &'r R, col: impl ColKey) -> Option<Cow<'r, str>> {
+        self.optional_cell(row, col).map(Cell::text)
     }
 
     /// Parse an optional cell; a bad value is an error and gives `None`.
-    pub fn parse_opt<T>(&mut self, row: &Row, col: impl ColKey, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
-        let v = self.optional(row, col)?;
+    pub fn parse_opt<'r, R: Record + ?Sized, T>(
+        &mut self,
+        row: &'r R,
+        col: impl ColKey,
+        f: impl Fn(Cell<'r>) -> Result<T, String>,
+    ) -> Option<T> {
+        let v = self.optional_cell(row, col)?;
+        self.judge(col, v, f)
+    }
+
+    /// Parse a required cell; a bad value is an error and gives `None`.
+    pub fn parse_req<'r, R: Record + ?Sized, T>(
+        &mut self,
+        row: &'r R,
+        col: impl ColKey,
+        f: impl Fn(Cell<'r>) -> Result<T, String>,
+    ) -> Option<T> {
+        let v = self.required_cell(row, col)?;
+        self.judge(col, v, f)
+    }
+
+    fn judge<'r, T>(&mut self, col: impl ColKey, v: Cell<'r>, f: impl Fn(Cell<'r>) -> Result<T, String>) -> Option<T> {
         match f(v) {
             Ok(x) => Some(x),
             Err(msg) => {
-                self.error(col, v, msg);
+                self.error(col, &v.text(), msg);
                 None
             }
         }
     }
 
-    pub fn parse_req<T>(&mut self, row: &Row, col: impl ColKey, f: impl Fn(&str) -> Result<T, String>) -> Option<T> {
-        let v = self.required(row, col)?;
-        match f(v) {
-            Ok(x) => Some(x),
-            Err(msg) => {
-                self.error(col, v, msg);
-                None
-            }
-        }
-    }
-
-    pub fn flag(&mut self, row: &Row, col: impl ColKey) -> bool {
-        self.parse_opt(row, col, parse_bool).unwrap_or(false)
+    pub fn flag<R: Record + ?Sized>(&mut self, row: &R, col: impl ColKey) -> bool {
+        self.parse_opt(row, col, Cell::boolean).unwrap_or(false)
     }
 
     /// Fields beyond the header: blank ones (a trailing separator) are fine, others an error.
-    pub fn extra_fields(&mut self, row: &Row) {
+    pub fn extra_fields<R: Record + ?Sized>(&mut self, row: &R) {
         let n = self.cols.header.len();
-        if row.len() > n && (n..row.len()).any(|i| cell(row, i).is_some_and(|c| !c.is_empty())) {
-            let v = (n..row.len()).filter_map(|i| cell(row, i)).collect::<Vec<_>>().join(",");
+        let width = row.width();
+        if width > n && (n..width).any(|i| row.field(i).is_some_and(|c| !c.text().is_empty())) {
+            let v = (n..width).filter_map(|i| row.field(i)).map(Cell::text).collect::<Vec<_>>().join(",");
             self.problems.push(Problem::new(
                 Severity::Error,
                 self.file,
                 Some(self.line),
                 None,
                 &v,
-                format!("row has {} fields but the header has {}", row.len(), n),
+                format!("row has {} fields but the header has {}", width, n),
             ));
             self.ok = false;
         }
@@ -653,12 +827,12 @@ pub const LATEST_CARE_START_YEARS: u32 = 1;
 pub const CARE_STARTS_BEFORE_AGE: u32 = 18;
 
 /// One children row; `None` if it has any error.
-fn child_row(row: &Row, k: &ChildCols, chk: &mut RowCheck, today: NaiveDate) -> Option<Child> {
+fn child_row<R: Record + ?Sized>(row: &R, k: &ChildCols, chk: &mut RowCheck, today: NaiveDate) -> Option<Child> {
     chk.extra_fields(row);
-    let id = chk.required(row, k.child_id).map(str::to_string);
-    let dob = chk.parse_req(row, k.date_of_birth, parse_date);
-    let care_start = chk.parse_req(row, k.care_start, parse_date);
-    let care_end = chk.parse_opt(row, k.care_end, parse_date);
+    let id = chk.required(row, k.child_id).map(Cow::into_owned);
+    let dob = chk.parse_req(row, k.date_of_birth, Cell::date);
+    let care_start = chk.parse_req(row, k.care_start, Cell::date);
+    let care_end = chk.parse_opt(row, k.care_end, Cell::date);
     let legal_status = chk.optional(row, k.legal_status).map(|s| s.to_ascii_uppercase());
     if let Some(ls) = &legal_status {
         if !LEGAL_STATUS_CODES.contains(&ls.as_str()) {
@@ -668,14 +842,14 @@ fn child_row(row: &Row, k: &ChildCols, chk: &mut RowCheck, today: NaiveDate) -> 
     }
     let uasc = chk.flag(row, k.uasc);
     let missing = chk.flag(row, k.missing);
-    let locality = chk.optional(row, k.locality).map(str::to_string);
-    let sdq_score = chk.parse_opt(row, k.sdq_score, parse_sdq);
+    let locality = chk.optional(row, k.locality).map(Cow::into_owned);
+    let sdq_score = chk.parse_opt(row, k.sdq_score, Cell::sdq);
     let mut flags = [false; 9];
     for (f, col) in flags.iter_mut().zip(k.signals) {
         *f = chk.flag(row, col);
     }
-    let placement_moves_12m = chk.parse_opt(row, k.placement_moves_12m, parse_count);
-    let missing_episodes_12m = chk.parse_opt(row, k.missing_episodes_12m, parse_count);
+    let placement_moves_12m = chk.parse_opt(row, k.placement_moves_12m, Cell::count);
+    let missing_episodes_12m = chk.parse_opt(row, k.missing_episodes_12m, Cell::count);
     if let Some(dob) = dob {
         if dob > today {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
@@ -747,13 +921,11 @@ pub(crate) enum ChildSlot {
 }
 
 /// The accepted children sorted by child_id, and the ids of rejected rows, for matching
-/// assessment rows to children without a map of strings. Lookups remember the last match, so
-/// an assessments table in child order (the usual export) costs one comparison a row.
+/// assessment rows to children without a map of strings.
 pub(crate) struct ChildIndex {
     pub children: Vec<Child>,
     /// (child_id, first line) of ids whose rows were all rejected, sorted by id.
     rejected: Vec<(String, u64)>,
-    last: usize,
 }
 
 impl ChildIndex {
@@ -764,26 +936,38 @@ impl ChildIndex {
         }
         rejected.sort_unstable();
         rejected.dedup_by(|b, a| a.0 == b.0);
-        ChildIndex { children, rejected, last: 0 }
+        ChildIndex { children, rejected }
+    }
+}
+
+/// Looks child_ids up in a [`ChildIndex`], remembering the last match, so that an assessments
+/// table in child order (the usual export) costs one comparison a row.
+pub(crate) struct Finder<'a> {
+    index: &'a ChildIndex,
+    last: usize,
+}
+
+impl<'a> Finder<'a> {
+    pub fn new(index: &'a ChildIndex) -> Finder<'a> {
+        Finder { index, last: 0 }
     }
 
     pub fn find(&mut self, id: &str) -> Option<ChildSlot> {
-        let at = |i: usize, c: &[Child]| c.get(i).is_some_and(|c| c.id == id);
-        if at(self.last, &self.children) {
+        let children = &self.index.children;
+        let at = |i: usize| children.get(i).is_some_and(|c| c.id == id);
+        if at(self.last) {
             return Some(ChildSlot::Accepted(self.last));
         }
-        if at(self.last + 1, &self.children) {
+        if at(self.last + 1) {
             self.last += 1;
             return Some(ChildSlot::Accepted(self.last));
         }
-        if let Ok(i) = self.children.binary_search_by(|c| c.id.as_str().cmp(id)) {
+        if let Ok(i) = children.binary_search_by(|c| c.id.as_str().cmp(id)) {
             self.last = i;
             return Some(ChildSlot::Accepted(i));
         }
-        self.rejected
-            .binary_search_by(|(r, _)| r.as_str().cmp(id))
-            .ok()
-            .map(|i| ChildSlot::Rejected(self.rejected[i].1))
+        let rejected = &self.index.rejected;
+        rejected.binary_search_by(|(r, _)| r.as_str().cmp(id)).ok().map(|i| ChildSlot::Rejected(rejected[i].1))
     }
 }
 
@@ -793,29 +977,44 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
     let file = ct.file().to_string();
     let ccols = Columns::of_header(&file, ct.header(), CHILD_COLUMNS, CHILD_REQUIRED, problems);
     let mut counts = RowCounts::default();
-    // Accepted children and the line of each (kept apart, so the children move only once).
-    let mut kids: Vec<Child> = Vec::new();
-    let mut lines: Vec<u64> = Vec::new();
-    let mut rejected: Vec<(String, u64)> = Vec::new();
-    let mut row = Row::new();
     let k = ChildCols::new(&ccols);
-    while let Some(line) = ct.next_row(&mut row, problems) {
-        counts.read += 1;
-        if ccols.unusable {
-            continue;
-        }
-        let mut chk = RowCheck { file: &file, line, cols: &ccols, problems, ok: true };
-        match child_row(&row, &k, &mut chk, opts.today) {
-            Some(c) => {
-                kids.push(c);
-                lines.push(line);
+    // Each stretch of rows: accepted children and the line of each (kept apart, so the
+    // children move only once), rejected ids, problems, rows read.
+    let parts = in_stretches(ct, |ct| {
+        let (mut kids, mut lines, mut rejected, mut problems) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut read = 0u64;
+        while let Some(line) = ct.advance(&mut problems) {
+            read += 1;
+            if ccols.unusable {
+                continue;
             }
-            None => {
-                if let Some(id) = ccols.get(&row, k.child_id).filter(|v| !is_blank(v)) {
-                    rejected.push((id.to_string(), line));
+            let row = ct.row();
+            let mut chk = RowCheck { file: &file, line, cols: &ccols, problems: &mut problems, ok: true };
+            match child_row(row, &k, &mut chk, opts.today) {
+                Some(c) => {
+                    kids.push(c);
+                    lines.push(line);
+                }
+                None => {
+                    if let Some(id) = ccols.cell(row, k.child_id).filter(|v| !v.is_blank()) {
+                        rejected.push((id.text().into_owned(), line));
+                    }
                 }
             }
         }
+        (kids, lines, rejected, problems, read)
+    });
+    let (mut kids, mut lines, mut rejected): (Vec<Child>, Vec<u64>, Vec<(String, u64)>) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, l, r, p, read) in parts {
+        if kids.is_empty() {
+            (kids, lines) = (k, l);
+        } else {
+            kids.extend(k);
+            lines.extend(l);
+        }
+        rejected.extend(r);
+        problems.extend(p);
+        counts.read += read;
     }
     if ccols.unusable && counts.read > 0 {
         problems.push(not_read(&file, counts.read, "the header is not usable"));
@@ -906,53 +1105,66 @@ pub(crate) fn read_assessments(
     let file = at.file().to_string();
     let acols = Columns::of_header(&file, at.header(), &ASSESSMENT_COLUMNS, ASSESSMENT_REQUIRED, problems);
     let mut acounts = RowCounts::default();
-    let mut row = Row::new();
     let skip = acols.unusable || !children_usable;
     let [c_id, c_type, c_date, c_modality, c_outcome] = ASSESSMENT_COLUMNS.map(|n| acols.col(n));
-    while let Some(line) = at.next_row(&mut row, problems) {
-        acounts.read += 1;
-        if skip {
-            acounts.rejected += 1;
-            continue;
-        }
-        let mut chk = RowCheck { file: &file, line, cols: &acols, problems, ok: true };
-        chk.extra_fields(&row);
-        let id = chk.required(&row, c_id);
-        let kind = chk.parse_req(&row, c_type, parse_assessment_type);
-        let date = chk.parse_req(&row, c_date, parse_date);
-        let modality = chk.parse_opt(&row, c_modality, parse_modality).unwrap_or(Modality::FaceToFace);
-        let outcome = chk.parse_opt(&row, c_outcome, parse_outcome).unwrap_or(Outcome::Completed);
-        let mut target = None;
-        if let Some(id) = id {
-            match index.find(id) {
-                None => chk.error(c_id, id, format!("no child with this child_id in {}", children_file)),
-                Some(ChildSlot::Rejected(cl)) => {
-                    chk.error(c_id, id, format!("the child's row in {} (line {cl}) was rejected", children_file))
+    let shared: &ChildIndex = index;
+    // Each stretch of rows: the accepted assessments with their child's index, problems, counts.
+    let parts = in_stretches(at, |at| {
+        let mut finder = Finder::new(shared);
+        let (mut accepted, mut problems, mut counts) = (Vec::new(), Vec::new(), RowCounts::default());
+        while let Some(line) = at.advance(&mut problems) {
+            counts.read += 1;
+            if skip {
+                counts.rejected += 1;
+                continue;
+            }
+            let row = at.row();
+            let mut chk = RowCheck { file: &file, line, cols: &acols, problems: &mut problems, ok: true };
+            chk.extra_fields(row);
+            let id = chk.required(row, c_id);
+            let id = id.as_deref();
+            let kind = chk.parse_req(row, c_type, |c| c.parse(parse_assessment_type));
+            let date = chk.parse_req(row, c_date, Cell::date);
+            let modality = chk.parse_opt(row, c_modality, |c| c.parse(parse_modality)).unwrap_or(Modality::FaceToFace);
+            let outcome = chk.parse_opt(row, c_outcome, |c| c.parse(parse_outcome)).unwrap_or(Outcome::Completed);
+            let mut target = None;
+            if let Some(id) = id {
+                match finder.find(id) {
+                    None => chk.error(c_id, id, format!("no child with this child_id in {}", children_file)),
+                    Some(ChildSlot::Rejected(cl)) => {
+                        chk.error(c_id, id, format!("the child's row in {} (line {cl}) was rejected", children_file))
+                    }
+                    Some(ChildSlot::Accepted(i)) => target = Some(i),
                 }
-                Some(ChildSlot::Accepted(i)) => target = Some(i),
+            }
+            if let (Some(i), Some(d)) = (target, date) {
+                let dob = shared.children[i].date_of_birth;
+                if d < dob {
+                    let raw = chk.optional(row, c_date).unwrap_or_default().to_string();
+                    chk.error(c_date, &raw, format!("assessment dated before the child's date of birth ({dob})"));
+                } else if d > opts.today {
+                    let raw = chk.optional(row, c_date).unwrap_or_default().to_string();
+                    chk.warn(c_date, &raw, format!("assessment dated after today ({}): probably a typing error", opts.today));
+                }
+            }
+            match (chk.ok, target, kind, date) {
+                (true, Some(i), Some(kind), Some(completed_on)) => {
+                    accepted.push((i, Assessment { completed_on, kind, modality, outcome }));
+                    counts.accepted += 1;
+                }
+                _ => counts.rejected += 1,
             }
         }
-        if let (Some(i), Some(d)) = (target, date) {
-            let dob = index.children[i].date_of_birth;
-            if d < dob {
-                let raw = chk.optional(&row, c_date).unwrap_or_default().to_string();
-                chk.error(c_date, &raw, format!("assessment dated before the child's date of birth ({dob})"));
-            } else if d > opts.today {
-                let raw = chk.optional(&row, c_date).unwrap_or_default().to_string();
-                chk.warn(
-                    c_date,
-                    &raw,
-                    format!("assessment dated after today ({}): probably a typing error", opts.today),
-                );
-            }
+        (accepted, problems, counts)
+    });
+    for (accepted, p, counts) in parts {
+        for (i, a) in accepted {
+            index.children[i].assessments.push(a);
         }
-        match (chk.ok, target, kind, date) {
-            (true, Some(i), Some(kind), Some(completed_on)) => {
-                index.children[i].assessments.push(Assessment { completed_on, kind, modality, outcome });
-                acounts.accepted += 1;
-            }
-            _ => acounts.rejected += 1,
-        }
+        problems.extend(p);
+        acounts.read += counts.read;
+        acounts.accepted += counts.accepted;
+        acounts.rejected += counts.rejected;
     }
     if skip && acounts.read > 0 {
         let why = if acols.unusable {
@@ -963,4 +1175,53 @@ pub(crate) fn read_assessments(
         problems.push(not_read(&file, acounts.read, why));
     }
     acounts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn typed() -> impl Strategy<Value = Cell<'static>> {
+        prop_oneof![
+            any::<i64>().prop_map(Cell::Int),
+            (-50i64..50).prop_map(Cell::Int),
+            any::<f64>().prop_filter("not whole", |v| v.fract() != 0.0).prop_map(Cell::Float),
+            any::<bool>().prop_map(Cell::Bool),
+            (-2_000_000i32..2_000_000).prop_map(|d| Cell::Date(NaiveDate::from_num_days_from_ce_opt(d + 700_000).unwrap_or_default())),
+        ]
+    }
+
+    proptest! {
+        /// A typed cell (from a DataFrame column) is judged exactly as the text a CSV file
+        /// would hold for it: the same value, or the same message.
+        #[test]
+        fn typed_cells_are_judged_as_their_text(c in typed()) {
+            let t = c.text();
+            prop_assert_eq!(c.date(), parse_date(&t));
+            prop_assert_eq!(c.boolean(), parse_bool(&t));
+            prop_assert_eq!(c.count(), parse_count(&t));
+            prop_assert_eq!(c.sdq(), parse_sdq(&t));
+            prop_assert!(!c.is_blank());
+        }
+    }
+
+    #[test]
+    fn typed_cells_hand_cases() {
+        let d = |y, m, dd| Cell::Date(NaiveDate::from_ymd_opt(y, m, dd).unwrap());
+        assert_eq!(d(2021, 10, 21).date(), Ok(NaiveDate::from_ymd_opt(2021, 10, 21).unwrap()));
+        assert!(d(1900, 1, 1).date().unwrap_err().contains("Excel's 1900 date system"));
+        assert_eq!(d(2021, 10, 21).text(), "2021-10-21");
+        assert_eq!(Cell::Int(1).boolean(), Ok(true));
+        assert!(Cell::Int(2).boolean().is_err());
+        assert!(Cell::Int(-1).count().unwrap_err().contains("negative"));
+        assert!(Cell::Float(1.5).count().unwrap_err().contains("whole number"));
+        assert!(Cell::Int(44490).date().unwrap_err().contains("serial number"));
+        assert!(Cell::Int(41).sdq().unwrap_err().contains("0-40"));
+        assert!(Cell::Text("").is_blank() && !Cell::Text("x").is_blank());
+        assert_eq!(trim_cell("\u{a0} x \u{a0}"), "x");
+        for t in ["", " ", "\u{b}", " \u{b} ", "\u{a0}", "\u{3000}x\t", "a b", "\r\nx\u{85}"] {
+            assert_eq!(trim_cell(t), t.trim(), "{t:?}");
+        }
+    }
 }

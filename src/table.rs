@@ -13,10 +13,74 @@ use crate::report::{Problem, ValidationReport};
 use crate::schedule::ChildStatus;
 use crate::triage::Worklist;
 
+/// Text with a value in every row, held in one buffer (no `String` a row): the worklist's
+/// text columns, which are many rows of short words and one long `reasons` text each.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TextColumn {
+    buf: String,
+    /// Where each row's text ends in `buf`.
+    ends: Vec<usize>,
+}
+
+impl TextColumn {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Row `i`'s text (empty past the end).
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        self.ends.get(i).and_then(|&end| self.buf.get(start..end)).unwrap_or("")
+    }
+
+    pub fn push(&mut self, s: &str) {
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len());
+    }
+
+    /// A row written by `f` straight into the buffer.
+    pub fn push_with(&mut self, f: impl FnOnce(&mut String)) {
+        f(&mut self.buf);
+        self.ends.push(self.buf.len());
+    }
+
+    /// The whole text and where each row ends in it (for Arrow).
+    pub fn parts(&self) -> (&str, &[usize]) {
+        (&self.buf, &self.ends)
+    }
+
+    /// Columns one after another.
+    pub fn concat(parts: Vec<TextColumn>) -> TextColumn {
+        let mut out = TextColumn::default();
+        for p in parts {
+            let base = out.buf.len();
+            out.buf.push_str(&p.buf);
+            out.ends.extend(p.ends.iter().map(|e| e + base));
+        }
+        out
+    }
+}
+
+impl<'a> FromIterator<&'a str> for TextColumn {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> TextColumn {
+        let mut t = TextColumn::default();
+        for s in iter {
+            t.push(s);
+        }
+        t
+    }
+}
+
 /// One column of values, `None` = blank.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColumnData {
     Str(Vec<Option<String>>),
+    /// Text in every row, in one buffer.
+    Text(TextColumn),
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     Date(Vec<Option<NaiveDate>>),
@@ -26,6 +90,7 @@ impl ColumnData {
     pub fn len(&self) -> usize {
         match self {
             ColumnData::Str(v) => v.len(),
+            ColumnData::Text(t) => t.len(),
             ColumnData::Int(v) => v.len(),
             ColumnData::Float(v) => v.len(),
             ColumnData::Date(v) => v.len(),
@@ -40,6 +105,7 @@ impl ColumnData {
     pub fn cell(&self, i: usize) -> String {
         match self {
             ColumnData::Str(v) => v[i].clone().unwrap_or_default(),
+            ColumnData::Text(t) => t.get(i).to_string(),
             ColumnData::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
             ColumnData::Float(v) => v[i].map(|x| format!("{x:.1}")).unwrap_or_default(),
             ColumnData::Date(v) => v[i].map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
@@ -169,24 +235,39 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     let rows = &wl.rows;
     let mut t = Table::default();
     let s = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
+    fn text<'a>(rows: &'a [crate::triage::WorklistRow], f: impl Fn(&'a crate::triage::WorklistRow) -> &'a str) -> ColumnData {
+        ColumnData::Text(rows.iter().map(f).collect())
+    }
     let i = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<i64>| ColumnData::Int(rows.iter().map(f).collect());
     t.push("rank", i(&|r| Some(r.rank as i64)));
-    t.push("child_id", s(&|r| Some(wl.child_id(r).to_string())));
-    t.push("tier", s(&|r| Some(wl.tier_name(r).to_string())));
+    t.push("child_id", text(rows, |r| wl.child_id(r)));
+    t.push("tier", text(rows, |r| wl.tier_name(r)));
     t.push("priority_score", i(&|r| Some(i64::from(r.score))));
-    t.push("next_assessment", s(&|r| Some(r.status.next_assessment.map_or("none", |a| a.as_str()).to_string())));
+    t.push("next_assessment", text(rows, |r| r.status.next_assessment.map_or("none", |a| a.as_str())));
     t.push("due_date", ColumnData::Date(rows.iter().map(|r| r.status.due_date).collect()));
     t.push("days_overdue", i(&|r| r.status.days_overdue));
-    t.push("age_band", s(&|r| Some(r.status.age_band.as_str().to_string())));
-    t.push("recommended_modality", s(&|r| Some(r.modality.as_str().to_string())));
-    // The reasons are the costliest column (text for every row): written on every core.
-    t.push("reasons", ColumnData::Str(rows.par_iter().map(|r| Some(wl.reasons(r))).collect()));
+    t.push("age_band", text(rows, |r| r.status.age_band.as_str()));
+    t.push("recommended_modality", text(rows, |r| r.modality.as_str()));
+    // The reasons are the costliest column (text for every row): written on every core, in
+    // stretches each with its own buffer.
+    let per = rows.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
+    let reasons: Vec<TextColumn> = rows
+        .par_chunks(per)
+        .map(|stretch| {
+            let mut t = TextColumn::default();
+            for r in stretch {
+                t.push_with(|s| wl.write_reasons(r, s));
+            }
+            t
+        })
+        .collect();
+    t.push("reasons", ColumnData::Text(TextColumn::concat(reasons)));
     t.push("see_within_days", i(&|r| Some(i64::from(wl.see_within_days(r)))));
-    t.push("clinical_need", s(&|r| Some(r.need.as_str().to_string())));
+    t.push("clinical_need", text(rows, |r| r.need.as_str()));
     t.push("red_flags", s(&|r| Some(r.red_flags.join(";"))));
     t.push("modality_rule", s(&|r| Some(r.modality_rule.to_string())));
     t.push("declined_offers", i(&|r| Some(i64::from(r.status.declined_offers))));
-    t.push("overridden", s(&|r| Some(if r.applied_override.is_some() { "yes" } else { "no" }.to_string())));
+    t.push("overridden", text(rows, |r| if r.applied_override.is_some() { "yes" } else { "no" }));
     // Who decided an override, when and why (blank where there is none).
     t.push("override_by", s(&|r| r.applied_override.as_ref().map(|o| o.decided_by.clone())));
     t.push("override_on", ColumnData::Date(rows.iter().map(|r| r.applied_override.as_ref().and_then(|o| o.decided_on)).collect()));
@@ -267,4 +348,20 @@ pub fn write_assessments_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Resu
 pub fn write_cohort_files(cohort: &Cohort, children: &Path, assessments: &Path) -> Result<()> {
     write_atomic(children, |f| write_children_csv(cohort, f))?;
     write_atomic(assessments, |f| write_assessments_csv(cohort, f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_columns_keep_each_row() {
+        let a: TextColumn = ["x", "", "yz"].into_iter().collect();
+        let mut b = TextColumn::default();
+        b.push_with(|s| s.push_str("é!"));
+        let t = TextColumn::concat(vec![a, TextColumn::default(), b]);
+        assert_eq!(t.len(), 4);
+        assert_eq!((0..5).map(|i| t.get(i)).collect::<Vec<_>>(), ["x", "", "yz", "é!", ""]);
+        assert_eq!(ColumnData::Text(t).cell(3), "é!");
+    }
 }

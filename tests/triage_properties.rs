@@ -142,3 +142,22 @@ proptest! {
         }
     }
 }
+
+/// A large cohort is triaged in stretches on several cores: the worklist is the same, row for
+/// row and word for word, as on one core.
+#[test]
+fn several_cores_give_the_one_core_worklist() {
+    let o = lac_backlog::synth::SynthOptions {
+        overdue_share: Some(0.4),
+        ..lac_backlog::synth::SynthOptions::new(3 * lac_backlog::triage::PARALLEL_MIN_CHILDREN + 7, 5, as_of())
+    };
+    let cohort = lac_backlog::synth::synthetic_cohort(&o);
+    let p = Policy::default();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| worklist_table(&triage(&cohort, as_of(), &p, &[])).to_csv_string())
+    };
+    let one = on(1);
+    assert!(one.lines().count() > 20_000);
+    assert_eq!(on(3), one);
+}

@@ -14,7 +14,9 @@ use crate::calendar::sub_months;
 use crate::error::{Error, Result};
 use crate::fields::{parse_bool, parse_date, parse_sdq};
 use crate::model::{Child, Cohort, Signals};
-use crate::read::{read_assessments, ChildIndex, Columns, CsvRows, Loaded, RawTable, ReadOptions, RowCheck};
+use std::borrow::Cow;
+
+use crate::read::{read_assessments, Cell, ChildIndex, Columns, CsvRows, Loaded, RawTable, ReadOptions, RowCheck};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 
 /// One episode of care.
@@ -198,10 +200,10 @@ fn check_code(chk: &mut RowCheck, row: &crate::read::Row, col: &str, list: &[&st
 /// A value that does not parse is a warning and is treated as blank.
 fn lenient<T>(chk: &mut RowCheck, row: &crate::read::Row, col: &str, f: impl Fn(&str) -> std::result::Result<T, String>) -> Option<T> {
     let v = chk.optional(row, col)?;
-    match f(v) {
+    match f(&v) {
         Ok(x) => Some(x),
         Err(msg) => {
-            chk.warn(col, v, format!("{msg}; treated as blank"));
+            chk.warn(col, &v, format!("{msg}; treated as blank"));
             None
         }
     }
@@ -248,8 +250,8 @@ fn build(
             }
             for (line, row) in &t.rows {
                 let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-                let id = chk.required(row, "CHILD").map(str::to_string);
-                let dob = chk.parse_req(row, "DOB", parse_date);
+                let id = chk.required(row, "CHILD").map(Cow::into_owned);
+                let dob = chk.parse_req(row, "DOB", Cell::date);
                 let sex_raw = check_code(&mut chk, row, "SEX", &["1", "2", "M", "F", "U"]);
                 if year.is_some() && !sex_raw.is_empty() && !codes.sex.contains(&sex_raw.as_str()) {
                     chk.warn("SEX", &sex_raw, format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")));
@@ -313,9 +315,9 @@ fn build(
             for (line, row) in &t.rows {
                 let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
                 chk.extra_fields(row);
-                let id = chk.required(row, "CHILD").map(str::to_string);
-                let decom = chk.parse_req(row, "DECOM", parse_date);
-                let dec = chk.parse_opt(row, "DEC", parse_date);
+                let id = chk.required(row, "CHILD").map(Cow::into_owned);
+                let decom = chk.parse_req(row, "DECOM", Cell::date);
+                let dec = chk.parse_opt(row, "DEC", Cell::date);
                 let rne = check_code(&mut chk, row, "RNE", codes.rne);
                 let ls = check_code(&mut chk, row, "LS", codes.ls);
                 let cin = check_code(&mut chk, row, "CIN", codes.cin);
@@ -355,7 +357,7 @@ fn build(
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
             let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-            let id = chk.required(row, "CHILD").map(str::to_string);
+            let id = chk.required(row, "CHILD").map(Cow::into_owned);
             lenient(&mut chk, row, "DUC", parse_date);
             match id {
                 Some(id) if chk.ok && !orphan(&mut chk, &id, &kids, &rejected) => {
@@ -378,7 +380,7 @@ fn build(
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
             let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-            let id = chk.required(row, "CHILD").map(str::to_string);
+            let id = chk.required(row, "CHILD").map(Cow::into_owned);
             let kind = check_code(&mut chk, row, "MISSING", codes.missing);
             let start = lenient(&mut chk, row, "MIS_START", parse_date);
             let end = lenient(&mut chk, row, "MIS_END", parse_date);
@@ -403,7 +405,7 @@ fn build(
         let mut c = RowCounts { read: t.rows.len() as u64, ..Default::default() };
         for (line, row) in t.rows.iter().filter(|_| !cols.unusable) {
             let mut chk = RowCheck { file: &t.file, line: *line, cols: &cols, problems: &mut problems, ok: true };
-            let id = chk.required(row, "CHILD").map(str::to_string);
+            let id = chk.required(row, "CHILD").map(Cow::into_owned);
             let rec = Oc2Record {
                 sdq_score: lenient(&mut chk, row, "SDQ_SCORE", parse_sdq),
                 convicted: lenient(&mut chk, row, "CONVICTED", parse_bool),

@@ -244,6 +244,15 @@ pub fn decide(
     }
 }
 
+/// A worklist of a cohort this large or larger is built on several cores, in stretches of at
+/// least this many children (smaller: a thread costs more than it saves).
+pub const PARALLEL_MIN_CHILDREN: usize = 20_000;
+
+/// A buffer position as stored in a row (buffers stay far below 4 GB: saturates if not).
+fn at_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// One worklist row (rules only, no override, rank 0), its id and contributions appended to
 /// the worklist's buffers.
 #[allow(clippy::too_many_arguments)]
@@ -259,7 +268,7 @@ fn triage_child(
     factors: &mut Vec<Contribution>,
 ) -> WorklistRow {
     let tp = &policy.triage;
-    let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let at = at_u32;
     let f0 = factors.len();
     let d = decide(child, &status, as_of, policy, face_to_face_since, flags, Some(factors), None);
     let i0 = ids.len();
@@ -298,24 +307,48 @@ fn triage_child(
 /// ([`read_overrides`]); one for a child not on the worklist is ignored (the reader warns).
 pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[Override]) -> Worklist {
     let sched = Scheduler::new(policy);
-    // Statuses first (small), then rows allocated once at the right size.
-    let listed: Vec<(usize, ChildStatus)> = cohort
-        .children
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (i, sched.child_status(c, as_of)))
-        .filter(|(_, st)| matches!(st.status, Status::Overdue | Status::DueSoon))
-        .collect();
-    let mut rows: Vec<WorklistRow> = Vec::with_capacity(listed.len());
     let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
     let flags = flag_rules(policy);
-    let mut ids = String::new();
-    let mut factors: Vec<Contribution> = Vec::new();
-    rows.extend(
-        listed
-            .into_iter()
-            .map(|(i, st)| triage_child(&cohort.children[i], i, st, as_of, policy, since, &flags, &mut ids, &mut factors)),
-    );
+    // The children in stretches, one a core (a large cohort), each with its own rows and
+    // buffers, joined in cohort order; one stretch when single-threaded or small.
+    let per = cohort.children.len().div_ceil(rayon::current_num_threads().max(1)).max(PARALLEL_MIN_CHILDREN);
+    let stretch = |lo: usize| {
+        let kids = &cohort.children[lo..(lo + per).min(cohort.children.len())];
+        // Statuses first (small), then rows allocated once at the right size.
+        let listed: Vec<(usize, ChildStatus)> = kids
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (lo + i, sched.child_status(c, as_of)))
+            .filter(|(_, st)| matches!(st.status, Status::Overdue | Status::DueSoon))
+            .collect();
+        let mut rows: Vec<WorklistRow> = Vec::with_capacity(listed.len());
+        let (mut ids, mut factors) = (String::new(), Vec::new());
+        rows.extend(
+            listed
+                .into_iter()
+                .map(|(i, st)| triage_child(&cohort.children[i], i, st, as_of, policy, since, &flags, &mut ids, &mut factors)),
+        );
+        (rows, ids, factors)
+    };
+    let starts: Vec<usize> = (0..cohort.children.len()).step_by(per).collect();
+    let mut parts: Vec<(Vec<WorklistRow>, String, Vec<Contribution>)> = if starts.len() > 1 {
+        use rayon::prelude::*;
+        starts.into_par_iter().map(stretch).collect()
+    } else {
+        starts.into_iter().map(stretch).collect()
+    };
+    let (mut rows, mut ids, mut factors) = if parts.is_empty() { Default::default() } else { parts.remove(0) };
+    rows.reserve(parts.iter().map(|p| p.0.len()).sum());
+    for (more, more_ids, more_factors) in parts {
+        let (di, df) = (at_u32(ids.len()), at_u32(factors.len()));
+        rows.extend(more.into_iter().map(|mut r| {
+            r.id = (r.id.0 + di, r.id.1 + di);
+            r.factors = (r.factors.0 + df, r.factors.1 + df);
+            r
+        }));
+        ids.push_str(&more_ids);
+        factors.extend(more_factors);
+    }
     let mut unapplied = Vec::new();
     for o in overrides {
         let Some(row) = rows.iter_mut().find(|r| cohort.children[r.child].id == o.child_id) else {
@@ -383,10 +416,16 @@ impl Worklist {
     /// The `reasons` column: the score and its factors, the tier, the modality rule, declined
     /// offers and any override, on one line.
     pub fn reasons(&self, row: &WorklistRow) -> String {
+        let mut s = String::with_capacity(256);
+        self.write_reasons(row, &mut s);
+        s
+    }
+
+    /// [`Worklist::reasons`] written at the end of `s`.
+    pub fn write_reasons(&self, row: &WorklistRow, s: &mut String) {
         use std::fmt::Write as _;
         // Writing to a String cannot fail.
         let tp = &self.policy.triage;
-        let mut s = String::with_capacity(256);
         let _ = write!(s, "score {}: ", row.score);
         let contributions = self.contributions(row);
         if contributions.is_empty() {
@@ -429,7 +468,6 @@ impl Worklist {
             }
             let _ = write!(s, " - {}", o.reason);
         }
-        s
     }
 
     /// A readable, multi-line account of one row, for a nurse.

@@ -4,10 +4,11 @@
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::fields::parse_date;
 use crate::model::{Cohort, Modality};
 use crate::policy::Policy;
-use crate::read::{parse_modality, Columns, RawTable, RowCheck};
+use std::borrow::Cow;
+
+use crate::read::{parse_modality, Cell, Columns, RawTable, RowCheck};
 use crate::report::{Problem, Severity};
 
 /// A clinician's decision for one child, applied after the rules and shown in `reasons`.
@@ -42,21 +43,21 @@ pub fn read_overrides(file: &str, bytes: &[u8], cohort: &Cohort, policy: &Policy
         for (line, row) in &table.rows {
             let mut chk = RowCheck { file, line: *line, cols: &cols, problems: &mut problems, ok: true };
             chk.extra_fields(row);
-            let id = chk.required(row, "child_id").map(str::to_string);
-            let reason = chk.required(row, "reason").map(str::to_string);
-            let decided_by = chk.required(row, "decided_by").map(str::to_string);
-            let decided_on = chk.parse_opt(row, "decided_on", parse_date);
+            let id = chk.required(row, "child_id").map(Cow::into_owned);
+            let reason = chk.required(row, "reason").map(Cow::into_owned);
+            let decided_by = chk.required(row, "decided_by").map(Cow::into_owned);
+            let decided_on = chk.parse_opt(row, "decided_on", Cell::date);
             let tier = chk.parse_opt(row, "tier", |t| {
                 policy
                     .triage
-                    .tier_index(t)
+                    .tier_index(&t.text())
                     .map(|i| policy.triage.tiers[i].name.clone())
                     .ok_or_else(|| {
                         let names: Vec<&str> = policy.triage.tiers.iter().map(|t| t.name.as_str()).collect();
                         format!("unknown tier (expected one of {})", names.join(", "))
                     })
             });
-            let modality = chk.parse_opt(row, "modality", parse_modality);
+            let modality = chk.parse_opt(row, "modality", |c| c.parse(parse_modality));
             let tier_blank = chk.optional(row, "tier").is_none();
             let modality_blank = chk.optional(row, "modality").is_none();
             if tier_blank && modality_blank {
