@@ -88,3 +88,36 @@ def test_every_result_converts_to_all_three() -> None:
     assert st.schema.field("due_date").type == pa.date32()
     assert st.schema.field("days_overdue").type == pa.int64()
     assert st.column("child_id").to_pylist() == results[0].column("child_id")
+
+
+def test_large_frames_checked_on_several_cores_match_csv(tmp_path) -> None:
+    """Frames large enough to be checked in stretches on every core (and triaged so) give the
+    CSV file's cohort, worklist and problems: every line number right, in order, whatever the
+    stretch a bad row falls in; typed columns (dates, numbers) are judged as their text."""
+    council = lb.synthetic_cohort(children=30_000, seed=3, as_of="2021-10-21", overdue_share=0.4)
+    c, a = tmp_path / "c.csv", tmp_path / "a.csv"
+    council.to_csv(c, a)
+    kids, seen = pd.read_csv(c, dtype={"child_id": str}), pd.read_csv(a, dtype={"child_id": str})
+    assert len(seen) > 20_000
+    wl = lambda cohort: lb.triage(cohort, as_of="2021-10-21").to_csv()  # noqa: E731
+    assert wl(lb.Cohort.from_frames(kids, seen, today="2021-10-21")) == wl(lb.Cohort.from_csv(c, a, today="2021-10-21"))
+    typed = kids.assign(date_of_birth=pd.to_datetime(kids["date_of_birth"]))
+    assert wl(lb.Cohort.from_frames(typed, seen, today="2021-10-21")) == wl(lb.Cohort.from_frames(kids, seen, today="2021-10-21"))
+    # Bad rows early, in the middle and at the end of each table.
+    kids["sdq_score"] = kids["sdq_score"].astype("Int64")  # written to CSV as 12, not 12.0
+    for i in (0, 15_000, 29_999):
+        kids.loc[i, "sdq_score"] = 55
+    for i in (3, len(seen) // 2, len(seen) - 1):
+        seen.loc[i, "completed_on"] = "2021-02-30"
+    kids.to_csv(c, index=False)
+    seen.to_csv(a, index=False)
+    with pytest.raises(lb.DataError) as from_frames:
+        lb.Cohort.from_frames(kids, seen, today="2021-10-21")
+    with pytest.raises(lb.DataError) as from_csv:
+        lb.Cohort.from_csv(c, a, today="2021-10-21")
+    got = [(p.line, p.column, p.value, p.problem) for p in from_frames.value.problems]
+    want = [(p.line, p.column, p.value, p.problem.replace(str(c), "children")) for p in from_csv.value.problems]
+    assert got == want
+    assert [p.line for p in from_frames.value.problems if p.file == "children"] == [2, 15_002, 30_001]
+    dates = [p.line for p in from_frames.value.problems if p.column == "completed_on"]
+    assert dates == [5, len(seen) // 2 + 2, len(seen) + 1]
