@@ -1,7 +1,7 @@
 """End-to-end race: lac-backlog against the pandas peer, from pandas DataFrames in memory to a
 pandas worklist out, at several sizes; plus the peak memory of `lac-backlog triage` on a CSV.
 
-    python benches/bench_python.py [--sizes 1500,84000,1000000] [--reps 5] [--memory 1000000]
+    python benches/bench_python.py [--sizes 1500,84000,1000000] [--reps 5] [--steps 84000] [--memory 1000000]
 
 Run through `make bench` (which builds the release extension first). Prints a table of medians
 and the ratio; docs/performance.md records the figures."""
@@ -53,6 +53,29 @@ def median_time(f, reps: int) -> float:
     return statistics.median(times)
 
 
+def steps(kids: pd.DataFrame, seen: pd.DataFrame, reps: int) -> str:
+    """Where lac-backlog's end-to-end time goes: each step alone, fastest of `reps` runs."""
+    import pyarrow as pa
+
+    cohort = lb.Cohort.from_frames(kids, seen, today=AS_OF)
+    wl = lb.triage(cohort, as_of=AS_OF)
+    parts = {
+        "pandas->arrow": lambda: (pa.table(kids), pa.table(seen)),
+        "from_frames": lambda: lb.Cohort.from_frames(kids, seen, today=AS_OF),
+        "triage": lambda: lb.triage(cohort, as_of=AS_OF),
+        "to_pandas": lambda: wl.to_pandas(),
+    }
+    out = []
+    for name, f in parts.items():
+        best = float("inf")
+        for _ in range(reps):
+            t = time.perf_counter()
+            f()
+            best = min(best, time.perf_counter() - t)
+        out.append(f"{name} {best * 1000:.0f}ms")
+    return ", ".join(out)
+
+
 def peak_memory(n: int, d: Path) -> str:
     if not os.path.exists("/usr/bin/time"):
         return "n/a (/usr/bin/time not found)"
@@ -71,6 +94,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1500,84000,1000000")
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=84_000, help="size whose steps are timed one by one (0: none)")
     ap.add_argument("--memory", type=int, default=1_000_000, help="children for the peak-memory run (0: skip)")
     args = ap.parse_args()
     d = Path(tempfile.mkdtemp())
@@ -85,6 +109,8 @@ def main() -> None:
         t_ours = median_time(lambda: ours(kids, seen), reps)
         t_peer = median_time(lambda: peer(kids, seen), reps)
         print(f"{n:>10,} {t_ours * 1000:>10.0f}ms {t_peer * 1000:>10.0f}ms {t_peer / t_ours:>6.1f}x", flush=True)
+        if n == args.steps:
+            print(f"{'':>10} steps, fastest of {reps}: {steps(kids, seen, reps)}", flush=True)
     if args.memory:
         print(f"lac-backlog triage on a {args.memory:,}-child CSV: {peak_memory(args.memory, d)}")
 

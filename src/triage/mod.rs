@@ -244,8 +244,9 @@ pub fn decide(
     }
 }
 
-/// A worklist of a cohort this large or larger is built on several cores, in stretches of at
-/// least this many children (smaller: a thread costs more than it saves).
+/// Triage builds the worklist on several cores in stretches of children, each at least this
+/// long (a smaller stretch costs more in threads than it saves); a smaller cohort, or a
+/// one-thread pool, is one stretch.
 pub const PARALLEL_MIN_CHILDREN: usize = 20_000;
 
 /// A buffer position as stored in a row (buffers stay far below 4 GB: saturates if not).
