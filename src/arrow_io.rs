@@ -207,7 +207,7 @@ impl RowStream for ArrowRows {
 
     fn split(&self, n: usize) -> Option<Vec<ArrowRows>> {
         let first = (self.line - 2) as usize + usize::from(self.started);
-        let per = self.remaining.div_ceil(n.max(1)).max(crate::read::PARALLEL_MIN_ROWS);
+        let per = crate::par::stretch_len(self.remaining, n, crate::read::PARALLEL_MIN_ROWS);
         Some((0..self.remaining).step_by(per).map(|lo| self.stretch(first + lo, per.min(self.remaining - lo))).collect())
     }
 }

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod kpi;
 pub mod model;
 pub mod oc2;
+mod par;
 pub mod policy;
 pub mod read;
 pub mod report;

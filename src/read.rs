@@ -31,11 +31,10 @@ impl Hasher for Fnv {
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
 use std::path::Path;
 
+use chrono::Datelike as _;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use chrono::Datelike as _;
-
 use crate::fields::{count_of, parse_bool, parse_count, parse_date, parse_sdq, sdq_of};
 use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, Signals};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
@@ -194,9 +193,10 @@ pub(crate) fn trim_cell(s: &str) -> &str {
 }
 
 /// One cell as its source holds it: text (CSV, XML and text columns, trimmed with
-/// [`trim_cell`]; blank and null are empty text) or a value a DataFrame column already typed. Every check reads cells
-/// through this, so typed columns skip text but meet the same rules: a typed value that is not
-/// simply valid is judged on the text a CSV file would hold for it ([`Cell::text`]).
+/// [`trim_cell`]; blank and null are empty text) or a value a DataFrame column already typed.
+/// Every check reads cells through this, so typed columns skip text but meet the same rules: a
+/// typed value that is not simply valid is judged on the text a CSV file would hold for it
+/// ([`Cell::text`]; text itself is parsed in place, without a copy).
 #[derive(Debug, Clone, Copy, PartialEq)]
 // Only DataFrame columns (the `python` feature) make typed cells.
 #[cfg_attr(not(feature = "python"), allow(dead_code))]
@@ -213,8 +213,7 @@ impl<'a> Cell<'a> {
     /// The text a CSV file would hold: whole numbers without a decimal point, booleans as 1/0,
     /// dates as YYYY-MM-DD.
     #[inline]
-    pub fn text(self) -> std::borrow::Cow<'a, str> {
-        use std::borrow::Cow;
+    pub fn text(self) -> Cow<'a, str> {
         match self {
             Cell::Text(s) => Cow::Borrowed(s),
             Cell::Int(v) => Cow::Owned(v.to_string()),
@@ -240,7 +239,6 @@ impl<'a> Cell<'a> {
     pub fn date(self) -> Result<NaiveDate, String> {
         match self {
             Cell::Date(d) if d.year() > crate::fields::EXCEL_DAY_ZERO_YEAR => Ok(d),
-            Cell::Text(s) => parse_date(s),
             c => c.parse(parse_date),
         }
     }
@@ -251,7 +249,6 @@ impl<'a> Cell<'a> {
             Cell::Bool(b) => Ok(b),
             Cell::Int(0) => Ok(false),
             Cell::Int(1) => Ok(true),
-            Cell::Text(s) => parse_bool(s),
             c => c.parse(parse_bool),
         }
     }
@@ -260,7 +257,6 @@ impl<'a> Cell<'a> {
     pub fn count(self) -> Result<u32, String> {
         match self {
             Cell::Int(n) => count_of(n),
-            Cell::Text(s) => parse_count(s),
             c => c.parse(parse_count),
         }
     }
@@ -269,7 +265,6 @@ impl<'a> Cell<'a> {
     pub fn sdq(self) -> Result<u8, String> {
         match self {
             Cell::Int(n) => sdq_of(n),
-            Cell::Text(s) => parse_sdq(s),
             c => c.parse(parse_sdq),
         }
     }
@@ -323,22 +318,16 @@ pub(crate) trait RowStream: Send + Sized {
     }
 }
 
-/// How many stretches a table is split into for checking on several cores.
-fn stretches() -> usize {
-    rayon::current_num_threads().max(1)
-}
-
 /// Stretches are at least this many rows (fewer: a thread costs more than it saves).
 #[cfg_attr(not(feature = "python"), allow(dead_code))]
 pub(crate) const PARALLEL_MIN_ROWS: usize = 10_000;
 
 /// Run `f` on each part of `stream` (split for several cores when it can be) and give the
 /// results in row order.
-fn in_stretches<S: RowStream, T: Send>(stream: &mut S, f: impl Fn(&mut S) -> T + Sync) -> Vec<T> {
-    use rayon::prelude::*;
-    match stream.split(stretches()) {
-        Some(parts) if parts.len() > 1 => parts.into_par_iter().map(|mut p| f(&mut p)).collect(),
-        _ => vec![f(stream)],
+fn in_stretches<S: RowStream, T: Send>(stream: &mut S, f: impl Fn(&mut S) -> T + Sync + Send) -> Vec<T> {
+    match stream.split(crate::par::threads()) {
+        Some(parts) => crate::par::map_in_order(parts, |mut p| f(&mut p)),
+        None => vec![f(stream)],
     }
 }
 

@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Cohort;
@@ -250,17 +249,14 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     t.push("recommended_modality", text(rows, |r| r.modality.as_str()));
     // The reasons are the costliest column (text for every row): written on every core, in
     // stretches each with its own buffer.
-    let per = rows.len().div_ceil(rayon::current_num_threads().max(1)).max(1);
-    let reasons: Vec<TextColumn> = rows
-        .par_chunks(per)
-        .map(|stretch| {
-            let mut t = TextColumn::default();
-            for r in stretch {
-                t.push_with(|s| wl.write_reasons(r, s));
-            }
-            t
-        })
-        .collect();
+    let per = crate::par::stretch_len(rows.len(), crate::par::threads(), 1);
+    let reasons = crate::par::map_in_order(rows.chunks(per).collect(), |stretch| {
+        let mut t = TextColumn::default();
+        for r in stretch {
+            t.push_with(|s| wl.write_reasons(r, s));
+        }
+        t
+    });
     t.push("reasons", ColumnData::Text(TextColumn::concat(reasons)));
     t.push("see_within_days", i(&|r| Some(i64::from(wl.see_within_days(r)))));
     t.push("clinical_need", text(rows, |r| r.need.as_str()));

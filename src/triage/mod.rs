@@ -312,7 +312,7 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
     let flags = flag_rules(policy);
     // The children in stretches, one a core (a large cohort), each with its own rows and
     // buffers, joined in cohort order; one stretch when single-threaded or small.
-    let per = cohort.children.len().div_ceil(rayon::current_num_threads().max(1)).max(PARALLEL_MIN_CHILDREN);
+    let per = crate::par::stretch_len(cohort.children.len(), crate::par::threads(), PARALLEL_MIN_CHILDREN);
     let stretch = |lo: usize| {
         let kids = &cohort.children[lo..(lo + per).min(cohort.children.len())];
         // Statuses first (small), then rows allocated once at the right size.
@@ -331,13 +331,7 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
         );
         (rows, ids, factors)
     };
-    let starts: Vec<usize> = (0..cohort.children.len()).step_by(per).collect();
-    let mut parts: Vec<(Vec<WorklistRow>, String, Vec<Contribution>)> = if starts.len() > 1 {
-        use rayon::prelude::*;
-        starts.into_par_iter().map(stretch).collect()
-    } else {
-        starts.into_iter().map(stretch).collect()
-    };
+    let mut parts = crate::par::map_in_order((0..cohort.children.len()).step_by(per).collect(), stretch);
     let (mut rows, mut ids, mut factors) = if parts.is_empty() { Default::default() } else { parts.remove(0) };
     rows.reserve(parts.iter().map(|p| p.0.len()).sum());
     for (more, more_ids, more_factors) in parts {
