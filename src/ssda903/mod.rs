@@ -5,6 +5,7 @@
 pub mod codes;
 mod xml;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -14,8 +15,6 @@ use crate::calendar::sub_months;
 use crate::error::{Error, Result};
 use crate::fields::{parse_bool, parse_date, parse_sdq};
 use crate::model::{Child, Cohort, Signals};
-use std::borrow::Cow;
-
 use crate::read::{read_assessments, Cell, ChildIndex, Columns, CsvRows, Loaded, RawTable, ReadOptions, RowCheck};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 

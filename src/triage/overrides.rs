@@ -1,13 +1,12 @@
 //! Clinician overrides: a CSV of child_id, tier and/or modality, reason, decided_by (and
 //! optionally decided_on), checked like every other input.
 
+use std::borrow::Cow;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::{Cohort, Modality};
 use crate::policy::Policy;
-use std::borrow::Cow;
-
 use crate::read::{parse_modality, Cell, Columns, RawTable, RowCheck};
 use crate::report::{Problem, Severity};
 
