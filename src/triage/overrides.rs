@@ -2,6 +2,7 @@
 //! optionally decided_on), checked like every other input.
 
 use std::borrow::Cow;
+
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
