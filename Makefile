@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # A long cargo build should not starve the machine; tests use the dev profile.
 export CARGO_TERM_COLOR ?= never
 
-RUST_SRC := Cargo.toml $(wildcard Cargo.lock) $(wildcard src/*.rs)
+RUST_SRC := Cargo.toml $(wildcard Cargo.lock) $(wildcard src/*.rs) $(wildcard src/*/*.rs)
 
 .PHONY: demo test test-rust test-python test-notebooks stubtest build bench fuzz clean
 

@@ -36,6 +36,11 @@ impl TextColumn {
         self.ends.get(i).and_then(|&end| self.buf.get(start..end)).unwrap_or("")
     }
 
+    /// Room for `rows` rows of `bytes` bytes of text in all, so that filling it moves no text.
+    pub fn with_capacity(rows: usize, bytes: usize) -> TextColumn {
+        TextColumn { buf: String::with_capacity(bytes), ends: Vec::with_capacity(rows) }
+    }
+
     pub fn push(&mut self, s: &str) {
         self.buf.push_str(s);
         self.ends.push(self.buf.len());
@@ -53,8 +58,11 @@ impl TextColumn {
     }
 
     /// Columns one after another.
-    pub fn concat(parts: Vec<TextColumn>) -> TextColumn {
-        let mut out = TextColumn::default();
+    pub fn concat(mut parts: Vec<TextColumn>) -> TextColumn {
+        if parts.len() == 1 {
+            return parts.pop().unwrap_or_default();
+        }
+        let mut out = TextColumn::with_capacity(parts.iter().map(TextColumn::len).sum(), parts.iter().map(|p| p.buf.len()).sum());
         for p in parts {
             let base = out.buf.len();
             out.buf.push_str(&p.buf);
@@ -66,7 +74,8 @@ impl TextColumn {
 
 impl<'a> FromIterator<&'a str> for TextColumn {
     fn from_iter<I: IntoIterator<Item = &'a str>>(iter: I) -> TextColumn {
-        let mut t = TextColumn::default();
+        let iter = iter.into_iter();
+        let mut t = TextColumn::with_capacity(iter.size_hint().0, 0);
         for s in iter {
             t.push(s);
         }
@@ -230,6 +239,10 @@ pub fn counts_table(report: &ValidationReport) -> Table {
 /// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
 /// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden,
 /// override_by, override_on, override_reason.
+/// About the length of a row's reasons (most are 150-450 bytes), to size the text's buffer:
+/// a guess too small costs one more copy of the buffer, never a wrong result.
+const REASONS_BYTES_GUESS: usize = 320;
+
 pub fn worklist_table(wl: &Worklist) -> Table {
     let rows = &wl.rows;
     let mut t = Table::default();
@@ -251,7 +264,7 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     // stretches each with its own buffer.
     let per = crate::par::stretch_len(rows.len(), crate::par::threads(), 1);
     let reasons = crate::par::map_in_order(rows.chunks(per).collect(), |stretch| {
-        let mut t = TextColumn::default();
+        let mut t = TextColumn::with_capacity(stretch.len(), stretch.len() * REASONS_BYTES_GUESS);
         for r in stretch {
             t.push_with(|s| wl.write_reasons(r, s));
         }
@@ -260,8 +273,24 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     t.push("reasons", ColumnData::Text(TextColumn::concat(reasons)));
     t.push("see_within_days", i(&|r| Some(i64::from(wl.see_within_days(r)))));
     t.push("clinical_need", text(rows, |r| r.need.as_str()));
-    t.push("red_flags", s(&|r| Some(r.red_flags.join(";"))));
-    t.push("modality_rule", s(&|r| Some(r.modality_rule.to_string())));
+    t.push(
+        "red_flags",
+        ColumnData::Text(
+            rows.iter()
+                .fold(TextColumn::with_capacity(rows.len(), 0), |mut t, r| {
+                    t.push_with(|s| {
+                        for (i, f) in r.red_flags.iter().enumerate() {
+                            if i > 0 {
+                                s.push(';');
+                            }
+                            s.push_str(f);
+                        }
+                    });
+                    t
+                }),
+        ),
+    );
+    t.push("modality_rule", text(rows, |r| r.modality_rule));
     t.push("declined_offers", i(&|r| Some(i64::from(r.status.declined_offers))));
     t.push("overridden", text(rows, |r| if r.applied_override.is_some() { "yes" } else { "no" }));
     // Who decided an override, when and why (blank where there is none).

@@ -1,6 +1,8 @@
 //! The priority score's factors: each a small named unit that says whether it applies to a child
 //! and how many points it adds (from the policy's weights), with the fact behind it.
 
+use std::fmt::Write as _;
+
 use crate::model::{AssessmentType, Child};
 use crate::policy::TriagePolicy;
 use crate::schedule::{AgeBand, ChildStatus, Status};
@@ -37,7 +39,19 @@ pub struct Contribution {
 impl Contribution {
     /// The fact behind the points, in words.
     pub fn detail(&self, p: &TriagePolicy) -> String {
-        FACTORS.iter().find(|f| f.name == self.factor).map_or_else(String::new, |f| (f.describe)(self.value, p))
+        let mut s = String::new();
+        self.write_detail(&mut s, p);
+        s
+    }
+
+    /// [`Contribution::detail`] written at the end of `s` (the reasons column writes every
+    /// row's words into one buffer).
+    pub fn write_detail(&self, s: &mut String, p: &TriagePolicy) {
+        // The name is one of FACTORS' own: the same pointer, so most lookups compare no text.
+        let same = |f: &&Factor| std::ptr::eq(f.name, self.factor) || f.name == self.factor;
+        if let Some(f) = FACTORS.iter().find(same) {
+            (f.describe)(s, self.value, p);
+        }
     }
 }
 
@@ -46,16 +60,17 @@ pub struct Factor {
     pub kind: FactorKind,
     /// `Some((points, value))` when the factor applies to the child.
     pub eval: fn(&FactorInput) -> Option<(u32, i64)>,
-    /// The words for a value.
-    pub describe: fn(i64, &TriagePolicy) -> String,
+    /// The words for a value, written at the end of the text given.
+    pub describe: fn(&mut String, i64, &TriagePolicy),
 }
 
 fn flag(on: bool, points: u32) -> Option<(u32, i64)> {
     on.then_some((points, 0))
 }
 
-fn plural(n: i64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// "1 day", "2 days" (writing to a String cannot fail).
+fn plural(s: &mut String, n: i64, one: &str, many: &str) {
+    let _ = write!(s, "{n} {}", if n == 1 { one } else { many });
 }
 
 fn sdq_concern(i: &FactorInput) -> Option<(u32, i64)> {
@@ -146,24 +161,27 @@ fn days_overdue(i: &FactorInput) -> Option<(u32, i64)> {
 
 macro_rules! said {
     ($text:expr) => {
-        |_: i64, _: &TriagePolicy| -> String { $text.to_string() }
+        |s: &mut String, _: i64, _: &TriagePolicy| s.push_str($text)
     };
 }
 
-fn sdq_concern_words(v: i64, p: &TriagePolicy) -> String {
-    format!("SDQ {v} (cause for concern, {}-40)", p.sdq_concern_from)
+fn sdq_concern_words(s: &mut String, v: i64, p: &TriagePolicy) {
+    let _ = write!(s, "SDQ {v} (cause for concern, {}-40)", p.sdq_concern_from);
 }
-fn sdq_borderline_words(v: i64, p: &TriagePolicy) -> String {
-    format!("SDQ {v} (borderline, {}-{})", p.sdq_borderline_from, p.sdq_concern_from.saturating_sub(1))
+fn sdq_borderline_words(s: &mut String, v: i64, p: &TriagePolicy) {
+    let _ = write!(s, "SDQ {v} (borderline, {}-{})", p.sdq_borderline_from, p.sdq_concern_from.saturating_sub(1));
 }
-fn moves_words(v: i64, _: &TriagePolicy) -> String {
-    format!("{} in 12 months", plural(v, "placement move", "placement moves"))
+fn moves_words(s: &mut String, v: i64, _: &TriagePolicy) {
+    plural(s, v, "placement move", "placement moves");
+    s.push_str(" in 12 months");
 }
-fn missing_words(v: i64, _: &TriagePolicy) -> String {
-    format!("{} in 12 months", plural(v, "missing episode", "missing episodes"))
+fn missing_words(s: &mut String, v: i64, _: &TriagePolicy) {
+    plural(s, v, "missing episode", "missing episodes");
+    s.push_str(" in 12 months");
 }
-fn overdue_words(v: i64, _: &TriagePolicy) -> String {
-    format!("{} overdue", plural(v, "day", "days"))
+fn overdue_words(s: &mut String, v: i64, _: &TriagePolicy) {
+    plural(s, v, "day", "days");
+    s.push_str(" overdue");
 }
 
 /// Every factor, in the order explanations list them.

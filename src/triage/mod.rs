@@ -25,6 +25,25 @@ pub enum TierBy {
     RedFlag(String),
 }
 
+/// Write `n` in decimal at the end of `s`, as `write!(s, "{n}")` does, without the formatting
+/// machinery (the reasons column writes several numbers for every row).
+pub(crate) fn push_number(s: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        s.push(char::from(d));
+    }
+}
+
 /// One child on the worklist, with everything that explains the row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorklistRow {
@@ -382,6 +401,13 @@ impl Worklist {
 
     /// Why the modality rule fired, in words.
     pub fn modality_reason(&self, row: &WorklistRow) -> String {
+        let mut s = String::new();
+        self.write_modality_reason(row, &mut s);
+        s
+    }
+
+    /// [`Worklist::modality_reason`] written at the end of `s`.
+    pub fn write_modality_reason(&self, row: &WorklistRow, s: &mut String) {
         let w = modality::Why {
             status: &row.status,
             tier_name: &self.policy.triage.tiers[row.rule_tier].name,
@@ -391,7 +417,7 @@ impl Worklist {
             last_declined: row.last_declined,
             policy: &self.policy.triage,
         };
-        modality::why(row.modality_rule, &w, row.virtual_switched_off)
+        modality::write_why(s, row.modality_rule, &w, row.virtual_switched_off);
     }
 
     /// The child_id of a row.
@@ -419,30 +445,50 @@ impl Worklist {
     /// [`Worklist::reasons`] written at the end of `s`.
     pub fn write_reasons(&self, row: &WorklistRow, s: &mut String) {
         use std::fmt::Write as _;
-        // Writing to a String cannot fail.
+        // Writing to a String cannot fail. Fixed words are pushed and numbers written without
+        // the formatting machinery: this runs for every row of every worklist.
         let tp = &self.policy.triage;
-        let _ = write!(s, "score {}: ", row.score);
+        s.push_str("score ");
+        push_number(s, row.score);
+        s.push_str(": ");
         let contributions = self.contributions(row);
         if contributions.is_empty() {
             s.push_str("no factor");
         }
         for (i, c) in contributions.iter().enumerate() {
-            let _ = write!(s, "{}{} +{} ({})", if i > 0 { ", " } else { "" }, c.factor, c.points, c.detail(tp));
+            if i > 0 {
+                s.push_str(", ");
+            }
+            s.push_str(c.factor);
+            s.push_str(" +");
+            push_number(s, c.points);
+            s.push_str(" (");
+            c.write_detail(s, tp);
+            s.push(')');
         }
         let rule_tier = &tp.tiers[row.rule_tier];
-        let _ = match &row.tier_by {
-            TierBy::Score => write!(s, " | tier {} by score >= {}", rule_tier.name, rule_tier.min_score),
-            TierBy::RedFlag(f) => write!(s, " | tier {} by red flag {f}", rule_tier.name),
-        };
-        let _ = write!(
-            s,
-            " | need {} ({} points) | modality {} by rule {}: {}",
-            row.need.as_str(),
-            row.need_points,
-            row.rule_modality.as_str(),
-            row.modality_rule,
-            self.modality_reason(row)
-        );
+        s.push_str(" | tier ");
+        s.push_str(&rule_tier.name);
+        match &row.tier_by {
+            TierBy::Score => {
+                s.push_str(" by score >= ");
+                push_number(s, rule_tier.min_score);
+            }
+            TierBy::RedFlag(f) => {
+                s.push_str(" by red flag ");
+                s.push_str(f);
+            }
+        }
+        s.push_str(" | need ");
+        s.push_str(row.need.as_str());
+        s.push_str(" (");
+        push_number(s, row.need_points);
+        s.push_str(" points) | modality ");
+        s.push_str(row.rule_modality.as_str());
+        s.push_str(" by rule ");
+        s.push_str(row.modality_rule);
+        s.push_str(": ");
+        self.write_modality_reason(row, s);
         if row.status.declined_offers > 0 {
             let _ = write!(s, " | declined {} offer(s)", row.status.declined_offers);
             if let Some((d, m)) = row.last_declined {
@@ -532,5 +578,19 @@ impl Worklist {
             ));
         }
         out.join("\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_number;
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for n in [0, 7, 10, 99, 100, 4_093, 65_536, 999_999_999, u32::MAX] {
+            let mut s = String::from("x");
+            push_number(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
     }
 }

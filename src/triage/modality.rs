@@ -1,5 +1,7 @@
 //! The recommended modality: ordered, named rules; the first that matches wins, with its reason.
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 
 use crate::model::{AssessmentType, Child, Modality};
@@ -74,8 +76,8 @@ pub struct ModalityRule {
     pub name: &'static str,
     /// `Some(modality)` when the rule matches.
     pub decide: fn(&RuleInput) -> Option<Modality>,
-    /// Why, in words (only built when a reason is shown).
-    pub why: fn(&Why) -> String,
+    /// Why, in words, written at the end of the text given (only when a reason is shown).
+    pub why: fn(&mut String, &Why),
 }
 
 /// What the words of a rule need: kept on the worklist row.
@@ -92,22 +94,26 @@ pub struct Why<'a> {
 fn iha(i: &RuleInput) -> Option<Modality> {
     (i.status.next_assessment == Some(AssessmentType::Iha)).then_some(Modality::FaceToFace)
 }
-fn iha_why(_: &Why) -> String {
-    "an IHA is done face to face by a doctor, with a physical examination".into()
+fn iha_why(s: &mut String, _: &Why) {
+    s.push_str("an IHA is done face to face by a doctor, with a physical examination");
 }
 
 fn under_5(i: &RuleInput) -> Option<Modality> {
     (i.status.age_band == AgeBand::Under5).then_some(Modality::FaceToFace)
 }
-fn under_5_why(_: &Why) -> String {
-    "under 5: growth and development need a face-to-face review".into()
+fn under_5_why(s: &mut String, _: &Why) {
+    s.push_str("under 5: growth and development need a face-to-face review");
 }
 
 fn urgent(i: &RuleInput) -> Option<Modality> {
     (i.any_red_flag || i.most_urgent_tier).then_some(Modality::FaceToFace)
 }
-fn urgent_why(w: &Why) -> String {
-    if w.red_flags.is_empty() { format!("tier {}", w.tier_name) } else { format!("red flag ({})", w.red_flags.join(", ")) }
+fn urgent_why(s: &mut String, w: &Why) {
+    if w.red_flags.is_empty() {
+        let _ = write!(s, "tier {}", w.tier_name);
+    } else {
+        let _ = write!(s, "red flag ({})", w.red_flags.join(", "));
+    }
 }
 
 fn no_recent_face_to_face(i: &RuleInput) -> Option<Modality> {
@@ -117,11 +123,11 @@ fn no_recent_face_to_face(i: &RuleInput) -> Option<Modality> {
         _ => Some(Modality::FaceToFace),
     }
 }
-fn no_recent_face_to_face_why(w: &Why) -> String {
-    match w.last_face_to_face {
-        Some(d) => format!("last face-to-face assessment {d}, over {} months ago", w.policy.modality.face_to_face_within_months),
-        None => "no face-to-face assessment on record".into(),
-    }
+fn no_recent_face_to_face_why(s: &mut String, w: &Why) {
+    let _ = match w.last_face_to_face {
+        Some(d) => write!(s, "last face-to-face assessment {d}, over {} months ago", w.policy.modality.face_to_face_within_months),
+        None => write!(s, "no face-to-face assessment on record"),
+    };
 }
 
 fn declined_offer(i: &RuleInput) -> Option<Modality> {
@@ -140,25 +146,25 @@ fn declined_offer(i: &RuleInput) -> Option<Modality> {
         Modality::Questionnaire => Some(Modality::FaceToFace),
     }
 }
-fn declined_offer_why(w: &Why) -> String {
-    match w.last_declined {
-        Some((date, declined)) => format!("declined a {} offer on {date}: offer a different format", declined.as_str()),
-        None => "declined an offer: offer a different format".into(),
-    }
+fn declined_offer_why(s: &mut String, w: &Why) {
+    let _ = match w.last_declined {
+        Some((date, declined)) => write!(s, "declined a {} offer on {date}: offer a different format", declined.as_str()),
+        None => write!(s, "declined an offer: offer a different format"),
+    };
 }
 
 fn high_need(i: &RuleInput) -> Option<Modality> {
     (i.need == NeedLevel::High).then_some(Modality::FaceToFace)
 }
-fn high_need_why(w: &Why) -> String {
-    format!("high clinical need ({} points)", w.need_points)
+fn high_need_why(s: &mut String, w: &Why) {
+    let _ = write!(s, "high clinical need ({} points)", w.need_points);
 }
 
 fn moderate_need(i: &RuleInput) -> Option<Modality> {
     (i.need == NeedLevel::Moderate).then_some(Modality::Virtual)
 }
-fn moderate_need_why(w: &Why) -> String {
-    format!("moderate clinical need ({} points)", w.need_points)
+fn moderate_need_why(s: &mut String, w: &Why) {
+    let _ = write!(s, "moderate clinical need ({} points)", w.need_points);
 }
 
 fn low_need_stable_older(i: &RuleInput) -> Option<Modality> {
@@ -170,18 +176,19 @@ fn low_need_stable_older(i: &RuleInput) -> Option<Modality> {
     (m.allow_questionnaire && i.need == NeedLevel::Low && stable && i.status.age_years >= m.questionnaire_from_age)
         .then_some(Modality::Questionnaire)
 }
-fn low_need_stable_older_why(w: &Why) -> String {
-    format!(
+fn low_need_stable_older_why(s: &mut String, w: &Why) {
+    let _ = write!(
+        s,
         "low clinical need, stable placement, aged {} (from {})",
         w.status.age_years, w.policy.modality.questionnaire_from_age
-    )
+    );
 }
 
 fn otherwise(_: &RuleInput) -> Option<Modality> {
     Some(Modality::Virtual)
 }
-fn otherwise_why(_: &Why) -> String {
-    "no rule above applies".into()
+fn otherwise_why(s: &mut String, _: &Why) {
+    s.push_str("no rule above applies");
 }
 
 /// The rules in order; the first that matches wins.
@@ -214,11 +221,20 @@ pub fn recommend(i: &RuleInput) -> (Modality, &'static str, bool) {
 
 /// The words for the rule that fired.
 pub fn why(rule: &str, w: &Why, virtual_switched_off: bool) -> String {
-    let text = RULES.iter().find(|r| r.name == rule).map_or_else(|| "no rule matched".to_string(), |r| (r.why)(w));
+    let mut s = String::new();
+    write_why(&mut s, rule, w, virtual_switched_off);
+    s
+}
+
+/// [`why`] written at the end of `s` (writing to a String cannot fail).
+pub fn write_why(s: &mut String, rule: &str, w: &Why, virtual_switched_off: bool) {
+    // The name is one of RULES' own: the same pointer, so most lookups compare no text.
+    match RULES.iter().find(|r| std::ptr::eq(r.name, rule) || r.name == rule) {
+        Some(r) => (r.why)(s, w),
+        None => s.push_str("no rule matched"),
+    }
     if virtual_switched_off {
-        format!("{text}; virtual is switched off, so face to face")
-    } else {
-        text
+        s.push_str("; virtual is switched off, so face to face");
     }
 }
 
@@ -359,6 +375,43 @@ mod tests {
         pol.modality.allow_virtual = false;
         assert_eq!(rec(&c, &s, NeedLevel::Low, false, &[], &pol), (Modality::FaceToFace, "otherwise"));
         assert_eq!(rec(&c, &s, NeedLevel::Moderate, false, &[], &pol), (Modality::FaceToFace, "moderate_need"));
+    }
+
+    #[test]
+    fn each_rule_says_why_in_words() {
+        let (_, s) = base();
+        let pol = p();
+        let flags = ["self_harm".to_string(), "overdue".to_string()];
+        let mut w = Why {
+            status: &s,
+            tier_name: "P1",
+            red_flags: &[],
+            need_points: 45,
+            last_face_to_face: Some(ymd(2019, 3, 4)),
+            last_declined: Some((ymd(2021, 9, 10), Modality::FaceToFace)),
+            policy: &pol,
+        };
+        let words = |w: &Why, rule: &str, off: bool| why(rule, w, off);
+        assert_eq!(words(&w, "urgent", false), "tier P1");
+        assert_eq!(words(&w, "high_need", false), "high clinical need (45 points)");
+        assert_eq!(words(&w, "moderate_need", true), "moderate clinical need (45 points); virtual is switched off, so face to face");
+        assert_eq!(
+            words(&w, "no_recent_face_to_face", false),
+            format!("last face-to-face assessment 2019-03-04, over {} months ago", pol.modality.face_to_face_within_months)
+        );
+        assert_eq!(words(&w, "declined_offer", false), "declined a face_to_face offer on 2021-09-10: offer a different format");
+        assert_eq!(words(&w, "otherwise", true), "no rule above applies; virtual is switched off, so face to face");
+        assert_eq!(words(&w, "no_such_rule", false), "no rule matched");
+        w.red_flags = &flags;
+        w.last_face_to_face = None;
+        w.last_declined = None;
+        assert_eq!(words(&w, "urgent", false), "red flag (self_harm, overdue)");
+        assert_eq!(words(&w, "no_recent_face_to_face", false), "no face-to-face assessment on record");
+        assert_eq!(words(&w, "declined_offer", false), "declined an offer: offer a different format");
+        // Written at the end of what is there.
+        let mut text = String::from("x: ");
+        write_why(&mut text, "iha", &w, false);
+        assert_eq!(text, "x: an IHA is done face to face by a doctor, with a physical examination");
     }
 
     #[test]
