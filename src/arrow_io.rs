@@ -77,7 +77,7 @@ impl Column {
     }
 
     /// Cell `i`: null, NaN and dates out of range are blank; whole floats are integers.
-    #[inline]
+    #[inline(always)]
     fn cell(&self, i: usize) -> Cell<'_> {
         const BLANK: Cell<'static> = Cell::Text("");
         match self {

@@ -32,7 +32,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 fn parse_any_date(s: &str) -> Result<NaiveDate, String> {
-    let s = s.trim();
+    let s = crate::read::trim_cell(s);
     // The common case, YYYY-MM-DD, without splitting or allocating.
     if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
         let ds = [y0, y1, y2, y3, m0, m1, d0, d1];
@@ -107,7 +107,7 @@ fn not_a_date(s: &str) -> String {
 
 /// Booleans: 1/0, true/false, yes/no, y/n in any case. Blank is handled by the caller.
 pub fn parse_bool(s: &str) -> Result<bool, String> {
-    let t = s.trim();
+    let t = crate::read::trim_cell(s);
     let is = |w: &str| t.eq_ignore_ascii_case(w);
     if is("1") || is("true") || is("yes") || is("y") {
         Ok(true)
@@ -120,7 +120,7 @@ pub fn parse_bool(s: &str) -> Result<bool, String> {
 
 /// A whole number, possibly negative.
 pub fn parse_int(s: &str) -> Result<i64, String> {
-    let t = s.trim();
+    let t = crate::read::trim_cell(s);
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
     if !digits(body) {
         return Err("not a whole number".to_string());

@@ -212,8 +212,17 @@ pub(crate) enum Cell<'a> {
 impl<'a> Cell<'a> {
     /// The text a CSV file would hold: whole numbers without a decimal point, booleans as 1/0,
     /// dates as YYYY-MM-DD.
-    #[inline]
+    #[inline(always)]
     pub fn text(self) -> Cow<'a, str> {
+        match self {
+            Cell::Text(s) => Cow::Borrowed(s),
+            typed => typed.typed_text(),
+        }
+    }
+
+    /// [`Cell::text`] of a typed cell (out of line: text cells, the usual case, need none).
+    #[inline(never)]
+    fn typed_text(self) -> Cow<'a, str> {
         match self {
             Cell::Text(s) => Cow::Borrowed(s),
             Cell::Int(v) => Cow::Owned(v.to_string()),
@@ -230,9 +239,12 @@ impl<'a> Cell<'a> {
     }
 
     /// Parse the cell's text (typed cells give the text a CSV file would hold).
-    #[inline]
+    #[inline(always)]
     pub fn parse<T>(self, f: impl Fn(&str) -> Result<T, String>) -> Result<T, String> {
-        f(&self.text())
+        match self {
+            Cell::Text(s) => f(s),
+            typed => f(&typed.typed_text()),
+        }
     }
 
     /// A date ([`parse_date`]'s rules; a date column's value needs no parsing).
@@ -733,7 +745,7 @@ impl<'a> RowCheck<'a> {
 }
 
 fn parse_assessment_type(s: &str) -> Result<AssessmentType, String> {
-    let t = s.trim();
+    let t = trim_cell(s);
     if t.eq_ignore_ascii_case("IHA") {
         Ok(AssessmentType::Iha)
     } else if t.eq_ignore_ascii_case("RHA") {
@@ -744,7 +756,7 @@ fn parse_assessment_type(s: &str) -> Result<AssessmentType, String> {
 }
 
 pub(crate) fn parse_modality(s: &str) -> Result<Modality, String> {
-    let t = s.trim();
+    let t = trim_cell(s);
     // Case-insensitive, with ' ' or '-' for '_' ("Face to face", "face-to-face").
     let same = |word: &str| {
         t.len() == word.len()
@@ -762,7 +774,7 @@ pub(crate) fn parse_modality(s: &str) -> Result<Modality, String> {
 }
 
 fn parse_outcome(s: &str) -> Result<Outcome, String> {
-    let t = s.trim();
+    let t = trim_cell(s);
     if t.eq_ignore_ascii_case("completed") {
         Ok(Outcome::Completed)
     } else if t.eq_ignore_ascii_case("declined") {
@@ -1146,6 +1158,14 @@ pub(crate) fn read_assessments(
         }
         (accepted, problems, counts)
     });
+    // Each child's assessments in one allocation: counted first, then moved in.
+    let mut per_child = vec![0u32; index.children.len()];
+    for (i, _) in parts.iter().flat_map(|(accepted, _, _)| accepted) {
+        per_child[*i] += 1;
+    }
+    for (child, n) in index.children.iter_mut().zip(per_child) {
+        child.assessments.reserve_exact(n as usize);
+    }
     for (accepted, p, counts) in parts {
         for (i, a) in accepted {
             index.children[i].assessments.push(a);
