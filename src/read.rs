@@ -181,7 +181,7 @@ pub(crate) fn cell(row: &Row, i: usize) -> Option<&str> {
 
 /// A cell's text without white space at either end, as `str::trim`: ASCII first (the usual
 /// case), then any other Unicode white space (and the vertical tab, which `trim_ascii` keeps).
-#[inline]
+#[inline(always)]
 pub(crate) fn trim_cell(s: &str) -> &str {
     let s = s.trim_ascii();
     let odd = |c: &u8| !c.is_ascii() || *c == 0x0B;
@@ -592,6 +592,7 @@ impl Columns {
     }
 
     /// [`Columns::get`] for any kind of row, as the source holds the cell.
+    #[inline(always)]
     pub fn cell<'r, R: Record + ?Sized>(&self, row: &'r R, col: impl ColKey) -> Option<Cell<'r>> {
         col.index(self).and_then(|i| row.field(i))
     }
@@ -630,6 +631,7 @@ impl ColKey for &str {
 }
 
 impl ColKey for Col {
+    #[inline(always)]
     fn index(self, _cols: &Columns) -> Option<usize> {
         self.idx
     }
@@ -660,6 +662,7 @@ impl<'a> RowCheck<'a> {
     }
 
     /// A required cell: present and not blank.
+    #[inline]
     pub fn required_cell<'r, R: Record + ?Sized>(&mut self, row: &'r R, col: impl ColKey) -> Option<Cell<'r>> {
         match self.cols.cell(row, col) {
             Some(v) if !v.is_blank() => Some(v),
@@ -680,6 +683,7 @@ impl<'a> RowCheck<'a> {
     }
 
     /// An optional cell: `None` when the column is absent or the cell is blank.
+    #[inline(always)]
     pub fn optional_cell<'r, R: Record + ?Sized>(&self, row: &'r R, col: impl ColKey) -> Option<Cell<'r>> {
         self.cols.cell(row, col).filter(|v| !v.is_blank())
     }
@@ -690,6 +694,7 @@ impl<'a> RowCheck<'a> {
     }
 
     /// Parse an optional cell; a bad value is an error and gives `None`.
+    #[inline(always)]
     pub fn parse_opt<'r, R: Record + ?Sized, T>(
         &mut self,
         row: &'r R,
@@ -701,6 +706,7 @@ impl<'a> RowCheck<'a> {
     }
 
     /// Parse a required cell; a bad value is an error and gives `None`.
+    #[inline(always)]
     pub fn parse_req<'r, R: Record + ?Sized, T>(
         &mut self,
         row: &'r R,
@@ -711,16 +717,25 @@ impl<'a> RowCheck<'a> {
         self.judge(col, v, f)
     }
 
+    #[inline(always)]
     fn judge<'r, T>(&mut self, col: impl ColKey, v: Cell<'r>, f: impl Fn(Cell<'r>) -> Result<T, String>) -> Option<T> {
         match f(v) {
             Ok(x) => Some(x),
             Err(msg) => {
-                self.error(col, &v.text(), msg);
+                self.bad_value(col, v, msg);
                 None
             }
         }
     }
 
+    /// The error for a value its parser refused (out of line: the rare case).
+    #[cold]
+    #[inline(never)]
+    fn bad_value(&mut self, col: impl ColKey, v: Cell<'_>, msg: String) {
+        self.error(col, &v.text(), msg);
+    }
+
+    #[inline(always)]
     pub fn flag<R: Record + ?Sized>(&mut self, row: &R, col: impl ColKey) -> bool {
         self.parse_opt(row, col, Cell::boolean).unwrap_or(false)
     }
