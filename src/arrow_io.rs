@@ -190,6 +190,9 @@ impl RowStream for ArrowRows {
     fn row(&self) -> &ArrowRows {
         self
     }
+    fn rows_left_hint(&self) -> usize {
+        self.remaining
+    }
     fn advance(&mut self, _problems: &mut Vec<Problem>) -> Option<u64> {
         if self.remaining == 0 {
             return None;

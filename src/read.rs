@@ -322,6 +322,10 @@ pub(crate) trait RowStream: Send + Sized {
     fn advance(&mut self, problems: &mut Vec<Problem>) -> Option<u64>;
     /// The row [`RowStream::advance`] moved to.
     fn row(&self) -> &Self::Rec;
+    /// How many rows are left, when the source knows (to size what is read into); 0 if not.
+    fn rows_left_hint(&self) -> usize {
+        0
+    }
     /// The rows not yet read as up to `n` streams over consecutive stretches, to be checked on
     /// several cores and joined in order; `None` when the source can only be read in order (CSV
     /// text, read as it is decoded).
@@ -843,7 +847,14 @@ pub const LATEST_CARE_START_YEARS: u32 = 1;
 pub const CARE_STARTS_BEFORE_AGE: u32 = 18;
 
 /// One children row; `None` if it has any error.
-fn child_row<R: Record + ?Sized>(row: &R, k: &ChildCols, chk: &mut RowCheck, today: NaiveDate) -> Option<Child> {
+/// `latest_care_start`: today plus [`LATEST_CARE_START_YEARS`], worked out once per table.
+fn child_row<R: Record + ?Sized>(
+    row: &R,
+    k: &ChildCols,
+    chk: &mut RowCheck,
+    today: NaiveDate,
+    latest_care_start: Option<NaiveDate>,
+) -> Option<Child> {
     chk.extra_fields(row);
     let id = chk.required(row, k.child_id).map(Cow::into_owned);
     let dob = chk.parse_req(row, k.date_of_birth, Cell::date);
@@ -873,7 +884,7 @@ fn child_row<R: Record + ?Sized>(row: &R, k: &ChildCols, chk: &mut RowCheck, tod
         }
     }
     if let Some(cs) = care_start {
-        if crate::calendar::add_months(today, 12 * LATEST_CARE_START_YEARS).is_some_and(|l| cs > l) {
+        if latest_care_start.is_some_and(|l| cs > l) {
             let v = chk.optional(row, k.care_start).unwrap_or_default().to_string();
             chk.error(k.care_start, &v, format!("care_start is more than {LATEST_CARE_START_YEARS} year after today ({today}): a typing error?"));
         }
@@ -994,10 +1005,12 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
     let ccols = Columns::of_header(&file, ct.header(), CHILD_COLUMNS, CHILD_REQUIRED, problems);
     let mut counts = RowCounts::default();
     let k = ChildCols::new(&ccols);
+    let latest_care_start = crate::calendar::add_months(opts.today, 12 * LATEST_CARE_START_YEARS);
     // Each stretch of rows: accepted children and the line of each (kept apart, so the
     // children move only once), rejected ids, problems, rows read.
     let parts = in_stretches(ct, |ct| {
-        let (mut kids, mut lines, mut rejected, mut problems) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let n = ct.rows_left_hint();
+        let (mut kids, mut lines, mut rejected, mut problems) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::new(), Vec::new());
         let mut read = 0u64;
         while let Some(line) = ct.advance(&mut problems) {
             read += 1;
@@ -1006,7 +1019,7 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
             }
             let row = ct.row();
             let mut chk = RowCheck { file: &file, line, cols: &ccols, problems: &mut problems, ok: true };
-            match child_row(row, &k, &mut chk, opts.today) {
+            match child_row(row, &k, &mut chk, opts.today, latest_care_start) {
                 Some(c) => {
                     kids.push(c);
                     lines.push(line);
@@ -1127,7 +1140,7 @@ pub(crate) fn read_assessments(
     // Each stretch of rows: the accepted assessments with their child's index, problems, counts.
     let parts = in_stretches(at, |at| {
         let mut finder = Finder::new(shared);
-        let (mut accepted, mut problems, mut counts) = (Vec::new(), Vec::new(), RowCounts::default());
+        let (mut accepted, mut problems, mut counts) = (Vec::with_capacity(at.rows_left_hint()), Vec::new(), RowCounts::default());
         while let Some(line) = at.advance(&mut problems) {
             counts.read += 1;
             if skip {
