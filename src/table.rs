@@ -235,14 +235,14 @@ pub fn counts_table(report: &ValidationReport) -> Table {
     t
 }
 
-/// The `triage` table (INTERFACE.md section 4): rank, child_id, tier, priority_score,
-/// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
-/// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden,
-/// override_by, override_on, override_reason.
 /// About the length of a row's reasons (most are 150-450 bytes), to size the text's buffer:
 /// a guess too small costs one more copy of the buffer, never a wrong result.
 const REASONS_BYTES_GUESS: usize = 320;
 
+/// The `triage` table (INTERFACE.md section 4): rank, child_id, tier, priority_score,
+/// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
+/// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden,
+/// override_by, override_on, override_reason.
 pub fn worklist_table(wl: &Worklist) -> Table {
     let rows = &wl.rows;
     let mut t = Table::default();
@@ -273,23 +273,11 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     t.push("reasons", ColumnData::Text(TextColumn::concat(reasons)));
     t.push("see_within_days", i(&|r| Some(i64::from(wl.see_within_days(r)))));
     t.push("clinical_need", text(rows, |r| r.need.as_str()));
-    t.push(
-        "red_flags",
-        ColumnData::Text(
-            rows.iter()
-                .fold(TextColumn::with_capacity(rows.len(), 0), |mut t, r| {
-                    t.push_with(|s| {
-                        for (i, f) in r.red_flags.iter().enumerate() {
-                            if i > 0 {
-                                s.push(';');
-                            }
-                            s.push_str(f);
-                        }
-                    });
-                    t
-                }),
-        ),
-    );
+    let mut red_flags = TextColumn::with_capacity(rows.len(), 0);
+    for r in rows {
+        red_flags.push_with(|s| crate::triage::push_joined(s, &r.red_flags, ";"));
+    }
+    t.push("red_flags", ColumnData::Text(red_flags));
     t.push("modality_rule", text(rows, |r| r.modality_rule));
     t.push("declined_offers", i(&|r| Some(i64::from(r.status.declined_offers))));
     t.push("overridden", text(rows, |r| if r.applied_override.is_some() { "yes" } else { "no" }));

@@ -44,6 +44,17 @@ pub(crate) fn push_number(s: &mut String, n: u32) {
     }
 }
 
+/// Write `items` at the end of `s`, `sep` between them, as `items.join(sep)` gives them, without
+/// a `String` for the joined text.
+pub(crate) fn push_joined(s: &mut String, items: &[String], sep: &str) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            s.push_str(sep);
+        }
+        s.push_str(item);
+    }
+}
+
 /// One child on the worklist, with everything that explains the row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorklistRow {
@@ -583,7 +594,16 @@ impl Worklist {
 
 #[cfg(test)]
 mod tests {
-    use super::push_number;
+    use super::{push_joined, push_number};
+
+    #[test]
+    fn lists_are_written_as_join_gives_them() {
+        for items in [vec![], vec!["a".to_string()], vec!["self_harm".to_string(), "overdue".to_string(), "x".to_string()]] {
+            let mut s = String::from("x: ");
+            push_joined(&mut s, &items, ", ");
+            assert_eq!(s, format!("x: {}", items.join(", ")));
+        }
+    }
 
     #[test]
     fn numbers_are_written_as_format_writes_them() {

@@ -112,7 +112,9 @@ fn urgent_why(s: &mut String, w: &Why) {
     if w.red_flags.is_empty() {
         let _ = write!(s, "tier {}", w.tier_name);
     } else {
-        let _ = write!(s, "red flag ({})", w.red_flags.join(", "));
+        s.push_str("red flag (");
+        super::push_joined(s, w.red_flags, ", ");
+        s.push(')');
     }
 }
 
