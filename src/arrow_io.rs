@@ -217,40 +217,6 @@ impl RowStream for ArrowRows {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Stretches of a frame in several batches give every row once, in order, with its line.
-    #[test]
-    fn stretches_cover_every_row_once() {
-        let batch = |ids: &[&str]| {
-            let col: ArrayRef = Arc::new(StringArray::from(ids.to_vec()));
-            RecordBatch::try_from_iter([("child_id", col)]).unwrap()
-        };
-        let ids: Vec<String> = (0..25_000).map(|i| format!("c{i}")).collect();
-        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-        let batches = [batch(&refs[..7]), batch(&refs[7..12_000]), batch(&refs[12_000..])];
-        let rows = ArrowRows::new("t", &batches[0].schema(), &batches).unwrap();
-        let read = |mut s: ArrowRows| {
-            let mut out = Vec::new();
-            while let Some(line) = s.advance(&mut Vec::new()) {
-                out.push((line, s.field(0).unwrap().text().into_owned()));
-            }
-            out
-        };
-        let whole = read(rows.clone());
-        assert_eq!(whole.len(), 25_000);
-        assert_eq!(whole[12_000], (12_002, "c12000".to_string()));
-        for n in [1, 2, 3, 7] {
-            let parts = rows.split(n).unwrap();
-            assert!(parts.len() <= n.max(1));
-            let joined: Vec<_> = parts.into_iter().flat_map(read).collect();
-            assert_eq!(joined, whole, "{n} stretches");
-        }
-    }
-}
-
 /// A text column as Arrow text: its buffer copied once, its row ends as offsets (large
 /// offsets past 2 GiB of text).
 fn text_array(t: &TextColumn) -> (DataType, ArrayRef) {
@@ -297,4 +263,38 @@ pub fn record_batch(t: &Table) -> Result<RecordBatch, String> {
         arrays.push(a);
     }
     RecordBatch::try_new(Arc::new(Schema::new(fields)), arrays).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stretches of a frame in several batches give every row once, in order, with its line.
+    #[test]
+    fn stretches_cover_every_row_once() {
+        let batch = |ids: &[&str]| {
+            let col: ArrayRef = Arc::new(StringArray::from(ids.to_vec()));
+            RecordBatch::try_from_iter([("child_id", col)]).unwrap()
+        };
+        let ids: Vec<String> = (0..25_000).map(|i| format!("c{i}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let batches = [batch(&refs[..7]), batch(&refs[7..12_000]), batch(&refs[12_000..])];
+        let rows = ArrowRows::new("t", &batches[0].schema(), &batches).unwrap();
+        let read = |mut s: ArrowRows| {
+            let mut out = Vec::new();
+            while let Some(line) = s.advance(&mut Vec::new()) {
+                out.push((line, s.field(0).unwrap().text().into_owned()));
+            }
+            out
+        };
+        let whole = read(rows.clone());
+        assert_eq!(whole.len(), 25_000);
+        assert_eq!(whole[12_000], (12_002, "c12000".to_string()));
+        for n in [1, 2, 3, 7] {
+            let parts = rows.split(n).unwrap();
+            assert!(parts.len() <= n.max(1));
+            let joined: Vec<_> = parts.into_iter().flat_map(read).collect();
+            assert_eq!(joined, whole, "{n} stretches");
+        }
+    }
 }
