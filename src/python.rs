@@ -15,6 +15,13 @@ use crate::error::Error;
 use crate::report::Problem;
 use crate::table::{self, ColumnData};
 
+/// The extension allocates through mimalloc: reading a table, triaging and building the
+/// output make and free several small allocations a child, which glibc's malloc served at about
+/// a sixth of the time of `Cohort.from_frames` (docs/performance.md, fifth pass). Only the
+/// extension's own Rust allocations use it; Python and Arrow buffers made by pyarrow do not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Build an instance of one of the exception classes defined in `lac_backlog._exceptions`.
 fn package_error(py: Python<'_>, class: &str, args: Bound<'_, PyTuple>) -> PyErr {
     let made = py
