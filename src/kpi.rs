@@ -160,7 +160,7 @@ fn group_of(by: GroupBy, sched: &Scheduler, c: &Child, e: NaiveDate) -> Option<S
             let s = &sched.policy.schedule;
             Some(sched.age_band(crate::calendar::age_on(c.date_of_birth, e, s.leap_day_birthday)).as_str().to_string())
         }
-        GroupBy::Locality => Some(c.locality.clone().unwrap_or_else(|| "unknown".to_string())),
+        GroupBy::Locality => Some(c.locality.as_deref().unwrap_or("unknown").to_string()),
     }
 }
 
@@ -171,7 +171,7 @@ pub fn compute(cohort: &Cohort, period_ends: &[NaiveDate], by: GroupBy, policy: 
         GroupBy::None => vec![],
         GroupBy::AgeBand => AgeBand::ALL.iter().map(|b| b.as_str().to_string()).collect(),
         GroupBy::Locality => {
-            let mut g: Vec<String> = cohort.children.iter().map(|c| c.locality.clone().unwrap_or_else(|| "unknown".into())).collect();
+            let mut g: Vec<String> = cohort.children.iter().map(|c| c.locality.as_deref().unwrap_or("unknown").to_string()).collect();
             g.sort();
             g.dedup();
             g

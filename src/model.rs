@@ -2,6 +2,10 @@
 
 use chrono::NaiveDate;
 
+/// Short text (a child_id, a legal status code, a locality): a string held inline up to 24
+/// bytes, so reading a child allocates nothing for them (it derefs to `&str`).
+pub type ShortText = compact_str::CompactString;
+
 use crate::report::ValidationReport;
 
 /// Initial or review health assessment.
@@ -82,14 +86,15 @@ pub struct Signals {
 /// One looked-after child with everything the library knows of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Child {
-    pub id: String,
+    /// Short text fields ([`ShortText`]) are held inline when up to 24 bytes: no allocation.
+    pub id: ShortText,
     pub date_of_birth: NaiveDate,
     pub care_start: NaiveDate,
     pub care_end: Option<NaiveDate>,
-    pub legal_status: Option<String>,
+    pub legal_status: Option<ShortText>,
     pub uasc: bool,
     pub missing: bool,
-    pub locality: Option<String>,
+    pub locality: Option<ShortText>,
     pub sdq_score: Option<u8>,
     pub signals: Signals,
     pub placement_moves_12m: Option<u32>,
@@ -103,7 +108,7 @@ impl Child {
     /// A child with only the required fields; the rest unknown. Handy for tests and examples.
     pub fn new(id: &str, date_of_birth: NaiveDate, care_start: NaiveDate) -> Child {
         Child {
-            id: id.to_string(),
+            id: id.into(),
             date_of_birth,
             care_start,
             care_end: None,

@@ -186,7 +186,7 @@ impl PyCohort {
 
     /// The child ids, sorted.
     fn child_ids(&self) -> Vec<String> {
-        self.inner.children.iter().map(|c| c.id.clone()).collect()
+        self.inner.children.iter().map(|c| c.id.to_string()).collect()
     }
 
     /// Warnings found while reading, as (severity, file, line, column, value, problem) tuples.

@@ -36,7 +36,7 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::fields::{count_of, parse_bool, parse_count, parse_date, parse_sdq, sdq_of};
-use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, Signals};
+use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, ShortText, Signals};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 
 /// Options for reading.
@@ -856,11 +856,15 @@ fn child_row<R: Record + ?Sized>(
     latest_care_start: Option<NaiveDate>,
 ) -> Option<Child> {
     chk.extra_fields(row);
-    let id = chk.required(row, k.child_id).map(Cow::into_owned);
+    let id = chk.required(row, k.child_id).map(|s| ShortText::from(&*s));
     let dob = chk.parse_req(row, k.date_of_birth, Cell::date);
     let care_start = chk.parse_req(row, k.care_start, Cell::date);
     let care_end = chk.parse_opt(row, k.care_end, Cell::date);
-    let legal_status = chk.optional(row, k.legal_status).map(|s| s.to_ascii_uppercase());
+    let legal_status = chk.optional(row, k.legal_status).map(|s| {
+        let mut code = ShortText::from(&*s);
+        code.make_ascii_uppercase();
+        code
+    });
     if let Some(ls) = &legal_status {
         if !LEGAL_STATUS_CODES.contains(&ls.as_str()) {
             let raw = chk.optional(row, k.legal_status).unwrap_or_default().to_string();
@@ -869,7 +873,7 @@ fn child_row<R: Record + ?Sized>(
     }
     let uasc = chk.flag(row, k.uasc);
     let missing = chk.flag(row, k.missing);
-    let locality = chk.optional(row, k.locality).map(Cow::into_owned);
+    let locality = chk.optional(row, k.locality).map(|s| ShortText::from(&*s));
     let sdq_score = chk.parse_opt(row, k.sdq_score, Cell::sdq);
     let mut flags = [false; 9];
     for (f, col) in flags.iter_mut().zip(k.signals) {
@@ -1061,7 +1065,7 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
         let lo = kids.partition_point(|c| c.id.as_str() < id);
         kids[lo..].iter().zip(&lines[lo..]).take_while(|(c, _)| c.id == id).map(|(_, l)| *l).collect()
     };
-    let mut dup_ids: Vec<String> = kids.windows(2).filter(|w| w[0].id == w[1].id).map(|w| w[0].id.clone()).collect();
+    let mut dup_ids: Vec<String> = kids.windows(2).filter(|w| w[0].id == w[1].id).map(|w| w[0].id.to_string()).collect();
     dup_ids.extend(
         rejected
             .iter()
@@ -1093,7 +1097,7 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
     }
     let mut children = kids;
     if !dup_ids.is_empty() {
-        children.retain(|c| dup_ids.binary_search(&c.id).is_err());
+        children.retain(|c| dup_ids.binary_search_by(|d| d.as_str().cmp(&c.id)).is_err());
     }
     counts.accepted = children.len() as u64;
     counts.rejected = counts.read - counts.accepted;

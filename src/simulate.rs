@@ -359,7 +359,7 @@ impl Start {
     fn new(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, policy: &Policy) -> Start {
         let policy = scenario_policy(policy, s);
         let sched = Scheduler::new(&policy);
-        let mut localities: Vec<String> = cohort.children.iter().filter_map(|c| c.locality.clone()).collect();
+        let mut localities: Vec<String> = cohort.children.iter().filter_map(|c| c.locality.as_deref().map(str::to_string)).collect();
         localities.sort();
         localities.dedup();
         let mut start = Start { policy: policy.clone(), children: Vec::new(), kids: Vec::new(), started: 0, localities };

@@ -107,10 +107,10 @@ struct Attributes {
 
 impl Attributes {
     fn apply(self, c: &mut Child, as_of: NaiveDate) {
-        c.legal_status = Some(self.legal_status.to_string());
+        c.legal_status = Some(self.legal_status.into());
         c.uasc = self.uasc;
         c.missing = self.missing_now;
-        c.locality = self.locality;
+        c.locality = self.locality.map(Into::into);
         c.sdq_score = self.sdq_score;
         c.signals = self.signals;
         c.placement_moves_12m = Some(self.moves.min(((as_of - c.care_start).num_days() / 30).max(0) as u32));

@@ -197,7 +197,7 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut std::io::BufWriter<std::
 pub fn status_table(cohort: &Cohort, rows: &[(usize, ChildStatus)]) -> Table {
     let mut t = Table::default();
     let s = |f: &dyn Fn(&ChildStatus) -> Option<String>| ColumnData::Str(rows.iter().map(|(_, r)| f(r)).collect());
-    t.push("child_id", ColumnData::Str(rows.iter().map(|(i, _)| Some(cohort.children[*i].id.clone())).collect()));
+    t.push("child_id", ColumnData::Str(rows.iter().map(|(i, _)| Some(cohort.children[*i].id.to_string())).collect()));
     t.push("status", s(&|r| Some(r.status.as_str().to_string())));
     t.push("next_assessment", s(&|r| Some(r.next_assessment.map_or("none", |a| a.as_str()).to_string())));
     t.push("due_date", ColumnData::Date(rows.iter().map(|(_, r)| r.due_date).collect()));
@@ -314,14 +314,14 @@ pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<
     for k in &cohort.children {
         let s = &k.signals;
         c.write_record([
-            k.id.clone(),
+            k.id.to_string(),
             d(Some(k.date_of_birth)),
             d(Some(k.care_start)),
             d(k.care_end),
-            k.legal_status.clone().unwrap_or_default(),
+            k.legal_status.as_deref().unwrap_or_default().to_string(),
             b(k.uasc),
             b(k.missing),
-            k.locality.clone().unwrap_or_default(),
+            k.locality.as_deref().unwrap_or_default().to_string(),
             k.sdq_score.map(|v| v.to_string()).unwrap_or_default(),
             b(s.complex_health_needs),
             b(s.disability),

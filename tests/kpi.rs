@@ -14,7 +14,7 @@ use proptest::prelude::*;
 
 fn kid(id: &str, dob: &str, care_start: &str, done_on: &[&str]) -> Child {
     let mut c = child(iso(dob), iso(care_start), done_on.iter().map(|d| done(iso(d))).collect());
-    c.id = id.to_string();
+    c.id = id.into();
     c
 }
 

@@ -27,7 +27,7 @@ fn arb_case() -> impl Strategy<Value = (Child, NaiveDate)> {
             let care_start = dob + Days::new(u64::from(cs));
             let mut c = Child::new("X", dob, care_start);
             c.care_end = ce.map(|e| care_start + Days::new(u64::from(e)));
-            c.legal_status = ls.map(str::to_string);
+            c.legal_status = ls.map(Into::into);
             c.assessments = assessments
                 .into_iter()
                 .map(|(off, declined, iha)| Assessment {
@@ -118,7 +118,7 @@ proptest! {
         let children: Vec<Child> = cases
             .iter()
             .enumerate()
-            .map(|(i, (c, _))| Child { id: format!("{:03}", i * 7 % 101), ..c.clone() })
+            .map(|(i, (c, _))| Child { id: format!("{:03}", i * 7 % 101).into(), ..c.clone() })
             .collect();
         let mut uniq = std::collections::HashSet::new();
         prop_assume!(children.iter().all(|c| uniq.insert(c.id.clone())));

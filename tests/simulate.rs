@@ -24,7 +24,7 @@ fn overdue_cohort(b: usize) -> Cohort {
         (0..b)
             .map(|i| {
                 let mut c = child(ymd(2011, 1, 1), ymd(2015, 1, 5), vec![done(ymd(2015, 1, 20)), done(last - Days::new(i as u64 % 20))]);
-                c.id = format!("C{i:04}");
+                c.id = format!("C{i:04}").into();
                 c
             })
             .collect(),

@@ -25,7 +25,7 @@ fn rha_child(id: &str, age: i32, days: i64) -> Child {
     let under5_at_last = lac_backlog::calendar::age_on(dob, last12, lac_backlog::policy::LeapDayBirthday::March1) < 5;
     let last = if under5_at_last { sub_months(due, 6).unwrap() } else { last12 };
     let mut c = child(dob, ymd(2015, 6, 1).max(dob), vec![done(ymd(2015, 6, 10).max(dob)), done(last)]);
-    c.id = id.to_string();
+    c.id = id.into();
     c.placement_moves_12m = Some(0);
     c
 }
@@ -41,7 +41,7 @@ fn iha_child(id: &str, age: i32, days: i64) -> Child {
         start = start.succ_opt().unwrap();
     }
     let mut c = child(dob, start, vec![]);
-    c.id = id.to_string();
+    c.id = id.into();
     c
 }
 

@@ -53,7 +53,7 @@ fn arb_child() -> impl Strategy<Value = Child> {
 fn arb_cohort() -> impl Strategy<Value = Vec<Child>> {
     prop::collection::vec(arb_child(), 1..30).prop_map(|mut v| {
         for (i, c) in v.iter_mut().enumerate() {
-            c.id = format!("C{i:03}");
+            c.id = format!("C{i:03}").into();
         }
         v
     })

@@ -508,11 +508,11 @@ pub fn derive_child(k: &Child903, as_of: NaiveDate) -> Option<Child> {
     let missing_now = k.missing.iter().any(|m| m.start <= as_of && m.end.is_none_or(|e| e > as_of));
     let oc2 = k.oc2.clone().unwrap_or_default();
     Some(Child {
-        id: k.id.clone(),
+        id: k.id.as_str().into(),
         date_of_birth: k.dob,
         care_start,
         care_end,
-        legal_status: (!current.ls.is_empty()).then(|| current.ls.clone()),
+        legal_status: (!current.ls.is_empty()).then(|| current.ls.as_str().into()),
         uasc: k.uasc,
         missing: missing_now,
         locality: None,
