@@ -57,18 +57,11 @@ impl TextColumn {
         (&self.buf, &self.ends)
     }
 
-    /// Columns one after another.
-    pub fn concat(mut parts: Vec<TextColumn>) -> TextColumn {
-        if parts.len() == 1 {
-            return parts.pop().unwrap_or_default();
-        }
-        let mut out = TextColumn::with_capacity(parts.iter().map(TextColumn::len).sum(), parts.iter().map(|p| p.buf.len()).sum());
-        for p in parts {
-            let base = out.buf.len();
-            out.buf.push_str(&p.buf);
-            out.ends.extend(p.ends.iter().map(|e| e + base));
-        }
-        out
+    /// The rows of `more` after these.
+    pub fn append(&mut self, more: &TextColumn) {
+        let base = self.buf.len();
+        self.buf.push_str(&more.buf);
+        self.ends.extend(more.ends.iter().map(|e| e + base));
     }
 }
 
@@ -243,49 +236,140 @@ const REASONS_BYTES_GUESS: usize = 320;
 /// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
 /// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden,
 /// override_by, override_on, override_reason.
+///
+/// Built on every core in stretches of rows, each stretch in one pass (a row is read once,
+/// while it is in cache, not once a column), then the stretches joined in order.
 pub fn worklist_table(wl: &Worklist) -> Table {
-    let rows = &wl.rows;
-    let mut t = Table::default();
-    let s = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<String>| ColumnData::Str(rows.iter().map(f).collect());
-    fn text<'a>(rows: &'a [crate::triage::WorklistRow], f: impl Fn(&'a crate::triage::WorklistRow) -> &'a str) -> ColumnData {
-        ColumnData::Text(rows.iter().map(f).collect())
+    let per = crate::par::stretch_len(wl.rows.len(), crate::par::threads(), 1);
+    let mut parts = crate::par::map_in_order(wl.rows.chunks(per).collect(), |rows| WorklistColumns::of(wl, rows)).into_iter();
+    let mut all = parts.next().unwrap_or_else(|| WorklistColumns::of(wl, &[]));
+    for more in parts {
+        all.append(more);
     }
-    let i = |f: &dyn Fn(&crate::triage::WorklistRow) -> Option<i64>| ColumnData::Int(rows.iter().map(f).collect());
-    t.push("rank", i(&|r| Some(r.rank as i64)));
-    t.push("child_id", text(rows, |r| wl.child_id(r)));
-    t.push("tier", text(rows, |r| wl.tier_name(r)));
-    t.push("priority_score", i(&|r| Some(i64::from(r.score))));
-    t.push("next_assessment", text(rows, |r| r.status.next_assessment.map_or("none", |a| a.as_str())));
-    t.push("due_date", ColumnData::Date(rows.iter().map(|r| r.status.due_date).collect()));
-    t.push("days_overdue", i(&|r| r.status.days_overdue));
-    t.push("age_band", text(rows, |r| r.status.age_band.as_str()));
-    t.push("recommended_modality", text(rows, |r| r.modality.as_str()));
-    // The reasons are the costliest column (text for every row): written on every core, in
-    // stretches each with its own buffer.
-    let per = crate::par::stretch_len(rows.len(), crate::par::threads(), 1);
-    let reasons = crate::par::map_in_order(rows.chunks(per).collect(), |stretch| {
-        let mut t = TextColumn::with_capacity(stretch.len(), stretch.len() * REASONS_BYTES_GUESS);
-        for r in stretch {
-            t.push_with(|s| wl.write_reasons(r, s));
+    all.into_table()
+}
+
+/// The worklist table's columns for a stretch of rows ([`worklist_table`]).
+struct WorklistColumns {
+    rank: Vec<Option<i64>>,
+    child_id: TextColumn,
+    tier: TextColumn,
+    priority_score: Vec<Option<i64>>,
+    next_assessment: TextColumn,
+    due_date: Vec<Option<NaiveDate>>,
+    days_overdue: Vec<Option<i64>>,
+    age_band: TextColumn,
+    recommended_modality: TextColumn,
+    reasons: TextColumn,
+    see_within_days: Vec<Option<i64>>,
+    clinical_need: TextColumn,
+    red_flags: TextColumn,
+    modality_rule: TextColumn,
+    declined_offers: Vec<Option<i64>>,
+    overridden: TextColumn,
+    override_by: Vec<Option<String>>,
+    override_on: Vec<Option<NaiveDate>>,
+    override_reason: Vec<Option<String>>,
+}
+
+impl WorklistColumns {
+    fn of(wl: &Worklist, rows: &[crate::triage::WorklistRow]) -> WorklistColumns {
+        let n = rows.len();
+        let (ints, words) = (|| Vec::with_capacity(n), || TextColumn::with_capacity(n, 0));
+        let mut c = WorklistColumns {
+            rank: ints(),
+            child_id: words(),
+            tier: words(),
+            priority_score: ints(),
+            next_assessment: words(),
+            due_date: Vec::with_capacity(n),
+            days_overdue: ints(),
+            age_band: words(),
+            recommended_modality: words(),
+            reasons: TextColumn::with_capacity(n, n * REASONS_BYTES_GUESS),
+            see_within_days: ints(),
+            clinical_need: words(),
+            red_flags: words(),
+            modality_rule: words(),
+            declined_offers: ints(),
+            overridden: words(),
+            override_by: Vec::with_capacity(n),
+            override_on: Vec::with_capacity(n),
+            override_reason: Vec::with_capacity(n),
+        };
+        for r in rows {
+            let st = &r.status;
+            let o = r.applied_override.as_deref();
+            c.rank.push(Some(r.rank as i64));
+            c.child_id.push(wl.child_id(r));
+            c.tier.push(wl.tier_name(r));
+            c.priority_score.push(Some(i64::from(r.score)));
+            c.next_assessment.push(st.next_assessment.map_or("none", |a| a.as_str()));
+            c.due_date.push(st.due_date);
+            c.days_overdue.push(st.days_overdue);
+            c.age_band.push(st.age_band.as_str());
+            c.recommended_modality.push(r.modality.as_str());
+            c.reasons.push_with(|s| wl.write_reasons(r, s));
+            c.see_within_days.push(Some(i64::from(wl.see_within_days(r))));
+            c.clinical_need.push(r.need.as_str());
+            c.red_flags.push_with(|s| crate::triage::push_joined(s, &r.red_flags, ";"));
+            c.modality_rule.push(r.modality_rule);
+            c.declined_offers.push(Some(i64::from(st.declined_offers)));
+            c.overridden.push(if o.is_some() { "yes" } else { "no" });
+            // Who decided an override, when and why (blank where there is none).
+            c.override_by.push(o.map(|o| o.decided_by.clone()));
+            c.override_on.push(o.and_then(|o| o.decided_on));
+            c.override_reason.push(o.map(|o| o.reason.clone()));
         }
-        t
-    });
-    t.push("reasons", ColumnData::Text(TextColumn::concat(reasons)));
-    t.push("see_within_days", i(&|r| Some(i64::from(wl.see_within_days(r)))));
-    t.push("clinical_need", text(rows, |r| r.need.as_str()));
-    let mut red_flags = TextColumn::with_capacity(rows.len(), 0);
-    for r in rows {
-        red_flags.push_with(|s| crate::triage::push_joined(s, &r.red_flags, ";"));
+        c
     }
-    t.push("red_flags", ColumnData::Text(red_flags));
-    t.push("modality_rule", text(rows, |r| r.modality_rule));
-    t.push("declined_offers", i(&|r| Some(i64::from(r.status.declined_offers))));
-    t.push("overridden", text(rows, |r| if r.applied_override.is_some() { "yes" } else { "no" }));
-    // Who decided an override, when and why (blank where there is none).
-    t.push("override_by", s(&|r| r.applied_override.as_ref().map(|o| o.decided_by.clone())));
-    t.push("override_on", ColumnData::Date(rows.iter().map(|r| r.applied_override.as_ref().and_then(|o| o.decided_on)).collect()));
-    t.push("override_reason", s(&|r| r.applied_override.as_ref().map(|o| o.reason.clone())));
-    t
+
+    /// The rows of `more` after these.
+    fn append(&mut self, more: WorklistColumns) {
+        self.rank.extend(more.rank);
+        self.child_id.append(&more.child_id);
+        self.tier.append(&more.tier);
+        self.priority_score.extend(more.priority_score);
+        self.next_assessment.append(&more.next_assessment);
+        self.due_date.extend(more.due_date);
+        self.days_overdue.extend(more.days_overdue);
+        self.age_band.append(&more.age_band);
+        self.recommended_modality.append(&more.recommended_modality);
+        self.reasons.append(&more.reasons);
+        self.see_within_days.extend(more.see_within_days);
+        self.clinical_need.append(&more.clinical_need);
+        self.red_flags.append(&more.red_flags);
+        self.modality_rule.append(&more.modality_rule);
+        self.declined_offers.extend(more.declined_offers);
+        self.overridden.append(&more.overridden);
+        self.override_by.extend(more.override_by);
+        self.override_on.extend(more.override_on);
+        self.override_reason.extend(more.override_reason);
+    }
+
+    fn into_table(self) -> Table {
+        let mut t = Table::default();
+        t.push("rank", ColumnData::Int(self.rank));
+        t.push("child_id", ColumnData::Text(self.child_id));
+        t.push("tier", ColumnData::Text(self.tier));
+        t.push("priority_score", ColumnData::Int(self.priority_score));
+        t.push("next_assessment", ColumnData::Text(self.next_assessment));
+        t.push("due_date", ColumnData::Date(self.due_date));
+        t.push("days_overdue", ColumnData::Int(self.days_overdue));
+        t.push("age_band", ColumnData::Text(self.age_band));
+        t.push("recommended_modality", ColumnData::Text(self.recommended_modality));
+        t.push("reasons", ColumnData::Text(self.reasons));
+        t.push("see_within_days", ColumnData::Int(self.see_within_days));
+        t.push("clinical_need", ColumnData::Text(self.clinical_need));
+        t.push("red_flags", ColumnData::Text(self.red_flags));
+        t.push("modality_rule", ColumnData::Text(self.modality_rule));
+        t.push("declined_offers", ColumnData::Int(self.declined_offers));
+        t.push("overridden", ColumnData::Text(self.overridden));
+        t.push("override_by", ColumnData::Str(self.override_by));
+        t.push("override_on", ColumnData::Date(self.override_on));
+        t.push("override_reason", ColumnData::Str(self.override_reason));
+        t
+    }
 }
 
 /// The cohort as the two input tables (INTERFACE.md section 2), as CSV text: (children,
@@ -372,7 +456,9 @@ mod tests {
         let a: TextColumn = ["x", "", "yz"].into_iter().collect();
         let mut b = TextColumn::default();
         b.push_with(|s| s.push_str("é!"));
-        let t = TextColumn::concat(vec![a, TextColumn::default(), b]);
+        let mut t = a;
+        t.append(&TextColumn::default());
+        t.append(&b);
         assert_eq!(t.len(), 4);
         assert_eq!((0..5).map(|i| t.get(i)).collect::<Vec<_>>(), ["x", "", "yz", "é!", ""]);
         assert_eq!(ColumnData::Text(t).cell(3), "é!");
