@@ -140,13 +140,21 @@ pub struct Cohort {
     pub report: ValidationReport,
 }
 
+/// Sorting each child's assessments is shared among the cores in stretches of at least this
+/// many children.
+const SORT_MIN_CHILDREN: usize = 20_000;
+
 impl Cohort {
     /// Build a cohort from children whose assessments are already attached. Sorts children by
     /// id and each child's assessments by date so that input order never changes any output.
     pub fn from_children(mut children: Vec<Child>) -> Cohort {
-        for c in &mut children {
-            c.assessments.sort();
-        }
+        // Each child's assessments sorted, on every core for a large cohort.
+        let per = crate::par::stretch_len(children.len(), crate::par::threads(), SORT_MIN_CHILDREN);
+        crate::par::map_in_order(children.chunks_mut(per).collect(), |kids| {
+            for c in kids {
+                c.assessments.sort();
+            }
+        });
         children.sort_by(|a, b| a.id.cmp(&b.id));
         Cohort { children, report: ValidationReport::default() }
     }

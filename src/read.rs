@@ -1124,6 +1124,10 @@ fn not_read(file: &str, rows: u64, why: &str) -> Problem {
     Problem::new(Severity::Error, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
 }
 
+/// Attaching assessments to their children is shared among the cores in stretches of at least
+/// this many children (each core reads every accepted assessment, keeping its own children's).
+const ATTACH_MIN_CHILDREN: usize = 20_000;
+
 /// Read the assessments table and attach each accepted row to its child. `index` says what
 /// became of each child_id in `children_file`; `children_usable` is false when the children
 /// could not be read at all (then every assessment row is rejected with one error).
@@ -1190,18 +1194,28 @@ pub(crate) fn read_assessments(
         }
         (accepted, problems, counts)
     });
-    // Each child's assessments in one allocation: counted first, then moved in.
-    let mut per_child = vec![0u32; index.children.len()];
-    for (i, _) in parts.iter().flat_map(|(accepted, _, _)| accepted) {
-        per_child[*i] += 1;
-    }
-    for (child, n) in index.children.iter_mut().zip(per_child) {
-        child.assessments.reserve_exact(n as usize);
-    }
-    for (accepted, p, counts) in parts {
-        for (i, a) in accepted {
-            index.children[i].assessments.push(a);
+    // Each child's assessments in one allocation: counted first, then moved in; on every
+    // core, each taking the children of its own stretch (and reading past the others').
+    let accepted: Vec<&[(usize, Assessment)]> = parts.iter().map(|(a, _, _)| a.as_slice()).collect();
+    let per = crate::par::stretch_len(index.children.len(), crate::par::threads(), ATTACH_MIN_CHILDREN);
+    let stretches: Vec<(usize, &mut [Child])> = index.children.chunks_mut(per).enumerate().map(|(k, c)| (k * per, c)).collect();
+    crate::par::map_in_order(stretches, |(lo, kids)| {
+        let len = kids.len();
+        let mine = |i: usize| i.checked_sub(lo).filter(|j| *j < len);
+        let mut n = vec![0u32; kids.len()];
+        for j in accepted.iter().flat_map(|a| a.iter()).filter_map(|(i, _)| mine(*i)) {
+            n[j] += 1;
         }
+        for (child, n) in kids.iter_mut().zip(n) {
+            child.assessments.reserve_exact(n as usize);
+        }
+        for (i, a) in accepted.iter().flat_map(|a| a.iter()) {
+            if let Some(j) = mine(*i) {
+                kids[j].assessments.push(a.clone());
+            }
+        }
+    });
+    for (_, p, counts) in parts {
         problems.extend(p);
         acounts.read += counts.read;
         acounts.accepted += counts.accepted;
