@@ -1,7 +1,6 @@
 //! The priority score's factors: each a small named unit that says whether it applies to a child
 //! and how many points it adds (from the policy's weights), with the fact behind it.
 
-use std::fmt::Write as _;
 
 use crate::model::{AssessmentType, Child};
 use crate::policy::TriagePolicy;
@@ -70,7 +69,9 @@ fn flag(on: bool, points: u32) -> Option<(u32, i64)> {
 
 /// "1 day", "2 days" (writing to a String cannot fail).
 fn plural(s: &mut String, n: i64, one: &str, many: &str) {
-    let _ = write!(s, "{n} {}", if n == 1 { one } else { many });
+    super::push_number(s, n);
+    s.push(' ');
+    s.push_str(if n == 1 { one } else { many });
 }
 
 fn sdq_concern(i: &FactorInput) -> Option<(u32, i64)> {
@@ -166,10 +167,20 @@ macro_rules! said {
 }
 
 fn sdq_concern_words(s: &mut String, v: i64, p: &TriagePolicy) {
-    let _ = write!(s, "SDQ {v} (cause for concern, {}-40)", p.sdq_concern_from);
+    s.push_str("SDQ ");
+    super::push_number(s, v);
+    s.push_str(" (cause for concern, ");
+    super::push_number(s, p.sdq_concern_from);
+    s.push_str("-40)");
 }
 fn sdq_borderline_words(s: &mut String, v: i64, p: &TriagePolicy) {
-    let _ = write!(s, "SDQ {v} (borderline, {}-{})", p.sdq_borderline_from, p.sdq_concern_from.saturating_sub(1));
+    s.push_str("SDQ ");
+    super::push_number(s, v);
+    s.push_str(" (borderline, ");
+    super::push_number(s, p.sdq_borderline_from);
+    s.push('-');
+    super::push_number(s, p.sdq_concern_from.saturating_sub(1));
+    s.push(')');
 }
 fn moves_words(s: &mut String, v: i64, _: &TriagePolicy) {
     plural(s, v, "placement move", "placement moves");

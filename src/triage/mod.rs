@@ -26,11 +26,16 @@ pub enum TierBy {
 }
 
 /// Write `n` in decimal at the end of `s`, as `write!(s, "{n}")` does, without the formatting
-/// machinery (the reasons column writes several numbers for every row).
-pub(crate) fn push_number(s: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
+/// machinery (the reasons column writes several numbers for every row). Any integer type that
+/// fits in an `i64` (a minus sign for negatives).
+pub(crate) fn push_number(s: &mut String, n: impl Into<i64>) {
+    let n: i64 = n.into();
+    if n < 0 {
+        s.push('-');
+    }
+    let mut digits = [0u8; 20];
     let mut at = digits.len();
-    let mut n = n;
+    let mut n = n.unsigned_abs();
     loop {
         at -= 1;
         digits[at] = b'0' + (n % 10) as u8;
@@ -608,6 +613,11 @@ mod tests {
     #[test]
     fn numbers_are_written_as_format_writes_them() {
         for n in [0, 7, 10, 99, 100, 4_093, 65_536, 999_999_999, u32::MAX] {
+            let mut s = String::from("x");
+            push_number(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+        for n in [-1, -10, -4_093, i64::from(u32::MAX) + 1, i64::MAX, i64::MIN] {
             let mut s = String::from("x");
             push_number(&mut s, n);
             assert_eq!(s, format!("x{n}"));

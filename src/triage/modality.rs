@@ -159,14 +159,18 @@ fn high_need(i: &RuleInput) -> Option<Modality> {
     (i.need == NeedLevel::High).then_some(Modality::FaceToFace)
 }
 fn high_need_why(s: &mut String, w: &Why) {
-    let _ = write!(s, "high clinical need ({} points)", w.need_points);
+    s.push_str("high clinical need (");
+    super::push_number(s, w.need_points);
+    s.push_str(" points)");
 }
 
 fn moderate_need(i: &RuleInput) -> Option<Modality> {
     (i.need == NeedLevel::Moderate).then_some(Modality::Virtual)
 }
 fn moderate_need_why(s: &mut String, w: &Why) {
-    let _ = write!(s, "moderate clinical need ({} points)", w.need_points);
+    s.push_str("moderate clinical need (");
+    super::push_number(s, w.need_points);
+    s.push_str(" points)");
 }
 
 fn low_need_stable_older(i: &RuleInput) -> Option<Modality> {
