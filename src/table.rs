@@ -228,8 +228,9 @@ pub fn counts_table(report: &ValidationReport) -> Table {
     t
 }
 
-/// About the length of a row's reasons (most are 150-450 bytes), to size the text's buffer:
-/// a guess too small costs one more copy of the buffer, never a wrong result.
+/// About the length of a row's reasons (most are 150-450 bytes), to size a stretch's text
+/// buffer: a guess too small costs one more copy of the buffer, never a wrong result (joining
+/// the stretches copies each later stretch's text once more in any case).
 const REASONS_BYTES_GUESS: usize = 320;
 
 /// The `triage` table (INTERFACE.md section 4): rank, child_id, tier, priority_score,
@@ -249,54 +250,86 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     all.into_table()
 }
 
-/// The worklist table's columns for a stretch of rows ([`worklist_table`]).
-struct WorklistColumns {
-    rank: Vec<Option<i64>>,
-    child_id: TextColumn,
-    tier: TextColumn,
-    priority_score: Vec<Option<i64>>,
-    next_assessment: TextColumn,
-    due_date: Vec<Option<NaiveDate>>,
-    days_overdue: Vec<Option<i64>>,
-    age_band: TextColumn,
-    recommended_modality: TextColumn,
-    reasons: TextColumn,
-    see_within_days: Vec<Option<i64>>,
-    clinical_need: TextColumn,
-    red_flags: TextColumn,
-    modality_rule: TextColumn,
-    declined_offers: Vec<Option<i64>>,
-    overridden: TextColumn,
-    override_by: Vec<Option<String>>,
-    override_on: Vec<Option<NaiveDate>>,
-    override_reason: Vec<Option<String>>,
+/// A column being filled for a stretch of rows: room for the rows, and the next stretch's rows
+/// after these.
+trait StretchColumn: Sized {
+    fn with_rows(n: usize) -> Self;
+    fn append_stretch(&mut self, more: Self);
+}
+
+impl<T> StretchColumn for Vec<T> {
+    fn with_rows(n: usize) -> Self {
+        Vec::with_capacity(n)
+    }
+    fn append_stretch(&mut self, more: Self) {
+        self.extend(more);
+    }
+}
+
+impl StretchColumn for TextColumn {
+    fn with_rows(n: usize) -> Self {
+        TextColumn::with_capacity(n, 0)
+    }
+    fn append_stretch(&mut self, more: Self) {
+        self.append(&more);
+    }
+}
+
+/// The worklist table's columns, each named once, in table order, with its kind of data: the
+/// struct of a stretch's columns, `new`, `append` and `into_table` all follow this list.
+macro_rules! worklist_columns {
+    ($($name:ident: $ty:ty => $kind:ident),* $(,)?) => {
+        /// The worklist table's columns for a stretch of rows ([`worklist_table`]).
+        struct WorklistColumns {
+            $($name: $ty,)*
+        }
+
+        impl WorklistColumns {
+            fn new(n: usize) -> WorklistColumns {
+                WorklistColumns { $($name: StretchColumn::with_rows(n),)* }
+            }
+
+            /// The rows of `more` after these.
+            fn append(&mut self, more: WorklistColumns) {
+                $(self.$name.append_stretch(more.$name);)*
+            }
+
+            fn into_table(self) -> Table {
+                let mut t = Table::default();
+                $(t.push(stringify!($name), ColumnData::$kind(self.$name));)*
+                t
+            }
+        }
+    };
+}
+
+worklist_columns! {
+    rank: Vec<Option<i64>> => Int,
+    child_id: TextColumn => Text,
+    tier: TextColumn => Text,
+    priority_score: Vec<Option<i64>> => Int,
+    next_assessment: TextColumn => Text,
+    due_date: Vec<Option<NaiveDate>> => Date,
+    days_overdue: Vec<Option<i64>> => Int,
+    age_band: TextColumn => Text,
+    recommended_modality: TextColumn => Text,
+    reasons: TextColumn => Text,
+    see_within_days: Vec<Option<i64>> => Int,
+    clinical_need: TextColumn => Text,
+    red_flags: TextColumn => Text,
+    modality_rule: TextColumn => Text,
+    declined_offers: Vec<Option<i64>> => Int,
+    overridden: TextColumn => Text,
+    override_by: Vec<Option<String>> => Str,
+    override_on: Vec<Option<NaiveDate>> => Date,
+    override_reason: Vec<Option<String>> => Str,
 }
 
 impl WorklistColumns {
     fn of(wl: &Worklist, rows: &[crate::triage::WorklistRow]) -> WorklistColumns {
         let n = rows.len();
-        let (ints, words) = (|| Vec::with_capacity(n), || TextColumn::with_capacity(n, 0));
-        let mut c = WorklistColumns {
-            rank: ints(),
-            child_id: words(),
-            tier: words(),
-            priority_score: ints(),
-            next_assessment: words(),
-            due_date: Vec::with_capacity(n),
-            days_overdue: ints(),
-            age_band: words(),
-            recommended_modality: words(),
-            reasons: TextColumn::with_capacity(n, n * REASONS_BYTES_GUESS),
-            see_within_days: ints(),
-            clinical_need: words(),
-            red_flags: words(),
-            modality_rule: words(),
-            declined_offers: ints(),
-            overridden: words(),
-            override_by: Vec::with_capacity(n),
-            override_on: Vec::with_capacity(n),
-            override_reason: Vec::with_capacity(n),
-        };
+        let mut c = WorklistColumns::new(n);
+        c.reasons = TextColumn::with_capacity(n, n * REASONS_BYTES_GUESS);
         for r in rows {
             let st = &r.status;
             let o = r.applied_override.as_deref();
@@ -322,53 +355,6 @@ impl WorklistColumns {
             c.override_reason.push(o.map(|o| o.reason.clone()));
         }
         c
-    }
-
-    /// The rows of `more` after these.
-    fn append(&mut self, more: WorklistColumns) {
-        self.rank.extend(more.rank);
-        self.child_id.append(&more.child_id);
-        self.tier.append(&more.tier);
-        self.priority_score.extend(more.priority_score);
-        self.next_assessment.append(&more.next_assessment);
-        self.due_date.extend(more.due_date);
-        self.days_overdue.extend(more.days_overdue);
-        self.age_band.append(&more.age_band);
-        self.recommended_modality.append(&more.recommended_modality);
-        self.reasons.append(&more.reasons);
-        self.see_within_days.extend(more.see_within_days);
-        self.clinical_need.append(&more.clinical_need);
-        self.red_flags.append(&more.red_flags);
-        self.modality_rule.append(&more.modality_rule);
-        self.declined_offers.extend(more.declined_offers);
-        self.overridden.append(&more.overridden);
-        self.override_by.extend(more.override_by);
-        self.override_on.extend(more.override_on);
-        self.override_reason.extend(more.override_reason);
-    }
-
-    fn into_table(self) -> Table {
-        let mut t = Table::default();
-        t.push("rank", ColumnData::Int(self.rank));
-        t.push("child_id", ColumnData::Text(self.child_id));
-        t.push("tier", ColumnData::Text(self.tier));
-        t.push("priority_score", ColumnData::Int(self.priority_score));
-        t.push("next_assessment", ColumnData::Text(self.next_assessment));
-        t.push("due_date", ColumnData::Date(self.due_date));
-        t.push("days_overdue", ColumnData::Int(self.days_overdue));
-        t.push("age_band", ColumnData::Text(self.age_band));
-        t.push("recommended_modality", ColumnData::Text(self.recommended_modality));
-        t.push("reasons", ColumnData::Text(self.reasons));
-        t.push("see_within_days", ColumnData::Int(self.see_within_days));
-        t.push("clinical_need", ColumnData::Text(self.clinical_need));
-        t.push("red_flags", ColumnData::Text(self.red_flags));
-        t.push("modality_rule", ColumnData::Text(self.modality_rule));
-        t.push("declined_offers", ColumnData::Int(self.declined_offers));
-        t.push("overridden", ColumnData::Text(self.overridden));
-        t.push("override_by", ColumnData::Str(self.override_by));
-        t.push("override_on", ColumnData::Date(self.override_on));
-        t.push("override_reason", ColumnData::Str(self.override_reason));
-        t
     }
 }
 
