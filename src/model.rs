@@ -2,11 +2,11 @@
 
 use chrono::NaiveDate;
 
+use crate::report::ValidationReport;
+
 /// Short text (a child_id, a legal status code, a locality): a string held inline up to 24
 /// bytes, so reading a child allocates nothing for them (it derefs to `&str`).
 pub type ShortText = compact_str::CompactString;
-
-use crate::report::ValidationReport;
 
 /// Initial or review health assessment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -83,10 +83,10 @@ pub struct Signals {
     pub out_of_area: bool,
 }
 
-/// One looked-after child with everything the library knows of them.
+/// One looked-after child with everything the library knows of them. The id, legal status
+/// and locality are [`ShortText`]: held inline up to 24 bytes, no allocation a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Child {
-    /// Short text fields ([`ShortText`]) are held inline when up to 24 bytes: no allocation.
     pub id: ShortText,
     pub date_of_birth: NaiveDate,
     pub care_start: NaiveDate,
@@ -140,17 +140,12 @@ pub struct Cohort {
     pub report: ValidationReport,
 }
 
-/// Sorting each child's assessments is shared among the cores in stretches of at least this
-/// many children.
-const SORT_MIN_CHILDREN: usize = 20_000;
-
 impl Cohort {
     /// Build a cohort from children whose assessments are already attached. Sorts children by
     /// id and each child's assessments by date so that input order never changes any output.
     pub fn from_children(mut children: Vec<Child>) -> Cohort {
         // Each child's assessments sorted, on every core for a large cohort.
-        let per = crate::par::stretch_len(children.len(), crate::par::threads(), SORT_MIN_CHILDREN);
-        crate::par::map_in_order(children.chunks_mut(per).collect(), |kids| {
+        crate::par::for_each_stretch_mut(&mut children, crate::par::CHILDREN_A_STRETCH, |_, kids| {
             for c in kids {
                 c.assessments.sort();
             }

@@ -14,6 +14,17 @@ pub(crate) fn stretch_len(len: usize, parts: usize, min: usize) -> usize {
     len.div_ceil(parts.max(1)).max(min).max(1)
 }
 
+/// Work on a cohort's children is shared among the cores in stretches of at least this many
+/// children (attaching and sorting assessments while reading).
+pub(crate) const CHILDREN_A_STRETCH: usize = 20_000;
+
+/// `f` on each stretch of `items` (one a thread, each at least `min` long) with the index of
+/// its first item, on several cores when there are several.
+pub(crate) fn for_each_stretch_mut<T: Send>(items: &mut [T], min: usize, f: impl Fn(usize, &mut [T]) + Sync + Send) {
+    let per = stretch_len(items.len(), threads(), min);
+    map_in_order(items.chunks_mut(per).enumerate().collect(), |(k, stretch)| f(k * per, stretch));
+}
+
 /// `f` on each stretch, on several cores when there are several; the results in order.
 pub(crate) fn map_in_order<I: Send, T: Send>(stretches: Vec<I>, f: impl Fn(I) -> T + Sync + Send) -> Vec<T> {
     if stretches.len() > 1 {

@@ -1124,10 +1124,6 @@ fn not_read(file: &str, rows: u64, why: &str) -> Problem {
     Problem::new(Severity::Error, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
 }
 
-/// Attaching assessments to their children is shared among the cores in stretches of at least
-/// this many children (each core reads every accepted assessment, keeping its own children's).
-const ATTACH_MIN_CHILDREN: usize = 20_000;
-
 /// Read the assessments table and attach each accepted row to its child. `index` says what
 /// became of each child_id in `children_file`; `children_usable` is false when the children
 /// could not be read at all (then every assessment row is rejected with one error).
@@ -1194,12 +1190,10 @@ pub(crate) fn read_assessments(
         }
         (accepted, problems, counts)
     });
-    // Each child's assessments in one allocation: counted first, then moved in; on every
+    // Each child's assessments in one allocation: counted first, then copied in; on every
     // core, each taking the children of its own stretch (and reading past the others').
     let accepted: Vec<&[(usize, Assessment)]> = parts.iter().map(|(a, _, _)| a.as_slice()).collect();
-    let per = crate::par::stretch_len(index.children.len(), crate::par::threads(), ATTACH_MIN_CHILDREN);
-    let stretches: Vec<(usize, &mut [Child])> = index.children.chunks_mut(per).enumerate().map(|(k, c)| (k * per, c)).collect();
-    crate::par::map_in_order(stretches, |(lo, kids)| {
+    crate::par::for_each_stretch_mut(&mut index.children, crate::par::CHILDREN_A_STRETCH, |lo, kids| {
         let len = kids.len();
         let mine = |i: usize| i.checked_sub(lo).filter(|j| *j < len);
         let mut n = vec![0u32; kids.len()];
