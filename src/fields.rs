@@ -141,14 +141,17 @@ pub fn count_of(n: i64) -> Result<u32, String> {
     u32::try_from(n).map_err(|_| "count too large".to_string())
 }
 
-/// An SDQ total difficulties score, 0 to 40.
+/// The highest SDQ total difficulties score.
+pub const SDQ_MAX: u8 = 40;
+
+/// An SDQ total difficulties score, 0 to 40 ([`SDQ_MAX`]).
 pub fn parse_sdq(s: &str) -> Result<u8, String> {
     sdq_of(parse_int(s)?)
 }
 
 /// A whole number as an SDQ score (0 to 40).
 pub fn sdq_of(n: i64) -> Result<u8, String> {
-    if !(0..=40).contains(&n) {
+    if !(0..=i64::from(SDQ_MAX)).contains(&n) {
         return Err("SDQ score outside 0-40".to_string());
     }
     Ok(n as u8)

@@ -535,7 +535,7 @@ impl TriagePolicy {
                 return bad(format!("triage.red_flags {:?}: unknown condition {c:?} (one of {})", f.name, names.join(", ")));
             }
         }
-        if self.sdq_borderline_from > self.sdq_concern_from || self.sdq_concern_from > 40 {
+        if self.sdq_borderline_from > self.sdq_concern_from || self.sdq_concern_from > crate::fields::SDQ_MAX {
             return bad("triage.sdq_borderline_from <= triage.sdq_concern_from <= 40 is required".into());
         }
         if self.moderate_need_from > self.high_need_from {

@@ -1,7 +1,6 @@
 //! The priority score's factors: each a small named unit that says whether it applies to a child
 //! and how many points it adds (from the policy's weights), with the fact behind it.
 
-
 use crate::model::{AssessmentType, Child};
 use crate::policy::TriagePolicy;
 use crate::schedule::{AgeBand, ChildStatus, Status};
@@ -67,7 +66,7 @@ fn flag(on: bool, points: u32) -> Option<(u32, i64)> {
     on.then_some((points, 0))
 }
 
-/// "1 day", "2 days" (writing to a String cannot fail).
+/// "1 day", "2 days".
 fn plural(s: &mut String, n: i64, one: &str, many: &str) {
     super::push_number(s, n);
     s.push(' ');
@@ -166,21 +165,23 @@ macro_rules! said {
     };
 }
 
-fn sdq_concern_words(s: &mut String, v: i64, p: &TriagePolicy) {
+/// "SDQ 17 (cause for concern, 17-40)": the score and its band.
+fn sdq_words(s: &mut String, v: i64, band: &str, from: u8, to: u8) {
     s.push_str("SDQ ");
     super::push_number(s, v);
-    s.push_str(" (cause for concern, ");
-    super::push_number(s, p.sdq_concern_from);
-    s.push_str("-40)");
+    s.push_str(" (");
+    s.push_str(band);
+    s.push_str(", ");
+    super::push_number(s, from);
+    s.push('-');
+    super::push_number(s, to);
+    s.push(')');
+}
+fn sdq_concern_words(s: &mut String, v: i64, p: &TriagePolicy) {
+    sdq_words(s, v, "cause for concern", p.sdq_concern_from, crate::fields::SDQ_MAX);
 }
 fn sdq_borderline_words(s: &mut String, v: i64, p: &TriagePolicy) {
-    s.push_str("SDQ ");
-    super::push_number(s, v);
-    s.push_str(" (borderline, ");
-    super::push_number(s, p.sdq_borderline_from);
-    s.push('-');
-    super::push_number(s, p.sdq_concern_from.saturating_sub(1));
-    s.push(')');
+    sdq_words(s, v, "borderline", p.sdq_borderline_from, p.sdq_concern_from.saturating_sub(1));
 }
 fn moves_words(s: &mut String, v: i64, _: &TriagePolicy) {
     plural(s, v, "placement move", "placement moves");
