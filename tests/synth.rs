@@ -131,16 +131,27 @@ fn a_synthetic_council_passes_its_own_validation() {
 }
 
 /// A council large enough that reading shares the attaching and sorting of assessments among
-/// the cores (stretches of 20,000 children): read back, every child has exactly their own
+/// the cores (stretches of at least 20,000 children): read back on one, two and three threads,
+/// with the assessment rows in child order and reversed, every child has exactly their own
 /// assessments, in order, whatever stretch they and their assessments fell in.
 #[test]
 fn a_large_council_reads_back_whole() {
     let c = synthetic_cohort(&SynthOptions::new(45_000, 5, as_of()));
     let (children, assessments) = lac_backlog::table::cohort_csv(&c);
-    let l = lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", assessments.as_bytes(), &lac_backlog::ReadOptions { today: as_of() });
-    let back = l.into_cohort().unwrap();
-    assert_eq!(back.children.len(), c.children.len());
-    for (a, b) in c.children.iter().zip(&back.children) {
-        assert_eq!((&a.id, &a.assessments), (&b.id, &b.assessments));
+    let mut lines: Vec<&str> = assessments.lines().collect();
+    lines[1..].reverse();
+    let reversed = lines.join("\n");
+    for threads in [1, 2, 3] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        for a in [&assessments, &reversed] {
+            let l = pool.install(|| {
+                lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", a.as_bytes(), &lac_backlog::ReadOptions { today: as_of() })
+            });
+            let back = l.into_cohort().unwrap();
+            assert_eq!(back.children.len(), c.children.len());
+            for (a, b) in c.children.iter().zip(&back.children) {
+                assert_eq!((&a.id, &a.assessments), (&b.id, &b.assessments), "{threads} thread(s)");
+            }
+        }
     }
 }
