@@ -206,7 +206,7 @@ impl PyCohort {
 
     /// Row counts per input table: file, rows_read, rows_accepted, rows_rejected.
     fn row_counts(&self) -> PyTable {
-        PyTable { inner: table::counts_table(&self.inner.report) }
+        PyTable::new(table::counts_table(&self.inner.report))
     }
 
     fn __repr__(&self) -> String {
@@ -293,7 +293,7 @@ fn validate_ssda903(
         Ok(load_903_cohort(&ret, at, assessments.as_deref(), today)?.report)
     };
     let report = py.detach(run).map_err(|e| to_py(py, e))?;
-    Ok((PyTable { inner: table::problems_table(&report.problems) }, PyTable { inner: table::counts_table(&report) }))
+    Ok((PyTable::new(table::problems_table(&report.problems)), PyTable::new(table::counts_table(&report))))
 }
 
 /// The DfE OC2 table for a 903 folder at `year_end`. Raises DataError if the return has errors.
@@ -305,7 +305,7 @@ fn oc2(py: Python<'_>, dir: PathBuf, year_end: NaiveDate, suppress: bool, policy
         ret.check()?;
         Ok(crate::oc2::oc2_table(&crate::oc2::oc2_measures(&ret, year_end), suppress, &policy))
     };
-    py.detach(run).map(|t| PyTable { inner: t }).map_err(|e| to_py(py, e))
+    py.detach(run).map(PyTable::new).map_err(|e| to_py(py, e))
 }
 
 /// The KPI table, the trend table and (if `forecast` > 0) the forecast table.
@@ -347,7 +347,7 @@ fn kpis(
         });
         (k, t, f)
     });
-    Ok((PyTable { inner: k }, PyTable { inner: t }, f.map(|inner| PyTable { inner })))
+    Ok((PyTable::new(k), PyTable::new(t), f.map(PyTable::new)))
 }
 
 fn scenario_file(text: &str, format: &str) -> crate::Result<crate::simulate::ScenarioFile> {
@@ -455,12 +455,12 @@ impl PySimulation {
     }
 
     fn summary(&self) -> PyResult<PyTable> {
-        Ok(PyTable { inner: crate::simulate::summary_table(&self.lock()?.results) })
+        Ok(PyTable::new(crate::simulate::summary_table(&self.lock()?.results)))
     }
 
     fn trajectory(&self) -> PyResult<PyTable> {
         let st = self.lock()?;
-        Ok(PyTable { inner: crate::simulate::trajectory_table(&st.results, st.as_of) })
+        Ok(PyTable::new(crate::simulate::trajectory_table(&st.results, st.as_of)))
     }
 }
 
@@ -500,7 +500,14 @@ fn capacity_needed(
 /// A result table: named columns of equal length.
 #[pyclass(frozen, module = "lac_backlog._native", name = "Table")]
 struct PyTable {
-    inner: table::Table,
+    /// Shared: Arrow exports hold the table's text without copying it (`arrow_io::record_batch`).
+    inner: Arc<table::Table>,
+}
+
+impl PyTable {
+    fn new(t: table::Table) -> PyTable {
+        PyTable { inner: Arc::new(t) }
+    }
 }
 
 #[pymethods]
@@ -538,7 +545,8 @@ impl PyTable {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, pyo3::types::PyCapsule>>,
     ) -> PyResult<Bound<'py, pyo3::types::PyCapsule>> {
-        let batch = crate::arrow_io::record_batch(&self.inner).map_err(pyo3::exceptions::PyValueError::new_err)?;
+        let table = Arc::clone(&self.inner);
+        let batch = py.detach(move || crate::arrow_io::record_batch(&table)).map_err(pyo3::exceptions::PyValueError::new_err)?;
         let schema = batch.schema();
         let field = std::sync::Arc::new(arrow_schema::Field::new_struct("", schema.fields().clone(), false));
         let arrays = std::iter::once(Ok(std::sync::Arc::new(arrow_array::StructArray::from(batch)) as arrow_array::ArrayRef));
@@ -603,7 +611,7 @@ struct PyWorklist {
 impl PyWorklist {
     /// The worklist as a table (INTERFACE.md `triage` columns first).
     fn table(&self) -> PyTable {
-        PyTable { inner: table::worklist_table(&self.inner) }
+        PyTable::new(table::worklist_table(&self.inner))
     }
 
     fn __len__(&self) -> usize {
@@ -659,7 +667,7 @@ fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy
         let rows = crate::status_all(&cohort, as_of, &policy);
         table::status_table(&cohort, &rows)
     });
-    PyTable { inner: t }
+    PyTable::new(t)
 }
 
 /// Read and check the two CSV tables without stopping at errors. Returns the problems table
@@ -669,8 +677,8 @@ fn validate_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: 
     let opts = crate::ReadOptions { today };
     let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(|e| to_py(py, e))?;
     Ok((
-        PyTable { inner: table::problems_table(&loaded.report.problems) },
-        PyTable { inner: table::counts_table(&loaded.report) },
+        PyTable::new(table::problems_table(&loaded.report.problems)),
+        PyTable::new(table::counts_table(&loaded.report)),
     ))
 }
 

@@ -90,6 +90,28 @@ def test_every_result_converts_to_all_three() -> None:
     assert st.column("child_id").to_pylist() == results[0].column("child_id")
 
 
+def test_exported_text_outlives_the_table() -> None:
+    """Arrow exports share the table's text without copying it: the Arrow table stays whole,
+    and its text right, after the result it came from is gone (and after another export)."""
+    import gc
+
+    council = lb.synthetic_cohort(children=300, seed=4, as_of="2021-10-21", overdue_share=0.4)
+    wl = lb.triage(council, as_of="2021-10-21")
+    want = {name: wl.column(name) for name in ("child_id", "reasons", "red_flags", "override_by")}
+    first, second = pa.table(wl), pa.table(wl)
+    del wl
+    gc.collect()
+    for t in (first, second):
+        t.validate(full=True)
+        for name, values in want.items():
+            assert t.column(name).to_pylist() == values
+    # No one in care yet: no rows, so every text column is empty (no bytes to share).
+    empty = pa.table(lb.triage(lb.Cohort.from_csv(*lb.example_paths(), today="2021-10-21"), as_of="2000-01-01"))
+    gc.collect()
+    empty.validate(full=True)
+    assert empty.num_rows == 0 and empty.schema.field("reasons").type == pa.string()
+
+
 def test_large_frames_checked_on_several_cores_match_csv(tmp_path) -> None:
     """Frames large enough to be checked in stretches on every core (and triaged so) give the
     CSV file's cohort, worklist and problems: every line number right, in order, whatever the
