@@ -1077,6 +1077,9 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
     );
     dup_ids.sort_unstable();
     dup_ids.dedup();
+    // Every duplicated id is rejected, at its first line; added after the loop, which looks
+    // ids up in `rejected` by binary search and so needs it sorted throughout.
+    let mut now_rejected = Vec::with_capacity(dup_ids.len());
     for id in &dup_ids {
         let mut lines = accepted_lines(id, &kids);
         let lo = rejected.partition_point(|(r, _)| r < id);
@@ -1093,8 +1096,11 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
                 format!("duplicate child_id (also on line {})", others.join(", ")),
             ));
         }
-        rejected.push((id.clone(), lines[0]));
+        if let Some(&first) = lines.first() {
+            now_rejected.push((id.clone(), first));
+        }
     }
+    rejected.extend(now_rejected);
     let mut children = kids;
     if !dup_ids.is_empty() {
         children.retain(|c| dup_ids.binary_search_by(|d| d.as_str().cmp(&c.id)).is_err());

@@ -109,6 +109,23 @@ fn mutations() -> impl Strategy<Value = Vec<Mutation>> {
     prop::collection::vec(mutation(), 1..6)
 }
 
+/// A case the fuzzer found (2026-11-23): a child's row duplicated twice over after an
+/// inserted byte, so one child_id was on three rows, among them a row rejected for another
+/// reason. Reading panicked looking for the lines of that id; it must report them all.
+#[test]
+fn a_child_id_on_several_rows_some_rejected_is_reported() {
+    let mc = [
+        Mutation::DropLine { line: 5525431367587290267 },
+        Mutation::Insert { at: 17467330176430662446, bytes: vec![49] },
+        Mutation::DuplicateLine { line: 2930659973829252204 },
+        Mutation::DuplicateLine { line: 12031623152272648328 },
+    ];
+    let ma = [Mutation::DropLine { line: 16068872803117094711 }, Mutation::Truncate { at: 11115071543226027457 }];
+    let c = apply(&read("python/lac_backlog/data/example_children.csv"), &mc);
+    let a = apply(&read("python/lac_backlog/data/example_assessments.csv"), &ma);
+    check_tables(&c, &a);
+}
+
 /// The children and assessments reader: never panics, and every row is accounted for.
 fn check_tables(children: &[u8], assessments: &[u8]) {
     let l = load_csv_bytes("children.csv", children, "assessments.csv", assessments, &ReadOptions { today: today() });

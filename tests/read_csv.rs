@@ -104,6 +104,40 @@ fn duplicate_child_id_rejects_every_copy() {
     assert_eq!(l.report.tables[0].1.rejected, 2);
 }
 
+/// Three duplicated ids, the last (in id order) only on rows rejected for another reason
+/// (found by the fuzzer: reading panicked here). Every copy of each is reported, naming the
+/// others, and every row is counted once.
+#[test]
+fn duplicate_ids_accepted_and_rejected_are_all_reported() {
+    let l = load(
+        &format!(
+            "{CH}01,2010-01-02,2020-01-01\n9,2010-13-02,2020-01-01\n01,2010-01-02,2020-01-01\n9,2010-01-02,2020-13-01\n\
+             02,2011-01-02,2020-01-01\n02,2011-01-02,2020-01-01\n03,2011-01-02,2020-01-01\n"
+        ),
+        &format!("{AS}9,RHA,2020-06-01\n"),
+    );
+    let dup: Vec<(Option<u64>, &str, &str)> = errors(&l)
+        .into_iter()
+        .filter(|p| p.problem.starts_with("duplicate child_id"))
+        .map(|p| (p.line, p.value.as_str(), p.problem.as_str()))
+        .collect();
+    assert_eq!(
+        dup,
+        [
+            (Some(2), "01", "duplicate child_id (also on line 4)"),
+            (Some(3), "9", "duplicate child_id (also on line 5)"),
+            (Some(4), "01", "duplicate child_id (also on line 2)"),
+            (Some(5), "9", "duplicate child_id (also on line 3)"),
+            (Some(6), "02", "duplicate child_id (also on line 7)"),
+            (Some(7), "02", "duplicate child_id (also on line 6)"),
+        ]
+    );
+    let counts = &l.report.tables[0].1;
+    assert_eq!((counts.read, counts.accepted, counts.rejected), (7, 1, 6));
+    // The assessment names the child's row as rejected (the first of its lines).
+    assert!(errors(&l).iter().any(|p| p.file == "assessments.csv" && p.problem.contains("(line 3) was rejected")), "{:#?}", errors(&l));
+}
+
 #[test]
 fn assessment_for_an_unknown_child() {
     let l = load(&format!("{CH}1,2010-01-02,2020-01-01\n"), &format!("{AS}1,RHA,2020-06-01\n2,RHA,2020-06-01\n"));
