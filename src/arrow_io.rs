@@ -217,18 +217,18 @@ impl RowStream for ArrowRows {
     }
 }
 
-/// The bytes of text column `col` of `owner` as an Arrow buffer without copying them (`None`
+/// Text column `col` of `owner`, and its bytes as an Arrow buffer without copying them (`None`
 /// when that column is not text): the buffer keeps the table alive. The worklist's `reasons`
 /// alone are over 100 MB at 1,000,000 children, and copying them was most of the time of
 /// handing the table to pyarrow.
-fn shared_text(owner: &Arc<Table>, col: usize) -> Option<arrow_buffer::Buffer> {
+fn shared_text(owner: &Arc<Table>, col: usize) -> Option<(&TextColumn, arrow_buffer::Buffer)> {
     let Some(ColumnData::Text(t)) = owner.columns.get(col).map(|c| &c.data) else {
         return None;
     };
     let bytes = t.parts().0.as_bytes();
     let ptr = std::ptr::NonNull::new(bytes.as_ptr().cast_mut()).filter(|_| !bytes.is_empty());
     let Some(ptr) = ptr else {
-        return Some(arrow_buffer::Buffer::from(bytes));
+        return Some((t, arrow_buffer::Buffer::from(bytes)));
     };
     // SAFETY: `from_custom_allocation` needs `ptr` valid for reads of `bytes.len()` bytes for as
     // long as the buffer (and every clone of it) lives, and the bytes not written meanwhile.
@@ -240,30 +240,28 @@ fn shared_text(owner: &Arc<Table>, col: usize) -> Option<arrow_buffer::Buffer> {
     //   the `Arc`, and the pyclass is frozen); `Table` has no interior mutability; so nothing
     //   can take `&mut` to the `String` (which could move or free its bytes) while any clone of
     //   the `Arc` exists: `Arc::get_mut` fails and `Arc::make_mut` copies when it is shared.
-    Some(unsafe { arrow_buffer::Buffer::from_custom_allocation(ptr, bytes.len(), owner.clone()) })
+    Some((t, unsafe { arrow_buffer::Buffer::from_custom_allocation(ptr, bytes.len(), owner.clone()) }))
 }
 
-/// Text column `col` (`t`) of `owner` as an Arrow string array (32-bit offsets, or 64-bit past
-/// 2 GB of text), its bytes shared with the table ([`shared_text`]).
-fn text_array(owner: &Arc<Table>, col: usize, t: &TextColumn) -> (DataType, ArrayRef) {
+/// Row ends as Arrow offsets of type `O` (a leading 0; `None` if an end does not fit).
+fn offsets<O: arrow_array::OffsetSizeTrait>(ends: &[usize]) -> Option<arrow_buffer::OffsetBuffer<O>> {
+    let v: Vec<O> = std::iter::once(Some(O::zero())).chain(ends.iter().map(|&e| O::from_usize(e))).collect::<Option<_>>()?;
+    Some(arrow_buffer::OffsetBuffer::new(arrow_buffer::ScalarBuffer::from(v)))
+}
+
+/// Text column `col` of `owner` as an Arrow string array (32-bit offsets, or 64-bit past 2 GB
+/// of text), its bytes shared with the table ([`shared_text`]); `None` if it cannot be.
+fn text_array(owner: &Arc<Table>, col: usize) -> Option<(DataType, ArrayRef)> {
     use arrow_array::types::GenericStringType;
-    use arrow_array::{GenericByteArray, OffsetSizeTrait};
-    use arrow_buffer::{OffsetBuffer, ScalarBuffer};
-    let values = shared_text(owner, col).unwrap_or_else(|| arrow_buffer::Buffer::from(t.parts().0.as_bytes()));
-    let build = |values: arrow_buffer::Buffer| -> Option<(DataType, ArrayRef)> {
-        fn offsets<O: OffsetSizeTrait>(ends: &[usize]) -> Option<OffsetBuffer<O>> {
-            let v: Vec<O> = std::iter::once(Some(O::zero())).chain(ends.iter().map(|&e| O::from_usize(e))).collect::<Option<_>>()?;
-            Some(OffsetBuffer::new(ScalarBuffer::from(v)))
-        }
-        let ends = t.parts().1;
-        if let Some(o) = offsets::<i32>(ends) {
-            let a = GenericByteArray::<GenericStringType<i32>>::try_new(o, values, None).ok()?;
-            return Some((DataType::Utf8, Arc::new(a)));
-        }
-        let a = GenericByteArray::<GenericStringType<i64>>::try_new(offsets::<i64>(ends)?, values, None).ok()?;
-        Some((DataType::LargeUtf8, Arc::new(a)))
-    };
-    build(values).unwrap_or_else(|| (DataType::Utf8, Arc::new((0..t.len()).map(|i| Some(t.get(i))).collect::<StringArray>())))
+    use arrow_array::GenericByteArray;
+    let (t, values) = shared_text(owner, col)?;
+    let ends = t.parts().1;
+    if let Some(o) = offsets::<i32>(ends) {
+        let a = GenericByteArray::<GenericStringType<i32>>::try_new(o, values, None).ok()?;
+        return Some((DataType::Utf8, Arc::new(a)));
+    }
+    let a = GenericByteArray::<GenericStringType<i64>>::try_new(offsets::<i64>(ends)?, values, None).ok()?;
+    Some((DataType::LargeUtf8, Arc::new(a)))
 }
 
 /// A result table as one record batch: text, 64-bit integers, 64-bit floats, dates (date32).
@@ -275,7 +273,8 @@ pub fn record_batch(t: &Arc<Table>) -> Result<RecordBatch, String> {
     for (i, c) in t.columns.iter().enumerate() {
         let (dt, a): (DataType, ArrayRef) = match &c.data {
             ColumnData::Str(v) => (DataType::Utf8, Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>())),
-            ColumnData::Text(text) => text_array(t, i, text),
+            ColumnData::Text(text) => text_array(t, i)
+                .unwrap_or_else(|| (DataType::Utf8, Arc::new((0..text.len()).map(|r| Some(text.get(r))).collect::<StringArray>()))),
             ColumnData::Int(v) => (DataType::Int64, Arc::new(v.iter().copied().collect::<Int64Array>())),
             ColumnData::Float(v) => (DataType::Float64, Arc::new(v.iter().copied().collect::<Float64Array>())),
             ColumnData::Date(v) => (
