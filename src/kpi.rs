@@ -153,6 +153,11 @@ pub fn month_ends(as_of: NaiveDate, n: u32) -> Vec<NaiveDate> {
     (0..n).rev().filter_map(|k| sub_months(last, k).map(month_end)).collect()
 }
 
+/// A child's locality group: its locality, or "unknown" when blank.
+fn locality_group(c: &Child) -> &str {
+    c.locality.as_deref().unwrap_or("unknown")
+}
+
 fn group_of(by: GroupBy, sched: &Scheduler, c: &Child, e: NaiveDate) -> Option<String> {
     match by {
         GroupBy::None => None,
@@ -160,7 +165,7 @@ fn group_of(by: GroupBy, sched: &Scheduler, c: &Child, e: NaiveDate) -> Option<S
             let s = &sched.policy.schedule;
             Some(sched.age_band(crate::calendar::age_on(c.date_of_birth, e, s.leap_day_birthday)).as_str().to_string())
         }
-        GroupBy::Locality => Some(c.locality.as_deref().unwrap_or("unknown").to_string()),
+        GroupBy::Locality => Some(locality_group(c).to_string()),
     }
 }
 
@@ -171,7 +176,7 @@ pub fn compute(cohort: &Cohort, period_ends: &[NaiveDate], by: GroupBy, policy: 
         GroupBy::None => vec![],
         GroupBy::AgeBand => AgeBand::ALL.iter().map(|b| b.as_str().to_string()).collect(),
         GroupBy::Locality => {
-            let mut g: Vec<String> = cohort.children.iter().map(|c| c.locality.as_deref().unwrap_or("unknown").to_string()).collect();
+            let mut g: Vec<String> = cohort.children.iter().map(|c| locality_group(c).to_string()).collect();
             g.sort();
             g.dedup();
             g

@@ -158,19 +158,22 @@ fn declined_offer_why(s: &mut String, w: &Why) {
 fn high_need(i: &RuleInput) -> Option<Modality> {
     (i.need == NeedLevel::High).then_some(Modality::FaceToFace)
 }
-fn high_need_why(s: &mut String, w: &Why) {
-    s.push_str("high clinical need (");
-    super::push_number(s, w.need_points);
+/// "high clinical need (50 points)".
+fn need_words(s: &mut String, level: NeedLevel, points: u32) {
+    s.push_str(level.as_str());
+    s.push_str(" clinical need (");
+    super::push_number(s, points);
     s.push_str(" points)");
+}
+fn high_need_why(s: &mut String, w: &Why) {
+    need_words(s, NeedLevel::High, w.need_points);
 }
 
 fn moderate_need(i: &RuleInput) -> Option<Modality> {
     (i.need == NeedLevel::Moderate).then_some(Modality::Virtual)
 }
 fn moderate_need_why(s: &mut String, w: &Why) {
-    s.push_str("moderate clinical need (");
-    super::push_number(s, w.need_points);
-    s.push_str(" points)");
+    need_words(s, NeedLevel::Moderate, w.need_points);
 }
 
 fn low_need_stable_older(i: &RuleInput) -> Option<Modality> {
