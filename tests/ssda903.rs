@@ -1,5 +1,5 @@
 //! The 903 reader, the derived cohort and the OC2 table: on the public fake and dirty returns
-//! (../shared/data) and on hand-built returns, one per rule.
+//! (vendored in tests/data, with their licences) and on hand-built returns, one per rule.
 
 mod common;
 use common::*;
@@ -10,11 +10,10 @@ use lac_backlog::oc2::{cohort_membership, oc2_measures, oc2_table, Exclusion};
 use lac_backlog::ssda903::{derive_child, load_cohort, read_dir};
 use lac_backlog::{Policy, ReadOptions, Severity};
 
-/// The public test data, beside the repository (`../shared/data`, as in CI).
-fn shared(p: &str) -> PathBuf {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    assert!(data.is_dir(), "the public test data ../shared/data is not beside the repository ({})", data.display());
-    data.join(p)
+/// The public test data, vendored in the repository (`tests/data`, each folder with its
+/// licence and provenance).
+fn public_data(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(p)
 }
 
 /// A fresh folder holding the given files.
@@ -37,7 +36,7 @@ fn ep(child: &str, decom: &str, rne: &str, ls: &str, dec: &str, rec: &str) -> St
 
 #[test]
 fn the_public_fake_return_imports() {
-    let ret = read_dir(&shared("ssda903-fake"), Some(ymd(2018, 3, 31))).unwrap();
+    let ret = read_dir(&public_data("ssda903-fake"), Some(ymd(2018, 3, 31))).unwrap();
     let errors: Vec<_> = ret.report.errors().collect();
     assert!(errors.is_empty(), "{errors:#?}");
     assert_eq!(ret.children.len(), 2675);
@@ -60,7 +59,7 @@ fn the_public_fake_return_imports() {
 
 #[test]
 fn the_xml_form_imports() {
-    let xml = std::fs::read_to_string(shared("ssda903-fake/fake_903.xml")).unwrap();
+    let xml = std::fs::read_to_string(public_data("ssda903-fake/fake_903.xml")).unwrap();
     let dir = return_dir("xml", &[("fake_903.xml", &xml)]);
     let ret = read_dir(&dir, Some(ymd(2018, 3, 31))).unwrap();
     assert!(ret.report.errors().next().is_none(), "{:#?}", ret.report.errors().collect::<Vec<_>>());
@@ -78,7 +77,7 @@ fn the_xml_form_imports() {
 
 #[test]
 fn the_dirty_return_gives_precise_errors_and_no_crash() {
-    let ret = read_dir(&shared("ssda903-dirty"), None).unwrap();
+    let ret = read_dir(&public_data("ssda903-dirty"), None).unwrap();
     let errors: Vec<_> = ret.report.errors().collect();
     assert!(!errors.is_empty());
     let dob: Vec<_> = errors.iter().filter(|e| e.problem.contains("different dates of birth")).collect();

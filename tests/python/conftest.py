@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# The public test data, vendored with its licences and provenance (tests/data/*/README.md).
+PUBLIC_DATA = ROOT / "tests" / "data"
 
 CHILDREN_HEADER = "child_id,date_of_birth,care_start,care_end,legal_status\n"
 ASSESSMENTS_HEADER = "child_id,assessment_type,completed_on,modality,outcome\n"
@@ -25,8 +26,13 @@ def _no_pseudonymisation_key_from_the_environment(monkeypatch: pytest.MonkeyPatc
 def write_cohort(tmp_path: Path) -> Callable[..., tuple[Path, Path]]:
     """Write a children and an assessments CSV from row text; returns their paths."""
 
-    def write(children: str, assessments: str = "", *, children_header: str = CHILDREN_HEADER,
-              assessments_header: str = ASSESSMENTS_HEADER) -> tuple[Path, Path]:
+    def write(
+        children: str,
+        assessments: str = "",
+        *,
+        children_header: str = CHILDREN_HEADER,
+        assessments_header: str = ASSESSMENTS_HEADER,
+    ) -> tuple[Path, Path]:
         c = tmp_path / "children.csv"
         a = tmp_path / "assessments.csv"
         c.write_text(children_header + children, encoding="utf-8")

@@ -11,16 +11,27 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import lac_backlog as lb
-from conftest import ROOT, SHARED_DATA, run_cli
+import pytest
+from conftest import PUBLIC_DATA, ROOT, run_cli
 
 AS_OF = "2021-10-21"
 SCENARIOS = ROOT / "examples" / "scenarios.toml"
-SSDA903 = SHARED_DATA / "ssda903-fake"
-MANIFEST_KEYS = ["manifest_version", "tool", "version", "output", "command", "call", "as_of", "policy", "inputs",
-                 "rows_in", "privacy", "exit_status"]
+SSDA903 = PUBLIC_DATA / "ssda903-fake"
+MANIFEST_KEYS = [
+    "manifest_version",
+    "tool",
+    "version",
+    "output",
+    "command",
+    "call",
+    "as_of",
+    "policy",
+    "inputs",
+    "rows_in",
+    "privacy",
+    "exit_status",
+]
 
 
 def sha(path: Path) -> str:
@@ -54,8 +65,19 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def synth300(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("synth")
-    r = run_cli("synth", "--children", "300", "--seed", "5", "--as-of", AS_OF, "--overdue-share", "0.3",
-                "--out-dir", str(folder))
+    r = run_cli(
+        "synth",
+        "--children",
+        "300",
+        "--seed",
+        "5",
+        "--as-of",
+        AS_OF,
+        "--overdue-share",
+        "0.3",
+        "--out-dir",
+        str(folder),
+    )
     assert r.returncode == 0, r.stderr
     return folder / "children.csv", folder / "assessments.csv"
 
@@ -68,20 +90,61 @@ def _commands(c: Path, a: Path, out: Path, synth: tuple[Path, Path]) -> dict[str
         "status": (["status", *base, "--out", str(out / "status.csv")], [out / "status.csv"]),
         "triage": (["triage", *base, "--out", str(out / "worklist.csv")], [out / "worklist.csv"]),
         "triage_xlsx": (["triage", *base, "--out", str(out / "worklist.xlsx")], [out / "worklist.xlsx"]),
-        "kpi": (["kpi", *base, "--months", "6", "--suppress", "--out", str(out / "kpi.csv"), "--trend-out",
-                 str(out / "trend.csv"), "--forecast", "3", "--forecast-out", str(out / "forecast.csv")],
-                [out / "kpi.csv", out / "trend.csv", out / "forecast.csv"]),
-        "simulate": (["simulate", "--children", str(sc), "--assessments", str(sa), "--as-of", AS_OF, "--scenarios",
-                      str(SCENARIOS), "--runs", "4", "--weeks", "8", "--out", str(out / "options.csv"),
-                      "--trajectory", str(out / "weekly.csv")], [out / "options.csv", out / "weekly.csv"]),
+        "kpi": (
+            [
+                "kpi",
+                *base,
+                "--months",
+                "6",
+                "--suppress",
+                "--out",
+                str(out / "kpi.csv"),
+                "--trend-out",
+                str(out / "trend.csv"),
+                "--forecast",
+                "3",
+                "--forecast-out",
+                str(out / "forecast.csv"),
+            ],
+            [out / "kpi.csv", out / "trend.csv", out / "forecast.csv"],
+        ),
+        "simulate": (
+            [
+                "simulate",
+                "--children",
+                str(sc),
+                "--assessments",
+                str(sa),
+                "--as-of",
+                AS_OF,
+                "--scenarios",
+                str(SCENARIOS),
+                "--runs",
+                "4",
+                "--weeks",
+                "8",
+                "--out",
+                str(out / "options.csv"),
+                "--trajectory",
+                str(out / "weekly.csv"),
+            ],
+            [out / "options.csv", out / "weekly.csv"],
+        ),
         "validate": (["validate", *base, "--out", str(out / "problems.csv")], [out / "problems.csv"]),
-        "policy": (["policy", "--policy", str(ROOT / "examples" / "kent_policy.toml"), "--out", str(out / "policy.toml")],
-                   [out / "policy.toml"]),
-        "synth": (["synth", "--children", "50", "--seed", "2", "--as-of", AS_OF, "--out-dir", str(out / "council")],
-                  [out / "council" / "children.csv", out / "council" / "assessments.csv"]),
+        "policy": (
+            ["policy", "--policy", str(ROOT / "examples" / "kent_policy.toml"), "--out", str(out / "policy.toml")],
+            [out / "policy.toml"],
+        ),
+        "synth": (
+            ["synth", "--children", "50", "--seed", "2", "--as-of", AS_OF, "--out-dir", str(out / "council")],
+            [out / "council" / "children.csv", out / "council" / "assessments.csv"],
+        ),
     }
     if SSDA903.exists():
-        cmds["oc2"] = (["oc2", "--ssda903", str(SSDA903), "--suppress", "--out", str(out / "oc2.csv")], [out / "oc2.csv"])
+        cmds["oc2"] = (
+            ["oc2", "--ssda903", str(SSDA903), "--suppress", "--out", str(out / "oc2.csv")],
+            [out / "oc2.csv"],
+        )
     return cmds
 
 
@@ -90,7 +153,8 @@ COMMANDS = ["status", "triage", "triage_xlsx", "kpi", "simulate", "validate", "p
 
 @pytest.mark.parametrize("name", COMMANDS)
 def test_every_output_has_a_manifest_that_verifies_and_runs_are_byte_identical(
-        name: str, inputs: tuple[Path, Path], synth300: tuple[Path, Path], tmp_path: Path) -> None:
+    name: str, inputs: tuple[Path, Path], synth300: tuple[Path, Path], tmp_path: Path
+) -> None:
     if name == "triage_xlsx":
         pytest.importorskip("openpyxl")
     out = tmp_path / "out"
@@ -139,9 +203,23 @@ def test_inputs_are_recorded_with_their_roles(inputs: tuple[Path, Path], tmp_pat
     ovr = tmp_path / "decisions.csv"
     ovr.write_text("child_id,tier,reason,decided_by,decided_on\n0017,P1,new concern,Dr Jones,2021-10-20\n")
     out = tmp_path / "worklist.csv"
-    r = run_cli("triage", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--overrides", str(ovr),
-                "--policy", str(ROOT / "examples" / "kent_policy.toml"), "--closures",
-                str(ROOT / "examples" / "closures.txt"), "--out", str(out))
+    r = run_cli(
+        "triage",
+        "--children",
+        str(c),
+        "--assessments",
+        str(a),
+        "--as-of",
+        AS_OF,
+        "--overrides",
+        str(ovr),
+        "--policy",
+        str(ROOT / "examples" / "kent_policy.toml"),
+        "--closures",
+        str(ROOT / "examples" / "closures.txt"),
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     m = manifest_of(out)
     assert [e["role"] for e in m["inputs"]] == ["children", "assessments", "overrides", "policy", "closures"]
@@ -171,7 +249,10 @@ def test_as_of_is_pinned_in_the_rerun_command(inputs: tuple[Path, Path], tmp_pat
 def test_verify_names_the_input_that_changed(inputs: tuple[Path, Path], tmp_path: Path) -> None:
     c, a = inputs
     out = tmp_path / "status.csv"
-    assert run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode == 0
+    assert (
+        run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode
+        == 0
+    )
     manifest = str(out) + ".manifest.json"
     with open(a, "a", encoding="utf-8") as f:
         f.write("0017,RHA,2021-10-01,face_to_face,completed\n")
@@ -184,7 +265,10 @@ def test_verify_names_the_input_that_changed(inputs: tuple[Path, Path], tmp_path
 def test_verify_notices_an_edited_output_and_a_missing_input(inputs: tuple[Path, Path], tmp_path: Path) -> None:
     c, a = inputs
     out = tmp_path / "worklist.csv"
-    assert run_cli("triage", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode == 0
+    assert (
+        run_cli("triage", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode
+        == 0
+    )
     manifest = str(out) + ".manifest.json"
     out.write_text(out.read_text().replace("P1", "P4", 1))
     v = run_cli("verify", manifest)
@@ -202,7 +286,10 @@ def test_verify_notices_a_different_output(inputs: tuple[Path, Path], tmp_path: 
     library had changed) is not verified."""
     c, a = inputs
     out = tmp_path / "status.csv"
-    assert run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode == 0
+    assert (
+        run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode
+        == 0
+    )
     manifest = Path(str(out) + ".manifest.json")
     m = json.loads(manifest.read_text())
     m["output"]["sha256"] = "0" * 64
@@ -224,13 +311,17 @@ def test_verify_usage_errors(tmp_path: Path) -> None:
     assert run_cli("verify").returncode == 2
 
 
-def test_pseudonymised_output_verifies_only_with_the_same_key(inputs: tuple[Path, Path], tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pseudonymised_output_verifies_only_with_the_same_key(
+    inputs: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     c, a = inputs
     key = secrets.token_hex(32)
     monkeypatch.setenv("LAC_BACKLOG_PSEUDONYMISE_KEY", key)
     out = tmp_path / "status.csv"
-    assert run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode == 0
+    assert (
+        run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(out)).returncode
+        == 0
+    )
     manifest = str(out) + ".manifest.json"
     text = Path(manifest).read_text()
     assert key not in text and "0017" not in text
@@ -243,15 +334,28 @@ def test_pseudonymised_output_verifies_only_with_the_same_key(inputs: tuple[Path
     assert run_cli("verify", manifest).returncode == 2
     # A plain export verifies even when a key is set in the environment at verify time.
     plain = tmp_path / "plain.csv"
-    assert run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(plain)).returncode == 0
+    assert (
+        run_cli(
+            "status", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--out", str(plain)
+        ).returncode
+        == 0
+    )
     monkeypatch.setenv("LAC_BACKLOG_PSEUDONYMISE_KEY", key)
     assert run_cli("verify", str(plain) + ".manifest.json").returncode == 0
 
 
 def test_validate_manifest_records_exit_status_1(tmp_path: Path) -> None:
     out = tmp_path / "problems.csv"
-    r = run_cli("validate", "--children", str(ROOT / "examples" / "bad_children.csv"), "--assessments",
-                str(ROOT / "examples" / "bad_assessments.csv"), "--hide-values", "--out", str(out))
+    r = run_cli(
+        "validate",
+        "--children",
+        str(ROOT / "examples" / "bad_children.csv"),
+        "--assessments",
+        str(ROOT / "examples" / "bad_assessments.csv"),
+        "--hide-values",
+        "--out",
+        str(out),
+    )
     assert r.returncode == 1
     m = manifest_of(out)
     assert m["exit_status"] == 1 and m["privacy"]["hide_values"] is True
@@ -266,33 +370,58 @@ def test_no_manifest_for_standard_output_or_failed_runs(inputs: tuple[Path, Path
     assert r.returncode == 0 and r.stdout.startswith("child_id,")
     assert not list(Path.cwd().glob("*.manifest.json"))
     out = tmp_path / "status.csv"
-    r = run_cli("status", "--children", str(ROOT / "examples" / "bad_children.csv"), "--assessments",
-                str(ROOT / "examples" / "bad_assessments.csv"), "--out", str(out))
+    r = run_cli(
+        "status",
+        "--children",
+        str(ROOT / "examples" / "bad_children.csv"),
+        "--assessments",
+        str(ROOT / "examples" / "bad_assessments.csv"),
+        "--out",
+        str(out),
+    )
     assert r.returncode == 1 and not out.exists() and not Path(str(out) + ".manifest.json").exists()
 
 
 def test_overrides_record_who_when_and_why(inputs: tuple[Path, Path], tmp_path: Path) -> None:
     c, a = inputs
     ovr = tmp_path / "decisions.csv"
-    ovr.write_text("child_id,tier,modality,reason,decided_by,decided_on\n"
-                   "0017,P1,face_to_face,new safeguarding concern,Dr Jones,2021-10-20\n"
-                   "0024,P2,,reviewed by phone,Nurse Ali,\n")
+    ovr.write_text(
+        "child_id,tier,modality,reason,decided_by,decided_on\n"
+        "0017,P1,face_to_face,new safeguarding concern,Dr Jones,2021-10-20\n"
+        "0024,P2,,reviewed by phone,Nurse Ali,\n"
+    )
     out = tmp_path / "worklist.csv"
-    r = run_cli("triage", "--children", str(c), "--assessments", str(a), "--as-of", AS_OF, "--overrides", str(ovr),
-                "--out", str(out))
+    r = run_cli(
+        "triage",
+        "--children",
+        str(c),
+        "--assessments",
+        str(a),
+        "--as-of",
+        AS_OF,
+        "--overrides",
+        str(ovr),
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     with open(out, encoding="utf-8", newline="") as f:
         rows = {row["child_id"]: row for row in csv.DictReader(f)}
     assert rows["0017"]["overridden"] == "yes"
     assert "override by Dr Jones on 2021-10-20:" in rows["0017"]["reasons"]  # who and when
     assert rows["0017"]["reasons"].endswith("- new safeguarding concern")  # why
-    assert "override by Nurse Ali:" in rows["0024"]["reasons"] and rows["0024"]["reasons"].endswith("- reviewed by phone")
+    assert "override by Nurse Ali:" in rows["0024"]["reasons"] and rows["0024"]["reasons"].endswith(
+        "- reviewed by phone"
+    )
     # An override without a date: the user is told the worklist cannot record when.
     assert f"{ovr}, line 3, column decided_on: no date" in r.stderr
     assert f"{ovr}, line 2" not in r.stderr
     if "override_by" in rows["0017"]:  # the separate columns, once the worklist has them
-        assert (rows["0017"]["override_by"], rows["0017"]["override_on"], rows["0017"]["override_reason"]) == \
-            ("Dr Jones", "2021-10-20", "new safeguarding concern")
+        assert (rows["0017"]["override_by"], rows["0017"]["override_on"], rows["0017"]["override_reason"]) == (
+            "Dr Jones",
+            "2021-10-20",
+            "new safeguarding concern",
+        )
     assert manifest_of(out)["inputs"][2]["sha256"] == sha(ovr)
 
 
@@ -304,11 +433,27 @@ def test_python_results_carry_a_manifest(tmp_path: Path) -> None:
     cohort = lb.Cohort.from_csv(c, a)
     st = lb.status(cohort, as_of=AS_OF)
     m = st.manifest
-    assert [k for k in m] == ["manifest_version", "tool", "version", "output", "call", "as_of", "policy", "inputs",
-                              "rows_in", "privacy"]
+    assert [k for k in m] == [
+        "manifest_version",
+        "tool",
+        "version",
+        "output",
+        "call",
+        "as_of",
+        "policy",
+        "inputs",
+        "rows_in",
+        "privacy",
+    ]
     assert m["call"] == {"function": "lac_backlog.status", "arguments": {"as_of": AS_OF}}
-    assert [(e["role"], e["sha256"]) for e in m["inputs"]] == [("children", sha(Path(c))), ("assessments", sha(Path(a)))]
-    assert m["output"]["rows"] == len(st) and m["output"]["sha256"] == hashlib.sha256((st.to_csv() or "").encode()).hexdigest()
+    assert [(e["role"], e["sha256"]) for e in m["inputs"]] == [
+        ("children", sha(Path(c))),
+        ("assessments", sha(Path(a))),
+    ]
+    assert (
+        m["output"]["rows"] == len(st)
+        and m["output"]["sha256"] == hashlib.sha256((st.to_csv() or "").encode()).hexdigest()
+    )
     assert m["policy"]["toml"] == lb.Policy.default().to_toml()
     assert m["rows_in"][0]["rows_read"] == 40
     m["inputs"].clear()
@@ -318,15 +463,21 @@ def test_python_results_carry_a_manifest(tmp_path: Path) -> None:
     assert run_cli("status", "--children", c, "--assessments", a, "--as-of", AS_OF, "--out", str(out)).returncode == 0
     assert sha(out) == st.manifest["output"]["sha256"]
 
-    wl = lb.triage(cohort, as_of=AS_OF, overrides=[{"child_id": "0017", "tier": "P1", "reason": "x", "decided_by": "Dr"}])
+    wl = lb.triage(
+        cohort, as_of=AS_OF, overrides=[{"child_id": "0017", "tier": "P1", "reason": "x", "decided_by": "Dr"}]
+    )
     assert [e["role"] for e in wl.manifest["inputs"]] == ["children", "assessments", "overrides"]
     k = lb.kpis(cohort, as_of=AS_OF, months=3, forecast=2)
     for t in (k, k.trend, k.forecast):
         assert t is not None and t.manifest["call"]["function"] == "lac_backlog.kpis"
     assert k.trend.manifest["output"]["kind"] == "kpi_trend"
     v = lb.validate(str(ROOT / "examples" / "bad_children.csv"), str(ROOT / "examples" / "bad_assessments.csv"))
-    assert v.manifest["rows_in"][0] == {"file": str(ROOT / "examples" / "bad_children.csv"), "rows_read": 3,
-                                        "rows_accepted": 1, "rows_rejected": 2}
+    assert v.manifest["rows_in"][0] == {
+        "file": str(ROOT / "examples" / "bad_children.csv"),
+        "rows_read": 3,
+        "rows_accepted": 1,
+        "rows_rejected": 2,
+    }
 
 
 def test_synthetic_and_dataframe_cohorts_are_identified(tmp_path: Path) -> None:
@@ -334,8 +485,13 @@ def test_synthetic_and_dataframe_cohorts_are_identified(tmp_path: Path) -> None:
     res = lb.simulate(council, [{"name": "base", "face_to_face_per_week": 5}], as_of=AS_OF, runs=3, weeks=5, seed=1)
     m = res.manifest
     assert m["inputs"][0]["kind"] == "synthetic"
-    assert m["inputs"][0]["parameters"] == {"children": 200, "seed": 4, "as_of": AS_OF, "overdue_share": 0.3,
-                                            "localities": None}
+    assert m["inputs"][0]["parameters"] == {
+        "children": 200,
+        "seed": 4,
+        "as_of": AS_OF,
+        "overdue_share": 0.3,
+        "localities": None,
+    }
     assert m["inputs"][1]["role"] == "scenarios" and m["inputs"][1]["kind"] == "in_memory"
     assert m["call"]["arguments"] == {"as_of": AS_OF, "weeks": 5, "runs": 3, "seed": 1}
     assert res.trajectory.manifest["output"]["kind"] == "simulation_trajectory"
@@ -359,6 +515,8 @@ def test_results_are_deterministic_in_python() -> None:
     for f in (lb.status, lb.triage):
         assert f(one, as_of=AS_OF).manifest == f(two, as_of=AS_OF).manifest  # type: ignore[operator]
     council = lb.synthetic_cohort(children=200, seed=4, as_of=AS_OF, overdue_share=0.3)
-    runs = [lb.simulate(council, [{"name": "b", "face_to_face_per_week": 5}], as_of=AS_OF, runs=4, weeks=6, seed=3)
-            for _ in range(2)]
+    runs = [
+        lb.simulate(council, [{"name": "b", "face_to_face_per_week": 5}], as_of=AS_OF, runs=4, weeks=6, seed=3)
+        for _ in range(2)
+    ]
     assert runs[0].to_csv() == runs[1].to_csv() and runs[0].trajectory.to_csv() == runs[1].trajectory.to_csv()

@@ -9,13 +9,12 @@ import io
 import shutil
 from pathlib import Path
 
-import pytest
-
 import lac_backlog as lb
-from conftest import SHARED_DATA, run_cli
+import pytest
+from conftest import PUBLIC_DATA, run_cli
 
-FAKE = SHARED_DATA / "ssda903-fake"
-DIRTY = SHARED_DATA / "ssda903-dirty"
+FAKE = PUBLIC_DATA / "ssda903-fake"
+DIRTY = PUBLIC_DATA / "ssda903-dirty"
 YEAR_END = dt.date(2018, 3, 31)
 
 
@@ -73,7 +72,9 @@ def test_oc2_matches_an_independent_computation() -> None:
         assert int(got[m]["numerator"]) == num, m
         if m != "cohort":
             assert int(got[m]["denominator"]) == den, m
-            assert float(got[m]["value"]) == pytest.approx(round((num / den) * (1 if m == "sdq_average" else 100), 1), abs=0.051)
+            assert float(got[m]["value"]) == pytest.approx(
+                round((num / den) * (1 if m == "sdq_average" else 100), 1), abs=0.051
+            )
 
 
 def test_oc2_suppressed_hides_small_counts() -> None:
@@ -129,8 +130,16 @@ def test_cli_oc2_and_903_commands(tmp_path: Path) -> None:
     r = run_cli("oc2", "--ssda903", str(FAKE), "--year-end", "2018-03-31")
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
-    assert [x["measure"] for x in rows] == ["cohort", "health_assessment", "immunisations", "teeth_check",
-                                             "substance_misuse", "health_check_under_5", "sdq_received", "sdq_average"]
+    assert [x["measure"] for x in rows] == [
+        "cohort",
+        "health_assessment",
+        "immunisations",
+        "teeth_check",
+        "substance_misuse",
+        "health_check_under_5",
+        "sdq_received",
+        "sdq_average",
+    ]
     assert rows[0]["numerator"] == str(independent_oc2()["cohort"][0])
     # Without --year-end, the year end the return covers.
     assert run_cli("oc2", "--ssda903", str(FAKE)).stdout == r.stdout
