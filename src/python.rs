@@ -230,14 +230,15 @@ fn synthetic_cohort(
     as_of: NaiveDate,
     overdue_share: Option<f64>,
     localities: Option<Vec<String>>,
-) -> PyCohort {
+) -> PyResult<PyCohort> {
     let mut o = crate::synth::SynthOptions::new(children, seed, as_of);
     o.overdue_share = overdue_share;
     if let Some(l) = localities {
         o.localities = l;
     }
+    o.check().map_err(pyo3::exceptions::PyValueError::new_err)?;
     let c = py.detach(move || crate::synth::synthetic_cohort(&o));
-    PyCohort { inner: Arc::new(c) }
+    Ok(PyCohort { inner: Arc::new(c) })
 }
 
 /// The cohort of a read return at `at`, joined to the assessments CSV at `assessments` if any.
@@ -609,7 +610,7 @@ struct PyWorklist {
 
 #[pymethods]
 impl PyWorklist {
-    /// The worklist as a table (INTERFACE.md `triage` columns first).
+    /// The worklist as a table (docs/interface.md `triage` columns first).
     fn table(&self) -> PyTable {
         PyTable::new(table::worklist_table(&self.inner))
     }
@@ -658,7 +659,7 @@ fn stale_data(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_,
     crate::schedule::stale_data(&cohort.get().inner, as_of, &policy.get().inner)
 }
 
-/// The status of every child at `as_of` (INTERFACE.md section 3).
+/// The status of every child at `as_of` (docs/interface.md section 3).
 #[pyfunction]
 fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
     let cohort = Arc::clone(&cohort.get().inner);

@@ -1,11 +1,11 @@
 //! A synthetic council: realistic children and assessment histories without real children.
 //! Seeded and reproducible (each child comes from its own random stream), any size, with
-//! England's shape (DOMAIN.md section 10) and a knob for a council in trouble. docs/synthetic.md
+//! England's shape (docs/synthetic.md, from DfE statistics) and a knob for a council in trouble. docs/synthetic.md
 //! gives every distribution and its source.
 
 use chrono::{Datelike, Days, NaiveDate};
 
-use crate::calendar::{add_months, age_on, anniversary};
+use crate::calendar::{add_months, age_on, anniversary, sub_months};
 use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, Signals};
 use crate::policy::{LeapDayBirthday, Policy};
 use crate::rng::Rng;
@@ -23,7 +23,27 @@ pub struct SynthOptions {
     pub localities: Vec<String>,
 }
 
+/// The years an as_of may fall in: every child is born within 18 years before it, so from
+/// 1920 no date reaches 1900 (which readers refuse as Excel's empty date, docs/bad-input.md);
+/// up to 2999 every date the schedule works out stays within the calendar.
+pub const AS_OF_YEARS: (i32, i32) = (1920, 2999);
+
 impl SynthOptions {
+    /// Whether a council can be made with these options: an as_of within [`AS_OF_YEARS`] and
+    /// an overdue share from 0 to below 1. The message says what to change.
+    pub fn check(&self) -> Result<(), String> {
+        let (lo, hi) = AS_OF_YEARS;
+        if !(lo..=hi).contains(&self.as_of.year()) {
+            return Err(format!("as_of must be in the years {lo} to {hi}, not {}", self.as_of));
+        }
+        if let Some(q) = self.overdue_share {
+            if !(0.0..1.0).contains(&q) {
+                return Err(format!("overdue_share must be from 0 to below 1, not {q}"));
+            }
+        }
+        Ok(())
+    }
+
     pub fn new(children: usize, seed: u64, as_of: NaiveDate) -> Self {
         SynthOptions {
             children,
@@ -75,9 +95,12 @@ fn plus_days(d: NaiveDate, n: i64) -> NaiveDate {
     minus_days(d, -n)
 }
 
-/// The dates of birth giving an age from `lo` (inclusive) to `hi` (exclusive) years at `as_of`.
+/// The dates of birth giving an age from `lo` (inclusive) to `hi` (exclusive) years at `as_of`,
+/// by the same calendar-month arithmetic as the reader's "18 or more years before care_start"
+/// check (`calendar::sub_months`, clamped to month end), so that nobody generated is 18 at
+/// as_of: born on `as_of - hi years` is `hi`, born the day after is not.
 fn dob_range(as_of: NaiveDate, lo: u32, hi: u32) -> (NaiveDate, NaiveDate) {
-    let back = |years: u32| NaiveDate::from_ymd_opt(as_of.year() - years as i32, as_of.month(), as_of.day().min(28)).unwrap_or(as_of);
+    let back = |years: u32| sub_months(as_of, 12 * years).unwrap_or(as_of);
     (back(hi).succ_opt().unwrap_or(as_of), if lo == 0 { as_of.pred_opt().unwrap_or(as_of) } else { back(lo) })
 }
 
