@@ -3,8 +3,12 @@
 //! Every reader must return a result or a precise error, never panic, and the table readers
 //! must account for every row (read = accepted + rejected).
 //!
-//! `make test` runs a short budget (`FUZZ_CASES`, default 48 cases a reader); `make fuzz` a
-//! long one. A crash found becomes a case in `regressions()` below.
+//! `make test` runs a short budget (`FUZZ_CASES`, default 48 cases a reader) from a fixed seed,
+//! the same cases every run; `make fuzz` a long one from fresh random seeds (`FUZZ_RANDOM=1`).
+//! A crash found becomes a case in `regressions()` below.
+
+mod common;
+use common::prop_config;
 
 use std::path::{Path, PathBuf};
 
@@ -205,7 +209,7 @@ T001,P1,,seen in A&E last week,Dr A Nurse,2021-10-20\n\
 T002,,face_to_face,\"needs an examination, not a form\",Designated Nurse,\n";
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..prop_config(cases()) })]
 
     #[test]
     fn children_and_assessments_from_arbitrary_bytes(c in prop::collection::vec(any::<u8>(), 0..600), a in prop::collection::vec(any::<u8>(), 0..600)) {
@@ -222,7 +226,7 @@ proptest! {
     #[test]
     fn ssda903_csv_mutated(which in 0usize..5, m in mutations()) {
         let names = ["header.csv", "episodes.csv", "uasc.csv", "missing.csv", "oc2.csv"];
-        let mut files: Vec<(&str, Vec<u8>)> = names.iter().map(|n| (*n, head(&read(&format!("../shared/data/ssda903-fake/{n}")), 60))).collect();
+        let mut files: Vec<(&str, Vec<u8>)> = names.iter().map(|n| (*n, head(&read(&format!("tests/data/ssda903-fake/{n}")), 60))).collect();
         files[which].1 = apply(&files[which].1, &m);
         check_903(&files);
     }
@@ -235,7 +239,7 @@ proptest! {
     #[test]
     fn ssda903_xml_mutated(m in mutations()) {
         // The first children of the fake return, closed so that the unmutated file is whole.
-        let xml = read("../shared/data/ssda903-fake/fake_903.xml");
+        let xml = read("tests/data/ssda903-fake/fake_903.xml");
         let text = String::from_utf8_lossy(&xml);
         let cut = text.match_indices("</CHILD>").nth(20).map_or(text.len(), |(i, _)| i + "</CHILD>".len());
         let base = format!("{}</EXPSSDA903>", &text[..cut]);

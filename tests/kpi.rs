@@ -215,7 +215,7 @@ fn attack(csv: &str) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(prop_config(48))]
 
     #[test]
     fn suppressed_output_never_reveals_a_count_from_1_to_5(n in 5usize..160, seed in any::<u64>(), share in 0.0f64..0.7) {

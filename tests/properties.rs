@@ -44,7 +44,7 @@ fn arb_case() -> impl Strategy<Value = (Child, NaiveDate)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(prop_config(512))]
 
     #[test]
     fn due_date_never_precedes_the_last_assessment_or_care_start((c, as_of) in arb_case()) {
@@ -108,7 +108,7 @@ fn csv_of(children: &[Child]) -> (Vec<String>, Vec<String>) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(prop_config(64))]
 
     #[test]
     fn input_row_order_never_changes_the_output(

@@ -139,7 +139,7 @@ fn littles_law_holds_for_the_queue() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(prop_config(24))]
 
     #[test]
     fn no_child_is_lost_or_invented(n in 1usize..120, seed in any::<u64>(), f2f in 0u32..15, virt in 0u32..6, q in 0u32..6, arrivals in 0.0f64..4.0, dna in 0.0f64..0.4, weeks in 1u32..40) {

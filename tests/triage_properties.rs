@@ -80,7 +80,7 @@ fn add_factor(c: &mut Child, which: usize) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(prop_config(256))]
 
     #[test]
     fn an_extra_risk_factor_never_lowers_the_score_or_the_tier(children in arb_cohort(), k in any::<prop::sample::Index>(), which in 0usize..14) {

@@ -47,3 +47,20 @@ pub fn load_tables(children: &str, assessments: &str) -> lac_backlog::Loaded {
     }
     l
 }
+
+/// The seed every property and fuzz test starts from in `make test`.
+pub const PROPERTY_SEED: u64 = 0x1ac_ba61;
+
+/// A property test's configuration: `cases` cases drawn from [`PROPERTY_SEED`], so that
+/// `make test` (and a plain `cargo test`) runs the same cases every time. `FUZZ_RANDOM=1` (what
+/// `make fuzz` sets) draws a fresh seed each run to explore; `PROPTEST_RNG_SEED=N` replays seed
+/// N. A failure found while exploring is added to the test's fixed regression cases.
+pub fn prop_config(cases: u32) -> proptest::test_runner::Config {
+    use proptest::test_runner::{Config, RngSeed};
+    let mut config = Config { cases, ..Config::default() };
+    let explore = std::env::var_os("FUZZ_RANDOM").is_some_and(|v| !v.is_empty() && v != "0");
+    if !explore && std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = RngSeed::Fixed(PROPERTY_SEED);
+    }
+    config
+}
