@@ -1,6 +1,6 @@
 //! The policy: every number and rule the library applies, in one serde struct with a TOML form.
-//! `Policy::default()` is the statutory policy for England (DOMAIN.md sections 2-3,
-//! INTERFACE.md section 3). docs/policy.md documents every field and the reason for its default.
+//! `Policy::default()` is the statutory policy for England (docs/schedule.md,
+//! docs/interface.md section 3). docs/policy.md documents every field and the reason for its default.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -318,7 +318,8 @@ impl KpiPolicy {
                 )));
             }
         }
-        if !(self.trend_stable_pp_per_month >= 0.0) {
+        // NaN is refused too.
+        if self.trend_stable_pp_per_month.is_nan() || self.trend_stable_pp_per_month < 0.0 {
             return Err(Error::Policy("kpi.trend_stable_pp_per_month must be 0 or more".into()));
         }
         Ok(())

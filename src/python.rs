@@ -467,6 +467,9 @@ impl PySimulation {
 
 /// The smallest weekly face-to-face capacity meeting a goal with a probability; with every
 /// capacity tried and its success share. `goal` is ("clear_by", date) or ("up_to_date", pct).
+/// The capacity found (if any) and every (capacity, success share) tried.
+type CapacityAnswer = (Option<u32>, Vec<(u32, f64)>);
+
 #[pyfunction]
 #[pyo3(signature = (cohort, scenarios, format, as_of, policy, goal_date, goal_pct, weeks, runs, seed, probability))]
 #[allow(clippy::too_many_arguments)]
@@ -483,7 +486,7 @@ fn capacity_needed(
     runs: u32,
     seed: u64,
     probability: f64,
-) -> PyResult<(Option<u32>, Vec<(u32, f64)>)> {
+) -> PyResult<CapacityAnswer> {
     use crate::simulate::Goal;
     let file = scenario_file(scenarios, format).map_err(|e| to_py(py, e))?;
     let goal = match (goal_date, goal_pct) {

@@ -1,5 +1,5 @@
 //! Backlog scenarios: a weekly simulation of who is seen, with Monte Carlo replications
-//! (INTERFACE.md section 6; docs/simulation.md).
+//! (docs/interface.md section 6; docs/simulation.md).
 //!
 //! Each week from as_of: children leave at 18 or care end; new entrants arrive; the children
 //! whose assessment has fallen due by the week's end are queued and served in triage order;
@@ -402,7 +402,10 @@ struct Queued {
 }
 
 /// One replication of one scenario. `deterministic`: new entrants arrive exactly at the mean
-/// rate, rounded by accumulation (INTERFACE.md: when runs = 1).
+/// rate, rounded by accumulation (docs/simulation.md: when runs = 1).
+// The simulation's inputs side by side, as the bindings pass them; one parameter struct is
+// planned with the workflow entry points (issue 19).
+#[allow(clippy::too_many_arguments)]
 pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, policy: &Policy, costs: &Costs, rng: &mut Rng, deterministic: bool) -> Run {
     let start = Start::new(cohort, s, as_of, policy);
     run_from(&start, &Scheduler::new(&start.policy), s, as_of, weeks, costs, rng, deterministic)
@@ -596,6 +599,8 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, as_of: NaiveDate, we
 
 /// `runs` replications of a scenario, in parallel, each from its own random stream
 /// (`seed`, run number): the same results on any machine and any number of threads.
+// As run_once: the inputs side by side until the one parameter struct (issue 19).
+#[allow(clippy::too_many_arguments)]
 pub fn simulate(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, runs: std::ops::Range<u32>, seed: u64, policy: &Policy, costs: &Costs, deterministic: bool) -> Vec<Run> {
     let start = Start::new(cohort, s, as_of, policy);
     let sched = Scheduler::new(&start.policy);

@@ -141,8 +141,9 @@ fn the_forecast_assumes_nobody_else_is_seen() {
 fn attack(csv: &str) -> Vec<String> {
     let mut rdr = csv::Reader::from_reader(csv.as_bytes());
     let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
-    // key (indicator, period, exclusion, group) -> (num, den)
-    let mut cells: HashMap<(String, String, String, String), (Option<i64>, Option<i64>)> = HashMap::new();
+    // key (indicator, period, exclusion, group) -> (num, den); None where suppressed.
+    type Key = (String, String, String, String);
+    let mut cells: HashMap<Key, (Option<i64>, Option<i64>)> = HashMap::new();
     for r in &rows {
         let v = |s: &str| if s == "c" { None } else { Some(s.parse::<i64>().unwrap()) };
         cells.insert((r[0].into(), r[1].into(), r[2].into(), r[3].into()), (v(&r[4]), v(&r[5])));

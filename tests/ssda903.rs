@@ -222,8 +222,11 @@ fn oc2_measures_and_suppression_on_a_hand_built_return() {
     let _ = Severity::Error;
 }
 
-/// (severity, file name, line, column, value) of every problem, for exact comparisons.
-fn problems_of(dir: &Path) -> Vec<(Severity, String, Option<u64>, Option<String>, String)> {
+/// (severity, file name, line, column, value) of a problem, for exact comparisons.
+type Seen = (Severity, String, Option<u64>, Option<String>, String);
+
+/// Every problem of a return folder, as [`Seen`].
+fn problems_of(dir: &Path) -> Vec<Seen> {
     let ret = read_dir(dir, Some(ymd(2018, 3, 31))).unwrap();
     ret.report
         .problems
@@ -235,7 +238,7 @@ fn problems_of(dir: &Path) -> Vec<(Severity, String, Option<u64>, Option<String>
         .collect()
 }
 
-fn has(ps: &[(Severity, String, Option<u64>, Option<String>, String)], sev: Severity, file: &str, line: u64, col: &str, value: &str) {
+fn has(ps: &[Seen], sev: Severity, file: &str, line: u64, col: &str, value: &str) {
     let want = (sev, file.to_string(), Some(line), Some(col.to_string()), value.to_string());
     assert!(ps.contains(&want), "missing {want:?} in {ps:#?}");
 }

@@ -288,7 +288,8 @@ mod tests {
     #[test]
     fn each_signal_flag() {
         let w = Policy::default().triage.weights;
-        let cases: [(&str, fn(&mut Child), u32); 10] = [
+        type Case = (&'static str, fn(&mut Child), u32);
+        let cases: [Case; 10] = [
             ("complex_health_needs", |c| c.signals.complex_health_needs = true, w.complex_health_needs),
             ("disability", |c| c.signals.disability = true, w.disability),
             ("mental_health_concern", |c| c.signals.mental_health_concern = true, w.mental_health_concern),
