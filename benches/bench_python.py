@@ -19,9 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import pandas as pd
-
 import lac_backlog as lb
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pandas_peer  # noqa: E402
@@ -83,8 +82,24 @@ def peak_memory(n: int, d: Path) -> str:
     if not c.exists():
         lb.synthetic_cohort(children=n, seed=1, as_of=AS_OF, overdue_share=0.4).to_csv(c, a)
     exe = Path(sys.executable).parent / "lac-backlog"
-    r = subprocess.run(["/usr/bin/time", "-v", str(exe), "triage", "--children", str(c), "--assessments", str(a),
-                        "--as-of", AS_OF, "--out", str(d / "worklist.csv")], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            "/usr/bin/time",
+            "-v",
+            str(exe),
+            "triage",
+            "--children",
+            str(c),
+            "--assessments",
+            str(a),
+            "--as-of",
+            AS_OF,
+            "--out",
+            str(d / "worklist.csv"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
     secs = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", r.stderr)
     return f"{int(m.group(1)) / 1024:.0f} MB peak, {secs.group(1) if secs else '?'} wall" if m else "n/a"
@@ -98,7 +113,9 @@ def main() -> None:
     ap.add_argument("--memory", type=int, default=1_000_000, help="children for the peak-memory run (0: skip)")
     args = ap.parse_args()
     d = Path(tempfile.mkdtemp())
-    print(f"lac-backlog {lb.__version__}, pandas {pd.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} cores")
+    print(
+        f"lac-backlog {lb.__version__}, pandas {pd.__version__}, python {sys.version.split()[0]}, {os.cpu_count()} cores"
+    )
     print(f"{'children':>10} {'lac-backlog':>12} {'pandas peer':>12} {'ratio':>7}")
     for n in [int(x) for x in args.sizes.split(",") if x]:
         kids, seen = frames(n, d)

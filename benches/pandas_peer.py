@@ -10,9 +10,18 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-FLAGS = {"complex_health_needs": 25, "disability": 20, "mental_health_concern": 20, "self_harm": 30,
-         "substance_misuse": 15, "pregnant_or_parent": 20, "exploitation_risk": 25, "youth_justice": 10,
-         "out_of_area": 10, "uasc": 15}
+FLAGS = {
+    "complex_health_needs": 25,
+    "disability": 20,
+    "mental_health_concern": 20,
+    "self_harm": 30,
+    "substance_misuse": 15,
+    "pregnant_or_parent": 20,
+    "exploitation_risk": 25,
+    "youth_justice": 10,
+    "out_of_area": 10,
+    "uasc": 15,
+}
 
 
 def _easter(y: int) -> dt.date:
@@ -29,6 +38,7 @@ def _easter(y: int) -> dt.date:
 
 def bank_holidays(first: int = 1990, last: int = 2100) -> np.ndarray:
     """England and Wales bank holidays (the regular rules and the irregular days since 1995)."""
+
     def next_weekday(d: dt.date) -> dt.date:
         while d.weekday() >= 5:
             d += dt.timedelta(days=1)
@@ -43,17 +53,35 @@ def bank_holidays(first: int = 1990, last: int = 2100) -> np.ndarray:
         boxing = next_weekday(dt.date(y, 12, 26))
         if boxing == xmas:
             boxing = next_weekday(boxing + dt.timedelta(days=1))
-        days |= {next_weekday(dt.date(y, 1, 1)), e - dt.timedelta(days=2), e + dt.timedelta(days=1),
-                 next(d for d in may if d.weekday() == 0), [d for d in may if d.weekday() == 0][-1],
-                 [d for d in aug if d.weekday() == 0][-1], xmas, boxing}
-    moved = {dt.date(1995, 5, 1): dt.date(1995, 5, 8), dt.date(2002, 5, 27): dt.date(2002, 6, 4),
-             dt.date(2012, 5, 28): dt.date(2012, 6, 4), dt.date(2020, 5, 4): dt.date(2020, 5, 8),
-             dt.date(2022, 5, 30): dt.date(2022, 6, 2)}
+        days |= {
+            next_weekday(dt.date(y, 1, 1)),
+            e - dt.timedelta(days=2),
+            e + dt.timedelta(days=1),
+            next(d for d in may if d.weekday() == 0),
+            [d for d in may if d.weekday() == 0][-1],
+            [d for d in aug if d.weekday() == 0][-1],
+            xmas,
+            boxing,
+        }
+    moved = {
+        dt.date(1995, 5, 1): dt.date(1995, 5, 8),
+        dt.date(2002, 5, 27): dt.date(2002, 6, 4),
+        dt.date(2012, 5, 28): dt.date(2012, 6, 4),
+        dt.date(2020, 5, 4): dt.date(2020, 5, 8),
+        dt.date(2022, 5, 30): dt.date(2022, 6, 2),
+    }
     for old, new in moved.items():
         days.discard(old)
         days.add(new)
-    days |= {dt.date(1999, 12, 31), dt.date(2002, 6, 3), dt.date(2011, 4, 29), dt.date(2012, 6, 5),
-             dt.date(2022, 6, 3), dt.date(2022, 9, 19), dt.date(2023, 5, 8)}
+    days |= {
+        dt.date(1999, 12, 31),
+        dt.date(2002, 6, 3),
+        dt.date(2011, 4, 29),
+        dt.date(2012, 6, 5),
+        dt.date(2022, 6, 3),
+        dt.date(2022, 9, 19),
+        dt.date(2023, 5, 8),
+    }
     return np.array(sorted(days), dtype="datetime64[D]")
 
 
@@ -93,10 +121,17 @@ def worklist(children: pd.DataFrame, assessments: pd.DataFrame, as_of: dt.date) 
     b18 = b18 + pd.to_timedelta(leap.astype(int), unit="D")
     age = _years(c["date_of_birth"], pd.Series(t, index=c.index))
     ls = c["legal_status"].fillna("").str.upper()
-    not_required = ((c["care_start"] > t) | (c["care_end"].notna() & (c["care_end"] <= t)) | ls.isin(["V3", "V4"])
-                    | (t >= b18) | (c["due"] >= b18))
+    not_required = (
+        (c["care_start"] > t)
+        | (c["care_end"].notna() & (c["care_end"] <= t))
+        | ls.isin(["V3", "V4"])
+        | (t >= b18)
+        | (c["due"] >= b18)
+    )
     days = (t - c["due"]).dt.days
-    c["status"] = np.select([not_required, days > 0, days >= -28], ["not_required", "overdue", "due_soon"], "up_to_date")
+    c["status"] = np.select(
+        [not_required, days > 0, days >= -28], ["not_required", "overdue", "due_soon"], "up_to_date"
+    )
     c["days_overdue"] = np.where(c["status"] == "overdue", days, 0)
     c["age_band"] = np.select([age < 5, age >= 17], ["under_5", "17_plus"], "5_to_16")
     # The default score.
@@ -104,7 +139,11 @@ def worklist(children: pd.DataFrame, assessments: pd.DataFrame, as_of: dt.date) 
     score = np.where(sdq >= 17, 20, np.where(sdq >= 14, 8, 0))
     for f, w in FLAGS.items():
         score = score + c[f].fillna(0).astype(int) * w
-    score = score + np.minimum(c["placement_moves_12m"].fillna(0) * 5, 20) + np.minimum(c["missing_episodes_12m"].fillna(0) * 5, 20)
+    score = (
+        score
+        + np.minimum(c["placement_moves_12m"].fillna(0) * 5, 20)
+        + np.minimum(c["missing_episodes_12m"].fillna(0) * 5, 20)
+    )
     score = score + c["missing"].fillna(0).astype(int) * 10
     score = score + np.where(c["age_band"] != "5_to_16", 15, 0)
     overdue = c["status"] == "overdue"
@@ -117,7 +156,9 @@ def worklist(children: pd.DataFrame, assessments: pd.DataFrame, as_of: dt.date) 
     tier = np.where(p1, 0, np.where(p2, np.minimum(tier, 1), tier))
     c["tier"] = pd.Series(tier, index=c.index).map({0: "P1", 1: "P2", 2: "P3", 3: "P4"})
     listed = c[c["status"].isin(["overdue", "due_soon"])]
-    listed = listed.sort_values(["tier", "score", "days_overdue", "due", "child_id"], ascending=[True, False, False, True, True])
+    listed = listed.sort_values(
+        ["tier", "score", "days_overdue", "due", "child_id"], ascending=[True, False, False, True, True]
+    )
     out = listed[["child_id", "tier", "score", "next", "due", "days_overdue", "age_band"]].reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out, c[["child_id", "status", "next", "due"]]

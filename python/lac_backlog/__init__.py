@@ -17,7 +17,8 @@ import csv
 import datetime as _dt
 import io
 import os
-from typing import Any, Mapping, Optional, Sequence, Union, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, Union, cast
 
 from . import _audit, _native, waiting_list
 from ._exceptions import DataError, LacBacklogError, PolicyError, Problem
@@ -63,7 +64,7 @@ DateLike = Union[_dt.date, str]
 PathLike = Union[str, "os.PathLike[str]"]
 
 
-def _as_date(value: Optional[DateLike], name: str, default_today: bool = True) -> _dt.date:
+def _as_date(value: DateLike | None, name: str, default_today: bool = True) -> _dt.date:
     """A ``datetime.date`` from a date, a datetime (its date) or an ISO ``YYYY-MM-DD`` string."""
     if value is None and default_today:
         return _dt.date.today()
@@ -92,7 +93,7 @@ def _arrow(frame: Any, name: str) -> Any:
     raise TypeError(f"{name} must be a DataFrame (pandas, polars or pyarrow), not {type(frame).__name__}")
 
 
-def _policy(policy: Optional[Policy]) -> Policy:
+def _policy(policy: Policy | None) -> Policy:
     if policy is None:
         return Policy.default()
     if not isinstance(policy, Policy):
@@ -109,12 +110,12 @@ class Cohort:
 
     __slots__ = ("_inner", "derived_at", "_source")
 
-    def __init__(self, inner: _native.Cohort, derived_at: Optional[_dt.date] = None) -> None:
+    def __init__(self, inner: _native.Cohort, derived_at: _dt.date | None = None) -> None:
         if not isinstance(inner, _native.Cohort):
             raise TypeError("use Cohort.from_csv(...) or Cohort.from_ssda903(...) to build a cohort")
         self._inner = inner
         # The files (or generator) behind the cohort, for manifests; None = in memory (DataFrames).
-        self._source: Optional[list[_audit.Source]] = None
+        self._source: list[_audit.Source] | None = None
         #: For a cohort derived from a 903 return: the date its care periods, legal status,
         #: missing and 12-month counts were derived at. ``None`` for a cohort read from tables.
         self.derived_at = derived_at
@@ -125,10 +126,10 @@ class Cohort:
         children: PathLike,
         assessments: PathLike,
         *,
-        today: Optional[DateLike] = None,
+        today: DateLike | None = None,
         skip_bad_rows: bool = False,
-    ) -> "Cohort":
-        """Read the children and assessments CSV files (INTERFACE.md section 2).
+    ) -> Cohort:
+        """Read the children and assessments CSV files (docs/interface.md section 2).
 
         ``today`` is the day the program runs (default: today): an assessment dated after it is
         reported as a warning. Any error raises DataError listing every problem, unless
@@ -146,8 +147,8 @@ class Cohort:
 
     @classmethod
     def from_frames(
-        cls, children: Any, assessments: Any, *, today: Optional[DateLike] = None, skip_bad_rows: bool = False
-    ) -> "Cohort":
+        cls, children: Any, assessments: Any, *, today: DateLike | None = None, skip_bad_rows: bool = False
+    ) -> Cohort:
         """Read the two tables from DataFrames: pandas, polars or pyarrow (any object with
         ``__arrow_c_stream__``), with the same columns, rules and checks as the CSV files.
         Dates may be date, datetime or text columns; booleans bool, 0/1 or text. A problem
@@ -160,19 +161,25 @@ class Cohort:
         >>> len(Cohort.from_frames(kids, seen))
         1
         """
-        return cls(_native.Cohort.from_arrow(_arrow(children, "children"), _arrow(assessments, "assessments"),
-                                             _as_date(today, "today"), skip_bad_rows))
+        return cls(
+            _native.Cohort.from_arrow(
+                _arrow(children, "children"),
+                _arrow(assessments, "assessments"),
+                _as_date(today, "today"),
+                skip_bad_rows,
+            )
+        )
 
     @classmethod
     def from_ssda903(
         cls,
         dir: PathLike,
-        assessments: Optional[PathLike] = None,
+        assessments: PathLike | None = None,
         *,
-        as_of: Optional[DateLike] = None,
-        today: Optional[DateLike] = None,
+        as_of: DateLike | None = None,
+        today: DateLike | None = None,
         skip_bad_rows: bool = False,
-    ) -> "Cohort":
+    ) -> Cohort:
         """Derive the cohort from a DfE SSDA903 return folder (CSV tables, or the XML form) and
         join an assessments CSV (the 903 holds no assessment dates). docs/ssda903.md maps each
         field. ``as_of`` is the date to derive at (the current period of care, legal status,
@@ -219,7 +226,7 @@ class Cohort:
         return Table(self._inner.row_counts(), "row_counts")
 
     def to_csv(self, children: PathLike, assessments: PathLike) -> None:
-        """Write the cohort as the two input tables (INTERFACE.md section 2), each file whole or
+        """Write the cohort as the two input tables (docs/interface.md section 2), each file whole or
         not at all. Reading them back gives the same cohort."""
         self._inner.write_csv(os.fspath(children), os.fspath(assessments))
 
@@ -230,12 +237,12 @@ class Cohort:
 def kpis(
     cohort: Cohort,
     *,
-    as_of: Optional[DateLike] = None,
-    months: Optional[int] = None,
-    by: Optional[str] = None,
+    as_of: DateLike | None = None,
+    months: int | None = None,
+    by: str | None = None,
     suppress: bool = False,
     forecast: int = 0,
-    policy: Optional[Policy] = None,
+    policy: Policy | None = None,
 ) -> Kpis:
     """The indicators at ``as_of`` (default today), or at each of the last ``months`` month
     ends: ``up_to_date``, ``oc2_annual_ha``, ``all_in_timescale`` (Kent's) and
@@ -260,8 +267,13 @@ def kpis(
     pol = _policy(policy)
     k, t, f = _native.kpis(cohort._inner, as_of_, months, by, bool(suppress), pol, forecast)
     result = Kpis(k, t, f, as_of_, pol)
-    _audit.attach(result, "kpis", {"as_of": as_of_, "months": months, "by": by, "suppress": bool(suppress),
-                                   "forecast": forecast}, cohort=cohort, parts=(result.trend, result.forecast))
+    _audit.attach(
+        result,
+        "kpis",
+        {"as_of": as_of_, "months": months, "by": by, "suppress": bool(suppress), "forecast": forecast},
+        cohort=cohort,
+        parts=(result.trend, result.forecast),
+    )
     return result
 
 
@@ -269,15 +281,15 @@ def simulate(
     cohort: Cohort,
     scenarios: Any,
     *,
-    as_of: Optional[DateLike] = None,
-    weeks: Optional[int] = None,
-    runs: Optional[int] = None,
-    seed: Optional[int] = None,
-    policy: Optional[Policy] = None,
+    as_of: DateLike | None = None,
+    weeks: int | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+    policy: Policy | None = None,
     progress: bool = False,
     batch: int = 32,
 ) -> SimulationResult:
-    """Simulate backlog options week by week (INTERFACE.md section 6; docs/simulation.md).
+    """Simulate backlog options week by week (docs/interface.md section 6; docs/simulation.md).
 
     ``scenarios``: a TOML file path, or a dict in the file's form (``{"weeks": 52, "runs": 200,
     "seed": 7, "scenario": [{...}, ...]}``), or a list of scenario dicts (``name``,
@@ -306,24 +318,30 @@ def simulate(
     sim = _native.Simulation(cohort._inner, text, fmt, as_of_, pol, weeks, runs, seed)
     run_simulation(sim, progress, max(1, int(batch)))
     result = SimulationResult(sim, as_of_, pol)
-    _audit.attach(result, "simulate", {"as_of": as_of_, "weeks": result.weeks, "runs": result.runs, "seed": result.seed},
-                  cohort=cohort, sources=[_audit.scenarios_source(scenarios, text)], parts=(result.trajectory,))
+    _audit.attach(
+        result,
+        "simulate",
+        {"as_of": as_of_, "weeks": result.weeks, "runs": result.runs, "seed": result.seed},
+        cohort=cohort,
+        sources=[_audit.scenarios_source(scenarios, text)],
+        parts=(result.trajectory,),
+    )
     return result
 
 
 def capacity_needed(
     cohort: Cohort,
     *,
-    clear_by: Optional[DateLike] = None,
-    target_up_to_date: Optional[float] = None,
-    scenario: Optional[Mapping[str, Any]] = None,
+    clear_by: DateLike | None = None,
+    target_up_to_date: float | None = None,
+    scenario: Mapping[str, Any] | None = None,
     probability: float = 0.9,
-    as_of: Optional[DateLike] = None,
+    as_of: DateLike | None = None,
     weeks: int = 52,
     runs: int = 100,
     seed: int = 7,
     target_wait_weeks: float = 4.0,
-    policy: Optional[Policy] = None,
+    policy: Policy | None = None,
 ) -> CapacityResult:
     """The smallest weekly face-to-face capacity that clears the backlog by ``clear_by`` (no
     child overdue who could be seen), or reaches ``target_up_to_date`` percent up to date at the
@@ -345,13 +363,27 @@ def capacity_needed(
     text, fmt = scenarios_text([base])
     goal_date = None if clear_by is None else _as_date(clear_by, "clear_by", default_today=False)
     found, tried = _native.capacity_needed(
-        cohort._inner, text, fmt, as_of_, pol, goal_date,
-        None if target_up_to_date is None else float(target_up_to_date), int(weeks), int(runs), int(seed), float(probability),
+        cohort._inner,
+        text,
+        fmt,
+        as_of_,
+        pol,
+        goal_date,
+        None if target_up_to_date is None else float(target_up_to_date),
+        int(weeks),
+        int(runs),
+        int(seed),
+        float(probability),
     )
     horizon = weeks if goal_date is None else max(1, (goal_date - as_of_).days // 7)
     rows = list(status(cohort, as_of=as_of_, policy=pol).rows())
-    analytic = analytic_numbers(rows, float(base.get("new_entrants_per_week", 3.0)), target_wait_weeks, horizon,
-                                float(found or base.get("face_to_face_per_week", 20)))
+    analytic = analytic_numbers(
+        rows,
+        float(base.get("new_entrants_per_week", 3.0)),
+        target_wait_weeks,
+        horizon,
+        float(found or base.get("face_to_face_per_week", 20)),
+    )
     goal = f"clear by {goal_date}" if goal_date else f"{target_up_to_date}% up to date after {weeks} weeks"
     return CapacityResult(found, probability, tried, analytic, goal)
 
@@ -362,10 +394,10 @@ MAX_SYNTHETIC_CHILDREN = 10_000_000
 def synthetic_cohort(
     children: int = 1500,
     seed: int = 1,
-    as_of: Optional[DateLike] = None,
+    as_of: DateLike | None = None,
     *,
-    overdue_share: Optional[float] = None,
-    localities: Optional[Sequence[str]] = None,
+    overdue_share: float | None = None,
+    localities: Sequence[str] | None = None,
 ) -> Cohort:
     """A synthetic council of ``children`` looked-after children (1 to 10 million) with
     England's shape (age mix, UASC, SDQ bands, about 89% assessed in the year, IHA timeliness
@@ -393,12 +425,13 @@ def synthetic_cohort(
         None if localities is None else [str(x) for x in localities],
     )
     cohort = Cohort(inner)
-    cohort._source = _audit.synthetic_sources(children=children, seed=seed, as_of=_as_date(as_of, "as_of"),
-                                              overdue_share=overdue_share, localities=localities)
+    cohort._source = _audit.synthetic_sources(
+        children=children, seed=seed, as_of=_as_date(as_of, "as_of"), overdue_share=overdue_share, localities=localities
+    )
     return cohort
 
 
-def status(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional[Policy] = None) -> Table:
+def status(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | None = None) -> Table:
     """The statutory status of every child at ``as_of`` (default today), one row each.
 
     Columns: child_id, status (overdue, due_soon, up_to_date, not_required), next_assessment
@@ -418,7 +451,7 @@ def status(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional
     return result
 
 
-def stale_data(cohort: Cohort, *, as_of: Optional[DateLike] = None, policy: Optional[Policy] = None) -> Optional[str]:
+def stale_data(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | None = None) -> str | None:
     """A warning when the extract looks stale at ``as_of`` (default today): the newest
     care_start and completed assessment are both more than the policy's
     ``data.stale_after_days`` before it, so children who came into care since may be missing
@@ -452,9 +485,7 @@ def _overrides(overrides: OverridesLike, cohort: Cohort, policy: Policy) -> _nat
     elif isinstance(overrides, Sequence):
         records = [dict(cast(Mapping[str, Any], r)) for r in overrides]
     else:
-        raise TypeError(
-            "overrides must be a CSV path, a DataFrame or a list of dicts, not " + type(overrides).__name__
-        )
+        raise TypeError("overrides must be a CSV path, a DataFrame or a list of dicts, not " + type(overrides).__name__)
     columns = [c for c in _OVERRIDE_COLUMNS if any(c in r for r in records)] or ["child_id"]
     columns += sorted({k for r in records for k in r} - set(columns))
     buf = io.StringIO()
@@ -480,9 +511,9 @@ def _csv_value(v: Any) -> str:
 def triage(
     cohort: Cohort,
     *,
-    as_of: Optional[DateLike] = None,
-    policy: Optional[Policy] = None,
-    overrides: Optional[OverridesLike] = None,
+    as_of: DateLike | None = None,
+    policy: Policy | None = None,
+    overrides: OverridesLike | None = None,
 ) -> Worklist:
     """The triage worklist at ``as_of`` (default today): every child who is overdue or due soon,
     best first, with tier (P1..P4), priority score, recommended modality and the reasons.
@@ -501,8 +532,13 @@ def triage(
     pol = _policy(policy)
     ovr = None if overrides is None else _overrides(overrides, cohort, pol)
     result = Worklist(_native.triage(cohort._inner, as_of_, pol, ovr), as_of_, pol)
-    _audit.attach(result, "triage", {"as_of": as_of_}, cohort=cohort,
-                  sources=[] if overrides is None else [_audit.overrides_source(overrides)])
+    _audit.attach(
+        result,
+        "triage",
+        {"as_of": as_of_},
+        cohort=cohort,
+        sources=[] if overrides is None else [_audit.overrides_source(overrides)],
+    )
     return result
 
 
@@ -538,12 +574,12 @@ class Validation:
 
 
 def validate(
-    children: Optional[PathLike] = None,
-    assessments: Optional[PathLike] = None,
+    children: PathLike | None = None,
+    assessments: PathLike | None = None,
     *,
-    ssda903: Optional[PathLike] = None,
-    year_end: Optional[DateLike] = None,
-    today: Optional[DateLike] = None,
+    ssda903: PathLike | None = None,
+    year_end: DateLike | None = None,
+    today: DateLike | None = None,
 ) -> Validation:
     """Check the input and report every problem without stopping at the first: the children and
     assessments CSV files, or a 903 folder (``ssda903=``) with an optional assessments CSV."""
@@ -562,16 +598,22 @@ def validate(
     else:
         raise TypeError("validate needs children and assessments, or ssda903")
     result = Validation(Table(problems, "validation"), Table(counts, "row_counts"))
-    sources = (_audit.ssda903_sources(ssda903, assessments) if ssda903 is not None
-               else _audit.csv_sources(cast(PathLike, children), cast(PathLike, assessments)))
-    _audit.attach(result.problems, "validate", {"year_end": year_end, "today": today_}, sources=sources,
-                  rows_in=[dict(r) for r in result.row_counts.rows()])
+    sources = (
+        _audit.ssda903_sources(ssda903, assessments)
+        if ssda903 is not None
+        else _audit.csv_sources(cast(PathLike, children), cast(PathLike, assessments))
+    )
+    _audit.attach(
+        result.problems,
+        "validate",
+        {"year_end": year_end, "today": today_},
+        sources=sources,
+        rows_in=[dict(r) for r in result.row_counts.rows()],
+    )
     return result
 
 
-def oc2(
-    ssda903: PathLike, *, year_end: DateLike, suppress: bool = False, policy: Optional[Policy] = None
-) -> Table:
+def oc2(ssda903: PathLike, *, year_end: DateLike, suppress: bool = False, policy: Policy | None = None) -> Table:
     """The DfE OC2 table of a 903 return: the cohort looked after continuously for 12 months at
     ``year_end`` (by the DfE validation rule) and, over it, the measures ``cohort``,
     ``health_assessment``, ``immunisations``, ``teeth_check``, ``substance_misuse``,
@@ -581,9 +623,13 @@ def oc2(
     ye = _as_date(year_end, "year_end", default_today=False)
     pol = _policy(policy)
     result = Table(_native.oc2(os.fspath(ssda903), ye, bool(suppress), pol), "oc2", ye, pol)
-    _audit.attach(result, "oc2", {"year_end": ye, "suppress": bool(suppress)},
-                  sources=_audit.ssda903_sources(ssda903, None),
-                  rows_in=lambda: [dict(r) for r in validate(ssda903=ssda903, year_end=ye).row_counts.rows()])
+    _audit.attach(
+        result,
+        "oc2",
+        {"year_end": ye, "suppress": bool(suppress)},
+        sources=_audit.ssda903_sources(ssda903, None),
+        rows_in=lambda: [dict(r) for r in validate(ssda903=ssda903, year_end=ye).row_counts.rows()],
+    )
     return result
 
 

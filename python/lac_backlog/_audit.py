@@ -18,7 +18,8 @@ import hashlib
 import json
 import os
 import tempfile
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, Sequence, Union
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
 
@@ -78,7 +79,7 @@ class Source:
     __slots__ = ("_described",)
 
     def __init__(self) -> None:
-        self._described: Optional[list[dict[str, Any]]] = None
+        self._described: list[dict[str, Any]] | None = None
 
     def describe(self) -> list[dict[str, Any]]:
         if self._described is None:
@@ -126,8 +127,13 @@ class FolderSource(FileSource):
     __slots__ = ()
 
     def _describe(self) -> list[dict[str, Any]]:
-        entry: dict[str, Any] = {"role": self.role, "kind": "folder", "path": self.path, "abspath": self.abspath,
-                                 "files": []}
+        entry: dict[str, Any] = {
+            "role": self.role,
+            "kind": "folder",
+            "path": self.path,
+            "abspath": self.abspath,
+            "files": [],
+        }
         try:
             names = folder_files(self.abspath)
         except OSError as e:
@@ -153,7 +159,9 @@ class BytesSource(Source):
 
     def _describe(self) -> list[dict[str, Any]]:
         sha, n = sha256_bytes(self.data)
-        return [{"role": self.role, "kind": "in_memory", "identified_by": self.identified_by, "sha256": sha, "bytes": n}]
+        return [
+            {"role": self.role, "kind": "in_memory", "identified_by": self.identified_by, "sha256": sha, "bytes": n}
+        ]
 
 
 class SyntheticSource(Source):
@@ -166,8 +174,14 @@ class SyntheticSource(Source):
         self.parameters = _jsonable(parameters)
 
     def _describe(self) -> list[dict[str, Any]]:
-        return [{"role": "cohort", "kind": "synthetic", "function": "lac_backlog.synthetic_cohort",
-                 "parameters": self.parameters}]
+        return [
+            {
+                "role": "cohort",
+                "kind": "synthetic",
+                "function": "lac_backlog.synthetic_cohort",
+                "parameters": self.parameters,
+            }
+        ]
 
 
 class MemoryCohortSource(Source):
@@ -176,7 +190,7 @@ class MemoryCohortSource(Source):
 
     __slots__ = ("cohort",)
 
-    def __init__(self, cohort: "Cohort") -> None:
+    def __init__(self, cohort: Cohort) -> None:
         super().__init__()
         self.cohort = cohort
 
@@ -187,7 +201,9 @@ class MemoryCohortSource(Source):
             out = []
             for role, path in (("children", c), ("assessments", a)):
                 sha, n = sha256_file(path)
-                out.append({"role": role, "kind": "in_memory", "identified_by": CANONICAL_CSV, "sha256": sha, "bytes": n})
+                out.append(
+                    {"role": role, "kind": "in_memory", "identified_by": CANONICAL_CSV, "sha256": sha, "bytes": n}
+                )
         return out
 
 
@@ -195,7 +211,7 @@ def csv_sources(children: PathLike, assessments: PathLike) -> list[Source]:
     return [FileSource("children", children), FileSource("assessments", assessments)]
 
 
-def ssda903_sources(folder: PathLike, assessments: Optional[PathLike]) -> list[Source]:
+def ssda903_sources(folder: PathLike, assessments: PathLike | None) -> list[Source]:
     out: list[Source] = [FolderSource("ssda903", folder)]
     if assessments is not None:
         out.append(FileSource("assessments", assessments))
@@ -206,14 +222,14 @@ def synthetic_sources(**parameters: Any) -> list[Source]:
     return [SyntheticSource(parameters)]
 
 
-def cohort_sources(cohort: Optional["Cohort"]) -> list[Source]:
+def cohort_sources(cohort: Cohort | None) -> list[Source]:
     if cohort is None:
         return []
-    recorded: Optional[list[Source]] = getattr(cohort, "_source", None)
+    recorded: list[Source] | None = getattr(cohort, "_source", None)
     return list(recorded) if recorded else [MemoryCohortSource(cohort)]
 
 
-def cohort_rows_in(cohort: "Cohort") -> list[dict[str, Any]]:
+def cohort_rows_in(cohort: Cohort) -> list[dict[str, Any]]:
     """Rows read, accepted and rejected per input table; for a cohort with no file, its rows."""
     rows = [dict(r) for r in cohort.row_counts().rows()]
     if rows:
@@ -256,8 +272,8 @@ class Provenance:
         function: str,
         arguments: dict[str, Any],
         sources: Sequence[Source] = (),
-        rows_in: Union[None, list[dict[str, Any]], Callable[[], list[dict[str, Any]]]] = None,
-        privacy: Optional[dict[str, Any]] = None,
+        rows_in: None | list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = None,
+        privacy: dict[str, Any] | None = None,
     ) -> None:
         self.function = function
         self.arguments = _jsonable(arguments)
@@ -273,21 +289,21 @@ class Provenance:
             self._rows_in = self._rows_in()
         return copy.deepcopy(self._rows_in or [])
 
-    def with_privacy(self, privacy: dict[str, Any]) -> "Provenance":
+    def with_privacy(self, privacy: dict[str, Any]) -> Provenance:
         p = Provenance(self.function, {}, self.sources, self._rows_in, {**self.privacy, **privacy})
         p.arguments = self.arguments
         return p
 
 
 def attach(
-    table: "Table",
+    table: Table,
     function: str,
     arguments: dict[str, Any],
     *,
-    cohort: Optional["Cohort"] = None,
+    cohort: Cohort | None = None,
     sources: Sequence[Source] = (),
-    rows_in: Union[None, list[dict[str, Any]], Callable[[], list[dict[str, Any]]]] = None,
-    parts: Iterable[Optional["Table"]] = (),
+    rows_in: None | list[dict[str, Any]] | Callable[[], list[dict[str, Any]]] = None,
+    parts: Iterable[Table | None] = (),
 ) -> None:
     """Record on ``table`` (and on its ``parts``: trend, forecast, trajectory) what produced it."""
     if rows_in is None and cohort is not None:
@@ -300,7 +316,7 @@ def attach(
             part._provenance = prov
 
 
-def policy_section(policy: Any) -> Optional[dict[str, Any]]:
+def policy_section(policy: Any) -> dict[str, Any] | None:
     if policy is None:
         return None
     text: str = policy.to_toml()
@@ -313,18 +329,35 @@ def privacy_section(privacy: dict[str, Any]) -> dict[str, Any]:
 
 def empty_manifest() -> dict[str, Any]:
     """The fields of a manifest with nothing recorded yet."""
-    return {"manifest_version": MANIFEST_VERSION, "tool": TOOL, "version": _native.__version__, "output": None,
-            "call": None, "as_of": None, "policy": None, "inputs": [], "rows_in": [], "privacy": privacy_section({})}
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "tool": TOOL,
+        "version": _native.__version__,
+        "output": None,
+        "call": None,
+        "as_of": None,
+        "policy": None,
+        "inputs": [],
+        "rows_in": [],
+        "privacy": privacy_section({}),
+    }
 
 
-def table_manifest(table: "Table", output: bool = True) -> dict[str, Any]:
+def table_manifest(table: Table, output: bool = True) -> dict[str, Any]:
     """The manifest of a result table (see the module docstring); with ``output=False`` the
     output section is left empty (the command line fills it from the file it wrote)."""
     prov = table._provenance or Provenance("lac_backlog.Table", {})
-    out: Optional[dict[str, Any]] = None
+    out: dict[str, Any] | None = None
     if output:
         sha, n = sha256_bytes((table.to_csv() or "").encode("utf-8"))
-        out = {"kind": table.kind, "format": "csv", "rows": len(table), "columns": table.columns, "sha256": sha, "bytes": n}
+        out = {
+            "kind": table.kind,
+            "format": "csv",
+            "rows": len(table),
+            "columns": table.columns,
+            "sha256": sha,
+            "bytes": n,
+        }
     return {
         "manifest_version": MANIFEST_VERSION,
         "tool": TOOL,
@@ -384,7 +417,9 @@ def read_manifest(path: PathLike) -> dict[str, Any]:
     if not isinstance(m, dict) or m.get("tool") != TOOL or "manifest_version" not in m:
         raise ValueError(f"{os.fspath(path)} is not a lac-backlog manifest")
     if m["manifest_version"] != MANIFEST_VERSION:
-        raise ValueError(f"{os.fspath(path)} has manifest version {m['manifest_version']}; this version reads {MANIFEST_VERSION}")
+        raise ValueError(
+            f"{os.fspath(path)} has manifest version {m['manifest_version']}; this version reads {MANIFEST_VERSION}"
+        )
     return m
 
 
@@ -402,8 +437,10 @@ def check_inputs(inputs: list[dict[str, Any]]) -> list[str]:
                 diffs.append(f"input {role} {where} cannot be read now: {e.strerror or e}")
                 continue
             if sha != entry.get("sha256"):
-                diffs.append(f"input {role} {where} has changed (SHA-256 was {entry.get('sha256')}, now {sha}; "
-                             f"{entry.get('bytes')} bytes then, {n} now)")
+                diffs.append(
+                    f"input {role} {where} has changed (SHA-256 was {entry.get('sha256')}, now {sha}; "
+                    f"{entry.get('bytes')} bytes then, {n} now)"
+                )
         elif kind == "folder":
             try:
                 names = folder_files(where)
@@ -418,8 +455,10 @@ def check_inputs(inputs: list[dict[str, Any]]) -> list[str]:
             for name in sorted(set(names) & set(recorded)):
                 sha, _ = sha256_file(os.path.join(where, name))
                 if sha != recorded[name].get("sha256"):
-                    diffs.append(f"input {role} {os.path.join(where, name)} has changed "
-                                 f"(SHA-256 was {recorded[name].get('sha256')}, now {sha})")
+                    diffs.append(
+                        f"input {role} {os.path.join(where, name)} has changed "
+                        f"(SHA-256 was {recorded[name].get('sha256')}, now {sha})"
+                    )
     return diffs
 
 

@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 import zipfile
+
 from ._results import Table
 
 __all__ = ["write_xlsx", "ExcelUnavailable", "XLSX_TIMESTAMP"]
@@ -21,7 +22,7 @@ class ExcelUnavailable(RuntimeError):
     """openpyxl is not installed."""
 
 
-def write_xlsx(table: Table, path: "str | os.PathLike[str]", sheet: str = "worklist") -> None:
+def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklist") -> None:
     """Write ``table`` to ``path`` as .xlsx: a header row (bold, frozen, filterable), dates as
     dates. Written whole or not at all (a temporary file in the same folder, then renamed)."""
     try:

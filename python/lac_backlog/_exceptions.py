@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 __all__ = ["LacBacklogError", "DataError", "PolicyError", "Problem"]
 
@@ -15,8 +15,8 @@ class Problem(NamedTuple):
 
     severity: str
     file: str
-    line: Optional[int]
-    column: Optional[str]
+    line: int | None
+    column: str | None
     value: str
     problem: str
 

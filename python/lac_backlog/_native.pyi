@@ -2,12 +2,30 @@
 
 import datetime
 import os
-from typing import Any, Optional, final
+from typing import Any, final
 
-__all__ = ["__version__", "Policy", "Cohort", "Table", "Overrides", "Worklist", "triage", "stale_data", "status", "validate_csv", "cohort_from_ssda903", "validate_ssda903", "oc2", "synthetic_cohort", "kpis", "Simulation", "capacity_needed"]
+__all__ = [
+    "__version__",
+    "Policy",
+    "Cohort",
+    "Table",
+    "Overrides",
+    "Worklist",
+    "triage",
+    "stale_data",
+    "status",
+    "validate_csv",
+    "cohort_from_ssda903",
+    "validate_ssda903",
+    "oc2",
+    "synthetic_cohort",
+    "kpis",
+    "Simulation",
+    "capacity_needed",
+]
 __version__: str
 
-_ProblemTuple = tuple[str, str, Optional[int], Optional[str], str, str]
+_ProblemTuple = tuple[str, str, int | None, str | None, str, str]
 
 @final
 class Policy:
@@ -56,7 +74,7 @@ class Table:
     def columns(self) -> list[str]: ...
     def __len__(self) -> int: ...
     def to_pydict(self) -> dict[str, list[Any]]: ...
-    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def to_csv(self) -> str: ...
     def write_csv(self, path: str | os.PathLike[str]) -> None: ...
 
@@ -81,23 +99,23 @@ class Worklist:
     def explain(self, child_id: str) -> str: ...
     def unapplied_overrides(self) -> list[tuple[str, int]]: ...
 
-def triage(cohort: Cohort, as_of: datetime.date, policy: Policy, overrides: Optional[Overrides] = None) -> Worklist: ...
+def triage(cohort: Cohort, as_of: datetime.date, policy: Policy, overrides: Overrides | None = None) -> Worklist: ...
 def status(cohort: Cohort, as_of: datetime.date, policy: Policy) -> Table: ...
-def stale_data(cohort: Cohort, as_of: datetime.date, policy: Policy) -> Optional[str]: ...
+def stale_data(cohort: Cohort, as_of: datetime.date, policy: Policy) -> str | None: ...
 def validate_csv(
     children: str | os.PathLike[str], assessments: str | os.PathLike[str], today: datetime.date
 ) -> tuple[Table, Table]: ...
 def cohort_from_ssda903(
     dir: str | os.PathLike[str],
-    assessments: Optional[str | os.PathLike[str]],
-    as_of: Optional[datetime.date],
+    assessments: str | os.PathLike[str] | None,
+    as_of: datetime.date | None,
     today: datetime.date,
     skip_bad_rows: bool = False,
 ) -> tuple[Cohort, datetime.date]: ...
 def validate_ssda903(
     dir: str | os.PathLike[str],
-    assessments: Optional[str | os.PathLike[str]],
-    year_end: Optional[datetime.date],
+    assessments: str | os.PathLike[str] | None,
+    year_end: datetime.date | None,
     today: datetime.date,
 ) -> tuple[Table, Table]: ...
 def oc2(dir: str | os.PathLike[str], year_end: datetime.date, suppress: bool, policy: Policy) -> Table: ...
@@ -105,18 +123,18 @@ def synthetic_cohort(
     children: int,
     seed: int,
     as_of: datetime.date,
-    overdue_share: Optional[float] = None,
-    localities: Optional[list[str]] = None,
+    overdue_share: float | None = None,
+    localities: list[str] | None = None,
 ) -> Cohort: ...
 def kpis(
     cohort: Cohort,
     as_of: datetime.date,
-    months: Optional[int],
-    by: Optional[str],
+    months: int | None,
+    by: str | None,
     suppress: bool,
     policy: Policy,
     forecast: int,
-) -> tuple[Table, Table, Optional[Table]]: ...
+) -> tuple[Table, Table, Table | None]: ...
 
 @final
 class Simulation:
@@ -129,9 +147,9 @@ class Simulation:
         format: str,
         as_of: datetime.date,
         policy: Policy,
-        weeks: Optional[int] = None,
-        runs: Optional[int] = None,
-        seed: Optional[int] = None,
+        weeks: int | None = None,
+        runs: int | None = None,
+        seed: int | None = None,
     ) -> Simulation: ...
     def progress(self) -> tuple[int, int]: ...
     def step(self, max_runs: int) -> int: ...
@@ -145,10 +163,10 @@ def capacity_needed(
     format: str,
     as_of: datetime.date,
     policy: Policy,
-    goal_date: Optional[datetime.date],
-    goal_pct: Optional[float],
+    goal_date: datetime.date | None,
+    goal_pct: float | None,
     weeks: int,
     runs: int,
     seed: int,
     probability: float,
-) -> tuple[Optional[int], list[tuple[int, float]]]: ...
+) -> tuple[int | None, list[tuple[int, float]]]: ...

@@ -17,7 +17,8 @@ import hashlib
 import hmac
 import os
 import re
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Union
 
 from ._exceptions import LacBacklogError, Problem
 
@@ -103,7 +104,7 @@ class PseudonymKey:
 
     __slots__ = ("_key", "source")
 
-    def __init__(self, key: Union[bytes, str], source: str = "given") -> None:
+    def __init__(self, key: bytes | str, source: str = "given") -> None:
         raw = key.encode("utf-8") if isinstance(key, str) else bytes(key)
         raw = raw.strip()
         if not raw:
@@ -111,14 +112,14 @@ class PseudonymKey:
         if len(raw) < MIN_KEY_BYTES:
             raise PseudonymKeyError(
                 f"the pseudonymisation key ({source}) is {len(raw)} bytes; at least {MIN_KEY_BYTES} are needed "
-                "(make one with: python -c \"import secrets; print(secrets.token_hex(32))\")"
+                '(make one with: python -c "import secrets; print(secrets.token_hex(32))")'
             )
         self._key = raw
         #: Where the key came from (a file path, the environment variable, or "given"); never the key.
         self.source = source
 
     @classmethod
-    def from_file(cls, path: "Union[str, os.PathLike[str]]") -> "PseudonymKey":
+    def from_file(cls, path: str | os.PathLike[str]) -> PseudonymKey:
         """The key in a file (``~`` expands to the home folder): its bytes, without surrounding
         whitespace such as a final newline."""
         p = os.path.expanduser(os.fspath(path))
@@ -130,7 +131,7 @@ class PseudonymKey:
         return cls(data, source=f"file {p}")
 
     @classmethod
-    def from_env(cls, name: str = KEY_ENV) -> Optional["PseudonymKey"]:
+    def from_env(cls, name: str = KEY_ENV) -> PseudonymKey | None:
         """The key in the environment variable ``name``, or None when it is not set. A variable
         that is set but empty is an error (it was meant to hold a key)."""
         value = os.environ.get(name)
@@ -171,7 +172,7 @@ def as_key(key: KeyLike) -> PseudonymKey:
     raise TypeError(f"key must be a lac_backlog.PseudonymKey, bytes or str, not {type(key).__name__}")
 
 
-def dob_month(value: Any) -> Optional[str]:
+def dob_month(value: Any) -> str | None:
     """A date of birth reduced to ``YYYY-MM`` (a date, or text as YYYY-MM-DD or DD/MM/YYYY);
     anything else that is not blank becomes HIDDEN_VALUE."""
     if value is None:
@@ -208,11 +209,11 @@ def withhold_override_reason(text: str) -> str:
     return text[: text.index(_OVERRIDE_MARK)] + " | override: " + OVERRIDE_REASON_WITHHELD
 
 
-def _pseudonymise_text(text: Optional[str]) -> Optional[str]:
+def _pseudonymise_text(text: str | None) -> str | None:
     return None if text is None else withhold_override_reason(reduce_birth_dates(text))
 
 
-def pseudonymise(table: "Table", key: KeyLike) -> "Table":
+def pseudonymise(table: Table, key: KeyLike) -> Table:
     """The table for export beyond the care team: each ``child_id`` (or 903 ``CHILD``) replaced
     by its pseudonym (:meth:`PseudonymKey.pseudonym`), each date of birth by its month
     (``YYYY-MM``), dates of birth in reasons and problems reduced the same way, and the free-text
@@ -231,7 +232,7 @@ def pseudonymise(table: "Table", key: KeyLike) -> "Table":
     return _transform(table, _pseudonymise_columns(k), {"pseudonymised": _key_record(k)})
 
 
-def hide_values(table: "Table") -> "Table":
+def hide_values(table: Table) -> Table:
     """A problems table (severity, file, line, column, value, problem) with the value of every
     problem on a data line masked, and dates and the value masked in the problem text too."""
     if "value" not in table.columns or "problem" not in table.columns:
@@ -239,10 +240,16 @@ def hide_values(table: "Table") -> "Table":
     d = table.to_dict()
     n = len(table)
     problems = [
-        hide_problem(Problem(
-            str(d.get("severity", [""] * n)[i] or ""), str(d.get("file", [""] * n)[i] or ""), d.get("line", [None] * n)[i],
-            d.get("column", [None] * n)[i], str(d["value"][i] or ""), str(d["problem"][i] or ""),
-        ))
+        hide_problem(
+            Problem(
+                str(d.get("severity", [""] * n)[i] or ""),
+                str(d.get("file", [""] * n)[i] or ""),
+                d.get("line", [None] * n)[i],
+                d.get("column", [None] * n)[i],
+                str(d["value"][i] or ""),
+                str(d["problem"][i] or ""),
+            )
+        )
         for i in range(n)
     ]
     d["value"] = [p.value for p in problems]
@@ -303,12 +310,13 @@ def _pseudonymise_columns(k: PseudonymKey) -> Callable[[dict[str, list[Any]]], d
     return apply
 
 
-def _transform(table: "Table", apply: Callable[[dict[str, list[Any]]], dict[str, list[Any]]],
-               privacy: dict[str, Any]) -> "Table":
+def _transform(
+    table: Table, apply: Callable[[dict[str, list[Any]]], dict[str, list[Any]]], privacy: dict[str, Any]
+) -> Table:
     return _rebuild(table, apply(table.to_dict()), privacy)
 
 
-def _rebuild(table: "Table", data: dict[str, list[Any]], privacy: dict[str, Any]) -> "Table":
+def _rebuild(table: Table, data: dict[str, list[Any]], privacy: dict[str, Any]) -> Table:
     from ._results import PyTableData, Table
 
     inner = PyTableData(table.columns, data, fallback_types=_column_types(table))
@@ -321,7 +329,7 @@ def _rebuild(table: "Table", data: dict[str, list[Any]], privacy: dict[str, Any]
     return out
 
 
-def _column_types(table: "Table") -> dict[str, str]:
+def _column_types(table: Table) -> dict[str, str]:
     """Each column's type (str, int, float or date) from its first non-blank value."""
     types: dict[str, str] = {}
     for name, values in table.to_dict().items():

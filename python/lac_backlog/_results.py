@@ -9,7 +9,8 @@ import datetime as _dt
 import html
 import io
 import os
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Protocol, Union
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _native
 
@@ -32,7 +33,7 @@ class TableData(Protocol):
     def columns(self) -> list[str]: ...
     def __len__(self) -> int: ...
     def to_pydict(self) -> dict[str, list[Any]]: ...
-    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def to_csv(self) -> str: ...
     def write_csv(self, path: str) -> None: ...
 
@@ -47,8 +48,9 @@ class PyTableData:
 
     __slots__ = ("_columns", "_data", "_types")
 
-    def __init__(self, columns: list[str], data: dict[str, list[Any]],
-                 fallback_types: Optional[dict[str, str]] = None) -> None:
+    def __init__(
+        self, columns: list[str], data: dict[str, list[Any]], fallback_types: dict[str, str] | None = None
+    ) -> None:
         self._columns = list(columns)
         self._data = {c: list(data[c]) for c in self._columns}
         self._types = {c: _infer_type(self._data[c], (fallback_types or {}).get(c, "str")) for c in self._columns}
@@ -72,12 +74,12 @@ class PyTableData:
             w.writerow([_cell(col[i]) for col in cols])
         return buf.getvalue()
 
-    def write_csv(self, path: "Union[str, os.PathLike[str]]") -> None:
+    def write_csv(self, path: str | os.PathLike[str]) -> None:
         from ._audit import write_text_atomic
 
         write_text_atomic(path, self.to_csv())
 
-    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object:
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
         import pyarrow as pa
 
         types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32()}
@@ -115,14 +117,14 @@ class Table:
         self,
         inner: TableData,
         kind: str,
-        as_of: Optional[_dt.date] = None,
-        policy: Optional[_native.Policy] = None,
+        as_of: _dt.date | None = None,
+        policy: _native.Policy | None = None,
     ) -> None:
         self._inner = inner
         self.kind = kind
         self.as_of = as_of
         self.policy = policy
-        self._provenance: "Optional[Provenance]" = None
+        self._provenance: Provenance | None = None
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -135,7 +137,7 @@ class Table:
 
         return table_manifest(self)
 
-    def pseudonymised(self, key: "KeyLike") -> "Table":
+    def pseudonymised(self, key: KeyLike) -> Table:
         """This table for export beyond the care team (:func:`lac_backlog.pseudonymise`):
         child ids as keyed hashes, dates of birth as months, override reasons withheld."""
         from ._privacy import pseudonymise
@@ -178,7 +180,7 @@ class Table:
 
         return pa.table(self)
 
-    def to_pandas(self) -> "pandas.DataFrame":
+    def to_pandas(self) -> pandas.DataFrame:
         """The table as a pandas DataFrame (needs pandas; through Arrow when pyarrow is there:
         dates as ``datetime.date``, whole numbers with blanks as floats)."""
         try:
@@ -189,13 +191,13 @@ class Table:
             return pd.DataFrame(self.to_dict(), columns=self.columns)
         return pa.table(self).to_pandas()
 
-    def to_polars(self) -> "polars.DataFrame":
+    def to_polars(self) -> polars.DataFrame:
         """The table as a polars DataFrame (needs polars), through Arrow."""
         import polars as pl
 
         return pl.DataFrame(self)
 
-    def to_csv(self, path: "Optional[str | os.PathLike[str]]" = None) -> Optional[str]:
+    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str | None:
         """Write CSV (a header and rows only) to ``path``, whole or not at all; without a path,
         return the CSV text."""
         if path is None:
@@ -203,7 +205,7 @@ class Table:
         self._inner.write_csv(os.fspath(path))
         return None
 
-    def to_excel(self, path: "str | os.PathLike[str]", sheet: Optional[str] = None) -> None:
+    def to_excel(self, path: str | os.PathLike[str], sheet: str | None = None) -> None:
         """Write the table as an Excel workbook (needs openpyxl): header frozen and filterable,
         dates as dates, written whole or not at all."""
         from ._excel import write_xlsx
@@ -284,7 +286,7 @@ class Kpis(Table):
         self,
         inner: _native.Table,
         trend: _native.Table,
-        forecast: Optional[_native.Table],
+        forecast: _native.Table | None,
         as_of: _dt.date,
         policy: _native.Policy,
     ) -> None:
@@ -297,8 +299,11 @@ class Kpis(Table):
         RAG rating, with the forecast (if any) dashed. Needs matplotlib; returns the Axes."""
         import matplotlib.pyplot as plt
 
-        rows = [r for r in self.rows() if r["indicator"] == indicator and r["exclusion"] == exclusion
-                and r.get("group", "all") == "all"]
+        rows = [
+            r
+            for r in self.rows()
+            if r["indicator"] == indicator and r["exclusion"] == exclusion and r.get("group", "all") == "all"
+        ]
         if not rows:
             raise ValueError(f"no rows for indicator {indicator!r} and exclusion {exclusion!r}")
         if ax is None:
@@ -306,8 +311,13 @@ class Kpis(Table):
         pts = [(r["period_end"], _pct(r["value_pct"]), r["rag"]) for r in rows]
         shown = [(d, v, g) for d, v, g in pts if v is not None]
         ax.plot([d for d, _, _ in shown], [v for _, v, _ in shown], color="#455a64", zorder=1, label=indicator)
-        ax.scatter([d for d, _, _ in shown], [v for _, v, _ in shown],
-                   c=[_RAG_COLOURS.get(str(g), "#9e9e9e") for _, _, g in shown], zorder=2, s=40)
+        ax.scatter(
+            [d for d, _, _ in shown],
+            [v for _, v, _ in shown],
+            c=[_RAG_COLOURS.get(str(g), "#9e9e9e") for _, _, g in shown],
+            zorder=2,
+            s=40,
+        )
         target, floor = _pct(rows[-1]["target_pct"]), _pct(rows[-1]["floor_pct"])
         if target is not None:
             ax.axhline(target, color=_RAG_COLOURS["green"], linestyle=":", label=f"target {target:g}%")
@@ -317,15 +327,20 @@ class Kpis(Table):
             fc = [(r["period_end"], _pct(r["value_pct"])) for r in self.forecast.rows() if r["exclusion"] == exclusion]
             fc = [(d, v) for d, v in fc if v is not None]
             if fc and shown:
-                ax.plot([shown[-1][0]] + [d for d, _ in fc], [shown[-1][1]] + [v for _, v in fc],
-                        color="#455a64", linestyle="--", label="if nobody else is seen")
+                ax.plot(
+                    [shown[-1][0]] + [d for d, _ in fc],
+                    [shown[-1][1]] + [v for _, v in fc],
+                    color="#455a64",
+                    linestyle="--",
+                    label="if nobody else is seen",
+                )
         ax.set_ylabel("%")
         ax.set_title(f"{indicator} (exclusion: {exclusion})")
         ax.legend(loc="best", fontsize="small")
         return ax
 
 
-def _pct(v: Any) -> Optional[float]:
+def _pct(v: Any) -> float | None:
     try:
         return None if v is None else float(v)
     except (TypeError, ValueError):  # a suppressed cell

@@ -7,7 +7,8 @@ import datetime as _dt
 import json
 import math
 import os
-from typing import Any, Mapping, Optional, Sequence, Union, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, Union, cast
 
 from . import _native, waiting_list
 from ._results import Table
@@ -67,8 +68,13 @@ class SimulationResult(Table):
             mine = [r for r in rows if r["scenario"] == name]
             weeks = [r["week"] for r in mine]
             (line,) = ax.plot(weeks, [r["overdue_p50"] for r in mine], label=name)
-            ax.fill_between(weeks, [r["overdue_p10"] for r in mine], [r["overdue_p90"] for r in mine],
-                            color=line.get_color(), alpha=0.2)
+            ax.fill_between(
+                weeks,
+                [r["overdue_p10"] for r in mine],
+                [r["overdue_p90"] for r in mine],
+                color=line.get_color(),
+                alpha=0.2,
+            )
         ax.set_xlabel("week")
         ax.set_ylabel("children overdue")
         ax.set_title("Backlog by option (median, p10-p90)")
@@ -86,8 +92,13 @@ class SimulationResult(Table):
             mine = [r for r in rows if r["scenario"] == name and r["up_to_date_p50"] is not None]
             weeks = [r["week"] for r in mine]
             (line,) = ax.plot(weeks, [r["up_to_date_p50"] for r in mine], label=name)
-            ax.fill_between(weeks, [r["up_to_date_p10"] for r in mine], [r["up_to_date_p90"] for r in mine],
-                            color=line.get_color(), alpha=0.2)
+            ax.fill_between(
+                weeks,
+                [r["up_to_date_p10"] for r in mine],
+                [r["up_to_date_p90"] for r in mine],
+                color=line.get_color(),
+                alpha=0.2,
+            )
         if self.policy is not None:
             target, floor = _targets(self.policy)
             ax.axhline(target, color="#2e7d32", linestyle=":", label=f"target {target:g}%")
@@ -133,8 +144,14 @@ class CapacityResult:
 
     __slots__ = ("face_to_face_per_week", "probability", "tried", "analytic", "goal")
 
-    def __init__(self, face_to_face_per_week: Optional[int], probability: float, tried: list[tuple[int, float]],
-                 analytic: dict[str, float], goal: str) -> None:
+    def __init__(
+        self,
+        face_to_face_per_week: int | None,
+        probability: float,
+        tried: list[tuple[int, float]],
+        analytic: dict[str, float],
+        goal: str,
+    ) -> None:
         self.face_to_face_per_week = face_to_face_per_week
         self.probability = probability
         self.tried = tried
@@ -142,13 +159,20 @@ class CapacityResult:
         self.goal = goal
 
     def __repr__(self) -> str:
-        got = "not reached" if self.face_to_face_per_week is None else f"{self.face_to_face_per_week} face-to-face a week"
+        got = (
+            "not reached" if self.face_to_face_per_week is None else f"{self.face_to_face_per_week} face-to-face a week"
+        )
         a = ", ".join(f"{k} {v:.1f}" for k, v in self.analytic.items())
         return f"<CapacityResult {self.goal} with probability {self.probability:g}: {got}; analytic: {a}>"
 
 
-def analytic_numbers(status_rows: list[dict[str, Any]], new_entrants_per_week: float, target_wait_weeks: float,
-                     time_to_target_weeks: float, capacity: float) -> dict[str, float]:
+def analytic_numbers(
+    status_rows: list[dict[str, Any]],
+    new_entrants_per_week: float,
+    target_wait_weeks: float,
+    time_to_target_weeks: float,
+    capacity: float,
+) -> dict[str, float]:
     """NHSRwaitinglist's numbers for the cohort: demand a week (every child in scope falls due
     once per 26 or 52 weeks, by age band, plus the new entrants' IHAs), the current queue (the
     children overdue), and the target queue, relief capacity, target capacity and load."""

@@ -22,7 +22,8 @@ import re
 import sys
 import tempfile
 from collections import Counter
-from typing import Any, NoReturn, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import lac_backlog as lb
 
@@ -42,8 +43,9 @@ class _UsageError(Exception):
 
 # Options naming files the command reads (made absolute in a manifest's re-run command), and
 # options naming files it writes (replaced by temporary files when `verify` re-runs it).
-_INPUT_PATH_DESTS = frozenset({"children", "assessments", "ssda903", "policy", "closures", "overrides", "scenarios",
-                               "pseudonymise_key_file"})
+_INPUT_PATH_DESTS = frozenset(
+    {"children", "assessments", "ssda903", "policy", "closures", "overrides", "scenarios", "pseudonymise_key_file"}
+)
 _OUTPUT_DESTS = frozenset({"out", "trajectory", "trend_out", "forecast_out", "out_dir"})
 # Options that change nothing in the output, left out of the re-run command.
 _RERUN_SKIP_DESTS = frozenset({"help", "progress", "command", "manifest"})
@@ -59,14 +61,20 @@ _SUBPARSERS: dict[str, argparse.ArgumentParser] = {}
 class _RejectKey(argparse.Action):
     """An option that looks like it takes a key: refused, without repeating what followed it."""
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
-                 option_string: Optional[str] = None) -> NoReturn:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> NoReturn:
         parser.error(_NO_KEY_ON_COMMAND_LINE)
 
 
 def _add_key_guard(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--pseudonymise-key", "--pseudonymize-key", "--key", nargs="?", action=_RejectKey,
-                   help=argparse.SUPPRESS)
+    p.add_argument(
+        "--pseudonymise-key", "--pseudonymize-key", "--key", nargs="?", action=_RejectKey, help=argparse.SUPPRESS
+    )
 
 
 def _add_privacy(p: argparse.ArgumentParser, pseudonymise: bool) -> None:
@@ -78,8 +86,11 @@ def _add_privacy(p: argparse.ArgumentParser, pseudonymise: bool) -> None:
             f"(HMAC-SHA256 with the key in this file; or set {KEY_ENV}), dates of birth their month, "
             "override reasons withheld (docs/privacy.md)",
         )
-    p.add_argument("--hide-values", action="store_true",
-                   help="problem messages (and the problems table) give file, line and column but not the value")
+    p.add_argument(
+        "--hide-values",
+        action="store_true",
+        help="problem messages (and the problems table) give file, line and column but not the value",
+    )
 
 
 def _date_arg(text: str) -> _dt.date:
@@ -91,8 +102,12 @@ def _date_arg(text: str) -> _dt.date:
 
 def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True) -> None:
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--children", metavar="PATH", help="children CSV (INTERFACE.md section 2); needs --assessments")
-    src.add_argument("--ssda903", metavar="DIR", help="a DfE SSDA903 return folder (CSV tables or XML) instead of --children")
+    src.add_argument(
+        "--children", metavar="PATH", help="children CSV (docs/interface.md section 2); needs --assessments"
+    )
+    src.add_argument(
+        "--ssda903", metavar="DIR", help="a DfE SSDA903 return folder (CSV tables or XML) instead of --children"
+    )
     p.add_argument("--assessments", metavar="PATH", help="assessments CSV (optional with --ssda903)")
     if lenient:
         p.add_argument(
@@ -115,12 +130,12 @@ class _Run:
         self.argv = list(argv)
         self.args = args
         self.hide_values: bool = bool(getattr(args, "hide_values", False))
-        self.key: Optional[PseudonymKey] = None
-        self.key_record: Optional[dict[str, Any]] = None
-        self.as_of: Optional[_dt.date] = None
+        self.key: PseudonymKey | None = None
+        self.key_record: dict[str, Any] | None = None
+        self.as_of: _dt.date | None = None
         self.exit_status = EXIT_OK
         self.extra_sources: list[_audit.Source] = []
-        self.policy: Optional[lb.Policy] = None
+        self.policy: lb.Policy | None = None
 
     def load_key(self) -> None:
         """The pseudonymisation key from --pseudonymise-key-file or the environment, if any."""
@@ -133,7 +148,9 @@ class _Run:
                     with open(path, "rb") as f:
                         data = f.read()
                 except OSError as e:  # the path is not repeated: it might be a key typed by mistake
-                    raise _UsageError(f"cannot read the file given with --pseudonymise-key-file: {e.strerror or e}") from None
+                    raise _UsageError(
+                        f"cannot read the file given with --pseudonymise-key-file: {e.strerror or e}"
+                    ) from None
                 self.key = PseudonymKey(data, source="--pseudonymise-key-file")
                 self.key_record = {"key_source": "file", "key_file": os.path.abspath(path)}
             else:
@@ -147,7 +164,7 @@ class _Run:
         for p in problems:
             print(str(hide_problem(p) if self.hide_values else p), file=sys.stderr)
 
-    def add_input(self, role: str, path: Optional[str]) -> None:
+    def add_input(self, role: str, path: str | None) -> None:
         if path:
             self.extra_sources.append(_audit.FileSource(role, path))
 
@@ -176,18 +193,38 @@ class _Run:
                 rerun += [option, value.isoformat() if isinstance(value, _dt.date) else str(value)]
         return {"name": args.command, "argv": self.argv, "cwd": os.getcwd(), "rerun": rerun, "outputs": outputs}
 
-    def manifest(self, out: str, option: str, table: Optional[lb.Table] = None, *, kind: str,
-                 rows: Optional[int], columns: Optional[list[str]] = None, file: Optional[str] = None,
-                 base: Optional[dict[str, Any]] = None) -> None:
+    def manifest(
+        self,
+        out: str,
+        option: str,
+        table: lb.Table | None = None,
+        *,
+        kind: str,
+        rows: int | None,
+        columns: list[str] | None = None,
+        file: str | None = None,
+        base: dict[str, Any] | None = None,
+    ) -> None:
         """Write OUT.manifest.json beside the output file just written."""
-        b = base if base is not None else (_audit.table_manifest(table, output=False) if table is not None
-                                           else _audit.empty_manifest())
+        b = (
+            base
+            if base is not None
+            else (_audit.table_manifest(table, output=False) if table is not None else _audit.empty_manifest())
+        )
         sha, size = _audit.sha256_file(out)
         output: dict[str, Any] = {"option": option, "path": out, "abspath": os.path.abspath(out)}
         if file is not None:
             output["file"] = file
-        output.update({"format": "xlsx" if out.lower().endswith(".xlsx") else os.path.splitext(out)[1].lstrip(".") or "csv",
-                       "kind": kind, "rows": rows, "columns": columns, "sha256": sha, "bytes": size})
+        output.update(
+            {
+                "format": "xlsx" if out.lower().endswith(".xlsx") else os.path.splitext(out)[1].lstrip(".") or "csv",
+                "kind": kind,
+                "rows": rows,
+                "columns": columns,
+                "sha256": sha,
+                "bytes": size,
+            }
+        )
         privacy = {**_audit.privacy_section({}), **(b.get("privacy") or {})}
         if privacy.get("pseudonymised") and self.key_record:
             privacy["pseudonymised"] = {**privacy["pseudonymised"], **self.key_record}
@@ -211,7 +248,7 @@ class _Run:
         }
         _audit.write_manifest(out, m)
 
-    def emit(self, table: lb.Table, out: Optional[str], option: str = "--out") -> None:
+    def emit(self, table: lb.Table, out: str | None, option: str = "--out") -> None:
         """Write a result: pseudonymised if a key is given and the rows are children's, values
         hidden in a problems table with --hide-values; to the file (with its manifest) or to
         standard output (no manifest)."""
@@ -226,7 +263,7 @@ class _Run:
             self.manifest(out, option, table, kind=table.kind, rows=len(table), columns=table.columns)
 
 
-def _load_cohort(args: argparse.Namespace, run: _Run, policy: Optional[lb.Policy] = None) -> lb.Cohort:
+def _load_cohort(args: argparse.Namespace, run: _Run, policy: lb.Policy | None = None) -> lb.Cohort:
     """The cohort from --children/--assessments or --ssda903 (derived at --as-of, or at the
     return's year end when --as-of is not given, which then becomes the report date)."""
     skip = bool(getattr(args, "skip_bad_rows", False))
@@ -256,7 +293,9 @@ def _load_cohort(args: argparse.Namespace, run: _Run, policy: Optional[lb.Policy
 
 
 def _add_common(p: argparse.ArgumentParser, out_help: str = "output CSV (default: standard output)") -> None:
-    p.add_argument("--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to report at (default: today)")
+    p.add_argument(
+        "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to report at (default: today)"
+    )
     p.add_argument("--policy", metavar="PATH.toml", help="policy file (default: the built-in statutory policy)")
     p.add_argument(
         "--closures",
@@ -294,16 +333,28 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.add_argument("--months", type=int, metavar="N", help="a row set for each of the last N month ends")
     p.add_argument("--by", choices=["age_band", "locality"], help="add a group column and rows per group")
-    p.add_argument("--suppress", action="store_true", help="safe to share: no count from 1 to 5 can be read or worked out (shown as c)")
-    p.add_argument("--trend-out", metavar="PATH", help="write the direction of travel (least-squares slope per series) here")
-    p.add_argument("--forecast", type=int, default=0, metavar="N", help="also forecast up_to_date for the next N month ends if nobody else is seen")
+    p.add_argument(
+        "--suppress",
+        action="store_true",
+        help="safe to share: no count from 1 to 5 can be read or worked out (shown as c)",
+    )
+    p.add_argument(
+        "--trend-out", metavar="PATH", help="write the direction of travel (least-squares slope per series) here"
+    )
+    p.add_argument(
+        "--forecast",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also forecast up_to_date for the next N month ends if nobody else is seen",
+    )
     p.add_argument("--forecast-out", metavar="PATH", help="where to write the forecast (needed with --forecast)")
     _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("simulate", help="simulate backlog options week by week (Monte Carlo)")
     _add_inputs(p)
     _add_common(p, out_help="summary CSV, one row per scenario (default: standard output)")
-    p.add_argument("--scenarios", required=True, metavar="S.toml", help="scenario file (INTERFACE.md section 6)")
+    p.add_argument("--scenarios", required=True, metavar="S.toml", help="scenario file (docs/interface.md section 6)")
     p.add_argument("--trajectory", metavar="PATH", help="also write the weekly trajectory (p10/p50/p90) here")
     p.add_argument("--runs", type=int, metavar="N", help="replications (default: the file's)")
     p.add_argument("--weeks", type=int, metavar="N", help="horizon in weeks (default: the file's)")
@@ -318,8 +369,15 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("oc2", help="the DfE OC2 table of a 903 return (health measures of the 12-month cohort)")
     p.add_argument("--ssda903", required=True, metavar="DIR", help="the 903 return folder (CSV tables or XML)")
-    p.add_argument("--year-end", type=_date_arg, metavar="YYYY-MM-DD", help="the year end (31 March; default: the one the return covers)")
-    p.add_argument("--suppress", action="store_true", help="hide counts 1 to 5, and what would reveal them, as c (for publication)")
+    p.add_argument(
+        "--year-end",
+        type=_date_arg,
+        metavar="YYYY-MM-DD",
+        help="the year end (31 March; default: the one the return covers)",
+    )
+    p.add_argument(
+        "--suppress", action="store_true", help="hide counts 1 to 5, and what would reveal them, as c (for publication)"
+    )
     p.add_argument("--policy", metavar="PATH.toml")
     p.add_argument("--out", metavar="PATH", help="output CSV (default: standard output)")
     _add_privacy(p, pseudonymise=False)
@@ -327,9 +385,26 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="write a synthetic council: children.csv and assessments.csv")
     p.add_argument("--children", type=int, required=True, metavar="N", help="how many children (1 to 10,000,000)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed: the same seed gives the same council")
-    p.add_argument("--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date the council is drawn at (default: today)")
-    p.add_argument("--out-dir", required=True, metavar="DIR", help="folder for children.csv and assessments.csv (created if needed)")
-    p.add_argument("--overdue-share", type=float, default=None, metavar="X", help="a council in trouble: this share (e.g. 0.4) of children needing an assessment are overdue")
+    p.add_argument(
+        "--as-of",
+        type=_date_arg,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date the council is drawn at (default: today)",
+    )
+    p.add_argument(
+        "--out-dir",
+        required=True,
+        metavar="DIR",
+        help="folder for children.csv and assessments.csv (created if needed)",
+    )
+    p.add_argument(
+        "--overdue-share",
+        type=float,
+        default=None,
+        metavar="X",
+        help="a council in trouble: this share (e.g. 0.4) of children needing an assessment are overdue",
+    )
 
     p = sub.add_parser("demo", help="run the whole job on a built-in synthetic council and print what it found")
     p.add_argument("--as-of", type=_date_arg, default=_dt.date.fromisoformat(DEMO_AS_OF), metavar="YYYY-MM-DD")
@@ -351,7 +426,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_policy(path: Optional[str], closures: Optional[str] = None) -> lb.Policy:
+def _load_policy(path: str | None, closures: str | None = None) -> lb.Policy:
     policy = lb.Policy.from_toml(path) if path else lb.Policy.default()
     if closures:
         policy = policy.with_closures(_read_closures(closures))
@@ -372,12 +447,12 @@ def _read_closures(path: str) -> list[_dt.date]:
     return dates
 
 
-def _check_out(out: Optional[str]) -> None:
+def _check_out(out: str | None) -> None:
     if out and out.lower().endswith(".xlsx"):
         raise _UsageError("xlsx output is not offered for this command; use a .csv path")
 
 
-def _emit(table: lb.Table, out: Optional[str]) -> None:
+def _emit(table: lb.Table, out: str | None) -> None:
     if out and out.lower().endswith(".xlsx"):
         from ._excel import ExcelUnavailable, write_xlsx
 
@@ -437,8 +512,11 @@ def _warn_undated_overrides(path: str) -> None:
             if not any(cell.strip() for cell in row):
                 continue
             if col is None or col >= len(row) or not row[col].strip():
-                print(f"warning: {path}, line {line}, column decided_on: no date, so the worklist records who "
-                      "decided and why but not when", file=sys.stderr)
+                print(
+                    f"warning: {path}, line {line}, column decided_on: no date, so the worklist records who "
+                    "decided and why but not when",
+                    file=sys.stderr,
+                )
 
 
 def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
@@ -448,8 +526,15 @@ def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
     policy = _policy_inputs(args, run)
     cohort = _load_cohort(args, run, policy)
     try:
-        k = lb.kpis(cohort, as_of=args.as_of, months=args.months, by=args.by, suppress=args.suppress,
-                    forecast=args.forecast, policy=policy)
+        k = lb.kpis(
+            cohort,
+            as_of=args.as_of,
+            months=args.months,
+            by=args.by,
+            suppress=args.suppress,
+            forecast=args.forecast,
+            policy=policy,
+        )
     except ValueError as e:
         raise _UsageError(str(e)) from None
     run.emit(k, args.out)
@@ -464,8 +549,16 @@ def _cmd_simulate(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     policy = _policy_inputs(args, run)
     cohort = _load_cohort(args, run, policy)
-    res = lb.simulate(cohort, args.scenarios, as_of=args.as_of, weeks=args.weeks, runs=args.runs, seed=args.seed,
-                      policy=policy, progress=args.progress)
+    res = lb.simulate(
+        cohort,
+        args.scenarios,
+        as_of=args.as_of,
+        weeks=args.weeks,
+        runs=args.runs,
+        seed=args.seed,
+        policy=policy,
+        progress=args.progress,
+    )
     run.emit(res, args.out)
     if args.trajectory:
         run.emit(res.trajectory, args.trajectory, "--trajectory")
@@ -506,8 +599,13 @@ def _cmd_policy(args: argparse.Namespace, run: _Run) -> int:
     text = policy.to_toml()
     if args.out:
         _audit.write_text_atomic(args.out, text)
-        run.manifest(args.out, "--out", kind="policy", rows=None,
-                     base={"call": None, "policy": _audit.policy_section(policy), "inputs": [], "rows_in": []})
+        run.manifest(
+            args.out,
+            "--out",
+            kind="policy",
+            rows=None,
+            base={"call": None, "policy": _audit.policy_section(policy), "inputs": [], "rows_in": []},
+        )
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -530,12 +628,18 @@ def _cmd_synth(args: argparse.Namespace, run: _Run) -> int:
     files = {"children.csv": len(cohort), "assessments.csv": cohort.n_assessments}
     paths = [os.path.join(args.out_dir, name) for name in files]
     cohort.to_csv(*paths)
-    base = {"call": None, "policy": None, "inputs": [e for s in cohort._source or [] for e in s.describe()], "rows_in": []}
+    base = {
+        "call": None,
+        "policy": None,
+        "inputs": [e for s in cohort._source or [] for e in s.describe()],
+        "rows_in": [],
+    }
     for (name, rows), path in zip(files.items(), paths):
         with open(path, encoding="utf-8", newline="") as f:
             header = next(csv.reader(f), [])
-        run.manifest(path, "--out-dir", kind="synthetic_" + name.split(".")[0], rows=rows, columns=header, file=name,
-                     base=base)
+        run.manifest(
+            path, "--out-dir", kind="synthetic_" + name.split(".")[0], rows=rows, columns=header, file=name, base=base
+        )
     print(
         f"wrote {len(cohort):,} children and {cohort.n_assessments:,} assessment records to {args.out_dir}",
         file=sys.stderr,
@@ -567,7 +671,8 @@ def worklist_text(wl: lb.Worklist, top: int = 10) -> str:
     out = [
         f"Triage worklist: {len(rows)} children overdue or due soon",
         "  by tier: " + ", ".join(f"{t} {tiers[t]}" for t in sorted(tiers)),
-        "  recommended: " + ", ".join(f"{m} {modes[m]}" for m in ("face_to_face", "virtual", "questionnaire") if modes[m]),
+        "  recommended: "
+        + ", ".join(f"{m} {modes[m]}" for m in ("face_to_face", "virtual", "questionnaire") if modes[m]),
         "",
         f"  {'rank':>4}  {'child_id':<9}{'tier':<5}{'score':>5}  {'next':<5}{'days':>5}  {'age_band':<9}{'modality':<14}why",
     ]
@@ -595,7 +700,9 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     for s in statuses:
         line = f"  {s:<14}" + "".join(f"{counts[(s, b)]:>10}" for b in bands)
         out.append(line + f"{sum(counts[(s, b)] for b in bands):>10}")
-    out.append(f"  {'total':<14}" + "".join(f"{sum(counts[(s, b)] for s in statuses):>10}" for b in bands) + f"{len(rows):>10}")
+    out.append(
+        f"  {'total':<14}" + "".join(f"{sum(counts[(s, b)] for s in statuses):>10}" for b in bands) + f"{len(rows):>10}"
+    )
     in_scope = [r for r in rows if r["status"] != "not_required"]
     if in_scope:
         ok = sum(r["status"] != "overdue" for r in in_scope)
@@ -620,7 +727,9 @@ def report_text(st: lb.Table, top: int = 10) -> str:
         out.append("")
         out.append(f"Due in the next 28 days: {len(soon)}")
         for r in soon[:top]:
-            out.append(f"  {r['child_id']:<10}{r['next_assessment']:<6}{r['due_date'].isoformat():<12}  {r['age_band']}")
+            out.append(
+                f"  {r['child_id']:<10}{r['next_assessment']:<6}{r['due_date'].isoformat():<12}  {r['age_band']}"
+            )
     return "\n".join(out)
 
 
@@ -640,7 +749,9 @@ def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
     if target and os.path.exists(target):
         sha, _ = _audit.sha256_file(target)
         if sha != out.get("sha256"):
-            diffs.append(f"output {target} has changed since it was written (SHA-256 was {out.get('sha256')}, now {sha})")
+            diffs.append(
+                f"output {target} has changed since it was written (SHA-256 was {out.get('sha256')}, now {sha})"
+            )
     else:
         print(f"note: output {target} is no longer there; checking by re-running", file=sys.stderr)
     if m.get("version") != lb.__version__:
@@ -650,7 +761,7 @@ def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
     if pseud:
         try:
             if pseud.get("key_source") == "file":
-                key: Optional[PseudonymKey] = PseudonymKey.from_file(pseud["key_file"])
+                key: PseudonymKey | None = PseudonymKey.from_file(pseud["key_file"])
             else:
                 key = PseudonymKey.from_env()
         except PseudonymKeyError as e:
@@ -688,11 +799,13 @@ def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
         return EXIT_DATA
     n_inputs = len(m.get("inputs") or [])
     rows = "" if out.get("rows") is None else f"{out['rows']} row(s), "
-    print(f"verified: {target}: {n_inputs} input(s) unchanged, and re-running gives the same output ({rows}SHA-256 {sha})")
+    print(
+        f"verified: {target}: {n_inputs} input(s) unchanged, and re-running gives the same output ({rows}SHA-256 {sha})"
+    )
     return EXIT_OK
 
 
-def _rerun(argv: list[str], env_key: Optional[str]) -> tuple[int, str]:
+def _rerun(argv: list[str], env_key: str | None) -> tuple[int, str]:
     """Run the program in this process with the environment's key set only if the recorded run
     used it; return the exit status and what it printed on standard error."""
     saved = os.environ.pop(KEY_ENV, None)
@@ -712,10 +825,21 @@ def _rerun(argv: list[str], env_key: Optional[str]) -> tuple[int, str]:
     return status, err.getvalue()
 
 
-_COMMANDS = {"simulate": _cmd_simulate, "kpi": _cmd_kpi, "synth": _cmd_synth, "oc2": _cmd_oc2, "triage": _cmd_triage, "status": _cmd_status, "validate": _cmd_validate, "demo": _cmd_demo, "policy": _cmd_policy, "verify": _cmd_verify}
+_COMMANDS = {
+    "simulate": _cmd_simulate,
+    "kpi": _cmd_kpi,
+    "synth": _cmd_synth,
+    "oc2": _cmd_oc2,
+    "triage": _cmd_triage,
+    "status": _cmd_status,
+    "validate": _cmd_validate,
+    "demo": _cmd_demo,
+    "policy": _cmd_policy,
+    "verify": _cmd_verify,
+}
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     given = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(given)  # exits 2 on wrong usage

@@ -13,7 +13,8 @@ Times are in any fixed period (weeks here); demand and capacity per that period.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["pressure", "queue_load", "relief_capacity", "target_capacity", "target_mean_wait", "target_queue_size"]
 
@@ -26,8 +27,8 @@ def _elementwise(name: str, f: Callable[..., float], *args: Any) -> Any:
     arrays = [a for a in args if hasattr(a, "__array__") and not _is_number(a)]
     seqs = [a for a in args if isinstance(a, (list, tuple))]
     if arrays or seqs:
-        n: Optional[int] = None
-        cols: list[Optional[list[Any]]] = []
+        n: int | None = None
+        cols: list[list[Any] | None] = []
         for a in args:
             if _is_number(a):
                 cols.append(None)

@@ -1,13 +1,12 @@
-"""The Python API (INTERFACE.md section 5) for the foundation: Cohort, Policy, status, validate."""
+"""The Python API (docs/interface.md section 5) for the foundation: Cohort, Policy, status, validate."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 import lac_backlog as lb
+import pytest
 
 STATUS_COLUMNS = ["child_id", "status", "next_assessment", "due_date", "days_overdue", "age_band", "reason"]
 
@@ -82,7 +81,11 @@ def test_bad_data_raises_data_error_with_every_problem(write_cohort) -> None:
 
 
 def test_warnings_are_kept_on_the_cohort(write_cohort) -> None:
-    c, a = write_cohort("1,2010-01-01,2020-01-01,,\n", "1,RHA,2020-06-01,,\n", children_header="child_id,date_of_birth,care_start,shoe_size,x\n")
+    c, a = write_cohort(
+        "1,2010-01-01,2020-01-01,,\n",
+        "1,RHA,2020-06-01,,\n",
+        children_header="child_id,date_of_birth,care_start,shoe_size,x\n",
+    )
     cohort = lb.Cohort.from_csv(c, a)
     assert [(w.line, w.column) for w in cohort.warnings] == [(1, "shoe_size"), (1, "x")]
 

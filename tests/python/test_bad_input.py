@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import lac_backlog as lb
-
+import pytest
 from conftest import run_cli
 
 CHILDREN = (
@@ -28,11 +26,18 @@ def test_strict_by_default_lenient_on_request(write_cohort) -> None:
     c, a = write_cohort(CHILDREN, ASSESSMENTS)
     with pytest.raises(lb.DataError) as info:
         lb.Cohort.from_csv(c, a)
-    assert [(p.line, p.column) for p in info.value.problems] == [(3, "date_of_birth"), (3, "child_id"), (4, "completed_on")]
+    assert [(p.line, p.column) for p in info.value.problems] == [
+        (3, "date_of_birth"),
+        (3, "child_id"),
+        (4, "completed_on"),
+    ]
     cohort = lb.Cohort.from_csv(c, a, skip_bad_rows=True)
     assert cohort.child_ids == ["A", "C"] and cohort.n_assessments == 2
     assert [(Path(p.file).name, p.line) for p in cohort.skipped] == [
-        ("children.csv", 3), ("assessments.csv", 3), ("assessments.csv", 4)]
+        ("children.csv", 3),
+        ("assessments.csv", 3),
+        ("assessments.csv", 4),
+    ]
     assert "serial number" in cohort.skipped[0].problem
     counts = [(r["rows_read"], r["rows_accepted"], r["rows_rejected"]) for r in cohort.row_counts().rows()]
     assert counts == [(3, 2, 1), (4, 2, 2)]
@@ -41,10 +46,22 @@ def test_strict_by_default_lenient_on_request(write_cohort) -> None:
 def test_cli_skip_bad_rows_reports_every_skipped_row_and_reconciles(write_cohort, tmp_path: Path) -> None:
     c, a = write_cohort(CHILDREN, ASSESSMENTS)
     out = tmp_path / "status.csv"
-    strict = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2021-10-21", "--out", str(out))
+    strict = run_cli(
+        "status", "--children", str(c), "--assessments", str(a), "--as-of", "2021-10-21", "--out", str(out)
+    )
     assert strict.returncode == 1 and not out.exists()
-    r = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2021-10-21", "--out", str(out),
-                "--skip-bad-rows")
+    r = run_cli(
+        "status",
+        "--children",
+        str(c),
+        "--assessments",
+        str(a),
+        "--as-of",
+        "2021-10-21",
+        "--out",
+        str(out),
+        "--skip-bad-rows",
+    )
     assert r.returncode == 0, r.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == ["A", "C"]
@@ -63,7 +80,9 @@ def test_cli_skip_bad_rows_still_stops_on_an_unusable_table(write_cohort, tmp_pa
 
 def test_skip_bad_rows_from_frames() -> None:
     pa = pytest.importorskip("pyarrow")
-    kids = pa.table({"child_id": ["A", "B"], "date_of_birth": ["2012-01-01", "2100-01-01"], "care_start": ["2021-01-04"] * 2})
+    kids = pa.table(
+        {"child_id": ["A", "B"], "date_of_birth": ["2012-01-01", "2100-01-01"], "care_start": ["2021-01-04"] * 2}
+    )
     seen = pa.table({"child_id": ["A"], "assessment_type": ["IHA"], "completed_on": ["2021-01-20"]})
     cohort = lb.Cohort.from_frames(kids, seen, today="2021-10-21", skip_bad_rows=True)
     assert cohort.child_ids == ["A"]

@@ -1,4 +1,4 @@
-"""The command line (INTERFACE.md section 4): outputs, exit codes and errors, through subprocess."""
+"""The command line (docs/interface.md section 4): outputs, exit codes and errors, through subprocess."""
 
 from __future__ import annotations
 
@@ -28,9 +28,21 @@ def test_status_matches_hand_worked_cases(write_cohort) -> None:
     r = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2021-12-23")
     assert r.returncode == 0, r.stderr
     out = {row["child_id"]: row for row in rows(r.stdout)}
-    assert list(rows(r.stdout)[0])[:7] == ["child_id", "status", "next_assessment", "due_date", "days_overdue", "age_band", "reason"]
+    assert list(rows(r.stdout)[0])[:7] == [
+        "child_id",
+        "status",
+        "next_assessment",
+        "due_date",
+        "days_overdue",
+        "age_band",
+        "reason",
+    ]
     assert (out["IHA-XMAS"]["due_date"], out["IHA-XMAS"]["status"]) == ("2022-01-20", "due_soon")
-    assert (out["UNDER5"]["due_date"], out["UNDER5"]["status"], out["UNDER5"]["days_overdue"]) == ("2021-07-05", "overdue", "171")
+    assert (out["UNDER5"]["due_date"], out["UNDER5"]["status"], out["UNDER5"]["days_overdue"]) == (
+        "2021-07-05",
+        "overdue",
+        "171",
+    )
     assert out["STRADDLE"]["due_date"] == "2021-12-01"
     assert out["AGEDOUT"]["status"] == "not_required" and "18th birthday" in out["AGEDOUT"]["reason"]
     assert out["SHORT"]["next_assessment"] == "none" and "short breaks" in out["SHORT"]["reason"]
@@ -39,7 +51,9 @@ def test_status_matches_hand_worked_cases(write_cohort) -> None:
 def test_status_writes_out_file(write_cohort, tmp_path: Path) -> None:
     c, a = write_cohort("A,2012-05-01,2021-12-20,,\n")
     out = tmp_path / "status.csv"
-    r = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2022-01-01", "--out", str(out), script=True)
+    r = run_cli(
+        "status", "--children", str(c), "--assessments", str(a), "--as-of", "2022-01-01", "--out", str(out), script=True
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout == ""
     assert rows(out.read_text())[0]["due_date"] == "2022-01-20"
@@ -85,7 +99,9 @@ def test_policy_and_closures_options(write_cohort, tmp_path: Path) -> None:
     assert rows(r.stdout)[0]["due_date"] == "2022-01-17"
     closures = tmp_path / "closures.txt"
     closures.write_text("# local closure\n2022-01-04\n")
-    r = run_cli("status", "--children", str(c), "--assessments", str(a), "--as-of", "2022-01-01", "--closures", str(closures))
+    r = run_cli(
+        "status", "--children", str(c), "--assessments", str(a), "--as-of", "2022-01-01", "--closures", str(closures)
+    )
     assert rows(r.stdout)[0]["due_date"] == "2022-01-21"
 
 
@@ -107,7 +123,9 @@ def test_validate_lists_problems_and_counts(write_cohort, tmp_path: Path) -> Non
     assert rows(r.stdout) == []
     bad = tmp_path / "bad.toml"
     bad.write_text("[schedule]\niha_deadline = 0\n")
-    r = run_cli("validate", "--children", str(c2), "--assessments", str(a2), "--policy", str(bad), "--as-of", "2022-02-01")
+    r = run_cli(
+        "validate", "--children", str(c2), "--assessments", str(a2), "--policy", str(bad), "--as-of", "2022-02-01"
+    )
     assert r.returncode == 2 and "iha_deadline" in r.stderr
 
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import lac_backlog as lb
+import pytest
 
 AS_OF = "2021-10-21"
 
@@ -29,7 +28,8 @@ def test_status_lists_every_child_once(council: lb.Cohort, status_rows: dict[str
 
 
 def test_every_child_overdue_or_due_soon_is_on_the_worklist_once_and_no_other(
-        council: lb.Cohort, status_rows: dict[str, dict[str, Any]]) -> None:
+    council: lb.Cohort, status_rows: dict[str, dict[str, Any]]
+) -> None:
     wl = lb.triage(council, as_of=AS_OF)
     listed = wl.column("child_id")
     assert len(listed) == len(set(listed))
@@ -40,8 +40,12 @@ def test_every_child_overdue_or_due_soon_is_on_the_worklist_once_and_no_other(
 def test_the_worklist_agrees_with_the_schedule(council: lb.Cohort, status_rows: dict[str, dict[str, Any]]) -> None:
     for r in lb.triage(council, as_of=AS_OF).rows():
         s = status_rows[r["child_id"]]
-        assert (r["next_assessment"], r["due_date"], r["days_overdue"], r["age_band"]) == \
-            (s["next_assessment"], s["due_date"], s["days_overdue"], s["age_band"]), r["child_id"]
+        assert (r["next_assessment"], r["due_date"], r["days_overdue"], r["age_band"]) == (
+            s["next_assessment"],
+            s["due_date"],
+            s["days_overdue"],
+            s["age_band"],
+        ), r["child_id"]
 
 
 def test_statutory_face_to_face_is_never_downgraded_by_the_rules(council: lb.Cohort) -> None:
@@ -54,8 +58,9 @@ def test_pseudonymising_changes_no_decision(council: lb.Cohort) -> None:
     wl = lb.triage(council, as_of=AS_OF)
     ps = wl.pseudonymised(lb.PseudonymKey("a test key that is long enough to be accepted here"))
     for a, b in zip(wl.rows(), ps.rows()):
-        assert {k: v for k, v in a.items() if k not in ("child_id", "reasons")} == \
-            {k: v for k, v in b.items() if k not in ("child_id", "reasons")}
+        assert {k: v for k, v in a.items() if k not in ("child_id", "reasons")} == {
+            k: v for k, v in b.items() if k not in ("child_id", "reasons")
+        }
 
 
 def test_every_test_the_hazard_log_names_exists() -> None:

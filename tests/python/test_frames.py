@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 import lac_backlog as lb
+import pytest
 
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")
@@ -15,7 +14,7 @@ pa = pytest.importorskip("pyarrow")
 
 
 @pytest.fixture(scope="module")
-def csv_frames() -> tuple["pd.DataFrame", "pd.DataFrame"]:
+def csv_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     c, a = lb.example_paths()
     return pd.read_csv(c, dtype={"child_id": str}), pd.read_csv(a, dtype={"child_id": str})
 
@@ -29,20 +28,48 @@ def test_pandas_polars_and_pyarrow_give_the_csv_cohort(csv_frames) -> None:
     kids, seen = csv_frames
     assert _status(lb.Cohort.from_frames(kids, seen, today="2021-10-21")) == want
     assert _status(lb.Cohort.from_frames(pl.from_pandas(kids), pl.from_pandas(seen), today="2021-10-21")) == want
-    assert _status(lb.Cohort.from_frames(pa.Table.from_pandas(kids), pa.Table.from_pandas(seen), today="2021-10-21")) == want
+    assert (
+        _status(lb.Cohort.from_frames(pa.Table.from_pandas(kids), pa.Table.from_pandas(seen), today="2021-10-21"))
+        == want
+    )
 
 
 def test_dates_and_booleans_in_any_reasonable_type() -> None:
-    seen = pd.DataFrame({"child_id": ["1", "2", "3"], "assessment_type": ["IHA"] * 3,
-                         "completed_on": [dt.date(2021, 1, 20), dt.date(2021, 2, 1), dt.date(2021, 3, 1)]})
+    seen = pd.DataFrame(
+        {
+            "child_id": ["1", "2", "3"],
+            "assessment_type": ["IHA"] * 3,
+            "completed_on": [dt.date(2021, 1, 20), dt.date(2021, 2, 1), dt.date(2021, 3, 1)],
+        }
+    )
     variants = [
-        pd.DataFrame({"child_id": ["1", "2", "3"], "date_of_birth": ["2010-01-01", "01/02/2011", "2012-03-04"],
-                      "care_start": ["2021-01-04"] * 3, "uasc": ["yes", "N", "1"], "sdq_score": [12, None, 20]}),
-        pd.DataFrame({"child_id": ["1", "2", "3"],
-                      "date_of_birth": pd.to_datetime(["2010-01-01", "2011-02-01", "2012-03-04"]),
-                      "care_start": [dt.date(2021, 1, 4)] * 3, "uasc": [True, False, True], "sdq_score": [12.0, float("nan"), 20.0]}),
-        pl.DataFrame({"child_id": ["1", "2", "3"], "date_of_birth": [dt.date(2010, 1, 1), dt.date(2011, 2, 1), dt.date(2012, 3, 4)],
-                      "care_start": [dt.datetime(2021, 1, 4, 9, 30)] * 3, "uasc": [1, 0, 1], "sdq_score": [12, None, 20]}),
+        pd.DataFrame(
+            {
+                "child_id": ["1", "2", "3"],
+                "date_of_birth": ["2010-01-01", "01/02/2011", "2012-03-04"],
+                "care_start": ["2021-01-04"] * 3,
+                "uasc": ["yes", "N", "1"],
+                "sdq_score": [12, None, 20],
+            }
+        ),
+        pd.DataFrame(
+            {
+                "child_id": ["1", "2", "3"],
+                "date_of_birth": pd.to_datetime(["2010-01-01", "2011-02-01", "2012-03-04"]),
+                "care_start": [dt.date(2021, 1, 4)] * 3,
+                "uasc": [True, False, True],
+                "sdq_score": [12.0, float("nan"), 20.0],
+            }
+        ),
+        pl.DataFrame(
+            {
+                "child_id": ["1", "2", "3"],
+                "date_of_birth": [dt.date(2010, 1, 1), dt.date(2011, 2, 1), dt.date(2012, 3, 4)],
+                "care_start": [dt.datetime(2021, 1, 4, 9, 30)] * 3,
+                "uasc": [1, 0, 1],
+                "sdq_score": [12, None, 20],
+            }
+        ),
     ]
     results = [_status(lb.Cohort.from_frames(v, seen, today="2021-10-21")) for v in variants]
     assert results[0] == results[1] == results[2]
@@ -51,13 +78,23 @@ def test_dates_and_booleans_in_any_reasonable_type() -> None:
 
 
 def test_bad_frames_raise_data_error_with_records() -> None:
-    kids = pd.DataFrame({"child_id": ["1", "2"], "date_of_birth": ["2010-01-01", "2010-02-30"], "care_start": ["2021-01-04"] * 2,
-                         "sdq_score": [12, 55]})
+    kids = pd.DataFrame(
+        {
+            "child_id": ["1", "2"],
+            "date_of_birth": ["2010-01-01", "2010-02-30"],
+            "care_start": ["2021-01-04"] * 2,
+            "sdq_score": [12, 55],
+        }
+    )
     seen = pd.DataFrame({"child_id": ["9"], "assessment_type": ["IHA"], "completed_on": ["2021-02-01"]})
     with pytest.raises(lb.DataError) as info:
         lb.Cohort.from_frames(kids, seen)
     got = [(p.file, p.line, p.column, p.value) for p in info.value.problems]
-    assert got == [("children", 3, "date_of_birth", "2010-02-30"), ("children", 3, "sdq_score", "55"), ("assessments", 2, "child_id", "9")]
+    assert got == [
+        ("children", 3, "date_of_birth", "2010-02-30"),
+        ("children", 3, "sdq_score", "55"),
+        ("assessments", 2, "child_id", "9"),
+    ]
     missing = pd.DataFrame({"child_id": ["1"], "date_of_birth": ["2010-01-01"]})
     with pytest.raises(lb.DataError, match="care_start"):
         lb.Cohort.from_frames(missing, seen)
@@ -124,7 +161,9 @@ def test_large_frames_checked_on_several_cores_match_csv(tmp_path) -> None:
     wl = lambda cohort: lb.triage(cohort, as_of="2021-10-21").to_csv()  # noqa: E731
     assert wl(lb.Cohort.from_frames(kids, seen, today="2021-10-21")) == wl(lb.Cohort.from_csv(c, a, today="2021-10-21"))
     typed = kids.assign(date_of_birth=pd.to_datetime(kids["date_of_birth"]))
-    assert wl(lb.Cohort.from_frames(typed, seen, today="2021-10-21")) == wl(lb.Cohort.from_frames(kids, seen, today="2021-10-21"))
+    assert wl(lb.Cohort.from_frames(typed, seen, today="2021-10-21")) == wl(
+        lb.Cohort.from_frames(kids, seen, today="2021-10-21")
+    )
     # Bad rows early, in the middle and at the end of each table.
     kids["sdq_score"] = kids["sdq_score"].astype("Int64")  # written to CSV as 12, not 12.0
     for i in (0, 15_000, 29_999):

@@ -7,12 +7,21 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
-
 import lac_backlog as lb
+import pytest
 from conftest import ROOT, run_cli
 
-KPI_COLUMNS = ["indicator", "period_end", "exclusion", "numerator", "denominator", "value_pct", "target_pct", "floor_pct", "rag"]
+KPI_COLUMNS = [
+    "indicator",
+    "period_end",
+    "exclusion",
+    "numerator",
+    "denominator",
+    "value_pct",
+    "target_pct",
+    "floor_pct",
+    "rag",
+]
 GOLDEN = ROOT / "tests" / "golden" / "kpi_series_synth1500_2021-10-21.csv"
 
 
@@ -36,7 +45,9 @@ def test_a_hand_check_of_one_row_agrees_with_status(council: lb.Cohort) -> None:
     k = lb.kpis(council, as_of="2021-09-30")
     row = next(r for r in k.rows() if r["indicator"] == "up_to_date" and r["exclusion"] == "none")
     st = [r for r in lb.status(council, as_of="2021-09-30").rows()]
-    in_scope = [r for r in st if not r["reason"].startswith(("left care", "not yet in care", "short breaks", "aged 18"))]
+    in_scope = [
+        r for r in st if not r["reason"].startswith(("left care", "not yet in care", "short breaks", "aged 18"))
+    ]
     assert row["denominator"] == len(in_scope)
     assert row["numerator"] == sum(r["status"] != "overdue" for r in in_scope)
     assert row["value_pct"] == pytest.approx(100 * row["numerator"] / row["denominator"])
@@ -68,8 +79,22 @@ def test_forecast_and_plot(council: lb.Cohort, tmp_path: Path) -> None:
 
 def test_cli_kpi(tmp_path: Path) -> None:
     d = tmp_path / "council"
-    assert run_cli("synth", "--children", "1500", "--seed", "2021", "--as-of", "2021-10-21", "--overdue-share", "0.4",
-                   "--out-dir", str(d)).returncode == 0
+    assert (
+        run_cli(
+            "synth",
+            "--children",
+            "1500",
+            "--seed",
+            "2021",
+            "--as-of",
+            "2021-10-21",
+            "--overdue-share",
+            "0.4",
+            "--out-dir",
+            str(d),
+        ).returncode
+        == 0
+    )
     args = ["--children", str(d / "children.csv"), "--assessments", str(d / "assessments.csv"), "--as-of", "2021-10-21"]
     r = run_cli("kpi", *args, "--months", "12", "--trend-out", str(tmp_path / "trend.csv"))
     assert r.returncode == 0, r.stderr

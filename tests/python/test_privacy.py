@@ -11,14 +11,13 @@ import os
 import pickle
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
-
-import pytest
 
 import lac_backlog as lb
 import lac_backlog._audit
 import lac_backlog._privacy
+import pytest
 from conftest import ROOT, run_cli
 from lac_backlog._privacy import (
     DOB_MONTH_FORM,
@@ -105,16 +104,33 @@ def _assert_no_child_id_or_dob(path: Path, key: lb.PseudonymKey) -> int:
     return len(rows)
 
 
-@pytest.mark.parametrize("command,out_name", [("status", "status.csv"), ("triage", "worklist.csv"),
-                                              ("triage", "worklist.xlsx")])
+@pytest.mark.parametrize(
+    "command,out_name", [("status", "status.csv"), ("triage", "worklist.csv"), ("triage", "worklist.xlsx")]
+)
 def test_pseudonymised_export_has_no_child_id_and_no_full_date_of_birth(
-        command: str, out_name: str, tmp_path: Path, key_file: Path) -> None:
+    command: str, out_name: str, tmp_path: Path, key_file: Path
+) -> None:
     out = tmp_path / out_name
-    r = run_cli(command, "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS, "--as-of", AS_OF,
-                "--pseudonymise-key-file", str(key_file), "--out", str(out))
+    r = run_cli(
+        command,
+        "--children",
+        EXAMPLE_CHILDREN,
+        "--assessments",
+        EXAMPLE_ASSESSMENTS,
+        "--as-of",
+        AS_OF,
+        "--pseudonymise-key-file",
+        str(key_file),
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     n = _assert_no_child_id_or_dob(out, lb.PseudonymKey.from_file(key_file))
-    assert n == (40 if command == "status" else len(lb.triage(lb.Cohort.from_csv(EXAMPLE_CHILDREN, EXAMPLE_ASSESSMENTS), as_of=AS_OF)))
+    assert n == (
+        40
+        if command == "status"
+        else len(lb.triage(lb.Cohort.from_csv(EXAMPLE_CHILDREN, EXAMPLE_ASSESSMENTS), as_of=AS_OF))
+    )
     manifest = (tmp_path / (out_name + ".manifest.json")).read_text()
     assert key_file.read_text().strip() not in manifest
     assert not any(f'"{c["child_id"]}"' in manifest for c in _children())
@@ -136,8 +152,19 @@ def test_same_key_same_output_different_key_different_ids(tmp_path: Path, key_fi
     outs = []
     for i, k in enumerate((key_file, key_file, other)):
         out = tmp_path / f"worklist{i}.csv"
-        r = run_cli("triage", "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS, "--as-of", AS_OF,
-                    "--pseudonymise-key-file", str(k), "--out", str(out))
+        r = run_cli(
+            "triage",
+            "--children",
+            EXAMPLE_CHILDREN,
+            "--assessments",
+            EXAMPLE_ASSESSMENTS,
+            "--as-of",
+            AS_OF,
+            "--pseudonymise-key-file",
+            str(k),
+            "--out",
+            str(out),
+        )
         assert r.returncode == 0, r.stderr
         outs.append(out)
     assert outs[0].read_bytes() == outs[1].read_bytes()
@@ -150,9 +177,19 @@ def test_same_key_same_output_different_key_different_ids(tmp_path: Path, key_fi
 
 
 def test_the_environment_variable_gives_the_same_pseudonyms_as_the_key_file(
-        tmp_path: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from_file = run_cli("status", "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS,
-                        "--as-of", AS_OF, "--pseudonymise-key-file", str(key_file))
+    tmp_path: Path, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from_file = run_cli(
+        "status",
+        "--children",
+        EXAMPLE_CHILDREN,
+        "--assessments",
+        EXAMPLE_ASSESSMENTS,
+        "--as-of",
+        AS_OF,
+        "--pseudonymise-key-file",
+        str(key_file),
+    )
     monkeypatch.setenv(KEY_ENV, key_file.read_text())
     from_env = run_cli("status", "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS, "--as-of", AS_OF)
     assert from_file.returncode == from_env.returncode == 0
@@ -162,12 +199,15 @@ def test_the_environment_variable_gives_the_same_pseudonyms_as_the_key_file(
     assert k.returncode == 0 and "ps_" not in k.stdout
 
 
-@pytest.mark.parametrize("args", [
-    ["--pseudonymise-key", "SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
-    ["--pseudonymise-key=SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
-    ["--pseudonymize-key", "SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
-    ["--key", "SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--pseudonymise-key", "SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
+        ["--pseudonymise-key=SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
+        ["--pseudonymize-key", "SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
+        ["--key", "SECRET-KEY-ON-THE-COMMAND-LINE-0123456789"],
+    ],
+)
 @pytest.mark.parametrize("command", ["status", "triage", "validate", "kpi"])
 def test_a_key_on_the_command_line_is_refused_and_not_repeated(command: str, args: list[str], tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
@@ -190,19 +230,36 @@ def test_no_option_takes_a_key_value() -> None:
 
 
 @pytest.mark.parametrize("key_text,message", [("", "is empty"), ("\n", "is empty"), ("short key", "at least 32")])
-def test_an_empty_or_short_key_is_a_usage_error(key_text: str, message: str, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_empty_or_short_key_is_a_usage_error(
+    key_text: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     kf = tmp_path / "k"
     kf.write_text(key_text)
     out = tmp_path / "status.csv"
-    r = run_cli("status", "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS,
-                "--pseudonymise-key-file", str(kf), "--out", str(out))
+    r = run_cli(
+        "status",
+        "--children",
+        EXAMPLE_CHILDREN,
+        "--assessments",
+        EXAMPLE_ASSESSMENTS,
+        "--pseudonymise-key-file",
+        str(kf),
+        "--out",
+        str(out),
+    )
     assert r.returncode == 2 and message in r.stderr and not out.exists()
     monkeypatch.setenv(KEY_ENV, key_text)
     r = run_cli("status", "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS, "--out", str(out))
     assert r.returncode == 2 and message in r.stderr and KEY_ENV in r.stderr and not out.exists()
-    r = run_cli("status", "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS,
-                "--pseudonymise-key-file", str(tmp_path / "no-such-file"))
+    r = run_cli(
+        "status",
+        "--children",
+        EXAMPLE_CHILDREN,
+        "--assessments",
+        EXAMPLE_ASSESSMENTS,
+        "--pseudonymise-key-file",
+        str(tmp_path / "no-such-file"),
+    )
     assert r.returncode == 2 and "no-such-file" not in r.stderr
 
 
@@ -220,7 +277,9 @@ def _token_in(value: str, text: str) -> bool:
 
 
 @pytest.mark.parametrize("command", ["validate", "status", "triage", "kpi"])
-def test_hide_values_leaves_no_value_of_a_bad_file_in_messages_or_the_problems_table(command: str, tmp_path: Path) -> None:
+def test_hide_values_leaves_no_value_of_a_bad_file_in_messages_or_the_problems_table(
+    command: str, tmp_path: Path
+) -> None:
     out = tmp_path / "out.csv"
     base = [command, "--children", str(BAD_CHILDREN), "--assessments", str(BAD_ASSESSMENTS), "--out", str(out)]
     shown = run_cli(*base)
@@ -236,18 +295,35 @@ def test_hide_values_leaves_no_value_of_a_bad_file_in_messages_or_the_problems_t
     assert HIDDEN_VALUE in text
     assert not {v for v in values if _token_in(v, text)}
     # Still enough to fix the data: file, line and column of each problem.
-    assert f"{BAD_CHILDREN}, line 3, column date_of_birth" in hidden.stderr or "bad_children.csv,3,date_of_birth" in text
+    assert (
+        f"{BAD_CHILDREN}, line 3, column date_of_birth" in hidden.stderr or "bad_children.csv,3,date_of_birth" in text
+    )
     if command == "validate":
         problems = _csv_rows(out)
-        assert [(p["line"], p["column"]) for p in problems] == [("3", "date_of_birth"), ("4", "sdq_score"),
-                                                               ("4", "care_end"), ("3", "child_id")]
+        assert [(p["line"], p["column"]) for p in problems] == [
+            ("3", "date_of_birth"),
+            ("4", "sdq_score"),
+            ("4", "care_end"),
+            ("3", "child_id"),
+        ]
         assert {p["value"] for p in problems} == {HIDDEN_VALUE}
 
 
-def test_pseudonymised_problems_table_hides_child_ids_and_reduces_dates_of_birth(tmp_path: Path, key_file: Path) -> None:
+def test_pseudonymised_problems_table_hides_child_ids_and_reduces_dates_of_birth(
+    tmp_path: Path, key_file: Path
+) -> None:
     out = tmp_path / "problems.csv"
-    r = run_cli("validate", "--children", str(BAD_CHILDREN), "--assessments", str(BAD_ASSESSMENTS),
-                "--pseudonymise-key-file", str(key_file), "--out", str(out))
+    r = run_cli(
+        "validate",
+        "--children",
+        str(BAD_CHILDREN),
+        "--assessments",
+        str(BAD_ASSESSMENTS),
+        "--pseudonymise-key-file",
+        str(key_file),
+        "--out",
+        str(out),
+    )
     assert r.returncode == 1
     by_column = {p["column"]: p["value"] for p in _csv_rows(out)}
     assert by_column["child_id"] == lb.PseudonymKey.from_file(key_file).pseudonym("0199")
@@ -258,8 +334,17 @@ def test_pseudonymised_problems_table_hides_child_ids_and_reduces_dates_of_birth
 def test_unapplied_override_warning_with_hidden_values(tmp_path: Path) -> None:
     ovr = tmp_path / "overrides.csv"
     ovr.write_text("child_id,tier,reason,decided_by,decided_on\n0020,P1,worried,Dr Jones,2021-10-20\n")
-    base = ["triage", "--children", EXAMPLE_CHILDREN, "--assessments", EXAMPLE_ASSESSMENTS, "--as-of", AS_OF,
-            "--overrides", str(ovr)]
+    base = [
+        "triage",
+        "--children",
+        EXAMPLE_CHILDREN,
+        "--assessments",
+        EXAMPLE_ASSESSMENTS,
+        "--as-of",
+        AS_OF,
+        "--overrides",
+        str(ovr),
+    ]
     wl = lb.triage(lb.Cohort.from_csv(EXAMPLE_CHILDREN, EXAMPLE_ASSESSMENTS), as_of=AS_OF)
     assert "0020" not in wl.column("child_id")  # up to date: the override is not applied
     assert "override for child 0020 not applied" in run_cli(*base).stderr
@@ -269,12 +354,21 @@ def test_unapplied_override_warning_with_hidden_values(tmp_path: Path) -> None:
 
 def test_override_reason_is_withheld_but_who_and_when_stay(key_file: Path) -> None:
     cohort = lb.Cohort.from_csv(EXAMPLE_CHILDREN, EXAMPLE_ASSESSMENTS)
-    decided = [{"child_id": "0017", "tier": "P1", "reason": "foster carer Mrs Smith reports bruising",
-                "decided_by": "Dr Jones", "decided_on": "2021-10-20"}]
+    decided = [
+        {
+            "child_id": "0017",
+            "tier": "P1",
+            "reason": "foster carer Mrs Smith reports bruising",
+            "decided_by": "Dr Jones",
+            "decided_on": "2021-10-20",
+        }
+    ]
     wl = lb.triage(cohort, as_of=AS_OF, overrides=decided)
     ps = wl.pseudonymised(lb.PseudonymKey.from_file(key_file))
     row = next(r for r in ps.rows() if r["overridden"] == "yes")
-    assert row["reasons"].endswith(f"override by Dr Jones on 2021-10-20: tier P1 (rules: P1) - {OVERRIDE_REASON_WITHHELD}")
+    assert row["reasons"].endswith(
+        f"override by Dr Jones on 2021-10-20: tier P1 (rules: P1) - {OVERRIDE_REASON_WITHHELD}"
+    )
     assert "Smith" not in ps.to_csv()
 
 
@@ -282,7 +376,9 @@ def test_an_override_that_cannot_be_parsed_is_withheld_whole() -> None:
     from lac_backlog._privacy import withhold_override_reason
 
     odd = "score 10: x | tier P4 by score >= 0 | override by Dr X: tier Top Priority (rules: P4) - Mrs Smith said"
-    assert withhold_override_reason(odd) == f"score 10: x | tier P4 by score >= 0 | override: {OVERRIDE_REASON_WITHHELD}"
+    assert (
+        withhold_override_reason(odd) == f"score 10: x | tier P4 by score >= 0 | override: {OVERRIDE_REASON_WITHHELD}"
+    )
     assert withhold_override_reason("score 10: x | tier P4 by score >= 0") == "score 10: x | tier P4 by score >= 0"
 
 
@@ -341,19 +437,32 @@ def test_dob_reduction_and_birthday_text() -> None:
     assert dob_month(dt.date(2012, 5, 1)) == "2012-05"
     assert dob_month("2012-05-01") == "2012-05" and dob_month("01/05/2012") == "2012-05"
     assert dob_month("not a date") == HIDDEN_VALUE and dob_month("") == "" and dob_month(None) is None
-    assert reduce_birth_dates("next RHA would fall due on 2022-01-13, on or after the 18th birthday (2022-01-09)") == \
-        "next RHA would fall due on 2022-01-13, on or after the 18th birthday (2022-01)"
+    assert (
+        reduce_birth_dates("next RHA would fall due on 2022-01-13, on or after the 18th birthday (2022-01-09)")
+        == "next RHA would fall due on 2022-01-13, on or after the 18th birthday (2022-01)"
+    )
     assert reduce_birth_dates("aged 18 or over (birthday 2021-03-04)") == "aged 18 or over (birthday 2021-03)"
-    assert reduce_birth_dates("the same CHILD has different dates of birth (01/02/2010 on line 3)") == \
-        "the same CHILD has different dates of birth (2010-02 on line 3)"
-    assert reduce_birth_dates("RHA due 12 months after the last assessment on 2019-04-26 (age 9 then)") == \
-        "RHA due 12 months after the last assessment on 2019-04-26 (age 9 then)"
+    assert (
+        reduce_birth_dates("the same CHILD has different dates of birth (01/02/2010 on line 3)")
+        == "the same CHILD has different dates of birth (2010-02 on line 3)"
+    )
+    assert (
+        reduce_birth_dates("RHA due 12 months after the last assessment on 2019-04-26 (age 9 then)")
+        == "RHA due 12 months after the last assessment on 2019-04-26 (age 9 then)"
+    )
 
 
 def test_key_length_constants_are_what_the_docs_say() -> None:
     doc = (ROOT / "docs" / "privacy.md").read_text()
-    for name in ("MIN_KEY_BYTES", "PSEUDONYM_PREFIX", "PSEUDONYM_HEX_CHARS", "DOB_MONTH_FORM", "HIDDEN_VALUE",
-                 "OVERRIDE_REASON_WITHHELD", "KEY_ENV"):
+    for name in (
+        "MIN_KEY_BYTES",
+        "PSEUDONYM_PREFIX",
+        "PSEUDONYM_HEX_CHARS",
+        "DOB_MONTH_FORM",
+        "HIDDEN_VALUE",
+        "OVERRIDE_REASON_WITHHELD",
+        "KEY_ENV",
+    ):
         assert name in doc, name
     assert f"{MIN_KEY_BYTES} bytes" in doc and f"{PSEUDONYM_HEX_CHARS} hexadecimal" in doc
 
@@ -365,8 +474,9 @@ def test_docstring_examples(module: object, monkeypatch: pytest.MonkeyPatch) -> 
     assert result.failed == 0
 
 
-def test_the_library_logs_nothing(caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str],
-                                  key_file: Path) -> None:
+def test_the_library_logs_nothing(
+    caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str], key_file: Path
+) -> None:
     """The API prints and logs nothing: child data reaches no log (problems are in exceptions)."""
     import logging
 

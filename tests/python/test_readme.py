@@ -5,11 +5,10 @@ from __future__ import annotations
 import doctest
 from pathlib import Path
 
-import pytest
-
 import lac_backlog
 import lac_backlog._results
 import lac_backlog.cli
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,16 +6,32 @@ import csv
 import io
 from pathlib import Path
 
-import pytest
-
 import lac_backlog as lb
+import pytest
 from conftest import ROOT, run_cli
 from lac_backlog import waiting_list as wl
 
 SCENARIOS = ROOT / "examples" / "scenarios.toml"
-SUMMARY = ["scenario", "runs", "weeks_to_clear_p50", "weeks_to_clear_p90", "overdue_end_p50", "seen_p50",
-           "clinician_hours_p50", "up_to_date_end_p50"]
-TRAJECTORY = ["scenario", "week", "week_start", "overdue_p10", "overdue_p50", "overdue_p90", "seen_p50", "up_to_date_p50"]
+SUMMARY = [
+    "scenario",
+    "runs",
+    "weeks_to_clear_p50",
+    "weeks_to_clear_p90",
+    "overdue_end_p50",
+    "seen_p50",
+    "clinician_hours_p50",
+    "up_to_date_end_p50",
+]
+TRAJECTORY = [
+    "scenario",
+    "week",
+    "week_start",
+    "overdue_p10",
+    "overdue_p50",
+    "overdue_p90",
+    "seen_p50",
+    "up_to_date_p50",
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +68,13 @@ def test_closed_form_deterministic_clearance() -> None:
     (d / "c.csv").write_text("child_id,date_of_birth,care_start,care_end,legal_status\n" + rows)
     (d / "a.csv").write_text("child_id,assessment_type,completed_on,modality,outcome\n" + assess)
     cohort = lb.Cohort.from_csv(d / "c.csv", d / "a.csv")
-    res = lb.simulate(cohort, [{"name": "x", "face_to_face_per_week": 7, "new_entrants_per_week": 0, "did_not_attend_rate": 0}],
-                      as_of="2021-10-04", runs=1, weeks=10)
+    res = lb.simulate(
+        cohort,
+        [{"name": "x", "face_to_face_per_week": 7, "new_entrants_per_week": 0, "did_not_attend_rate": 0}],
+        as_of="2021-10-04",
+        runs=1,
+        weeks=10,
+    )
     assert res.column("weeks_to_clear_p50") == [6]
 
 
@@ -79,12 +100,21 @@ def test_progress_bar_and_plots(council: lb.Cohort, tmp_path: Path, capsys: pyte
 
 def test_capacity_needed(council: lb.Cohort) -> None:
     base = {"new_entrants_per_week": 1.0, "did_not_attend_rate": 0.0}
-    r = lb.capacity_needed(council, target_up_to_date=95, scenario=base, as_of="2021-10-21", weeks=26, runs=6, probability=0.8)
+    r = lb.capacity_needed(
+        council, target_up_to_date=95, scenario=base, as_of="2021-10-21", weeks=26, runs=6, probability=0.8
+    )
     assert r.face_to_face_per_week is not None
     shares = dict(r.tried)
     assert shares[r.face_to_face_per_week] >= 0.8
     assert all(s < 0.8 for c, s in r.tried if c < r.face_to_face_per_week)
-    assert set(r.analytic) == {"demand_per_week", "queue_size", "target_queue_size", "relief_capacity", "target_capacity", "load"}
+    assert set(r.analytic) == {
+        "demand_per_week",
+        "queue_size",
+        "target_queue_size",
+        "relief_capacity",
+        "target_capacity",
+        "load",
+    }
     with pytest.raises(ValueError):
         lb.capacity_needed(council)
 
@@ -112,11 +142,35 @@ def test_waiting_list_arithmetic() -> None:
 
 def test_cli_simulate(tmp_path: Path) -> None:
     d = tmp_path / "council"
-    run_cli("synth", "--children", "300", "--seed", "2", "--as-of", "2021-10-21", "--overdue-share", "0.4", "--out-dir", str(d))
+    run_cli(
+        "synth",
+        "--children",
+        "300",
+        "--seed",
+        "2",
+        "--as-of",
+        "2021-10-21",
+        "--overdue-share",
+        "0.4",
+        "--out-dir",
+        str(d),
+    )
     args = ["--children", str(d / "children.csv"), "--assessments", str(d / "assessments.csv"), "--as-of", "2021-10-21"]
     out, traj = tmp_path / "summary.csv", tmp_path / "weekly.csv"
-    r = run_cli("simulate", *args, "--scenarios", str(SCENARIOS), "--runs", "4", "--weeks", "6", "--out", str(out),
-                "--trajectory", str(traj))
+    r = run_cli(
+        "simulate",
+        *args,
+        "--scenarios",
+        str(SCENARIOS),
+        "--runs",
+        "4",
+        "--weeks",
+        "6",
+        "--out",
+        str(out),
+        "--trajectory",
+        str(traj),
+    )
     assert r.returncode == 0, r.stderr
     with open(out) as f:
         rows = list(csv.DictReader(f))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 import lac_backlog as lb
+import pytest
 from conftest import run_cli
 
 
@@ -47,8 +46,12 @@ def test_cli_synth_writes_both_tables(tmp_path: Path) -> None:
     out = tmp_path / "council"
     r = run_cli("synth", "--children", "250", "--seed", "3", "--as-of", "2021-10-21", "--out-dir", str(out))
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["assessments.csv", "assessments.csv.manifest.json", "children.csv",
-                                                     "children.csv.manifest.json"]  # docs/audit.md
+    assert sorted(p.name for p in out.iterdir()) == [
+        "assessments.csv",
+        "assessments.csv.manifest.json",
+        "children.csv",
+        "children.csv.manifest.json",
+    ]  # docs/audit.md
     assert len((out / "children.csv").read_text().splitlines()) == 251
     again = tmp_path / "again"
     run_cli("synth", "--children", "250", "--seed", "3", "--as-of", "2021-10-21", "--out-dir", str(again))

@@ -7,15 +7,24 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import pytest
-
 import lac_backlog as lb
+import pytest
 from conftest import ROOT, run_cli
 
 DATA = ROOT / "tests" / "data"
 GOLDEN = ROOT / "tests" / "golden" / "triage50_worklist_2021-10-21.csv"
-TRIAGE_COLUMNS = ["rank", "child_id", "tier", "priority_score", "next_assessment", "due_date", "days_overdue",
-                  "age_band", "recommended_modality", "reasons"]
+TRIAGE_COLUMNS = [
+    "rank",
+    "child_id",
+    "tier",
+    "priority_score",
+    "next_assessment",
+    "due_date",
+    "days_overdue",
+    "age_band",
+    "recommended_modality",
+    "reasons",
+]
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +58,13 @@ def test_explain_is_readable_and_raises_for_children_not_listed(cohort50: lb.Coh
 
 def test_overrides_from_a_list_of_dicts_and_a_dataframe(cohort50: lb.Cohort) -> None:
     pd = pytest.importorskip("pandas")
-    decision = {"child_id": "T01", "tier": "P1", "reason": "new safeguarding concern", "decided_by": "Dr Jones",
-                "decided_on": dt.date(2021, 10, 20)}
+    decision = {
+        "child_id": "T01",
+        "tier": "P1",
+        "reason": "new safeguarding concern",
+        "decided_by": "Dr Jones",
+        "decided_on": dt.date(2021, 10, 20),
+    }
     for overrides in ([decision], pd.DataFrame([decision])):
         wl = lb.triage(cohort50, as_of="2021-10-21", overrides=overrides)
         row = next(r for r in wl.rows() if r["child_id"] == "T01")
@@ -61,10 +75,14 @@ def test_overrides_from_a_list_of_dicts_and_a_dataframe(cohort50: lb.Cohort) -> 
 
 def test_bad_overrides_raise_data_error(cohort50: lb.Cohort) -> None:
     with pytest.raises(lb.DataError) as info:
-        lb.triage(cohort50, as_of="2021-10-21", overrides=[
-            {"child_id": "NOPE", "tier": "P1", "reason": "x", "decided_by": "Dr"},
-            {"child_id": "T01", "tier": "P1", "reason": "", "decided_by": "Dr"},
-        ])
+        lb.triage(
+            cohort50,
+            as_of="2021-10-21",
+            overrides=[
+                {"child_id": "NOPE", "tier": "P1", "reason": "x", "decided_by": "Dr"},
+                {"child_id": "T01", "tier": "P1", "reason": "", "decided_by": "Dr"},
+            ],
+        )
     assert [(p.line, p.column, p.value) for p in info.value.problems] == [(2, "child_id", "NOPE"), (3, "reason", "")]
     with pytest.raises(TypeError):
         lb.triage(cohort50, as_of="2021-10-21", overrides=42)
@@ -83,18 +101,36 @@ def _rows(text: str) -> list[dict[str, str]]:
 
 
 def test_cli_triage_matches_the_golden_file() -> None:
-    r = run_cli("triage", "--children", str(DATA / "triage50_children.csv"), "--assessments",
-                str(DATA / "triage50_assessments.csv"), "--as-of", "2021-10-21")
+    r = run_cli(
+        "triage",
+        "--children",
+        str(DATA / "triage50_children.csv"),
+        "--assessments",
+        str(DATA / "triage50_assessments.csv"),
+        "--as-of",
+        "2021-10-21",
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout == GOLDEN.read_text()
 
 
 def test_cli_triage_with_overrides(tmp_path: Path) -> None:
     ovr = tmp_path / "overrides.csv"
-    ovr.write_text("child_id,tier,modality,reason,decided_by\nT44,P2,face_to_face,carer reports weight loss,Nurse Ali\n"
-                   "T48,P1,,not due yet but worried,Dr Jones\n")
-    r = run_cli("triage", "--children", str(DATA / "triage50_children.csv"), "--assessments",
-                str(DATA / "triage50_assessments.csv"), "--as-of", "2021-10-21", "--overrides", str(ovr))
+    ovr.write_text(
+        "child_id,tier,modality,reason,decided_by\nT44,P2,face_to_face,carer reports weight loss,Nurse Ali\n"
+        "T48,P1,,not due yet but worried,Dr Jones\n"
+    )
+    r = run_cli(
+        "triage",
+        "--children",
+        str(DATA / "triage50_children.csv"),
+        "--assessments",
+        str(DATA / "triage50_assessments.csv"),
+        "--as-of",
+        "2021-10-21",
+        "--overrides",
+        str(ovr),
+    )
     assert r.returncode == 0, r.stderr
     row = next(x for x in _rows(r.stdout) if x["child_id"] == "T44")
     assert (row["tier"], row["recommended_modality"]) == ("P2", "face_to_face")
@@ -106,8 +142,17 @@ def test_cli_bad_overrides_exit_1_and_write_nothing(tmp_path: Path) -> None:
     ovr = tmp_path / "overrides.csv"
     ovr.write_text("child_id,tier,reason,decided_by\nGHOST,P1,worried,Dr Jones\n")
     out = tmp_path / "worklist.csv"
-    r = run_cli("triage", "--children", str(DATA / "triage50_children.csv"), "--assessments",
-                str(DATA / "triage50_assessments.csv"), "--overrides", str(ovr), "--out", str(out))
+    r = run_cli(
+        "triage",
+        "--children",
+        str(DATA / "triage50_children.csv"),
+        "--assessments",
+        str(DATA / "triage50_assessments.csv"),
+        "--overrides",
+        str(ovr),
+        "--out",
+        str(out),
+    )
     assert r.returncode == 1
     assert f"{ovr}, line 2, column child_id, value 'GHOST': no child with this child_id in the cohort" in r.stderr
     assert not out.exists()
@@ -116,8 +161,17 @@ def test_cli_bad_overrides_exit_1_and_write_nothing(tmp_path: Path) -> None:
 def test_cli_triage_writes_xlsx(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "worklist.xlsx"
-    r = run_cli("triage", "--children", str(DATA / "triage50_children.csv"), "--assessments",
-                str(DATA / "triage50_assessments.csv"), "--as-of", "2021-10-21", "--out", str(out))
+    r = run_cli(
+        "triage",
+        "--children",
+        str(DATA / "triage50_children.csv"),
+        "--assessments",
+        str(DATA / "triage50_assessments.csv"),
+        "--as-of",
+        "2021-10-21",
+        "--out",
+        str(out),
+    )
     assert r.returncode == 0, r.stderr
     ws = openpyxl.load_workbook(out).active
     header = [c.value for c in ws[1]]
@@ -126,4 +180,7 @@ def test_cli_triage_writes_xlsx(tmp_path: Path) -> None:
     assert ws.max_row == len(golden) + 1
     assert ws.cell(2, 2).value == golden[0]["child_id"]
     assert ws.cell(2, 6).value.date().isoformat() == golden[0]["due_date"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["worklist.xlsx", "worklist.xlsx.manifest.json"]  # no temporary file left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "worklist.xlsx",
+        "worklist.xlsx.manifest.json",
+    ]  # no temporary file left
