@@ -22,7 +22,7 @@ const fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     }
 }
 
-/// Irregular England and Wales bank holidays since 1995 (DOMAIN.md section 3, and the published
+/// Irregular England and Wales bank holidays since 1995 (docs/schedule.md "Bank holidays", from the published
 /// proclamations for 1995, 1999 and 2002). Kept as data: users add further dates through the
 /// policy's `calendar.extra_closures`.
 const IRREGULAR: &[Irregular] = &[

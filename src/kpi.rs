@@ -1,5 +1,5 @@
 //! Performance indicators at a period end, month by month, with RAG, trend, forecast and safe
-//! aggregates (INTERFACE.md section 4, `kpi`; docs/kpi.md).
+//! aggregates (docs/interface.md section 4, `kpi`; docs/kpi.md).
 
 use chrono::{Datelike, NaiveDate};
 
@@ -68,7 +68,7 @@ pub enum GroupBy {
 /// counted in the numerator) for each, in `Indicator::ALL` order.
 pub type ChildKpi = [(bool, bool); 4];
 
-/// In scope at E (INTERFACE.md section 3): in care, not short breaks, under 18.
+/// In scope at E (docs/interface.md section 3): in care, not short breaks, under 18.
 pub fn in_scope(sched: &Scheduler, c: &Child, e: NaiveDate) -> bool {
     let under_18 = sched.leaves_care_on(c).is_some_and(|b| e < b);
     c.care_start <= e

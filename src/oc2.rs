@@ -1,5 +1,5 @@
 //! The DfE OC2 table: children looked after continuously for 12 months at the year end, and the
-//! health measures over them as the DfE publishes them (INTERFACE.md section 4).
+//! health measures over them as the DfE publishes them (docs/interface.md section 4).
 
 use chrono::NaiveDate;
 

@@ -18,7 +18,7 @@ impl Severity {
     }
 }
 
-/// Values quoted in problems are cut to this many characters (INTERFACE.md section 4).
+/// Values quoted in problems are cut to this many characters (docs/interface.md section 4).
 pub const MAX_VALUE_CHARS: usize = 100;
 
 /// One problem with the input: where it is (file, line of the file with the header as line 1,

@@ -1,4 +1,4 @@
-//! The statutory schedule (INTERFACE.md section 3): for each child at a date, the next
+//! The statutory schedule (docs/interface.md section 3): for each child at a date, the next
 //! assessment, its due date, the status and the reason.
 
 use std::fmt;

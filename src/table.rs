@@ -185,7 +185,7 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut std::io::BufWriter<std::
     Ok(())
 }
 
-/// The `status` table (INTERFACE.md section 4): child_id, status, next_assessment, due_date,
+/// The `status` table (docs/interface.md section 4): child_id, status, next_assessment, due_date,
 /// days_overdue, age_band, reason, then last_assessment and declined_offers.
 pub fn status_table(cohort: &Cohort, rows: &[(usize, ChildStatus)]) -> Table {
     let mut t = Table::default();
@@ -233,7 +233,7 @@ pub fn counts_table(report: &ValidationReport) -> Table {
 /// the stretches copies each later stretch's text once more in any case).
 const REASONS_BYTES_GUESS: usize = 320;
 
-/// The `triage` table (INTERFACE.md section 4): rank, child_id, tier, priority_score,
+/// The `triage` table (docs/interface.md section 4): rank, child_id, tier, priority_score,
 /// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
 /// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden,
 /// override_by, override_on, override_reason.
@@ -358,7 +358,7 @@ impl WorklistColumns {
     }
 }
 
-/// The cohort as the two input tables (INTERFACE.md section 2), as CSV text: (children,
+/// The cohort as the two input tables (docs/interface.md section 2), as CSV text: (children,
 /// assessments). Reading them back gives the same cohort.
 pub fn cohort_csv(cohort: &Cohort) -> (String, String) {
     let mut c = Vec::new();

@@ -1,4 +1,4 @@
-//! Hand-worked statutory cases (DOMAIN.md sections 2-3, INTERFACE.md section 3). Each expected
+//! Hand-worked statutory cases (docs/schedule.md, docs/interface.md section 3). Each expected
 //! date was worked out by hand from a calendar; the working is in the comments.
 
 mod common;
