@@ -16,6 +16,8 @@ fn main() {
     let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(a.as_bytes());
     let mut rec = csv::StringRecord::new();
     let mut rows = Vec::new();
-    while r.read_record(&mut rec).unwrap() { rows.push(std::mem::take(&mut rec)); }
+    while r.read_record(&mut rec).unwrap() {
+        rows.push(std::mem::take(&mut rec));
+    }
     eprintln!("csv crate alone, assessments: {} rows in {:?}", rows.len(), t.elapsed());
 }

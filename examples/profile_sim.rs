@@ -38,7 +38,12 @@ fn main() {
         for n in [500usize, 1000, 4000, 8000] {
             // Capacity scaled with the council, so the backlog is alike at every size.
             let k = n as f64 / 2000.0;
-            let s = Scenario { face_to_face_per_week: (45.0 * k) as u32, virtual_per_week: (5.0 * k).ceil() as u32, new_entrants_per_week: 3.0 * k, ..Default::default() };
+            let s = Scenario {
+                face_to_face_per_week: (45.0 * k) as u32,
+                virtual_per_week: (5.0 * k).ceil() as u32,
+                new_entrants_per_week: 3.0 * k,
+                ..Default::default()
+            };
             let t = time(&council(n, as_of), &s, as_of, 250);
             println!("{:>8} {:>5} {:>8.3} {:>10.4}", n, 250, t, t / (n as f64 / 1000.0 * 250.0));
         }
@@ -53,5 +58,9 @@ fn main() {
     eprintln!("simulate {n} children x 52 weeks x {runs} runs: {:?} ({} runs)", t.elapsed(), r.len());
     let q: u64 = r.iter().flat_map(|r| r.weeks.iter()).map(|w| u64::from(w.queued)).sum();
     let seen: u64 = r.iter().flat_map(|r| r.weeks.iter()).map(|w| u64::from(w.seen)).sum();
-    eprintln!("mean queue {:.0} a week, mean seen {:.1} a week", q as f64 / (52.0 * f64::from(runs)), seen as f64 / (52.0 * f64::from(runs)));
+    eprintln!(
+        "mean queue {:.0} a week, mean seen {:.1} a week",
+        q as f64 / (52.0 * f64::from(runs)),
+        seen as f64 / (52.0 * f64::from(runs))
+    );
 }

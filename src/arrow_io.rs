@@ -62,12 +62,9 @@ impl Column {
             | DataType::Utf8
             | DataType::LargeUtf8
             | DataType::Utf8View => down(col.clone()),
-            DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32 => down(cast(col, &DataType::Int64).map_err(err)?),
+            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 => {
+                down(cast(col, &DataType::Int64).map_err(err)?)
+            }
             DataType::Float16 | DataType::Float32 | DataType::Decimal128(..) | DataType::Decimal256(..) => {
                 down(cast(col, &DataType::Float64).map_err(err)?)
             }

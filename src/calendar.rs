@@ -26,18 +26,18 @@ const fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 /// proclamations for 1995, 1999 and 2002). Kept as data: users add further dates through the
 /// policy's `calendar.extra_closures`.
 const IRREGULAR: &[Irregular] = &[
-    Irregular::Moved(d(1995, 5, 1), d(1995, 5, 8)),   // VE Day 50th anniversary
-    Irregular::Extra(d(1999, 12, 31)),                // Millennium
-    Irregular::Moved(d(2002, 5, 27), d(2002, 6, 4)),  // Golden Jubilee: spring moved
-    Irregular::Extra(d(2002, 6, 3)),                  // Golden Jubilee
-    Irregular::Extra(d(2011, 4, 29)),                 // Royal wedding
-    Irregular::Moved(d(2012, 5, 28), d(2012, 6, 4)),  // Diamond Jubilee: spring moved
-    Irregular::Extra(d(2012, 6, 5)),                  // Diamond Jubilee
-    Irregular::Moved(d(2020, 5, 4), d(2020, 5, 8)),   // VE Day 75th: early May moved to Friday
-    Irregular::Moved(d(2022, 5, 30), d(2022, 6, 2)),  // Platinum Jubilee: spring moved
-    Irregular::Extra(d(2022, 6, 3)),                  // Platinum Jubilee
-    Irregular::Extra(d(2022, 9, 19)),                 // State funeral of Queen Elizabeth II
-    Irregular::Extra(d(2023, 5, 8)),                  // Coronation of King Charles III
+    Irregular::Moved(d(1995, 5, 1), d(1995, 5, 8)),  // VE Day 50th anniversary
+    Irregular::Extra(d(1999, 12, 31)),               // Millennium
+    Irregular::Moved(d(2002, 5, 27), d(2002, 6, 4)), // Golden Jubilee: spring moved
+    Irregular::Extra(d(2002, 6, 3)),                 // Golden Jubilee
+    Irregular::Extra(d(2011, 4, 29)),                // Royal wedding
+    Irregular::Moved(d(2012, 5, 28), d(2012, 6, 4)), // Diamond Jubilee: spring moved
+    Irregular::Extra(d(2012, 6, 5)),                 // Diamond Jubilee
+    Irregular::Moved(d(2020, 5, 4), d(2020, 5, 8)),  // VE Day 75th: early May moved to Friday
+    Irregular::Moved(d(2022, 5, 30), d(2022, 6, 2)), // Platinum Jubilee: spring moved
+    Irregular::Extra(d(2022, 6, 3)),                 // Platinum Jubilee
+    Irregular::Extra(d(2022, 9, 19)),                // State funeral of Queen Elizabeth II
+    Irregular::Extra(d(2023, 5, 8)),                 // Coronation of King Charles III
 ];
 
 /// Easter Sunday (Gregorian), by the anonymous Gregorian algorithm (Meeus/Jones/Butcher).
@@ -92,11 +92,9 @@ fn regular_bank_holidays(year: i32) -> Vec<NaiveDate> {
     out.extend(first_weekday_of_month(year, 5, Weekday::Mon)); // early May
     out.extend(last_weekday_of_month(year, 5, Weekday::Mon)); // spring
     out.extend(last_weekday_of_month(year, 8, Weekday::Mon)); // summer
-    // Christmas Day and Boxing Day: a day that falls at a weekend moves to the next weekday not
-    // already a holiday.
-    if let (Some(xmas), Some(boxing)) =
-        (NaiveDate::from_ymd_opt(year, 12, 25), NaiveDate::from_ymd_opt(year, 12, 26))
-    {
+                                                              // Christmas Day and Boxing Day: a day that falls at a weekend moves to the next weekday not
+                                                              // already a holiday.
+    if let (Some(xmas), Some(boxing)) = (NaiveDate::from_ymd_opt(year, 12, 25), NaiveDate::from_ymd_opt(year, 12, 26)) {
         let x = next_weekday(xmas);
         let mut b = next_weekday(boxing);
         if b == x {
@@ -312,8 +310,16 @@ mod tests {
     #[test]
     fn the_2022_list_is_complete() {
         let expected = [
-            ymd(2022, 1, 3), ymd(2022, 4, 15), ymd(2022, 4, 18), ymd(2022, 5, 2), ymd(2022, 6, 2),
-            ymd(2022, 6, 3), ymd(2022, 8, 29), ymd(2022, 9, 19), ymd(2022, 12, 26), ymd(2022, 12, 27),
+            ymd(2022, 1, 3),
+            ymd(2022, 4, 15),
+            ymd(2022, 4, 18),
+            ymd(2022, 5, 2),
+            ymd(2022, 6, 2),
+            ymd(2022, 6, 3),
+            ymd(2022, 8, 29),
+            ymd(2022, 9, 19),
+            ymd(2022, 12, 26),
+            ymd(2022, 12, 27),
         ];
         assert_eq!(england_and_wales_bank_holidays(2022), expected);
     }

@@ -16,10 +16,7 @@ pub enum Error {
     /// The input data has errors. Holds every error and every warning found, so that the user can
     /// fix them all in one pass.
     #[error("{}", data_summary(.errors))]
-    Data {
-        errors: Vec<Problem>,
-        warnings: Vec<Problem>,
-    },
+    Data { errors: Vec<Problem>, warnings: Vec<Problem> },
     /// The policy (TOML or values set from Python) is not valid.
     #[error("invalid policy: {0}")]
     Policy(String),
@@ -33,11 +30,7 @@ pub enum Error {
 }
 
 fn data_summary(errors: &[Problem]) -> String {
-    let mut s = format!(
-        "the input data has {} error{}",
-        errors.len(),
-        if errors.len() == 1 { "" } else { "s" }
-    );
+    let mut s = format!("the input data has {} error{}", errors.len(), if errors.len() == 1 { "" } else { "s" });
     for p in errors.iter().take(5) {
         s.push_str("\n  ");
         s.push_str(&p.to_string());

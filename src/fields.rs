@@ -51,7 +51,12 @@ fn parse_any_date(s: &str) -> Result<NaiveDate, String> {
     };
     let (y, m, d) = match parts {
         (Some((y, m, d)), iso)
-            if digits(y) && digits(m) && digits(d) && y.len() == 4 && m.len() <= 2 && d.len() <= 2
+            if digits(y)
+                && digits(m)
+                && digits(d)
+                && y.len() == 4
+                && m.len() <= 2
+                && d.len() <= 2
                 && (!iso || (m.len() == 2 && d.len() == 2)) =>
         {
             (y, m, d)

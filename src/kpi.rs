@@ -141,10 +141,7 @@ impl KpiRow {
 
 /// The last day of `d`'s month.
 pub fn month_end(d: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(d.year(), d.month(), 1)
-        .and_then(|f| add_months(f, 1))
-        .and_then(|n| n.pred_opt())
-        .unwrap_or(d)
+    NaiveDate::from_ymd_opt(d.year(), d.month(), 1).and_then(|f| add_months(f, 1)).and_then(|n| n.pred_opt()).unwrap_or(d)
 }
 
 /// The last `n` month ends on or before `as_of`, oldest first.
@@ -433,7 +430,14 @@ pub fn forecast(cohort: &Cohort, as_of: NaiveDate, months: u32, policy: &Policy)
                     num += u64::from(sched.child_status(c, e).status != Status::Overdue);
                 }
             }
-            rows.push(KpiRow { indicator: Indicator::UpToDate, period_end: e, exclusion: x, group: "all".into(), numerator: num, denominator: den });
+            rows.push(KpiRow {
+                indicator: Indicator::UpToDate,
+                period_end: e,
+                exclusion: x,
+                group: "all".into(),
+                numerator: num,
+                denominator: den,
+            });
         }
     }
     rows

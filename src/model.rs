@@ -126,9 +126,7 @@ impl Child {
 
     /// Completed assessments (not declined offers) on or before `as_of`, oldest first.
     pub fn completed_by(&self, as_of: NaiveDate) -> impl Iterator<Item = &Assessment> {
-        self.assessments
-            .iter()
-            .filter(move |a| a.outcome == Outcome::Completed && a.completed_on <= as_of)
+        self.assessments.iter().filter(move |a| a.outcome == Outcome::Completed && a.completed_on <= as_of)
     }
 }
 
@@ -167,9 +165,6 @@ impl Cohort {
     }
 
     pub fn get(&self, id: &str) -> Option<&Child> {
-        self.children
-            .binary_search_by(|c| c.id.as_str().cmp(id))
-            .ok()
-            .map(|i| &self.children[i])
+        self.children.binary_search_by(|c| c.id.as_str().cmp(id)).ok().map(|i| &self.children[i])
     }
 }

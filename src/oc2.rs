@@ -58,14 +58,11 @@ pub struct Measure {
 
 /// The OC2 measures for the return at `year_end`.
 pub fn oc2_measures(ret: &Return903, year_end: NaiveDate) -> Vec<Measure> {
-    let cohort: Vec<&Child903> =
-        ret.children.iter().filter(|c| matches!(cohort_membership(c, year_end), Some(Ok(())))).collect();
+    let cohort: Vec<&Child903> = ret.children.iter().filter(|c| matches!(cohort_membership(c, year_end), Some(Ok(())))).collect();
     let n = cohort.len() as u64;
     let age = |c: &Child903| age_on(c.dob, year_end, LeapDayBirthday::March1);
     let count = |f: &dyn Fn(&Child903) -> bool, over: &[&Child903]| over.iter().filter(|c| f(c)).count() as u64;
-    let flag = |get: fn(&crate::ssda903::Oc2Record) -> Option<bool>| {
-        move |c: &Child903| c.oc2.as_ref().and_then(get).unwrap_or(false)
-    };
+    let flag = |get: fn(&crate::ssda903::Oc2Record) -> Option<bool>| move |c: &Child903| c.oc2.as_ref().and_then(get).unwrap_or(false);
     let pct = |num: u64, den: u64| (den > 0).then(|| 100.0 * num as f64 / den as f64);
     let ratio = |name, f: &dyn Fn(&Child903) -> bool, over: &[&Child903]| {
         let num = count(f, over);
@@ -118,14 +115,14 @@ pub fn oc2_table(measures: &[Measure], suppress: bool, policy: &Policy) -> Table
         } else if m.name == "sdq_average" {
             let hidden = m.denominator.is_some_and(|d| s.is_small(d));
             let show = |x: String| if hidden { s.symbol() } else { x };
-            (
-                Some(show(m.numerator.to_string())),
-                m.denominator.map(|d| show(d.to_string())),
-                m.value.map(|v| show(format!("{v:.1}"))),
-            )
+            (Some(show(m.numerator.to_string())), m.denominator.map(|d| show(d.to_string())), m.value.map(|v| show(format!("{v:.1}"))))
         } else {
             let (n, d) = s.ratio(m.numerator, m.denominator);
-            let v = if n == s.symbol() || d.as_deref() == Some(&s.symbol()) { m.value.map(|_| s.symbol()) } else { m.value.map(|v| format!("{v:.1}")) };
+            let v = if n == s.symbol() || d.as_deref() == Some(&s.symbol()) {
+                m.value.map(|_| s.symbol())
+            } else {
+                m.value.map(|v| format!("{v:.1}"))
+            };
             (Some(n), d, v)
         };
         num.push(n);

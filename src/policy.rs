@@ -189,8 +189,7 @@ impl Policy {
 
     /// Read a policy from a TOML file.
     pub fn from_toml_file(path: &std::path::Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
         Policy::from_toml_str(&text)
             .map_err(|e| Error::Policy(format!("{}: {}", path.display(), e.to_string().trim_start_matches("invalid policy: "))))
     }
@@ -238,20 +237,14 @@ impl Policy {
         }
         let b = &self.age_bands;
         if b.under_5_below >= b.plus_17_from {
-            return bad(format!(
-                "age_bands.under_5_below ({}) must be below age_bands.plus_17_from ({})",
-                b.under_5_below, b.plus_17_from
-            ));
+            return bad(format!("age_bands.under_5_below ({}) must be below age_bands.plus_17_from ({})", b.under_5_below, b.plus_17_from));
         }
         Ok(())
     }
 
     /// True if the legal status is one of the short-break codes.
     pub fn is_short_break(&self, legal_status: &str) -> bool {
-        self.schedule
-            .short_break_legal_statuses
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case(legal_status.trim()))
+        self.schedule.short_break_legal_statuses.iter().any(|c| c.eq_ignore_ascii_case(legal_status.trim()))
     }
 }
 
@@ -503,7 +496,6 @@ impl Default for ModalityPolicy {
     }
 }
 
-
 impl TriagePolicy {
     /// The tier index (0 = most urgent) of a tier name.
     pub fn tier_index(&self, name: &str) -> Option<usize> {
@@ -591,10 +583,7 @@ mod tests {
     #[test]
     fn triage_policy_checks() {
         assert!(Policy::from_toml_str("[triage]\ntiers = []\n").is_err());
-        let e = Policy::from_toml_str(
-            "[[triage.red_flags]]\nname = \"x\"\nwhen = [\"self_harn\"]\ntier = \"P1\"\n",
-        )
-        .unwrap_err();
+        let e = Policy::from_toml_str("[[triage.red_flags]]\nname = \"x\"\nwhen = [\"self_harn\"]\ntier = \"P1\"\n").unwrap_err();
         assert!(e.to_string().contains("self_harn"), "{e}");
         let e = Policy::from_toml_str("[[triage.red_flags]]\nname = \"x\"\nwhen = [\"uasc\"]\ntier = \"P9\"\n").unwrap_err();
         assert!(e.to_string().contains("P9"), "{e}");

@@ -24,10 +24,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Build an instance of one of the exception classes defined in `lac_backlog._exceptions`.
 fn package_error(py: Python<'_>, class: &str, args: Bound<'_, PyTuple>) -> PyErr {
-    let made = py
-        .import("lac_backlog._exceptions")
-        .and_then(|m| m.getattr(class))
-        .and_then(|cls| cls.call1(args));
+    let made = py.import("lac_backlog._exceptions").and_then(|m| m.getattr(class)).and_then(|cls| cls.call1(args));
     match made {
         Ok(instance) => PyErr::from_value(instance),
         Err(e) => e,
@@ -35,8 +32,7 @@ fn package_error(py: Python<'_>, class: &str, args: Bound<'_, PyTuple>) -> PyErr
 }
 
 fn problem_tuple<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, PyTuple>> {
-    (p.severity.as_str(), p.file.as_str(), p.line, p.column.as_deref(), p.value.as_str(), p.problem.as_str())
-        .into_pyobject(py)
+    (p.severity.as_str(), p.file.as_str(), p.line, p.column.as_deref(), p.value.as_str(), p.problem.as_str()).into_pyobject(py)
 }
 
 fn problem_list<'py>(py: Python<'py>, ps: &[Problem]) -> PyResult<Bound<'py, PyList>> {
@@ -159,7 +155,13 @@ impl PyCohort {
     /// frame ("children" / "assessments") and row i (from 0) as line i + 2.
     #[staticmethod]
     #[pyo3(signature = (children, assessments, today, skip_bad_rows = false))]
-    fn from_arrow(py: Python<'_>, children: pyo3_arrow::PyTable, assessments: pyo3_arrow::PyTable, today: NaiveDate, skip_bad_rows: bool) -> PyResult<Self> {
+    fn from_arrow(
+        py: Python<'_>,
+        children: pyo3_arrow::PyTable,
+        assessments: pyo3_arrow::PyTable,
+        today: NaiveDate,
+        skip_bad_rows: bool,
+    ) -> PyResult<Self> {
         let (cb, cs) = children.into_inner();
         let (ab, asch) = assessments.into_inner();
         let run = move || -> crate::Result<crate::Cohort> {
@@ -328,9 +330,7 @@ fn kpis(
         None => GroupBy::None,
         Some("age_band") => GroupBy::AgeBand,
         Some("locality") => GroupBy::Locality,
-        Some(other) => {
-            return Err(pyo3::exceptions::PyValueError::new_err(format!("by must be 'age_band' or 'locality', not {other:?}")))
-        }
+        Some(other) => return Err(pyo3::exceptions::PyValueError::new_err(format!("by must be 'age_band' or 'locality', not {other:?}"))),
     };
     let cohort = Arc::clone(&cohort.get().inner);
     let policy = policy.get().inner.clone();
@@ -582,8 +582,7 @@ impl PyOverrides {
     /// optional decided_on) against the cohort and the policy's tiers. Raises DataError.
     #[staticmethod]
     fn from_csv(py: Python<'_>, path: PathBuf, cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
-        let bytes = std::fs::read(&path)
-            .map_err(|source| to_py(py, Error::Io { path: path.display().to_string(), source }))?;
+        let bytes = std::fs::read(&path).map_err(|source| to_py(py, Error::Io { path: path.display().to_string(), source }))?;
         Self::from_bytes(py, &path.display().to_string(), &bytes, cohort, policy)
     }
 
@@ -680,10 +679,7 @@ fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy
 fn validate_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate) -> PyResult<(PyTable, PyTable)> {
     let opts = crate::ReadOptions { today };
     let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(|e| to_py(py, e))?;
-    Ok((
-        PyTable::new(table::problems_table(&loaded.report.problems)),
-        PyTable::new(table::counts_table(&loaded.report)),
-    ))
+    Ok((PyTable::new(table::problems_table(&loaded.report.problems)), PyTable::new(table::counts_table(&loaded.report))))
 }
 
 #[pymodule]

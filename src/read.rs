@@ -91,8 +91,7 @@ impl Loaded {
 }
 
 /// The 903 legal status codes (a warning, not an error, for any other code).
-pub const LEGAL_STATUS_CODES: &[&str] =
-    &["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"];
+pub const LEGAL_STATUS_CODES: &[&str] = &["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"];
 
 const CHILD_SIGNAL_COLUMNS: [&str; 9] = [
     "complex_health_needs",
@@ -136,28 +135,14 @@ const ASSESSMENT_REQUIRED: &[&str] = &["child_id", "assessment_type", "completed
 /// Read both tables from files. Only a file that cannot be opened is an `Err`; problems with the
 /// data are in the returned report.
 pub fn load_csv(children: &Path, assessments: &Path, opts: &ReadOptions) -> Result<Loaded> {
-    let read = |p: &Path| {
-        std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })
-    };
+    let read = |p: &Path| std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source });
     let cb = read(children)?;
     let ab = read(assessments)?;
-    Ok(load_csv_bytes(
-        &children.display().to_string(),
-        &cb,
-        &assessments.display().to_string(),
-        &ab,
-        opts,
-    ))
+    Ok(load_csv_bytes(&children.display().to_string(), &cb, &assessments.display().to_string(), &ab, opts))
 }
 
 /// Read both tables from bytes already in memory; `*_name` is what problems call the files.
-pub fn load_csv_bytes(
-    children_name: &str,
-    children: &[u8],
-    assessments_name: &str,
-    assessments: &[u8],
-    opts: &ReadOptions,
-) -> Loaded {
+pub fn load_csv_bytes(children_name: &str, children: &[u8], assessments_name: &str, assessments: &[u8], opts: &ReadOptions) -> Loaded {
     let mut problems = Vec::new();
     let ct = CsvRows::new(children_name, children, &mut problems);
     let at = CsvRows::new(assessments_name, assessments, &mut problems);
@@ -375,19 +360,13 @@ impl<'a> CsvRows<'a> {
                     None,
                     None,
                     "",
-                    format!(
-                        "not UTF-8 (first bad byte at offset {}); read as Windows-1252",
-                        e.valid_up_to()
-                    ),
+                    format!("not UTF-8 (first bad byte at offset {}); read as Windows-1252", e.valid_up_to()),
                 ));
                 std::borrow::Cow::Owned(decode_windows_1252(bytes).into_bytes())
             }
         };
-        let rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .buffer_capacity(1 << 16)
-            .from_reader(std::io::Cursor::new(text));
+        let rdr =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(std::io::Cursor::new(text));
         let mut t = CsvRows {
             file: file.to_string(),
             header: Vec::new(),
@@ -496,14 +475,13 @@ impl RawTable {
         }
         RawTable { file: src.file, header: src.header, rows }
     }
-
 }
 
 /// Windows-1252 to text (bytes 0x80-0x9F map to the typographic characters Excel writes).
 fn decode_windows_1252(bytes: &[u8]) -> String {
     const HIGH: [char; 32] = [
-        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
-        '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘', '’', '“', '”', '•',
+        '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
     ];
     bytes
         .iter()
@@ -529,13 +507,7 @@ impl Columns {
         Columns::of_header(&table.file, &table.header, known, required, problems)
     }
 
-    pub fn of_header(
-        file: &str,
-        header: &[String],
-        known: &[&'static str],
-        required: &[&str],
-        problems: &mut Vec<Problem>,
-    ) -> Columns {
+    pub fn of_header(file: &str, header: &[String], known: &[&'static str], required: &[&str], problems: &mut Vec<Problem>) -> Columns {
         let mut index = FastMap::default();
         let mut unusable = header.is_empty();
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -890,7 +862,11 @@ fn child_row<R: Record + ?Sized>(
     if let Some(cs) = care_start {
         if latest_care_start.is_some_and(|l| cs > l) {
             let v = chk.optional(row, k.care_start).unwrap_or_default().to_string();
-            chk.error(k.care_start, &v, format!("care_start is more than {LATEST_CARE_START_YEARS} year after today ({today}): a typing error?"));
+            chk.error(
+                k.care_start,
+                &v,
+                format!("care_start is more than {LATEST_CARE_START_YEARS} year after today ({today}): a typing error?"),
+            );
         }
     }
     if let (Some(dob), Some(cs)) = (dob, care_start) {
@@ -916,7 +892,8 @@ fn child_row<R: Record + ?Sized>(
     if !chk.ok {
         return None;
     }
-    let [complex_health_needs, disability, mental_health_concern, self_harm, substance_misuse, pregnant_or_parent, exploitation_risk, youth_justice, out_of_area] = flags;
+    let [complex_health_needs, disability, mental_health_concern, self_harm, substance_misuse, pregnant_or_parent, exploitation_risk, youth_justice, out_of_area] =
+        flags;
     Some(Child {
         id: id?,
         date_of_birth: dob?,
@@ -1070,9 +1047,7 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
         rejected
             .iter()
             .enumerate()
-            .filter(|(i, (id, _))| {
-                rejected.get(i + 1).is_some_and(|(n, _)| n == id) || !accepted_lines(id, &kids).is_empty()
-            })
+            .filter(|(i, (id, _))| rejected.get(i + 1).is_some_and(|(n, _)| n == id) || !accepted_lines(id, &kids).is_empty())
             .map(|(_, (id, _))| id.clone()),
     );
     dup_ids.sort_unstable();
@@ -1118,10 +1093,7 @@ fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut
     let cfile = ct.file().to_string();
     let file_rank = |f: &str| if f == cfile { 0 } else { 1 };
     problems.sort_by_key(|p| (file_rank(&p.file), p.line));
-    let report = ValidationReport {
-        problems,
-        tables: vec![(cfile.clone(), ccounts), (at.file().to_string(), acounts)],
-    };
+    let report = ValidationReport { problems, tables: vec![(cfile.clone(), ccounts), (at.file().to_string(), acounts)] };
     Loaded { cohort: Cohort::from_children(index.children), report }
 }
 
@@ -1222,11 +1194,8 @@ pub(crate) fn read_assessments(
         acounts.rejected += counts.rejected;
     }
     if skip && acounts.read > 0 {
-        let why = if acols.unusable {
-            "the header is not usable"
-        } else {
-            "the children table could not be read, so no child can be matched"
-        };
+        let why =
+            if acols.unusable { "the header is not usable" } else { "the children table could not be read, so no child can be matched" };
         problems.push(not_read(&file, acounts.read, why));
     }
     acounts

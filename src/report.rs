@@ -37,22 +37,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub fn new(
-        severity: Severity,
-        file: &str,
-        line: Option<u64>,
-        column: Option<&str>,
-        value: &str,
-        problem: impl Into<String>,
-    ) -> Self {
-        Problem {
-            severity,
-            file: file.to_string(),
-            line,
-            column: column.map(str::to_string),
-            value: cut(value),
-            problem: problem.into(),
-        }
+    pub fn new(severity: Severity, file: &str, line: Option<u64>, column: Option<&str>, value: &str, problem: impl Into<String>) -> Self {
+        Problem { severity, file: file.to_string(), line, column: column.map(str::to_string), value: cut(value), problem: problem.into() }
     }
 
     pub fn is_error(&self) -> bool {
@@ -132,9 +118,6 @@ mod tests {
     #[test]
     fn display_names_file_line_column_and_value() {
         let p = Problem::new(Severity::Error, "children.csv", Some(3), Some("date_of_birth"), "2021-02-30", "impossible date");
-        assert_eq!(
-            p.to_string(),
-            "error: children.csv, line 3, column date_of_birth, value \"2021-02-30\": impossible date"
-        );
+        assert_eq!(p.to_string(), "error: children.csv, line 3, column date_of_birth, value \"2021-02-30\": impossible date");
     }
 }

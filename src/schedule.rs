@@ -53,15 +53,38 @@ impl AgeBand {
 /// and displayed as a sentence in the `reason` column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
-    NotYetInCare { care_start: NaiveDate },
-    LeftCare { care_end: NaiveDate },
-    ShortBreaks { legal_status: String },
-    AgedOut { age: u32, birthday: NaiveDate },
-    DueAfterLeavingAge { next: AssessmentType, due: NaiveDate, age: u32, birthday: NaiveDate },
+    NotYetInCare {
+        care_start: NaiveDate,
+    },
+    LeftCare {
+        care_end: NaiveDate,
+    },
+    ShortBreaks {
+        legal_status: String,
+    },
+    AgedOut {
+        age: u32,
+        birthday: NaiveDate,
+    },
+    DueAfterLeavingAge {
+        next: AssessmentType,
+        due: NaiveDate,
+        age: u32,
+        birthday: NaiveDate,
+    },
     /// The IHA: no assessment since `window_start` (care_start minus the exemption months).
-    Iha { care_start: NaiveDate, deadline: u32, unit: DeadlineUnit, window_start: NaiveDate },
+    Iha {
+        care_start: NaiveDate,
+        deadline: u32,
+        unit: DeadlineUnit,
+        window_start: NaiveDate,
+    },
     /// A review after the latest completed assessment.
-    Rha { last: NaiveDate, age_at_last: u32, months: u32 },
+    Rha {
+        last: NaiveDate,
+        age_at_last: u32,
+        months: u32,
+    },
     /// A date could not be computed (beyond the calendar's range).
     OutOfRange,
 }
@@ -75,11 +98,9 @@ impl fmt::Display for Reason {
                 write!(f, "short breaks (legal status {legal_status}): the health assessment duty does not apply")
             }
             Reason::AgedOut { age, birthday } => write!(f, "aged {age} or over (birthday {birthday})"),
-            Reason::DueAfterLeavingAge { next, due, age, birthday } => write!(
-                f,
-                "next {} would fall due on {due}, on or after the {age}th birthday ({birthday})",
-                next.as_str()
-            ),
+            Reason::DueAfterLeavingAge { next, due, age, birthday } => {
+                write!(f, "next {} would fall due on {due}, on or after the {age}th birthday ({birthday})", next.as_str())
+            }
             Reason::Iha { care_start, deadline, unit, window_start } => write!(
                 f,
                 "IHA due {deadline} {} after care start {care_start}; no health assessment since {window_start}",
@@ -88,10 +109,9 @@ impl fmt::Display for Reason {
                     DeadlineUnit::CalendarDays => "calendar days",
                 }
             ),
-            Reason::Rha { last, age_at_last, months } => write!(
-                f,
-                "RHA due {months} months after the last assessment on {last} (age {age_at_last} then)"
-            ),
+            Reason::Rha { last, age_at_last, months } => {
+                write!(f, "RHA due {months} months after the last assessment on {last} (age {age_at_last} then)")
+            }
             Reason::OutOfRange => write!(f, "due date outside the supported calendar"),
         }
     }
@@ -198,12 +218,8 @@ impl Scheduler {
         let s = &self.policy.schedule;
         match last.as_ref().filter(|_| any_in_window) {
             None => {
-                let reason = Reason::Iha {
-                    care_start: child.care_start,
-                    deadline: s.iha_deadline,
-                    unit: s.iha_deadline_unit,
-                    window_start,
-                };
+                let reason =
+                    Reason::Iha { care_start: child.care_start, deadline: s.iha_deadline, unit: s.iha_deadline_unit, window_start };
                 (AssessmentType::Iha, self.iha_due(child.care_start), reason)
             }
             Some(&last) => {
@@ -271,14 +287,7 @@ impl Scheduler {
         } else {
             Status::UpToDate
         };
-        ChildStatus {
-            status,
-            next_assessment: Some(next),
-            due_date: Some(due),
-            days_overdue: Some(days.max(0)),
-            reason,
-            ..base
-        }
+        ChildStatus { status, next_assessment: Some(next), due_date: Some(due), days_overdue: Some(days.max(0)), reason, ..base }
     }
 }
 
@@ -287,8 +296,7 @@ impl Scheduler {
 /// ties by child_id. The order never depends on the order of the input.
 pub fn status_all(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> Vec<(usize, ChildStatus)> {
     let sched = Scheduler::new(policy);
-    let mut rows: Vec<(usize, ChildStatus)> =
-        cohort.children.iter().enumerate().map(|(i, c)| (i, sched.child_status(c, as_of))).collect();
+    let mut rows: Vec<(usize, ChildStatus)> = cohort.children.iter().enumerate().map(|(i, c)| (i, sched.child_status(c, as_of))).collect();
     // Children are sorted by id, so the cohort index is the child_id tie-break.
     rows.sort_unstable_by(|(ia, a), (ib, b)| {
         a.status
@@ -366,7 +374,8 @@ mod tests {
         assert_eq!(s.child_status(&c, ymd(2021, 6, 2)).status, Status::Overdue);
         assert_eq!(s.child_status(&c, ymd(2021, 6, 2)).days_overdue, Some(1));
         assert_eq!(s.child_status(&c, ymd(2021, 5, 4)).status, Status::DueSoon); // 28 days
-        assert_eq!(s.child_status(&c, ymd(2021, 5, 3)).status, Status::UpToDate); // 29 days
+        assert_eq!(s.child_status(&c, ymd(2021, 5, 3)).status, Status::UpToDate);
+        // 29 days
     }
 
     #[test]

@@ -300,7 +300,19 @@ impl Records<'_> {
     }
 
     fn add(&mut self, c: Child, next: Option<(AssessmentType, NaiveDate)>, leaves: NaiveDate) -> SimChild {
-        let k = SimChild { record: Record::Own(self.own.len()), next, care_start: c.care_start, leaves, queued_since: None, present: true, missing: c.missing, gone: false, known: None, last_done: None, age: None };
+        let k = SimChild {
+            record: Record::Own(self.own.len()),
+            next,
+            care_start: c.care_start,
+            leaves,
+            queued_since: None,
+            present: true,
+            missing: c.missing,
+            gone: false,
+            known: None,
+            last_done: None,
+            age: None,
+        };
         self.own.push(c);
         k
     }
@@ -406,17 +418,23 @@ struct Queued {
 // The simulation's inputs side by side, as the bindings pass them; one parameter struct is
 // planned with the workflow entry points (issue 19).
 #[allow(clippy::too_many_arguments)]
-pub fn run_once(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, policy: &Policy, costs: &Costs, rng: &mut Rng, deterministic: bool) -> Run {
+pub fn run_once(
+    cohort: &Cohort,
+    s: &Scenario,
+    as_of: NaiveDate,
+    weeks: u32,
+    policy: &Policy,
+    costs: &Costs,
+    rng: &mut Rng,
+    deterministic: bool,
+) -> Run {
     let start = Start::new(cohort, s, as_of, policy);
     run_from(&start, &Scheduler::new(&start.policy), s, as_of, weeks, costs, rng, deterministic)
 }
 
 /// The queue's order: the worklist's (tier, score, days overdue, due date, child_id).
 fn queue_order(kids: &[SimChild], recs: &Records, a: &Queued, b: &Queued) -> std::cmp::Ordering {
-    a.key
-        .cmp(&b.key)
-        .then_with(|| recs.get(kids[a.kid].record).id.cmp(&recs.get(kids[b.kid].record).id))
-        .then_with(|| a.kid.cmp(&b.kid))
+    a.key.cmp(&b.key).then_with(|| recs.get(kids[a.kid].record).id.cmp(&recs.get(kids[b.kid].record).id)).then_with(|| a.kid.cmp(&b.kid))
 }
 
 /// The sort key of a queued child: each part is 32 bits, so the packed order is the order of
@@ -445,13 +463,30 @@ fn slot_for(m: Modality, slots: &[u32; 3]) -> Option<usize> {
 const ORDER_AHEAD: usize = 16;
 
 #[allow(clippy::too_many_arguments)]
-fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, as_of: NaiveDate, weeks: u32, costs: &Costs, rng: &mut Rng, deterministic: bool) -> Run {
+fn run_from(
+    start: &Start,
+    sched: &Scheduler,
+    s: &Scenario,
+    as_of: NaiveDate,
+    weeks: u32,
+    costs: &Costs,
+    rng: &mut Rng,
+    deterministic: bool,
+) -> Run {
     let policy = &start.policy;
     let sch = &policy.schedule;
     let mut recs = Records { start: &start.children, own: Vec::new() };
     let flags = flag_rules(policy);
     let mut kids = start.kids.clone();
-    let mut run = Run { weeks: Vec::with_capacity(weeks as usize), weeks_to_clear: None, started: start.started, arrived: 0, left: 0, joined: 0, queue_weeks_of_seen: 0 };
+    let mut run = Run {
+        weeks: Vec::with_capacity(weeks as usize),
+        weeks_to_clear: None,
+        started: start.started,
+        arrived: 0,
+        left: 0,
+        joined: 0,
+        queue_weeks_of_seen: 0,
+    };
     let mut arrivals_due = 0.0f64;
     let mut queue: Vec<Queued> = Vec::new();
     for w in 0..weeks {
@@ -601,7 +636,17 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, as_of: NaiveDate, we
 /// (`seed`, run number): the same results on any machine and any number of threads.
 // As run_once: the inputs side by side until the one parameter struct (issue 19).
 #[allow(clippy::too_many_arguments)]
-pub fn simulate(cohort: &Cohort, s: &Scenario, as_of: NaiveDate, weeks: u32, runs: std::ops::Range<u32>, seed: u64, policy: &Policy, costs: &Costs, deterministic: bool) -> Vec<Run> {
+pub fn simulate(
+    cohort: &Cohort,
+    s: &Scenario,
+    as_of: NaiveDate,
+    weeks: u32,
+    runs: std::ops::Range<u32>,
+    seed: u64,
+    policy: &Policy,
+    costs: &Costs,
+    deterministic: bool,
+) -> Vec<Run> {
     let start = Start::new(cohort, s, as_of, policy);
     let sched = Scheduler::new(&start.policy);
     runs.into_par_iter()
@@ -649,10 +694,7 @@ pub fn summary_table(results: &[(String, Vec<Run>)]) -> Table {
     t.push("clinician_hours_p50", floats(&|r| q_f(r, &|x| Some(x.clinician_hours()), 0.5)));
     t.push("up_to_date_end_p50", floats(&|r| q_f(r, &utd_end, 0.5)));
     t.push("weeks_to_clear_p10", ints(&|r| q_i(r, &|x| x.weeks_to_clear, 0.1)));
-    t.push(
-        "cleared_share",
-        floats(&|r| Some(r.iter().filter(|x| x.weeks_to_clear.is_some()).count() as f64 / r.len().max(1) as f64)),
-    );
+    t.push("cleared_share", floats(&|r| Some(r.iter().filter(|x| x.weeks_to_clear.is_some()).count() as f64 / r.len().max(1) as f64)));
     t.push("overdue_end_p10", ints(&|r| q_i(r, &overdue_end, 0.1)));
     t.push("overdue_end_p90", ints(&|r| q_i(r, &overdue_end, 0.9)));
     t.push("did_not_attend_p50", ints(&|r| q_i(r, &|x| Some(x.weeks.iter().map(|w| w.did_not_attend).sum()), 0.5)));
@@ -716,7 +758,18 @@ pub enum Goal {
 /// at least `probability` of `runs` replications, by bisection; with every capacity tried and
 /// its success share.
 #[allow(clippy::too_many_arguments)]
-pub fn capacity_needed(cohort: &Cohort, base: &Scenario, as_of: NaiveDate, weeks: u32, runs: u32, seed: u64, policy: &Policy, costs: &Costs, goal: Goal, probability: f64) -> (Option<u32>, Vec<(u32, f64)>) {
+pub fn capacity_needed(
+    cohort: &Cohort,
+    base: &Scenario,
+    as_of: NaiveDate,
+    weeks: u32,
+    runs: u32,
+    seed: u64,
+    policy: &Policy,
+    costs: &Costs,
+    goal: Goal,
+    probability: f64,
+) -> (Option<u32>, Vec<(u32, f64)>) {
     let weeks = match goal {
         Goal::ClearBy(d) => (((d - as_of).num_days().max(0) as u32) / 7).max(1),
         Goal::UpToDate(_) => weeks,

@@ -64,8 +64,7 @@ const UASC_BY_BAND: [f64; 5] = [0.0, 0.0, 0.0, 0.024, 0.30];
 const RECENT_ENTRY: f64 = 0.26;
 /// Mean time in care beyond the first year, in days, for longer-stay children.
 const LONG_STAY_MEAN_DAYS: f64 = 1100.0;
-const LEGAL_STATUS: [(&str, f64); 7] =
-    [("C2", 0.60), ("V2", 0.15), ("E1", 0.12), ("C1", 0.08), ("D1", 0.02), ("J2", 0.02), ("L1", 0.01)];
+const LEGAL_STATUS: [(&str, f64); 7] = [("C2", 0.60), ("V2", 0.15), ("E1", 0.12), ("C1", 0.08), ("D1", 0.02), ("J2", 0.02), ("L1", 0.01)];
 /// SDQ bands of children with a score (DfE 2024): 46% normal, 13% borderline, 41% concern.
 const SDQ_BANDS: [f64; 3] = [0.46, 0.13, 0.41];
 /// Share of children aged 4-16 with an SDQ score.
@@ -166,16 +165,7 @@ fn attributes(rng: &mut Rng, age: u32, uasc: bool, localities: &[String]) -> Att
     let missing_episodes = if went_missing { 1 + rng.poisson(4.0) as u32 } else { 0 };
     let missing_now = went_missing && rng.chance(0.05);
 
-    Attributes {
-        legal_status,
-        uasc,
-        locality,
-        sdq_score,
-        signals,
-        moves,
-        missing_episodes,
-        missing_now,
-    }
+    Attributes { legal_status, uasc, locality, sdq_score, signals, moves, missing_episodes, missing_now }
 }
 
 /// Ages of children starting to be looked after (DfE starters, England 2024, approximately):
@@ -246,7 +236,11 @@ fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &m
         assessments.push(Assessment { completed_on: done, kind, modality: m, outcome: Outcome::Completed });
         let (months, _) = sched.rha_interval(dob, done);
         let Some(due) = add_months(done, months) else { break };
-        done = if rng.chance(RHA_ON_TIME) { minus_days(due, rng.range(0, 42)) } else { plus_days(due, 1 + rng.exp(RHA_LATE_MEAN_DAYS) as i64) };
+        done = if rng.chance(RHA_ON_TIME) {
+            minus_days(due, rng.range(0, 42))
+        } else {
+            plus_days(due, 1 + rng.exp(RHA_LATE_MEAN_DAYS) as i64)
+        };
         kind = AssessmentType::Rha;
     }
     let mut c = Child::new(&format!("{:0width$}", i + 1, width = id_width), dob, care_start);
@@ -287,7 +281,11 @@ fn overdue_share(children: &[Child], sched: &Scheduler, as_of: NaiveDate) -> f64
             _ => due += 1,
         }
     }
-    if due == 0 { 0.0 } else { over as f64 / due as f64 }
+    if due == 0 {
+        0.0
+    } else {
+        over as f64 / due as f64
+    }
 }
 
 /// The synthetic council (children sorted by id, with their assessments).
@@ -306,7 +304,11 @@ pub fn synthetic_cohort(o: &SynthOptions) -> Cohort {
         Some(target) => {
             let pilot: Vec<Child> = (0..o.children.min(4000)).map(|i| make(i).0).collect();
             let base = overdue_share(&pilot, &sched, o.as_of);
-            if target <= base { 0.0 } else { ((target - base) / (1.0 - base)).min(1.0) }
+            if target <= base {
+                0.0
+            } else {
+                ((target - base) / (1.0 - base)).min(1.0)
+            }
         }
     };
     let children = (0..o.children)

@@ -218,9 +218,8 @@ pub fn problems_table(problems: &[Problem]) -> Table {
 /// Row counts per table: file, rows_read, rows_accepted, rows_rejected.
 pub fn counts_table(report: &ValidationReport) -> Table {
     let mut t = Table::default();
-    let col = |f: &dyn Fn(&crate::report::RowCounts) -> u64| {
-        ColumnData::Int(report.tables.iter().map(|(_, c)| Some(f(c) as i64)).collect())
-    };
+    let col =
+        |f: &dyn Fn(&crate::report::RowCounts) -> u64| ColumnData::Int(report.tables.iter().map(|(_, c)| Some(f(c) as i64)).collect());
     t.push("file", ColumnData::Str(report.tables.iter().map(|(f, _)| Some(f.clone())).collect()));
     t.push("rows_read", col(&|c| c.read));
     t.push("rows_accepted", col(&|c| c.accepted));
@@ -373,9 +372,25 @@ pub fn cohort_csv(cohort: &Cohort) -> (String, String) {
 pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(out);
     c.write_record([
-        "child_id", "date_of_birth", "care_start", "care_end", "legal_status", "uasc", "missing", "locality", "sdq_score",
-        "complex_health_needs", "disability", "mental_health_concern", "self_harm", "substance_misuse",
-        "pregnant_or_parent", "exploitation_risk", "youth_justice", "out_of_area", "placement_moves_12m",
+        "child_id",
+        "date_of_birth",
+        "care_start",
+        "care_end",
+        "legal_status",
+        "uasc",
+        "missing",
+        "locality",
+        "sdq_score",
+        "complex_health_needs",
+        "disability",
+        "mental_health_concern",
+        "self_harm",
+        "substance_misuse",
+        "pregnant_or_parent",
+        "exploitation_risk",
+        "youth_justice",
+        "out_of_area",
+        "placement_moves_12m",
         "missing_episodes_12m",
     ])?;
     let b = |x: bool| if x { "1" } else { "0" }.to_string();

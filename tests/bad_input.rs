@@ -55,10 +55,7 @@ fn excel_two_digit_years_and_month_names_are_explained() {
 
 #[test]
 fn excel_and_pandas_datetimes_are_read_as_their_date() {
-    let l = load(
-        &format!("{CH}A,2010-02-01 00:00:00,05/01/2021 00:00\n"),
-        &format!("{AS}A,IHA,2021-01-20T09:30:00\n"),
-    );
+    let l = load(&format!("{CH}A,2010-02-01 00:00:00,05/01/2021 00:00\n"), &format!("{AS}A,IHA,2021-01-20T09:30:00\n"));
     let c = l.into_cohort().expect("datetimes read");
     assert_eq!(c.children[0].date_of_birth, ymd(2010, 2, 1));
     assert_eq!(c.children[0].care_start, ymd(2021, 1, 5));
@@ -88,10 +85,17 @@ fn dates_in_2100_are_typing_errors() {
     // A birth after today is impossible; a care start years ahead would take the child off
     // every worklist (and puts the birth 18+ years before it); an assessment after today is
     // kept but warned about.
-    let l = load(&format!("{CH}A,2100-01-01,2100-01-02\nB,2010-01-01,2100-01-05\nC,2010-01-01,2021-01-05\n"), &format!("{AS}C,IHA,2100-01-20\n"));
+    let l = load(
+        &format!("{CH}A,2100-01-01,2100-01-02\nB,2010-01-01,2100-01-05\nC,2010-01-01,2021-01-05\n"),
+        &format!("{AS}C,IHA,2100-01-20\n"),
+    );
     let e = errors(&l);
     let at: Vec<(Option<u64>, Option<&str>)> = e.iter().map(|e| (e.1, e.2.as_deref())).collect();
-    assert_eq!(at, [(Some(2), Some("date_of_birth")), (Some(2), Some("care_start")), (Some(3), Some("care_start")), (Some(3), Some("date_of_birth"))], "{e:#?}");
+    assert_eq!(
+        at,
+        [(Some(2), Some("date_of_birth")), (Some(2), Some("care_start")), (Some(3), Some("care_start")), (Some(3), Some("date_of_birth"))],
+        "{e:#?}"
+    );
     assert!(e[0].4.contains("after today"));
     assert!(e[1].4.contains("more than 1 year after today") && e[2].4.contains("more than 1 year after today"));
     assert!(e[3].4.contains("no child starts care at 18"));

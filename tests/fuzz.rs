@@ -56,7 +56,8 @@ enum Mutation {
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     // Bytes that matter to CSV, XML and TOML, and some that do not.
-    let special = prop::sample::select(vec![b',', b'"', b'\n', b'\r', b'<', b'>', b'/', b'=', b'[', b']', b'-', b'0', b'9', 0xFF, 0xEF, 0x00, b' ']);
+    let special =
+        prop::sample::select(vec![b',', b'"', b'\n', b'\r', b'<', b'>', b'/', b'=', b'[', b']', b'-', b'0', b'9', 0xFF, 0xEF, 0x00, b' ']);
     prop_oneof![
         (any::<usize>(), 0usize..40).prop_map(|(at, len)| Mutation::Delete { at, len }),
         (any::<usize>(), prop::collection::vec(any::<u8>(), 1..12)).prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),

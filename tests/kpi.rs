@@ -22,7 +22,12 @@ fn kid(id: &str, dob: &str, care_start: &str, done_on: &[&str]) -> Child {
 fn cohort() -> Cohort {
     let mut v = vec![
         // A: reviews every year on time; next due 2022-01-01.
-        kid("A", "2010-01-01", "2015-01-05", &["2015-01-20", "2016-01-10", "2017-01-05", "2018-01-01", "2019-01-01", "2020-01-01", "2021-01-01"]),
+        kid(
+            "A",
+            "2010-01-01",
+            "2015-01-05",
+            &["2015-01-20", "2016-01-10", "2017-01-05", "2018-01-01", "2019-01-01", "2020-01-01", "2021-01-01"],
+        ),
         // B: last review 2020-06-01, due 2021-06-01: overdue.
         kid("B", "2010-01-01", "2015-01-05", &["2015-01-20", "2020-06-01"]),
         // C: due 2021-03-01, done late on 2021-04-15: up to date now, but not all in timescale.
@@ -100,13 +105,15 @@ fn breakdowns_add_up_to_the_headline() {
         let rows = compute(&cohort(), &[e], by, &Policy::default());
         for ind in Indicator::ALL {
             let all = rows.iter().find(|r| r.indicator == ind && r.exclusion == Exclusion::None && r.group == "all").unwrap();
-            let parts: Vec<&KpiRow> = rows.iter().filter(|r| r.indicator == ind && r.exclusion == Exclusion::None && r.group != "all").collect();
+            let parts: Vec<&KpiRow> =
+                rows.iter().filter(|r| r.indicator == ind && r.exclusion == Exclusion::None && r.group != "all").collect();
             assert_eq!(parts.iter().map(|r| r.numerator).sum::<u64>(), all.numerator);
             assert_eq!(parts.iter().map(|r| r.denominator).sum::<u64>(), all.denominator);
         }
     }
     let rows = compute(&cohort(), &[e], GroupBy::Locality, &Policy::default());
-    let groups: Vec<&str> = rows.iter().filter(|r| r.indicator == Indicator::UpToDate && r.exclusion == Exclusion::None).map(|r| r.group.as_str()).collect();
+    let groups: Vec<&str> =
+        rows.iter().filter(|r| r.indicator == Indicator::UpToDate && r.exclusion == Exclusion::None).map(|r| r.group.as_str()).collect();
     assert_eq!(groups, ["all", "North", "South", "unknown"]);
 }
 
@@ -121,7 +128,10 @@ fn the_table_has_the_contract_columns_rag_and_one_decimal() {
     assert_eq!(lines.next(), Some("up_to_date,2021-09-30,none,6,9,66.7,90.0,85.0,red"));
     assert_eq!(csv.lines().count(), 1 + 4 * 3);
     let mut p = Policy::default();
-    p.kpi.indicators.insert("up_to_date".into(), lac_backlog::policy::RagSetting { target_pct: Some(60.0), floor_pct: Some(50.0), higher_is_better: None });
+    p.kpi.indicators.insert(
+        "up_to_date".into(),
+        lac_backlog::policy::RagSetting { target_pct: Some(60.0), floor_pct: Some(50.0), higher_is_better: None },
+    );
     let t = kpi_table(&rows, GroupBy::None, false, &p).to_csv_string();
     assert!(t.contains("up_to_date,2021-09-30,none,6,9,66.7,60.0,50.0,green"), "{t}");
 }
@@ -130,7 +140,10 @@ fn the_table_has_the_contract_columns_rag_and_one_decimal() {
 fn the_forecast_assumes_nobody_else_is_seen() {
     let rows = forecast(&cohort(), ymd(2021, 9, 30), 4, &Policy::default());
     let none: Vec<&KpiRow> = rows.iter().filter(|r| r.exclusion == Exclusion::None).collect();
-    assert_eq!(none.iter().map(|r| r.period_end).collect::<Vec<_>>(), [ymd(2021, 10, 31), ymd(2021, 11, 30), ymd(2021, 12, 31), ymd(2022, 1, 31)]);
+    assert_eq!(
+        none.iter().map(|r| r.period_end).collect::<Vec<_>>(),
+        [ymd(2021, 10, 31), ymd(2021, 11, 30), ymd(2021, 12, 31), ymd(2022, 1, 31)]
+    );
     // E's IHA falls due in October, A's review in January: the value can only fall.
     assert_eq!((none[0].numerator, none[0].denominator), (5, 9));
     assert_eq!((none[3].numerator, none[3].denominator), (4, 9));
@@ -166,7 +179,11 @@ fn attack(csv: &str) -> Vec<String> {
                     let u = unknown[0].clone();
                     let val = if u == k { sum } else { total.unwrap() - sum };
                     let cell = cells.get_mut(&u).unwrap();
-                    if m == 0 { cell.0 = Some(val) } else { cell.1 = Some(val) }
+                    if m == 0 {
+                        cell.0 = Some(val)
+                    } else {
+                        cell.1 = Some(val)
+                    }
                     changed = true;
                 }
             }

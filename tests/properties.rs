@@ -5,7 +5,9 @@ use common::*;
 
 use chrono::{Days, NaiveDate};
 use lac_backlog::table::status_table;
-use lac_backlog::{load_csv_bytes, status_all, Assessment, AssessmentType, Child, Modality, Outcome, Policy, ReadOptions, Scheduler, Status};
+use lac_backlog::{
+    load_csv_bytes, status_all, Assessment, AssessmentType, Child, Modality, Outcome, Policy, ReadOptions, Scheduler, Status,
+};
 use proptest::prelude::*;
 
 fn day(offset: u32) -> NaiveDate {
@@ -15,12 +17,12 @@ fn day(offset: u32) -> NaiveDate {
 /// A child with random dates, status fields and assessments, and an as_of date.
 fn arb_case() -> impl Strategy<Value = (Child, NaiveDate)> {
     (
-        0u32..9000,                                                    // dob
-        0u32..6500,                                                    // care_start after dob, before 18
+        0u32..9000,                                                              // dob
+        0u32..6500,                                                              // care_start after dob, before 18
         prop::collection::vec((0u32..7300, any::<bool>(), any::<bool>()), 0..7), // assessments
-        prop::option::of(0u32..3000),                                  // care_end after care_start
+        prop::option::of(0u32..3000),                                            // care_end after care_start
         prop::sample::select(vec![None, Some("C2"), Some("V3"), Some("V4"), Some("E1")]),
-        0u32..3000,                                                    // as_of after care_start - 100
+        0u32..3000, // as_of after care_start - 100
     )
         .prop_map(|(dob, cs, assessments, ce, ls, t)| {
             let dob = day(dob);

@@ -242,10 +242,7 @@ fn every_problem_in_one_pass_and_counts_reconcile() {
 
 #[test]
 fn line_numbers_count_quoted_newlines_and_blank_rows() {
-    let l = load(
-        &format!("{CH}1,2010-01-02,2020-01-01\n\n\"2\nsplit\",2010-01-02,2020-01-01\n3,2010-01-02,2020-02-30\n"),
-        AS,
-    );
+    let l = load(&format!("{CH}1,2010-01-02,2020-01-01\n\n\"2\nsplit\",2010-01-02,2020-01-01\n3,2010-01-02,2020-02-30\n"), AS);
     one_error(&l, "children.csv", 6, "care_start", "2020-02-30", "impossible date");
 }
 

@@ -110,10 +110,7 @@ fn review_that_would_fall_after_the_18th_birthday() {
     assert_eq!(st.status, Status::NotRequired);
     assert_eq!(st.due_date, None);
     assert_eq!(st.age_band, AgeBand::Plus17);
-    assert_eq!(
-        st.reason.to_string(),
-        "next RHA would fall due on 2022-05-01, on or after the 18th birthday (2022-03-10)"
-    );
+    assert_eq!(st.reason.to_string(), "next RHA would fall due on 2022-05-01, on or after the 18th birthday (2022-03-10)");
     // On the 18th birthday itself the child is out of scope.
     let st = sched().child_status(&c, ymd(2022, 3, 10));
     assert_eq!(st.reason, Reason::AgedOut { age: 18, birthday: ymd(2022, 3, 10) });
@@ -173,10 +170,7 @@ fn not_required_cases() {
     assert_eq!(s.child_status(&c, ymd(2021, 6, 1)).reason, Reason::LeftCare { care_end: ymd(2021, 6, 1) });
     assert_eq!(s.child_status(&c, ymd(2021, 5, 31)).status, Status::Overdue);
 
-    assert_eq!(
-        s.child_status(&c, ymd(2021, 1, 3)).reason,
-        Reason::NotYetInCare { care_start: ymd(2021, 1, 4) }
-    );
+    assert_eq!(s.child_status(&c, ymd(2021, 1, 3)).reason, Reason::NotYetInCare { care_start: ymd(2021, 1, 4) });
 }
 
 #[test]

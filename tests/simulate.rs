@@ -157,7 +157,18 @@ fn capacity_search_finds_the_smallest_that_clears() {
     let cohort = overdue_cohort(60);
     let base = only(1, 0, 0);
     // Clear 60 children within 6 weeks: 10 a week.
-    let (c, tried) = capacity_needed(&cohort, &base, as_of(), 52, 1, 1, &Policy::default(), &Costs::default(), Goal::ClearBy(as_of() + Days::new(42)), 1.0);
+    let (c, tried) = capacity_needed(
+        &cohort,
+        &base,
+        as_of(),
+        52,
+        1,
+        1,
+        &Policy::default(),
+        &Costs::default(),
+        Goal::ClearBy(as_of() + Days::new(42)),
+        1.0,
+    );
     assert_eq!(c, Some(10), "{tried:?}");
 }
 
@@ -168,12 +179,16 @@ fn back_test_against_the_stored_summary() {
     let scenarios = [
         Scenario { name: "baseline".into(), face_to_face_per_week: 6, ..Scenario::default() },
         Scenario { name: "more_clinics".into(), face_to_face_per_week: 12, ..Scenario::default() },
-        Scenario { name: "virtual_and_questionnaire".into(), face_to_face_per_week: 6, virtual_per_week: 4, questionnaire_per_week: 3, ..Scenario::default() },
+        Scenario {
+            name: "virtual_and_questionnaire".into(),
+            face_to_face_per_week: 6,
+            virtual_per_week: 4,
+            questionnaire_per_week: 3,
+            ..Scenario::default()
+        },
     ];
-    let results: Vec<(String, Vec<lac_backlog::simulate::Run>)> = scenarios
-        .iter()
-        .map(|s| (s.name.clone(), simulate(&c, s, as_of(), 26, 0..30, 7, &p, &Costs::default(), false)))
-        .collect();
+    let results: Vec<(String, Vec<lac_backlog::simulate::Run>)> =
+        scenarios.iter().map(|s| (s.name.clone(), simulate(&c, s, as_of(), 26, 0..30, 7, &p, &Costs::default(), false))).collect();
     let summary = summary_table(&results).to_csv_string();
     let trajectory = trajectory_table(&results, as_of()).to_csv_string();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");

@@ -92,15 +92,21 @@ fn the_dirty_return_gives_precise_errors_and_no_crash() {
 
 #[test]
 fn a_chain_of_x1_episodes_is_one_period() {
-    let dir = return_dir("chain", &[
-        ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
-        ("episodes.csv", &format!(
-            "{E}{}{}{}",
-            ep("A", "01/02/2016", "S", "C2", "01/05/2017", "X1"),
-            ep("A", "01/05/2017", "P", "C2", "10/01/2018", "X1"),
-            ep("A", "10/01/2018", "T", "E1", "", "")
-        )),
-    ]);
+    let dir = return_dir(
+        "chain",
+        &[
+            ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
+            (
+                "episodes.csv",
+                &format!(
+                    "{E}{}{}{}",
+                    ep("A", "01/02/2016", "S", "C2", "01/05/2017", "X1"),
+                    ep("A", "01/05/2017", "P", "C2", "10/01/2018", "X1"),
+                    ep("A", "10/01/2018", "T", "E1", "", "")
+                ),
+            ),
+        ],
+    );
     let ret = read_dir(&dir, None).unwrap();
     let c = derive_child(ret.get("A").unwrap(), ymd(2018, 3, 1)).unwrap();
     assert_eq!((c.care_start, c.care_end), (ymd(2016, 2, 1), None));
@@ -136,10 +142,13 @@ fn a_period_that_ended_and_a_new_one() {
 
 #[test]
 fn assessments_join_the_derived_cohort() {
-    let dir = return_dir("assess", &[
-        ("header.csv", &format!("{H}0042,1,01/06/2010,WBRI,,,\n")),
-        ("episodes.csv", &format!("{E}{}", ep("0042", "01/02/2016", "S", "C2", "", ""))),
-    ]);
+    let dir = return_dir(
+        "assess",
+        &[
+            ("header.csv", &format!("{H}0042,1,01/06/2010,WBRI,,,\n")),
+            ("episodes.csv", &format!("{E}{}", ep("0042", "01/02/2016", "S", "C2", "", ""))),
+        ],
+    );
     let ret = read_dir(&dir, None).unwrap();
     let a = b"child_id,assessment_type,completed_on\n0042,IHA,2016-02-20\n0042,RHA,2017-02-01\n9,RHA,2017-02-01\n";
     let l = load_cohort(&ret, ymd(2018, 1, 1), Some(("assessments.csv", a)), &ReadOptions { today: today() });
@@ -151,7 +160,10 @@ fn assessments_join_the_derived_cohort() {
 }
 
 fn membership(episodes: &[String]) -> Option<Result<(), Exclusion>> {
-    let dir = return_dir("oc2rule", &[("header.csv", &format!("{H}A,1,01/06/2008,WBRI,,,\n")), ("episodes.csv", &format!("{E}{}", episodes.concat()))]);
+    let dir = return_dir(
+        "oc2rule",
+        &[("header.csv", &format!("{H}A,1,01/06/2008,WBRI,,,\n")), ("episodes.csv", &format!("{E}{}", episodes.concat()))],
+    );
     let ret = read_dir(&dir, None).unwrap();
     cohort_membership(ret.get("A").unwrap(), ymd(2018, 3, 31))
 }
@@ -167,10 +179,7 @@ fn oc2_cohort_rules_one_each() {
     // Started after the year start: a new entrant.
     assert_eq!(membership(&[ep("A", "02/04/2017", "S", "C2", "", "")]), Some(Err(Exclusion::NewEntrant)));
     // A placement change (RNE P) in the year is not a new entry.
-    assert_eq!(
-        membership(&[ep("A", "01/01/2015", "S", "C2", "01/06/2017", "X1"), ep("A", "01/06/2017", "P", "C2", "", "")]),
-        Some(Ok(()))
-    );
+    assert_eq!(membership(&[ep("A", "01/01/2015", "S", "C2", "01/06/2017", "X1"), ep("A", "01/06/2017", "P", "C2", "", "")]), Some(Ok(())));
     // Left care in the year (REC not X1), including on 31 March itself.
     assert_eq!(membership(&[ep("A", "01/01/2015", "S", "C2", "31/03/2018", "E13")]), Some(Err(Exclusion::LeftCare)));
     assert_eq!(membership(&[ep("A", "01/01/2015", "S", "C2", "01/04/2017", "E13")]), Some(Err(Exclusion::LeftCare)));
@@ -178,10 +187,7 @@ fn oc2_cohort_rules_one_each() {
     assert_eq!(membership(&[ep("A", "01/01/2015", "S", "V3", "", "")]), Some(Err(Exclusion::ShortBreaks)));
     assert_eq!(membership(&[ep("A", "01/01/2015", "S", "V4", "", "")]), Some(Err(Exclusion::ShortBreaks)));
     // Short breaks that ended before the year do not exclude a child in care all year.
-    assert_eq!(
-        membership(&[ep("A", "01/01/2015", "S", "V3", "01/02/2016", "X1"), ep("A", "01/02/2016", "L", "C2", "", "")]),
-        Some(Ok(()))
-    );
+    assert_eq!(membership(&[ep("A", "01/01/2015", "S", "V3", "01/02/2016", "X1"), ep("A", "01/02/2016", "L", "C2", "", "")]), Some(Ok(())));
 }
 
 #[test]
@@ -245,21 +251,27 @@ fn has(ps: &[Seen], sev: Severity, file: &str, line: u64, col: &str, value: &str
 
 #[test]
 fn each_903_problem_names_table_line_column_and_value() {
-    let dir = return_dir("problems", &[
-        ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\nB,1,31/02/2010,WBRI,,,\nA,1,01/06/2010,WBRI,,,\nC,7,01/06/2011,WBRI,,,\n")),
-        ("episodes.csv", &format!(
-            "{E}{}{}{}{}{}{}",
-            ep("A", "01/01/2016", "S", "C2", "", "E11"),        // line 2: open with a REC
-            ep("A", "01/06/2016", "Q", "C2", "", ""),           // line 3: unknown RNE; overlaps line 2
-            ep("C", "yesterday", "S", "C2", "", ""),            // line 4: DECOM not a date
-            ep("C", "01/05/2017", "S", "C2", "01/04/2017", "X1"), // line 5: ends before it starts
-            ep("Z", "01/05/2017", "S", "C2", "", ""),           // line 6: no header row
-            ep("C", "01/05/2018", "S", "C2", "", "")            // line 7: after the year end
-        )),
-        ("uasc.csv", "CHILD,SEX,DOB,DUC\nA,1,01/06/2010,soon\n"),
-        ("missing.csv", "CHILD,DOB,MISSING,MIS_START,MIS_END\nA,01/06/2010,X,01/13/2017,\n"),
-        ("oc2.csv", "CHILD,DOB,SDQ_SCORE\nA,01/06/2010,44\n"),
-    ]);
+    let dir = return_dir(
+        "problems",
+        &[
+            ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\nB,1,31/02/2010,WBRI,,,\nA,1,01/06/2010,WBRI,,,\nC,7,01/06/2011,WBRI,,,\n")),
+            (
+                "episodes.csv",
+                &format!(
+                    "{E}{}{}{}{}{}{}",
+                    ep("A", "01/01/2016", "S", "C2", "", "E11"), // line 2: open with a REC
+                    ep("A", "01/06/2016", "Q", "C2", "", ""),    // line 3: unknown RNE; overlaps line 2
+                    ep("C", "yesterday", "S", "C2", "", ""),     // line 4: DECOM not a date
+                    ep("C", "01/05/2017", "S", "C2", "01/04/2017", "X1"), // line 5: ends before it starts
+                    ep("Z", "01/05/2017", "S", "C2", "", ""),    // line 6: no header row
+                    ep("C", "01/05/2018", "S", "C2", "", "")     // line 7: after the year end
+                ),
+            ),
+            ("uasc.csv", "CHILD,SEX,DOB,DUC\nA,1,01/06/2010,soon\n"),
+            ("missing.csv", "CHILD,DOB,MISSING,MIS_START,MIS_END\nA,01/06/2010,X,01/13/2017,\n"),
+            ("oc2.csv", "CHILD,DOB,SDQ_SCORE\nA,01/06/2010,44\n"),
+        ],
+    );
     let ps = problems_of(&dir);
     use Severity::{Error, Warning};
     has(&ps, Error, "header.csv", 3, "DOB", "31/02/2010");
@@ -286,20 +298,23 @@ fn each_903_problem_names_table_line_column_and_value() {
 
 #[test]
 fn missing_tables_and_columns_are_errors() {
-    let dir = return_dir("nocol", &[
-        ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
-        ("episodes.csv", "CHILD,DECOM,RNE,LS,REC\nA,01/01/2016,S,C2,\n"),
-    ]);
+    let dir = return_dir(
+        "nocol",
+        &[("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")), ("episodes.csv", "CHILD,DECOM,RNE,LS,REC\nA,01/01/2016,S,C2,\n")],
+    );
     let ps = problems_of(&dir);
     assert!(ps.contains(&(Severity::Error, "episodes.csv".into(), Some(1), Some("DEC".into()), String::new())), "{ps:#?}");
     let dir = return_dir("notable", &[("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n"))]);
     let ret = read_dir(&dir, None).unwrap();
     assert!(ret.report.errors().any(|e| e.problem.contains("no episodes table")));
-    let dir = return_dir("twice", &[
-        ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
-        ("SSDA903_2018_header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
-        ("episodes.csv", &format!("{E}{}", ep("A", "01/01/2016", "S", "C2", "", ""))),
-    ]);
+    let dir = return_dir(
+        "twice",
+        &[
+            ("header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
+            ("SSDA903_2018_header.csv", &format!("{H}A,1,01/06/2010,WBRI,,,\n")),
+            ("episodes.csv", &format!("{E}{}", ep("A", "01/01/2016", "S", "C2", "", ""))),
+        ],
+    );
     let ret = read_dir(&dir, None).unwrap();
     assert!(ret.report.errors().any(|e| e.problem.contains("a second header table")));
 }

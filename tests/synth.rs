@@ -43,11 +43,7 @@ fn marginals(c: &Cohort) -> Marginals {
         .filter(|k| k.assessments.iter().any(|a| a.outcome == Outcome::Completed && a.completed_on > year_ago && a.completed_on <= t))
         .count() as f64;
     let sched = Scheduler::new(&Policy::default());
-    let entrants: Vec<_> = c
-        .children
-        .iter()
-        .filter(|k| k.care_start > year_ago && sched.iha_due(k.care_start).unwrap() <= t)
-        .collect();
+    let entrants: Vec<_> = c.children.iter().filter(|k| k.care_start > year_ago && sched.iha_due(k.care_start).unwrap() <= t).collect();
     let on_time = entrants
         .iter()
         .filter(|k| {
@@ -123,7 +119,13 @@ fn the_backlog_knob_hits_its_target() {
 fn a_synthetic_council_passes_its_own_validation() {
     let c = synthetic_cohort(&SynthOptions::new(2_000, 11, as_of()));
     let (children, assessments) = lac_backlog::table::cohort_csv(&c);
-    let l = lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", assessments.as_bytes(), &lac_backlog::ReadOptions { today: as_of() });
+    let l = lac_backlog::load_csv_bytes(
+        "c.csv",
+        children.as_bytes(),
+        "a.csv",
+        assessments.as_bytes(),
+        &lac_backlog::ReadOptions { today: as_of() },
+    );
     assert!(l.report.errors().next().is_none(), "{:?}", l.report.errors().take(3).collect::<Vec<_>>());
     let back = l.into_cohort().unwrap();
     let before = status_table(&c, &status_all(&c, as_of(), &Policy::default())).to_csv_string();
@@ -146,7 +148,13 @@ fn a_large_council_reads_back_whole() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         for a in [&assessments, &reversed] {
             let l = pool.install(|| {
-                lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", a.as_bytes(), &lac_backlog::ReadOptions { today: as_of() })
+                lac_backlog::load_csv_bytes(
+                    "c.csv",
+                    children.as_bytes(),
+                    "a.csv",
+                    a.as_bytes(),
+                    &lac_backlog::ReadOptions { today: as_of() },
+                )
             });
             let back = l.into_cohort().unwrap();
             assert_eq!(back.children.len(), c.children.len());
@@ -165,7 +173,13 @@ fn assert_validates_whole(o: &SynthOptions) -> Result<(), TestCaseError> {
     let c = synthetic_cohort(o);
     let as_of = o.as_of;
     let (children, assessments) = lac_backlog::table::cohort_csv(&c);
-    let l = lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", assessments.as_bytes(), &lac_backlog::ReadOptions { today: as_of });
+    let l = lac_backlog::load_csv_bytes(
+        "c.csv",
+        children.as_bytes(),
+        "a.csv",
+        assessments.as_bytes(),
+        &lac_backlog::ReadOptions { today: as_of },
+    );
     let errors: Vec<String> = l.report.errors().take(3).map(|p| p.to_string()).collect();
     prop_assert!(errors.is_empty(), "{:?}: {:?}", (o.children, o.seed, as_of, o.overdue_share), errors);
     for (file, counts) in &l.report.tables {

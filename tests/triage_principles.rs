@@ -205,23 +205,20 @@ fn bad_overrides_are_errors_naming_line_column_value() {
     let text = "child_id,tier,modality,reason,decided_by\nZZ,P1,,x,Dr\nA,P1,,,Dr\nB,,,why,Dr\nA,P9,,x,Dr\nB,P2,,x,\n";
     let err = read_overrides("o.csv", text.as_bytes(), &cohort, &p).unwrap_err();
     let lac_backlog::Error::Data { errors, .. } = err else { panic!("not a data error") };
-    let got: Vec<(Option<u64>, Option<&str>, &str)> =
-        errors.iter().map(|e| (e.line, e.column.as_deref(), e.value.as_str())).collect();
+    let got: Vec<(Option<u64>, Option<&str>, &str)> = errors.iter().map(|e| (e.line, e.column.as_deref(), e.value.as_str())).collect();
     assert_eq!(
         got,
         [
-            (Some(2), Some("child_id"), "ZZ"),   // unknown child
-            (Some(3), Some("reason"), ""),       // no reason
-            (Some(4), Some("tier"), ""),         // neither tier nor modality
-            (Some(5), Some("tier"), "P9"),       // unknown tier
-            (Some(6), Some("decided_by"), ""),   // nobody decided
+            (Some(2), Some("child_id"), "ZZ"), // unknown child
+            (Some(3), Some("reason"), ""),     // no reason
+            (Some(4), Some("tier"), ""),       // neither tier nor modality
+            (Some(5), Some("tier"), "P9"),     // unknown tier
+            (Some(6), Some("decided_by"), ""), // nobody decided
         ]
     );
     assert!(errors[0].problem.contains("no child"));
     let dup = "child_id,tier,reason,decided_by\nA,P1,x,Dr\nA,P2,y,Dr\n";
-    let lac_backlog::Error::Data { errors, .. } = read_overrides("o.csv", dup.as_bytes(), &cohort, &p).unwrap_err() else {
-        panic!()
-    };
+    let lac_backlog::Error::Data { errors, .. } = read_overrides("o.csv", dup.as_bytes(), &cohort, &p).unwrap_err() else { panic!() };
     assert!(errors[0].problem.contains("second override") && errors[0].line == Some(3));
 }
 

@@ -16,13 +16,13 @@ const RNE: &[&str] = &["S", "L", "P", "T", "B", "U"];
 const LS: &[&str] = &["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"];
 const CIN: &[&str] = &["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"];
 const REC: &[&str] = &[
-    "X1", "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46", "E47", "E48", "E4A",
-    "E4B", "E5", "E6", "E7", "E8", "E9",
+    "X1", "E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46", "E47", "E48", "E4A", "E4B", "E5", "E6", "E7",
+    "E8", "E9",
 ];
 /// Placement codes up to 2023/24.
 const PLACE_BASE: &[&str] = &[
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1", "T2", "T3",
-    "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
+    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1", "T0", "T1", "T2", "T3", "T4", "U1", "U2",
+    "U3", "U4", "U5", "U6", "Z1",
 ];
 const SEX_OLD: &[&str] = &["1", "2"];
 const SEX_NEW: &[&str] = &["M", "F", "U"];
@@ -40,15 +40,7 @@ pub fn code_lists(year: i32) -> CodeLists {
         place.retain(|c| !matches!(*c, "H5" | "P2" | "Z1"));
         place.extend(["Z11", "Z12", "Z13", "Z14"]);
     }
-    CodeLists {
-        rne: RNE,
-        ls: LS,
-        cin: CIN,
-        rec: REC,
-        place,
-        sex: if year >= 2025 { SEX_NEW } else { SEX_OLD },
-        missing: MISSING,
-    }
+    CodeLists { rne: RNE, ls: LS, cin: CIN, rec: REC, place, sex: if year >= 2025 { SEX_NEW } else { SEX_OLD }, missing: MISSING }
 }
 
 /// Sex in either coding, as M/F/U.

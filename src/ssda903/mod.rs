@@ -99,7 +99,11 @@ impl Return903 {
         let latest = self.children.iter().flat_map(|c| c.episodes.iter()).map(|e| e.decom).max()?;
         let y = chrono::Datelike::year(&latest);
         let march31 = NaiveDate::from_ymd_opt(y, 3, 31)?;
-        if latest <= march31 { Some(march31) } else { NaiveDate::from_ymd_opt(y + 1, 3, 31) }
+        if latest <= march31 {
+            Some(march31)
+        } else {
+            NaiveDate::from_ymd_opt(y + 1, 3, 31)
+        }
     }
 
     /// Fails with every problem if the return has any error.
@@ -158,7 +162,14 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
     let year = year_end.map(|d| chrono::Datelike::year(&d));
     let (tables, header_file): (BTreeMap<&str, RawTable>, String) = if !csvs.is_empty() {
         for x in &xmls {
-            problems.push(Problem::new(Severity::Warning, &x.display().to_string(), None, None, "", "XML return ignored: the folder has CSV tables, which are read instead"));
+            problems.push(Problem::new(
+                Severity::Warning,
+                &x.display().to_string(),
+                None,
+                None,
+                "",
+                "XML return ignored: the folder has CSV tables, which are read instead",
+            ));
         }
         let mut tables = BTreeMap::new();
         for (t, path) in &csvs {
@@ -169,20 +180,35 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
         (tables, hf)
     } else if let Some(x) = xmls.first() {
         for extra in &xmls[1..] {
-            problems.push(Problem::new(Severity::Warning, &extra.display().to_string(), None, None, "", format!("a second XML file: only {} is read", x.display())));
+            problems.push(Problem::new(
+                Severity::Warning,
+                &extra.display().to_string(),
+                None,
+                None,
+                "",
+                format!("a second XML file: only {} is read", x.display()),
+            ));
         }
         let bytes = std::fs::read(x).map_err(io_error(x))?;
         let name = x.display().to_string();
         let text = String::from_utf8_lossy(&bytes);
         let t = xml::parse(&name, &text, &mut problems);
-        let tables = BTreeMap::from([("header", t.header), ("episodes", t.episodes), ("uasc", t.uasc), ("missing", t.missing), ("oc2", t.oc2)]);
+        let tables =
+            BTreeMap::from([("header", t.header), ("episodes", t.episodes), ("uasc", t.uasc), ("missing", t.missing), ("oc2", t.oc2)]);
         (tables, name)
     } else {
         (BTreeMap::new(), dir.display().to_string())
     };
     for t in ["header", "episodes"] {
         if !tables.contains_key(t) {
-            problems.push(Problem::new(Severity::Error, &dir.display().to_string(), None, None, "", format!("no {t} table in the folder (a file named like {t}.csv, or an XML return)")));
+            problems.push(Problem::new(
+                Severity::Error,
+                &dir.display().to_string(),
+                None,
+                None,
+                "",
+                format!("no {t} table in the folder (a file named like {t}.csv, or an XML return)"),
+            ));
         }
     }
     Ok(build(dir, tables, header_file, year, year_end, problems))
@@ -209,15 +235,23 @@ fn lenient<T>(chk: &mut RowCheck, row: &crate::read::Row, col: &str, f: impl Fn(
 }
 
 pub(crate) const HEADER_COLS: &[&str] = &["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"];
-pub(crate) const EPISODE_COLS: &[&str] = &[
-    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST",
-    "PL_POST", "URN",
-];
+pub(crate) const EPISODE_COLS: &[&str] =
+    &["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"];
 pub(crate) const UASC_COLS: &[&str] = &["CHILD", "SEX", "DOB", "DUC"];
 pub(crate) const MISSING_COLS: &[&str] = &["CHILD", "DOB", "MISSING", "MIS_START", "MIS_END"];
 pub(crate) const OC2_COLS: &[&str] = &[
-    "CHILD", "DOB", "SDQ_SCORE", "SDQ_REASON", "CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK",
-    "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED",
+    "CHILD",
+    "DOB",
+    "SDQ_SCORE",
+    "SDQ_REASON",
+    "CONVICTED",
+    "HEALTH_CHECK",
+    "IMMUNISATIONS",
+    "TEETH_CHECK",
+    "HEALTH_ASSESSMENT",
+    "SUBSTANCE_MISUSE",
+    "INTERVENTION_RECEIVED",
+    "INTERVENTION_OFFERED",
 ];
 
 // Column names are matched case-insensitively by `Columns`; the lists use the 903's own names.
@@ -260,8 +294,7 @@ fn build(
                 if let Some(rows) = id.as_ref().and_then(|id| dobs.get(id)) {
                     let id = id.as_deref().unwrap_or_default();
                     if rows.iter().any(|(_, d)| d != &rows[0].1) {
-                        let others: Vec<String> =
-                            rows.iter().filter(|(l, _)| l != line).map(|(l, d)| format!("{d} on line {l}")).collect();
+                        let others: Vec<String> = rows.iter().filter(|(l, _)| l != line).map(|(l, d)| format!("{d} on line {l}")).collect();
                         let v = cols.get(row, "DOB").unwrap_or_default().to_string();
                         chk.error("DOB", &v, format!("the same CHILD has different dates of birth ({})", others.join(", ")));
                     } else if rows.len() > 1 && rows[0].0 != *line {
@@ -275,7 +308,17 @@ fn build(
                         c.accepted += 1;
                         kids.insert(
                             id.clone(),
-                            Child903 { id, dob, sex: codes::normalise_sex(&sex_raw), mother, line: *line, episodes: vec![], missing: vec![], uasc: false, oc2: None },
+                            Child903 {
+                                id,
+                                dob,
+                                sex: codes::normalise_sex(&sex_raw),
+                                mother,
+                                line: *line,
+                                episodes: vec![],
+                                missing: vec![],
+                                uasc: false,
+                                oc2: None,
+                            },
                         );
                     }
                     (_, id, _) => {
@@ -500,10 +543,7 @@ pub fn derive_child(k: &Child903, as_of: NaiveDate) -> Option<Child> {
     let current = period.iter().rev().find(|e| e.decom <= as_of).unwrap_or(&period[0]);
     let year_ago = sub_months(as_of, 12).unwrap_or(as_of);
     let in_last_year = |d: NaiveDate| d > year_ago && d <= as_of;
-    let moves = period
-        .iter()
-        .filter(|e| matches!(e.rne.as_str(), "P" | "T" | "B" | "U") && in_last_year(e.decom))
-        .count() as u32;
+    let moves = period.iter().filter(|e| matches!(e.rne.as_str(), "P" | "T" | "B" | "U") && in_last_year(e.decom)).count() as u32;
     let missing_episodes = k.missing.iter().filter(|m| in_last_year(m.start)).count() as u32;
     let missing_now = k.missing.iter().any(|m| m.start <= as_of && m.end.is_none_or(|e| e > as_of));
     let oc2 = k.oc2.clone().unwrap_or_default();
@@ -540,7 +580,14 @@ pub fn load_cohort(ret: &Return903, as_of: NaiveDate, assessments: Option<(&str,
     for k in &ret.children {
         match derive_child(k, as_of) {
             Some(c) => children.push(c),
-            None => problems.push(Problem::new(Severity::Warning, &ret.header_file, Some(k.line), Some("CHILD"), &k.id, "no episode of care: not in the cohort")),
+            None => problems.push(Problem::new(
+                Severity::Warning,
+                &ret.header_file,
+                Some(k.line),
+                Some("CHILD"),
+                &k.id,
+                "no episode of care: not in the cohort",
+            )),
         }
     }
     let rejected = ret.rejected.iter().map(|(id, (_, line))| (id.clone(), *line)).collect();

@@ -21,11 +21,7 @@ fn table(file: &str, cols: &[&str]) -> RawTable {
 }
 
 fn child_text<'a>(node: roxmltree::Node<'a, 'a>, tag: &str) -> String {
-    node.children()
-        .find(|n| n.has_tag_name(tag))
-        .and_then(|n| n.text())
-        .map(|t| t.trim().to_string())
-        .unwrap_or_default()
+    node.children().find(|n| n.has_tag_name(tag)).and_then(|n| n.text()).map(|t| t.trim().to_string()).unwrap_or_default()
 }
 
 /// A row of `cols` from the element's children; `CHILD` and `DOB` come from the header, and
@@ -37,7 +33,11 @@ fn row(node: roxmltree::Node, cols: &[&str], child: &str, dob: &str) -> Vec<Stri
             "DOB" if node.children().all(|n| !n.has_tag_name("DOB")) => dob.to_string(),
             "PLACE" => {
                 let p = child_text(node, "PLACE");
-                if p.is_empty() { child_text(node, "PL") } else { p }
+                if p.is_empty() {
+                    child_text(node, "PL")
+                } else {
+                    p
+                }
             }
             _ => child_text(node, c),
         })
@@ -56,7 +56,14 @@ pub(crate) fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> XmlT
         Ok(d) => d,
         Err(e) => {
             let pos = e.pos();
-            problems.push(Problem::new(Severity::Error, file, Some(u64::from(pos.row)), None, "", format!("not a readable XML return: {e}")));
+            problems.push(Problem::new(
+                Severity::Error,
+                file,
+                Some(u64::from(pos.row)),
+                None,
+                "",
+                format!("not a readable XML return: {e}"),
+            ));
             return t;
         }
     };

@@ -143,10 +143,7 @@ fn plus_17(i: &FactorInput) -> Option<(u32, i64)> {
 }
 
 fn iha_overdue(i: &FactorInput) -> Option<(u32, i64)> {
-    flag(
-        i.status.status == Status::Overdue && i.status.next_assessment == Some(AssessmentType::Iha),
-        i.policy.weights.iha_overdue,
-    )
+    flag(i.status.status == Status::Overdue && i.status.next_assessment == Some(AssessmentType::Iha), i.policy.weights.iha_overdue)
 }
 
 fn days_overdue(i: &FactorInput) -> Option<(u32, i64)> {
@@ -198,25 +195,30 @@ fn overdue_words(s: &mut String, v: i64, _: &TriagePolicy) {
 
 /// Every factor, in the order explanations list them.
 pub const FACTORS: &[Factor] = &[
-    Factor { name: "days_overdue", kind: FactorKind::Timing, eval: days_overdue , describe: overdue_words },
-    Factor { name: "iha_overdue", kind: FactorKind::Timing, eval: iha_overdue , describe: said!("overdue IHA: health unknown") },
-    Factor { name: "self_harm", kind: FactorKind::Need, eval: self_harm , describe: said!("self-harm") },
-    Factor { name: "exploitation_risk", kind: FactorKind::Need, eval: exploitation_risk , describe: said!("exploitation risk") },
-    Factor { name: "complex_health_needs", kind: FactorKind::Need, eval: complex_health_needs , describe: said!("complex health needs") },
-    Factor { name: "disability", kind: FactorKind::Need, eval: disability , describe: said!("disability") },
-    Factor { name: "mental_health_concern", kind: FactorKind::Need, eval: mental_health_concern , describe: said!("mental health concern") },
-    Factor { name: "sdq_concern", kind: FactorKind::Need, eval: sdq_concern , describe: sdq_concern_words },
-    Factor { name: "sdq_borderline", kind: FactorKind::Need, eval: sdq_borderline , describe: sdq_borderline_words },
-    Factor { name: "pregnant_or_parent", kind: FactorKind::Need, eval: pregnant_or_parent , describe: said!("pregnant or a parent") },
-    Factor { name: "substance_misuse", kind: FactorKind::Need, eval: substance_misuse , describe: said!("substance misuse") },
-    Factor { name: "uasc", kind: FactorKind::Need, eval: uasc , describe: said!("unaccompanied asylum-seeking child") },
-    Factor { name: "youth_justice", kind: FactorKind::Need, eval: youth_justice , describe: said!("youth justice") },
-    Factor { name: "out_of_area", kind: FactorKind::Need, eval: out_of_area , describe: said!("placed out of area") },
-    Factor { name: "placement_moves", kind: FactorKind::Need, eval: placement_moves , describe: moves_words },
-    Factor { name: "missing_episodes", kind: FactorKind::Need, eval: missing_episodes , describe: missing_words },
-    Factor { name: "currently_missing", kind: FactorKind::Need, eval: currently_missing , describe: said!("currently missing: book when found") },
-    Factor { name: "under_5", kind: FactorKind::Age, eval: under_5 , describe: said!("under 5") },
-    Factor { name: "plus_17", kind: FactorKind::Age, eval: plus_17 , describe: said!("aged 17 or over") },
+    Factor { name: "days_overdue", kind: FactorKind::Timing, eval: days_overdue, describe: overdue_words },
+    Factor { name: "iha_overdue", kind: FactorKind::Timing, eval: iha_overdue, describe: said!("overdue IHA: health unknown") },
+    Factor { name: "self_harm", kind: FactorKind::Need, eval: self_harm, describe: said!("self-harm") },
+    Factor { name: "exploitation_risk", kind: FactorKind::Need, eval: exploitation_risk, describe: said!("exploitation risk") },
+    Factor { name: "complex_health_needs", kind: FactorKind::Need, eval: complex_health_needs, describe: said!("complex health needs") },
+    Factor { name: "disability", kind: FactorKind::Need, eval: disability, describe: said!("disability") },
+    Factor { name: "mental_health_concern", kind: FactorKind::Need, eval: mental_health_concern, describe: said!("mental health concern") },
+    Factor { name: "sdq_concern", kind: FactorKind::Need, eval: sdq_concern, describe: sdq_concern_words },
+    Factor { name: "sdq_borderline", kind: FactorKind::Need, eval: sdq_borderline, describe: sdq_borderline_words },
+    Factor { name: "pregnant_or_parent", kind: FactorKind::Need, eval: pregnant_or_parent, describe: said!("pregnant or a parent") },
+    Factor { name: "substance_misuse", kind: FactorKind::Need, eval: substance_misuse, describe: said!("substance misuse") },
+    Factor { name: "uasc", kind: FactorKind::Need, eval: uasc, describe: said!("unaccompanied asylum-seeking child") },
+    Factor { name: "youth_justice", kind: FactorKind::Need, eval: youth_justice, describe: said!("youth justice") },
+    Factor { name: "out_of_area", kind: FactorKind::Need, eval: out_of_area, describe: said!("placed out of area") },
+    Factor { name: "placement_moves", kind: FactorKind::Need, eval: placement_moves, describe: moves_words },
+    Factor { name: "missing_episodes", kind: FactorKind::Need, eval: missing_episodes, describe: missing_words },
+    Factor {
+        name: "currently_missing",
+        kind: FactorKind::Need,
+        eval: currently_missing,
+        describe: said!("currently missing: book when found"),
+    },
+    Factor { name: "under_5", kind: FactorKind::Age, eval: under_5, describe: said!("under 5") },
+    Factor { name: "plus_17", kind: FactorKind::Age, eval: plus_17, describe: said!("aged 17 or over") },
 ];
 
 /// The conditions a red flag may name: `overdue`, and every factor but the raw days overdue.
@@ -228,9 +230,7 @@ pub fn red_flag_conditions() -> Vec<&'static str> {
 pub fn contributions(input: &FactorInput) -> Vec<Contribution> {
     FACTORS
         .iter()
-        .filter_map(|f| {
-            (f.eval)(input).map(|(points, value)| Contribution { factor: f.name, kind: f.kind, points, value })
-        })
+        .filter_map(|f| (f.eval)(input).map(|(points, value)| Contribution { factor: f.name, kind: f.kind, points, value }))
         .collect()
 }
 
@@ -276,7 +276,9 @@ mod tests {
     #[test]
     fn sdq_bands() {
         let mut c = kid();
-        for (score, concern, borderline) in [(13, None, None), (14, None, Some(8)), (16, None, Some(8)), (17, Some(20), None), (40, Some(20), None)] {
+        for (score, concern, borderline) in
+            [(13, None, None), (14, None, Some(8)), (16, None, Some(8)), (17, Some(20), None), (40, Some(20), None)]
+        {
             c.sdq_score = Some(score);
             assert_eq!(eval("sdq_concern", &c, &rha(1)).map(|x| x.0), concern, "{score}");
             assert_eq!(eval("sdq_borderline", &c, &rha(1)).map(|x| x.0), borderline, "{score}");
@@ -382,8 +384,28 @@ mod tests {
         c.missing = true;
         c.uasc = true;
         let statuses = [
-            ChildStatus { status: Status::Overdue, next_assessment: Some(AssessmentType::Iha), due_date: Some(d(2020, 2, 1)), days_overdue: Some(400), age_band: AgeBand::Under5, age_years: 3, reason: Reason::OutOfRange, last_assessment: None, declined_offers: 2 },
-            ChildStatus { status: Status::DueSoon, next_assessment: Some(AssessmentType::Rha), due_date: Some(d(2024, 2, 1)), days_overdue: Some(0), age_band: AgeBand::Plus17, age_years: 17, reason: Reason::OutOfRange, last_assessment: Some(d(2023, 2, 1)), declined_offers: 0 },
+            ChildStatus {
+                status: Status::Overdue,
+                next_assessment: Some(AssessmentType::Iha),
+                due_date: Some(d(2020, 2, 1)),
+                days_overdue: Some(400),
+                age_band: AgeBand::Under5,
+                age_years: 3,
+                reason: Reason::OutOfRange,
+                last_assessment: None,
+                declined_offers: 2,
+            },
+            ChildStatus {
+                status: Status::DueSoon,
+                next_assessment: Some(AssessmentType::Rha),
+                due_date: Some(d(2024, 2, 1)),
+                days_overdue: Some(0),
+                age_band: AgeBand::Plus17,
+                age_years: 17,
+                reason: Reason::OutOfRange,
+                last_assessment: Some(d(2023, 2, 1)),
+                declined_offers: 0,
+            },
         ];
         for f in FACTORS.iter().filter(|f| f.kind == FactorKind::Need) {
             let got: Vec<_> = statuses.iter().map(|st| (f.eval)(&FactorInput { child: &c, status: st, policy: &p.triage })).collect();

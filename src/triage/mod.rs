@@ -571,12 +571,7 @@ impl Worklist {
         if !row.red_flags.is_empty() {
             out.push(format!("Red flags: {}.", row.red_flags.join(", ")));
         }
-        out.push(format!(
-            "Modality: {} by rule '{}': {}.",
-            row.rule_modality.as_str(),
-            row.modality_rule,
-            self.modality_reason(row)
-        ));
+        out.push(format!("Modality: {} by rule '{}': {}.", row.rule_modality.as_str(), row.modality_rule, self.modality_reason(row)));
         if st.declined_offers > 0 {
             out.push(format!(
                 "Declined offers since the last assessment: {}{}.",

@@ -186,11 +186,8 @@ fn low_need_stable_older(i: &RuleInput) -> Option<Modality> {
         .then_some(Modality::Questionnaire)
 }
 fn low_need_stable_older_why(s: &mut String, w: &Why) {
-    let _ = write!(
-        s,
-        "low clinical need, stable placement, aged {} (from {})",
-        w.status.age_years, w.policy.modality.questionnaire_from_age
-    );
+    let _ =
+        write!(s, "low clinical need, stable placement, aged {} (from {})", w.status.age_years, w.policy.modality.questionnaire_from_age);
 }
 
 fn otherwise(_: &RuleInput) -> Option<Modality> {
@@ -250,9 +247,9 @@ pub fn write_why(s: &mut String, rule: &str, w: &Why, virtual_switched_off: bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calendar::sub_months;
     use crate::model::{Assessment, Outcome};
     use crate::policy::Policy;
-    use crate::calendar::sub_months;
     use crate::schedule::{Reason, Status};
 
     fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {

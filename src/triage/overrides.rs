@@ -48,14 +48,10 @@ pub fn read_overrides(file: &str, bytes: &[u8], cohort: &Cohort, policy: &Policy
             let decided_by = chk.required(row, "decided_by").map(Cow::into_owned);
             let decided_on = chk.parse_opt(row, "decided_on", Cell::date);
             let tier = chk.parse_opt(row, "tier", |t| {
-                policy
-                    .triage
-                    .tier_index(&t.text())
-                    .map(|i| policy.triage.tiers[i].name.clone())
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = policy.triage.tiers.iter().map(|t| t.name.as_str()).collect();
-                        format!("unknown tier (expected one of {})", names.join(", "))
-                    })
+                policy.triage.tier_index(&t.text()).map(|i| policy.triage.tiers[i].name.clone()).ok_or_else(|| {
+                    let names: Vec<&str> = policy.triage.tiers.iter().map(|t| t.name.as_str()).collect();
+                    format!("unknown tier (expected one of {})", names.join(", "))
+                })
             });
             let modality = chk.parse_opt(row, "modality", |c| c.parse(parse_modality));
             let tier_blank = chk.optional(row, "tier").is_none();
