@@ -408,6 +408,9 @@ impl PySimulation {
             file.seed = s;
         }
         file.validate().map_err(|e| to_py(py, e))?;
+        let entrants = file.scenario.iter().map(|s| s.new_entrants_per_week).fold(0.0, f64::max);
+        let (children, options) = (cohort.get().inner.len(), file.scenario.len());
+        crate::simulate::check_size(children, options, file.weeks, file.runs, entrants, &policy.get().inner).map_err(|e| to_py(py, e))?;
         let results = file.scenario.iter().map(|s| (s.name.clone(), Vec::new())).collect();
         Ok(PySimulation {
             state: std::sync::Mutex::new(SimState {
@@ -467,9 +470,6 @@ impl PySimulation {
 
 /// The smallest weekly face-to-face capacity meeting a goal with a probability; with every
 /// capacity tried and its success share. `goal` is ("clear_by", date) or ("up_to_date", pct).
-/// The capacity found (if any) and every (capacity, success share) tried.
-type CapacityAnswer = (Option<u32>, Vec<(u32, f64)>);
-
 #[pyfunction]
 #[pyo3(signature = (cohort, scenarios, format, as_of, policy, goal_date, goal_pct, weeks, runs, seed, probability))]
 #[allow(clippy::too_many_arguments)]
@@ -486,7 +486,7 @@ fn capacity_needed(
     runs: u32,
     seed: u64,
     probability: f64,
-) -> PyResult<CapacityAnswer> {
+) -> PyResult<crate::simulate::CapacityAnswer> {
     use crate::simulate::Goal;
     let file = scenario_file(scenarios, format).map_err(|e| to_py(py, e))?;
     let goal = match (goal_date, goal_pct) {
@@ -498,7 +498,8 @@ fn capacity_needed(
     let policy = policy.get().inner.clone();
     let base = file.scenario[0].clone();
     let costs = file.costs.clone();
-    Ok(py.detach(move || crate::simulate::capacity_needed(&cohort, &base, as_of, weeks, runs, seed, &policy, &costs, goal, probability)))
+    py.detach(move || crate::simulate::capacity_needed(&cohort, &base, as_of, weeks, runs, seed, &policy, &costs, goal, probability))
+        .map_err(|e| to_py(py, e))
 }
 
 /// A result table: named columns of equal length.
@@ -558,14 +559,25 @@ impl PyTable {
         pyo3_arrow::ffi::to_stream_pycapsule(py, reader, requested_schema).map_err(PyErr::from)
     }
 
-    /// The table as CSV text (header and rows).
-    fn to_csv(&self) -> String {
-        self.inner.to_csv_string()
+    /// The table as CSV text (header and rows); text a spreadsheet would run as a formula gets
+    /// a leading `'` unless `raw`.
+    #[pyo3(signature = (raw=false))]
+    fn to_csv(&self, raw: bool) -> String {
+        self.inner.to_csv_string_as(csv_cells(raw))
     }
 
-    /// Write the table as a CSV file, whole or not at all.
-    fn write_csv(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
-        py.detach(|| self.inner.write_csv_file(&path)).map_err(|e| to_py(py, e))
+    /// Write the table as a CSV file, whole or not at all (formulas neutralised unless `raw`).
+    #[pyo3(signature = (path, raw=false))]
+    fn write_csv(&self, py: Python<'_>, path: PathBuf, raw: bool) -> PyResult<()> {
+        py.detach(|| self.inner.write_csv_file_as(&path, csv_cells(raw))).map_err(|e| to_py(py, e))
+    }
+}
+
+fn csv_cells(raw: bool) -> table::CsvCells {
+    if raw {
+        table::CsvCells::Raw
+    } else {
+        table::CsvCells::Safe
     }
 }
 

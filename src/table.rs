@@ -102,6 +102,11 @@ impl ColumnData {
         self.len() == 0
     }
 
+    /// Whether the column holds text (which CSV output neutralises where it looks like a formula).
+    pub fn is_text(&self) -> bool {
+        matches!(self, ColumnData::Str(_) | ColumnData::Text(_))
+    }
+
     /// The value of row `i` as CSV text (dates `YYYY-MM-DD`, blanks empty).
     pub fn cell(&self, i: usize) -> String {
         match self {
@@ -140,50 +145,112 @@ impl Table {
         self.columns.iter().find(|c| c.name == name).map(|c| &c.data)
     }
 
-    /// The table as CSV: a header and rows only.
+    /// The table as CSV: a header and rows only, with every text cell that a spreadsheet would
+    /// run as a formula neutralised ([`neutralise_formula`]).
     pub fn write_csv<W: Write>(&self, out: W) -> std::io::Result<()> {
+        self.write_csv_as(out, CsvCells::Safe)
+    }
+
+    /// The table as CSV, text cells neutralised or written as they are.
+    pub fn write_csv_as<W: Write>(&self, out: W, cells: CsvCells) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(self.columns.iter().map(|c| c.name.as_str()))?;
+        w.write_record(self.columns.iter().map(|c| cells.apply(c.name.clone())))?;
         for i in 0..self.n_rows() {
-            w.write_record(self.columns.iter().map(|c| c.data.cell(i)))?;
+            w.write_record(self.columns.iter().map(|c| {
+                let v = c.data.cell(i);
+                if c.data.is_text() {
+                    cells.apply(v)
+                } else {
+                    v
+                }
+            }))?;
         }
         w.flush()
     }
 
     pub fn to_csv_string(&self) -> String {
+        self.to_csv_string_as(CsvCells::Safe)
+    }
+
+    pub fn to_csv_string_as(&self, cells: CsvCells) -> String {
         let mut buf = Vec::new();
         // Writing to memory cannot fail; every cell is valid UTF-8.
-        let _ = self.write_csv(&mut buf);
+        let _ = self.write_csv_as(&mut buf, cells);
         String::from_utf8(buf).unwrap_or_default()
     }
 
     /// Write the CSV file whole or not at all: into a temporary file beside it, then renamed.
     pub fn write_csv_file(&self, path: &Path) -> Result<()> {
-        write_atomic(path, |f| self.write_csv(f))
+        self.write_csv_file_as(path, CsvCells::Safe)
+    }
+
+    pub fn write_csv_file_as(&self, path: &Path, cells: CsvCells) -> Result<()> {
+        write_atomic(path, |f| self.write_csv_as(f, cells))
     }
 }
 
-/// Write a file whole or not at all: a temporary file in the same folder, synced, then renamed
-/// over the target. On any failure the temporary file is removed and the target left untouched.
+/// How text cells go into CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CsvCells {
+    /// Text a spreadsheet would run as a formula gets a leading `'` ([`neutralise_formula`]).
+    #[default]
+    Safe,
+    /// Text as it is (`--raw-csv`): for programs, never for a file a person opens.
+    Raw,
+}
+
+impl CsvCells {
+    fn apply(self, text: String) -> String {
+        match self {
+            CsvCells::Safe => neutralise_formula(text),
+            CsvCells::Raw => text,
+        }
+    }
+}
+
+/// The characters that make a spreadsheet read a cell as a formula when they lead it
+/// (OWASP, "CSV injection"): `=`, `+`, `-`, `@`, tab and carriage return.
+pub const FORMULA_LEADS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether text would be run as a formula by a spreadsheet that opens it.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_LEADS)
+}
+
+/// Text made safe to open in a spreadsheet: a cell starting with one of [`FORMULA_LEADS`] gets
+/// a leading `'`, which Excel and LibreOffice show as text and do not run (OWASP's advice);
+/// any other text is unchanged.
+pub fn neutralise_formula(text: String) -> String {
+    if looks_like_formula(&text) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+/// Write a file whole or not at all: a temporary file in the same folder, created exclusively
+/// under a random name (never through a link planted there) and readable by the owner only,
+/// synced, then renamed over the target. On any failure the temporary file is removed and the
+/// target left untouched.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<()> {
     let err = |source| Error::Write { path: path.display().to_string(), source };
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).suffix(".tmp").tempfile_in(dir).map_err(err)?;
+    let (file, tmp_path) = tmp.into_parts();
     let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
         let mut buf = std::io::BufWriter::new(file);
         fill(&mut buf)?;
         let file = buf.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
+        file.sync_all()
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(e));
-    }
+    result.map_err(err)?;
+    // Dropping `tmp_path` on failure removes the temporary file.
+    tmp_path.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
+
+/// How every temporary file this library makes begins (hidden, and recognisable).
+pub const TEMP_PREFIX: &str = ".lac-backlog-tmp-";
 
 /// The `status` table (docs/interface.md section 4): child_id, status, next_assessment, due_date,
 /// days_overdue, age_band, reason, then last_assessment and declined_offers.

@@ -8,6 +8,7 @@ import re
 import tempfile
 import zipfile
 
+from ._files import TEMP_PREFIX
 from ._results import Table
 
 __all__ = ["write_xlsx", "ExcelUnavailable", "XLSX_TIMESTAMP"]
@@ -22,9 +23,26 @@ class ExcelUnavailable(RuntimeError):
     """openpyxl is not installed."""
 
 
-def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklist") -> None:
+#: Characters an .xlsx file cannot hold (XML 1.0 forbids them): control characters other than
+#: tab, line feed and carriage return.
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: What an illegal character becomes.
+REPLACEMENT = "\ufffd"
+
+
+def safe_text(value: str) -> tuple[str, bool]:
+    """Text an .xlsx cell can hold: each control character replaced by U+FFFD, and whether any
+    was."""
+    fixed = _ILLEGAL.sub(REPLACEMENT, value)
+    return fixed, fixed != value
+
+
+def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklist") -> int:
     """Write ``table`` to ``path`` as .xlsx: a header row (bold, frozen, filterable), dates as
-    dates. Written whole or not at all (a temporary file in the same folder, then renamed)."""
+    dates, every text cell stored as text, never a formula (a child_id or reason starting with
+    ``=`` stays the text it is). Written whole or not at all (a temporary file in the same
+    folder, then renamed). Returns how many cells had control characters, which .xlsx cannot
+    hold, replaced by U+FFFD (the caller says so)."""
     try:
         from openpyxl import Workbook
         from openpyxl.styles import Font
@@ -36,11 +54,33 @@ def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklis
     ws.title = sheet
     data = table.to_dict()
     cols = table.columns
-    ws.append(cols)
+    replaced = 0
+
+    def row_of(values: list[object]) -> list[object]:
+        nonlocal replaced
+        out: list[object] = []
+        for v in values:
+            if isinstance(v, str):
+                v, changed = safe_text(v)
+                replaced += changed
+            out.append(v)
+        return out
+
+    def as_text(r: int, values: list[object]) -> None:
+        # openpyxl stores a string starting with "=" as a formula: make each such cell text.
+        for j, v in enumerate(values, start=1):
+            if isinstance(v, str) and v.startswith("="):
+                ws.cell(row=r, column=j).data_type = "s"
+
+    header = row_of(list(cols))
+    ws.append(header)
+    as_text(1, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for i in range(len(table)):
-        ws.append([data[c][i] for c in cols])
+        values = row_of([data[c][i] for c in cols])
+        ws.append(values)
+        as_text(i + 2, values)
     for j, c in enumerate(cols, start=1):
         letter = get_column_letter(j)
         width = max([len(c)] + [len(str(data[c][i] or "")) for i in range(min(len(table), 200))])
@@ -52,7 +92,7 @@ def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklis
     ws.auto_filter.ref = ws.dimensions
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".xlsx.tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
     os.close(fd)
     try:
         wb.save(tmp)
@@ -62,6 +102,7 @@ def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklis
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+    return replaced
 
 
 def _fix_times(path: str) -> None:

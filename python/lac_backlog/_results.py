@@ -25,6 +25,15 @@ __all__ = ["Explanation", "Kpis", "PyTableData", "Table", "TableData", "Worklist
 
 _HTML_ROWS = 20
 
+#: What makes a spreadsheet run a cell as a formula when it leads the text (OWASP).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text made safe to open in a spreadsheet, as the Rust writer does: a leading ``'`` on text
+    that would otherwise run as a formula; any other text unchanged."""
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
 
 class TableData(Protocol):
     """What a Table holds: the native table, or a :class:`PyTableData` made in Python."""
@@ -34,8 +43,8 @@ class TableData(Protocol):
     def __len__(self) -> int: ...
     def to_pydict(self) -> dict[str, list[Any]]: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
-    def to_csv(self) -> str: ...
-    def write_csv(self, path: str) -> None: ...
+    def to_csv(self, raw: bool = False) -> str: ...
+    def write_csv(self, path: str, raw: bool = False) -> None: ...
 
 
 _ARROW_TYPES = ("str", "int", "float", "date")
@@ -65,19 +74,20 @@ class PyTableData:
     def to_pydict(self) -> dict[str, list[Any]]:
         return {c: list(self._data[c]) for c in self._columns}
 
-    def to_csv(self) -> str:
+    def to_csv(self, raw: bool = False) -> str:
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(self._columns)
-        cols = [self._data[c] for c in self._columns]
+        safe = (lambda t: t) if raw else neutralise_formula
+        w.writerow([safe(c) for c in self._columns])
+        cols = [(self._data[c], self._types[c] == "str") for c in self._columns]
         for i in range(len(self)):
-            w.writerow([_cell(col[i]) for col in cols])
+            w.writerow([safe(_cell(col[i])) if text else _cell(col[i]) for col, text in cols])
         return buf.getvalue()
 
-    def write_csv(self, path: str | os.PathLike[str]) -> None:
+    def write_csv(self, path: str | os.PathLike[str], raw: bool = False) -> None:
         from ._audit import write_text_atomic
 
-        write_text_atomic(path, self.to_csv())
+        write_text_atomic(path, self.to_csv(raw))
 
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
         import pyarrow as pa
@@ -197,20 +207,24 @@ class Table:
 
         return pl.DataFrame(self)
 
-    def to_csv(self, path: str | os.PathLike[str] | None = None) -> str | None:
+    def to_csv(self, path: str | os.PathLike[str] | None = None, *, raw: bool = False) -> str | None:
         """Write CSV (a header and rows only) to ``path``, whole or not at all; without a path,
-        return the CSV text."""
+        return the CSV text. A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return, which a spreadsheet would run as a formula, gets a leading ``'``
+        (docs/bad-input.md); ``raw=True`` writes text as it is, for programs only."""
         if path is None:
-            return self._inner.to_csv()
-        self._inner.write_csv(os.fspath(path))
+            return self._inner.to_csv(raw)
+        self._inner.write_csv(os.fspath(path), raw)
         return None
 
-    def to_excel(self, path: str | os.PathLike[str], sheet: str | None = None) -> None:
+    def to_excel(self, path: str | os.PathLike[str], sheet: str | None = None) -> int:
         """Write the table as an Excel workbook (needs openpyxl): header frozen and filterable,
-        dates as dates, written whole or not at all."""
+        dates as dates, text always as text (never a formula), written whole or not at all.
+        Returns how many cells had control characters, which Excel cannot hold, replaced by
+        U+FFFD (0 normally)."""
         from ._excel import write_xlsx
 
-        write_xlsx(self, path, sheet=sheet or self.kind)
+        return write_xlsx(self, path, sheet=sheet or self.kind)
 
     def _describe(self) -> str:
         parts = [f"{self.kind}: {len(self)} rows"]
