@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod error;
 pub mod fields;
+pub mod identity;
 pub mod kpi;
 pub mod model;
 pub mod oc2;

@@ -511,11 +511,13 @@ impl Columns {
         let mut index = FastMap::default();
         let mut unusable = header.is_empty();
         let mut seen: HashMap<String, usize> = HashMap::new();
+        // Unknown columns are named only when the header is this table's at all (below).
+        let mut unknown = Vec::new();
         for (i, name) in header.iter().enumerate() {
             let key = name.trim().to_ascii_lowercase();
             if let Some(&first) = seen.get(&key) {
                 let known_col = known.contains(&key.as_str());
-                problems.push(Problem::new(
+                (if known_col { &mut *problems } else { &mut unknown }).push(Problem::new(
                     if known_col { Severity::Error } else { Severity::Warning },
                     file,
                     Some(1),
@@ -531,7 +533,7 @@ impl Columns {
                 Some(k) => {
                     index.insert(*k, i);
                 }
-                None => problems.push(Problem::new(
+                None => unknown.push(Problem::new(
                     Severity::Warning,
                     file,
                     Some(1),
@@ -540,6 +542,20 @@ impl Columns {
                     if key.is_empty() { "column with no name, ignored".to_string() } else { "unknown column, ignored".to_string() },
                 )),
             }
+        }
+        if !header.is_empty() && index.is_empty() && !required.is_empty() {
+            // Not one expected column: the wrong file (a key file given by mistake, another
+            // table). Its first line is not repeated anywhere, as it may be a secret.
+            problems.push(Problem::new(
+                Severity::Error,
+                file,
+                Some(1),
+                None,
+                "",
+                format!("the first line has none of the expected columns ({}): is it the right file?", required.join(", ")),
+            ));
+        } else {
+            problems.append(&mut unknown);
         }
         if !header.is_empty() {
             for req in required {
@@ -635,6 +651,19 @@ impl<'a> RowCheck<'a> {
     pub fn warn(&mut self, col: impl ColKey, value: &str, msg: impl Into<String>) {
         let name = self.cols.name(col).to_string();
         self.problems.push(Problem::new(Severity::Warning, self.file, Some(self.line), Some(&name), value, msg));
+    }
+
+    /// A warning for text that a spreadsheet would run as a formula (it starts with `=`, `+`,
+    /// `-` or `@`): kept as it is, but outputs write it as text (docs/bad-input.md).
+    pub fn formula_like(&mut self, col: impl ColKey, text: &str) {
+        if crate::table::looks_like_formula(text) {
+            self.warn(
+                col,
+                text,
+                "starts with = + - or @, which a spreadsheet runs as a formula: kept as text, written with a leading ' in CSV \
+                 output and as text in Excel; check the cell",
+            );
+        }
     }
 
     /// A required cell: present and not blank.
@@ -829,6 +858,9 @@ fn child_row<R: Record + ?Sized>(
 ) -> Option<Child> {
     chk.extra_fields(row);
     let id = chk.required(row, k.child_id).map(|s| ShortText::from(&*s));
+    if let Some(id) = &id {
+        chk.formula_like(k.child_id, id);
+    }
     let dob = chk.parse_req(row, k.date_of_birth, Cell::date);
     let care_start = chk.parse_req(row, k.care_start, Cell::date);
     let care_end = chk.parse_opt(row, k.care_end, Cell::date);
@@ -846,6 +878,9 @@ fn child_row<R: Record + ?Sized>(
     let uasc = chk.flag(row, k.uasc);
     let missing = chk.flag(row, k.missing);
     let locality = chk.optional(row, k.locality).map(|s| ShortText::from(&*s));
+    if let Some(l) = &locality {
+        chk.formula_like(k.locality, l);
+    }
     let sdq_score = chk.parse_opt(row, k.sdq_score, Cell::sdq);
     let mut flags = [false; 9];
     for (f, col) in flags.iter_mut().zip(k.signals) {
@@ -1076,6 +1111,7 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
         }
     }
     rejected.extend(now_rejected);
+    look_alike_warnings(&kids, &lines, &file, ccols.name("child_id"), problems);
     let mut children = kids;
     if !dup_ids.is_empty() {
         children.retain(|c| dup_ids.binary_search_by(|d| d.as_str().cmp(&c.id)).is_err());
@@ -1083,6 +1119,28 @@ fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec
     counts.accepted = children.len() as u64;
     counts.rejected = counts.read - counts.accepted;
     (ChildIndex::new(children, rejected), counts, !ccols.unusable)
+}
+
+/// A warning on the later line of each pair of accepted child_ids that differ only in letter
+/// case, Unicode form, invisible characters or leading zeros ([`crate::identity`]). The other
+/// id is named by its line, not quoted, so that `--hide-values` hides both.
+fn look_alike_warnings(kids: &[Child], lines: &[u64], file: &str, column: &str, problems: &mut Vec<Problem>) {
+    let mut ids: Vec<(&str, u64)> = kids.iter().zip(lines).map(|(c, l)| (c.id.as_str(), *l)).collect();
+    ids.dedup_by(|a, b| a.0 == b.0);
+    for (later, earlier) in crate::identity::look_alikes(&ids) {
+        problems.push(Problem::new(
+            Severity::Warning,
+            file,
+            Some(ids[later].1),
+            Some(column),
+            ids[later].0,
+            format!(
+                "this child_id differs from the one on line {} only in letter case, Unicode form, invisible characters or \
+                 leading zeros: read as two children; check they are not the same child",
+                ids[earlier].1
+            ),
+        ));
+    }
 }
 
 fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut problems: Vec<Problem>) -> Loaded {

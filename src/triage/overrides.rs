@@ -46,6 +46,11 @@ pub fn read_overrides(file: &str, bytes: &[u8], cohort: &Cohort, policy: &Policy
             let id = chk.required(row, "child_id").map(Cow::into_owned);
             let reason = chk.required(row, "reason").map(Cow::into_owned);
             let decided_by = chk.required(row, "decided_by").map(Cow::into_owned);
+            for (col, text) in [("child_id", &id), ("reason", &reason), ("decided_by", &decided_by)] {
+                if let Some(text) = text {
+                    chk.formula_like(col, text);
+                }
+            }
             let decided_on = chk.parse_opt(row, "decided_on", Cell::date);
             let tier = chk.parse_opt(row, "tier", |t| {
                 policy.triage.tier_index(&t.text()).map(|i| policy.triage.tiers[i].name.clone()).ok_or_else(|| {
