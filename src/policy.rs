@@ -10,6 +10,29 @@ use crate::error::{Error, Result};
 /// The most red flags a policy may have (triage keeps which hold as bits of a u64).
 pub const MAX_RED_FLAGS: usize = 64;
 
+/// Bounds on the policy's numbers (docs/policy.md, "Bounds"): wide enough for any local policy,
+/// narrow enough that no sum or product of them can overflow, hang or exhaust memory.
+pub mod bounds {
+    /// Points of any one weight or cap (the default weights are 1 to 30).
+    pub const MAX_POINTS: u32 = 1_000;
+    /// A tier's min_score (22 weights of MAX_POINTS stay far below it).
+    pub const MAX_TIER_SCORE: u32 = 1_000_000;
+    /// Days in any "within N days" setting: ten years.
+    pub const MAX_DAYS: u32 = 3_660;
+    /// Months in any "within N months" setting: twenty years.
+    pub const MAX_MONTHS: u32 = 240;
+    /// An age in years.
+    pub const MAX_AGE: u32 = 25;
+    /// Extra closure days.
+    pub const MAX_CLOSURES: usize = 10_000;
+    /// Tiers.
+    pub const MAX_TIERS: usize = 20;
+    /// The largest count that suppression may hide.
+    pub const MAX_SUPPRESSED_COUNT: u64 = 1_000;
+    /// The most memory a simulation may plan to use, in MB (the default is 2,048).
+    pub const MAX_SIMULATION_MEMORY_MB: u64 = 65_536;
+}
+
 /// All policy settings. Unknown keys in a TOML file are an error, so a typo never passes silently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -21,6 +44,23 @@ pub struct Policy {
     pub suppression: SuppressionPolicy,
     pub kpi: KpiPolicy,
     pub data: DataPolicy,
+    pub simulation: SimulationPolicy,
+}
+
+/// Limits on what a simulation may ask of the machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimulationPolicy {
+    /// A simulation whose estimated memory (results kept for every run, week and option, and
+    /// each core's working copy of the children) is above this many MB is refused before it
+    /// starts, with what to shrink. 2,048 MB by default: a laptop's share.
+    pub max_memory_mb: u64,
+}
+
+impl Default for SimulationPolicy {
+    fn default() -> Self {
+        SimulationPolicy { max_memory_mb: 2_048 }
+    }
 }
 
 /// Checks on the input as a whole.
@@ -40,6 +80,49 @@ impl Default for DataPolicy {
     }
 }
 
+/// The largest policy or scenario file read: settings are a few kB, so anything bigger is
+/// the wrong file (or `/dev/zero`), refused before it is read into memory.
+pub const MAX_SETTINGS_FILE_BYTES: u64 = 1 << 20;
+
+/// A settings file (policy or scenarios) as text: at most [`MAX_SETTINGS_FILE_BYTES`], UTF-8.
+/// The messages name the file but never quote what is in it, which may be something else given
+/// by mistake (a key file).
+pub fn read_settings_file(path: &std::path::Path) -> Result<String> {
+    use std::io::Read;
+    let io = |source| Error::Io { path: path.display().to_string(), source };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path).and_then(|f| f.take(MAX_SETTINGS_FILE_BYTES + 1).read_to_end(&mut bytes)).map_err(io)?;
+    if bytes.len() as u64 > MAX_SETTINGS_FILE_BYTES {
+        return Err(Error::Policy(format!(
+            "{}: larger than {} kB: not a settings file (is it the right file?)",
+            path.display(),
+            MAX_SETTINGS_FILE_BYTES / 1024
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::Policy(format!(
+            "{}: not UTF-8 text (byte {}): not a settings file (is it the right file?)",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// A TOML error as "line L, column C: what is wrong", without the excerpt of the file that
+/// the toml crate shows (the file may be something else given by mistake, such as a key).
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    let message = e.message().trim();
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start.min(text.len())).unwrap_or("");
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message.to_string(),
+    }
+}
+
 /// How the IHA deadline is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -55,8 +138,11 @@ pub enum DeadlineUnit {
 #[serde(rename_all = "snake_case")]
 pub enum LeapDayBirthday {
     /// 1 March: the child has not completed the year until 28 February has passed.
+    /// (`march_1`, as the docs once showed it, is read too.)
+    #[serde(alias = "march_1")]
     March1,
     /// 28 February.
+    #[serde(alias = "february_28")]
     February28,
 }
 
@@ -168,6 +254,7 @@ impl Default for Policy {
             suppression: SuppressionPolicy::default(),
             kpi: KpiPolicy::default(),
             data: DataPolicy::default(),
+            simulation: SimulationPolicy::default(),
         }
     }
 }
@@ -182,14 +269,14 @@ impl Policy {
 
     /// Parse a policy from TOML text; keys left out take their defaults.
     pub fn from_toml_str(text: &str) -> Result<Policy> {
-        let policy: Policy = toml::from_str(text).map_err(|e| Error::Policy(e.to_string()))?;
+        let policy: Policy = toml::from_str(text).map_err(|e| Error::Policy(toml_error(text, &e)))?;
         policy.validate()?;
         Ok(policy)
     }
 
-    /// Read a policy from a TOML file.
+    /// Read a policy from a TOML file (at most [`MAX_SETTINGS_FILE_BYTES`]).
     pub fn from_toml_file(path: &std::path::Path) -> Result<Policy> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.display().to_string(), source })?;
+        let text = read_settings_file(path)?;
         Policy::from_toml_str(&text)
             .map_err(|e| Error::Policy(format!("{}: {}", path.display(), e.to_string().trim_start_matches("invalid policy: "))))
     }
@@ -232,10 +319,21 @@ impl Policy {
         }
         self.triage.validate()?;
         self.kpi.validate()?;
-        if self.suppression.min_count == 0 || self.suppression.min_count > self.suppression.max_count {
-            return bad("suppression.min_count must be 1 or more and not above suppression.max_count".into());
+        self.suppression.validate()?;
+        if self.data.stale_after_days > bounds::MAX_DAYS {
+            return bad(format!("data.stale_after_days must be 0 to {}, not {}", bounds::MAX_DAYS, self.data.stale_after_days));
+        }
+        if self.calendar.extra_closures.len() > bounds::MAX_CLOSURES {
+            return bad(format!("calendar.extra_closures: at most {} dates", bounds::MAX_CLOSURES));
+        }
+        let m = self.simulation.max_memory_mb;
+        if m == 0 || m > bounds::MAX_SIMULATION_MEMORY_MB {
+            return bad(format!("simulation.max_memory_mb must be 1 to {}, not {m}", bounds::MAX_SIMULATION_MEMORY_MB));
         }
         let b = &self.age_bands;
+        if b.plus_17_from > bounds::MAX_AGE {
+            return bad(format!("age_bands.plus_17_from must be at most {}, not {}", bounds::MAX_AGE, b.plus_17_from));
+        }
         if b.under_5_below >= b.plus_17_from {
             return bad(format!("age_bands.under_5_below ({}) must be below age_bands.plus_17_from ({})", b.under_5_below, b.plus_17_from));
         }
@@ -326,6 +424,32 @@ pub struct SuppressionPolicy {
     pub min_count: u64,
     pub max_count: u64,
     pub symbol: String,
+}
+
+impl SuppressionPolicy {
+    fn validate(&self) -> Result<()> {
+        let bad = |msg: String| Err(Error::Policy(msg));
+        if self.min_count == 0 || self.min_count > self.max_count {
+            return bad("suppression.min_count must be 1 or more and not above suppression.max_count".into());
+        }
+        if self.max_count > bounds::MAX_SUPPRESSED_COUNT {
+            return bad(format!("suppression.max_count must be at most {}, not {}", bounds::MAX_SUPPRESSED_COUNT, self.max_count));
+        }
+        // The symbol stands in a number's place: it must never be read as a number, a blank or
+        // a formula (docs/kpi.md).
+        let sym = &self.symbol;
+        let ok = (1..=3).contains(&sym.chars().count())
+            && !sym.chars().any(|c| c.is_numeric() || c.is_whitespace() || c.is_control())
+            && !crate::table::looks_like_formula(sym)
+            && !matches!(sym.as_str(), "." | "," | "'" | "\"");
+        if !ok {
+            return bad(format!(
+                "suppression.symbol must be 1 to 3 characters, with no digit, space or control character, not \
+                 starting with = + - @, and not . , ' or \" (the DfE uses c), not {sym:?}"
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for SuppressionPolicy {
@@ -427,6 +551,36 @@ pub struct ModalityPolicy {
     pub offer_alternative_after_decline: bool,
 }
 
+impl Weights {
+    /// Every weight and cap with its TOML name (for bounds checks and messages).
+    pub fn named(&self) -> [(&'static str, u32); 22] {
+        [
+            ("sdq_concern", self.sdq_concern),
+            ("sdq_borderline", self.sdq_borderline),
+            ("complex_health_needs", self.complex_health_needs),
+            ("disability", self.disability),
+            ("mental_health_concern", self.mental_health_concern),
+            ("self_harm", self.self_harm),
+            ("substance_misuse", self.substance_misuse),
+            ("pregnant_or_parent", self.pregnant_or_parent),
+            ("exploitation_risk", self.exploitation_risk),
+            ("youth_justice", self.youth_justice),
+            ("out_of_area", self.out_of_area),
+            ("uasc", self.uasc),
+            ("placement_move", self.placement_move),
+            ("placement_moves_cap", self.placement_moves_cap),
+            ("missing_episode", self.missing_episode),
+            ("missing_episodes_cap", self.missing_episodes_cap),
+            ("currently_missing", self.currently_missing),
+            ("under_5", self.under_5),
+            ("plus_17", self.plus_17),
+            ("iha_overdue", self.iha_overdue),
+            ("overdue_per_week", self.overdue_per_week),
+            ("overdue_cap", self.overdue_cap),
+        ]
+    }
+}
+
 impl Default for Weights {
     fn default() -> Self {
         Weights {
@@ -504,8 +658,35 @@ impl TriagePolicy {
 
     fn validate(&self) -> Result<()> {
         let bad = |msg: String| Err(Error::Policy(msg));
-        if self.tiers.is_empty() {
-            return bad("triage.tiers must list at least one tier".into());
+        if self.tiers.is_empty() || self.tiers.len() > bounds::MAX_TIERS {
+            return bad(format!("triage.tiers must list 1 to {} tiers", bounds::MAX_TIERS));
+        }
+        for t in &self.tiers {
+            if t.min_score > bounds::MAX_TIER_SCORE || t.see_within_days > bounds::MAX_DAYS {
+                return bad(format!(
+                    "triage.tiers {:?}: min_score must be 0 to {} and see_within_days 0 to {}",
+                    t.name,
+                    bounds::MAX_TIER_SCORE,
+                    bounds::MAX_DAYS
+                ));
+            }
+        }
+        if let Some((name, v)) = self.weights.named().into_iter().find(|(_, v)| *v > bounds::MAX_POINTS) {
+            return bad(format!("triage.weights.{name} must be 0 to {}, not {v}", bounds::MAX_POINTS));
+        }
+        if self.high_need_from > bounds::MAX_TIER_SCORE {
+            return bad(format!("triage.high_need_from must be 0 to {}", bounds::MAX_TIER_SCORE));
+        }
+        let m = &self.modality;
+        if m.face_to_face_within_months > bounds::MAX_MONTHS {
+            return bad(format!("triage.modality.face_to_face_within_months must be 0 to {}", bounds::MAX_MONTHS));
+        }
+        if m.questionnaire_from_age > bounds::MAX_AGE || m.questionnaire_max_placement_moves > bounds::MAX_POINTS {
+            return bad(format!(
+                "triage.modality: questionnaire_from_age must be 0 to {} and questionnaire_max_placement_moves 0 to {}",
+                bounds::MAX_AGE,
+                bounds::MAX_POINTS
+            ));
         }
         if self.tiers.windows(2).any(|w| w[0].min_score <= w[1].min_score) {
             return bad("triage.tiers must be most urgent first, with strictly falling min_score".into());
@@ -590,6 +771,33 @@ mod tests {
         let p = Policy::from_toml_str("[triage.weights]\nself_harm = 50\n").unwrap();
         assert_eq!(p.triage.weights.self_harm, 50);
         assert_eq!(p.triage.weights.uasc, Weights::default().uasc);
+    }
+
+    #[test]
+    fn numbers_past_their_bounds_are_errors() {
+        // Each once panicked (overflow) or ran away with memory before it had a bound.
+        let e = Policy::from_toml_str("[triage.weights]\nself_harm = 4294967295\n").unwrap_err();
+        assert!(e.to_string().contains("triage.weights.self_harm must be 0 to 1000"), "{e}");
+        assert!(Policy::from_toml_str("[triage.weights]\nself_harm = 1000\n").is_ok());
+        assert!(Policy::from_toml_str("[data]\nstale_after_days = 4000\n").is_err());
+        assert!(Policy::from_toml_str("[simulation]\nmax_memory_mb = 0\n").is_err());
+        assert!(Policy::from_toml_str("[suppression]\nmax_count = 5000\n").is_err());
+        assert!(Policy::from_toml_str("[triage.modality]\nface_to_face_within_months = 4294967295\n").is_err());
+        let tiers = "[[triage.tiers]]\nname = \"P1\"\nmin_score = 4294967295\nsee_within_days = 7\n\
+                     [[triage.tiers]]\nname = \"P2\"\nmin_score = 0\nsee_within_days = 7\n";
+        assert!(Policy::from_toml_str(tiers).is_err());
+    }
+
+    #[test]
+    fn the_suppression_symbol_is_never_a_number_blank_or_formula() {
+        for bad in ["5", "", " ", "=1+1", "-", "+c", "@x", "c 1", "long", "\"", "."] {
+            let toml = format!("[suppression]\nsymbol = {bad:?}\n");
+            assert!(Policy::from_toml_str(&toml).is_err(), "{bad:?} accepted");
+        }
+        for good in ["c", "*", "x", "[c]", "~"] {
+            let toml = format!("[suppression]\nsymbol = {good:?}\n");
+            assert!(Policy::from_toml_str(&toml).is_ok(), "{good:?} refused");
+        }
     }
 
     #[test]

@@ -57,7 +57,41 @@ impl Default for Costs {
     }
 }
 
+/// The most slots of one kind a week (a whole region's service is a few hundred).
+pub const MAX_SLOTS_PER_WEEK: u32 = 100_000;
+/// The longest horizon, in weeks: ten years.
+pub const MAX_WEEKS: u32 = 520;
+/// The most replications.
+pub const MAX_RUNS: u32 = 100_000;
+/// The most a minute or an hour of anyone's time may cost or last in a cost setting.
+pub const MAX_COST_SETTING: f64 = 1_000_000.0;
+
 impl Costs {
+    /// Every setting with its name.
+    fn named(&self) -> [(&'static str, f64); 11] {
+        [
+            ("iha_clinician_minutes", self.iha_clinician_minutes),
+            ("iha_admin_minutes", self.iha_admin_minutes),
+            ("face_to_face_clinician_minutes", self.face_to_face_clinician_minutes),
+            ("face_to_face_admin_minutes", self.face_to_face_admin_minutes),
+            ("virtual_clinician_minutes", self.virtual_clinician_minutes),
+            ("virtual_admin_minutes", self.virtual_admin_minutes),
+            ("questionnaire_clinician_minutes", self.questionnaire_clinician_minutes),
+            ("questionnaire_admin_minutes", self.questionnaire_admin_minutes),
+            ("doctor_cost_per_hour", self.doctor_cost_per_hour),
+            ("nurse_cost_per_hour", self.nurse_cost_per_hour),
+            ("admin_cost_per_hour", self.admin_cost_per_hour),
+        ]
+    }
+
+    /// Each setting a number from 0 to [`MAX_COST_SETTING`] (not NaN, not infinite).
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        match self.named().into_iter().find(|(_, v)| !(0.0..=MAX_COST_SETTING).contains(v)) {
+            Some((name, v)) => Err(format!("{name} must be a number from 0 to {MAX_COST_SETTING}, not {v}")),
+            None => Ok(()),
+        }
+    }
+
     /// (clinician minutes, admin minutes, cost) of one slot.
     fn slot(&self, kind: AssessmentType, m: Modality) -> (f64, f64, f64) {
         let (clin, admin, rate) = match (kind, m) {
@@ -132,6 +166,27 @@ impl Scenario {
 
     fn validate(&self) -> Result<()> {
         let bad = |m: String| Err(Error::Policy(format!("scenario {:?}: {m}", self.name)));
+        let slots = [
+            ("face_to_face_per_week", Some(self.face_to_face_per_week)),
+            ("virtual_per_week", Some(self.virtual_per_week)),
+            ("questionnaire_per_week", Some(self.questionnaire_per_week)),
+        ];
+        let changed = self.changes.iter().flat_map(|c| {
+            [
+                ("changes: face_to_face_per_week", c.face_to_face_per_week),
+                ("changes: virtual_per_week", c.virtual_per_week),
+                ("changes: questionnaire_per_week", c.questionnaire_per_week),
+            ]
+        });
+        if let Some((name, Some(v))) = slots.into_iter().chain(changed).find(|(_, v)| v.is_some_and(|v| v > MAX_SLOTS_PER_WEEK)) {
+            return bad(format!("{name} must be 0 to {MAX_SLOTS_PER_WEEK}, not {v}"));
+        }
+        if self.changes.len() > MAX_WEEKS as usize || self.changes.iter().any(|c| c.from_week > MAX_WEEKS) {
+            return bad(format!("changes: at most {MAX_WEEKS}, each from_week 1 to {MAX_WEEKS}"));
+        }
+        if let Some(c) = &self.costs {
+            c.validate().map_err(|m| Error::Policy(format!("scenario {:?}: costs: {m}", self.name)))?;
+        }
         if !(0.0..1.0).contains(&self.did_not_attend_rate) {
             return bad(format!("did_not_attend_rate must be from 0 to below 1, not {}", self.did_not_attend_rate));
         }
@@ -153,6 +208,9 @@ pub struct ScenarioFile {
     pub runs: u32,
     pub seed: u64,
     pub costs: Costs,
+    /// No default: a file without a `[[scenario]]` is refused rather than run as some option
+    /// nobody wrote.
+    #[serde(default)]
     pub scenario: Vec<Scenario>,
 }
 
@@ -164,7 +222,8 @@ impl Default for ScenarioFile {
 
 impl ScenarioFile {
     pub fn from_toml_str(text: &str) -> Result<ScenarioFile> {
-        let f: ScenarioFile = toml::from_str(text).map_err(|e| Error::Policy(format!("scenarios: {e}")))?;
+        let f: ScenarioFile =
+            toml::from_str(text).map_err(|e| Error::Policy(format!("scenarios: {}", crate::policy::toml_error(text, &e))))?;
         f.validate()?;
         Ok(f)
     }
@@ -178,14 +237,15 @@ impl ScenarioFile {
 
     pub fn validate(&self) -> Result<()> {
         if self.scenario.is_empty() {
-            return Err(Error::Policy("scenarios: no [[scenario]]".into()));
+            return Err(Error::Policy("scenarios: the file has no [[scenario]]: describe at least one option".into()));
         }
-        if self.weeks == 0 || self.weeks > 520 {
-            return Err(Error::Policy(format!("scenarios: weeks must be 1 to 520, not {}", self.weeks)));
+        if self.weeks == 0 || self.weeks > MAX_WEEKS {
+            return Err(Error::Policy(format!("scenarios: weeks must be 1 to {MAX_WEEKS}, not {}", self.weeks)));
         }
-        if self.runs == 0 || self.runs > 100_000 {
-            return Err(Error::Policy(format!("scenarios: runs must be 1 to 100000, not {}", self.runs)));
+        if self.runs == 0 || self.runs > MAX_RUNS {
+            return Err(Error::Policy(format!("scenarios: runs must be 1 to {MAX_RUNS}, not {}", self.runs)));
         }
+        self.costs.validate().map_err(|m| Error::Policy(format!("scenarios: costs: {m}")))?;
         let mut names: Vec<&str> = self.scenario.iter().map(|s| s.name.as_str()).collect();
         names.sort();
         if names.windows(2).any(|w| w[0] == w[1]) {
@@ -193,6 +253,40 @@ impl ScenarioFile {
         }
         self.scenario.iter().try_for_each(Scenario::validate)
     }
+}
+
+/// The memory a simulation would take, in bytes, estimated before it starts: the results kept
+/// (a [`Run`] with its weeks, for every run of every option) and each core's working copy of
+/// the children (those at the start and every new entrant). An estimate that errs high.
+pub fn memory_estimate(children: usize, options: usize, weeks: u32, runs: u32, entrants_per_week: f64) -> u64 {
+    let results = (options as u128) * (runs as u128) * ((weeks as u128) * size_of::<Week>() as u128 + size_of::<Run>() as u128);
+    let entrants = (entrants_per_week.max(0.0) * f64::from(weeks) * 2.0).ceil() as u128;
+    let per_child = (size_of::<SimChild>() + size_of::<Child>() + 64) as u128;
+    let working = (rayon::current_num_threads() as u128) * (children as u128 + entrants) * per_child;
+    u64::try_from(results + working).unwrap_or(u64::MAX)
+}
+
+/// Refuse up front a simulation whose horizon is over [`MAX_WEEKS`], whose runs are over
+/// [`MAX_RUNS`], or whose [`memory_estimate`] is over the policy's `simulation.max_memory_mb`,
+/// saying what to shrink.
+pub fn check_size(children: usize, options: usize, weeks: u32, runs: u32, entrants_per_week: f64, policy: &Policy) -> Result<()> {
+    if weeks == 0 || weeks > MAX_WEEKS {
+        return Err(Error::Policy(format!("weeks must be 1 to {MAX_WEEKS} (ten years), not {weeks}")));
+    }
+    if runs == 0 || runs > MAX_RUNS {
+        return Err(Error::Policy(format!("runs must be 1 to {MAX_RUNS}, not {runs}")));
+    }
+    let need = memory_estimate(children, options, weeks, runs, entrants_per_week);
+    let limit = policy.simulation.max_memory_mb.saturating_mul(1 << 20);
+    if need > limit {
+        return Err(Error::Policy(format!(
+            "this simulation would need about {} MB ({options} option(s) x {runs} runs x {weeks} weeks, {children} children), \
+             over the limit of {} MB (policy simulation.max_memory_mb): use fewer runs, weeks or options, or raise the limit",
+            need.div_ceil(1 << 20),
+            policy.simulation.max_memory_mb
+        )));
+    }
+    Ok(())
 }
 
 /// What one week looked like at its end.
@@ -754,6 +848,10 @@ pub enum Goal {
     UpToDate(f64),
 }
 
+/// The capacity found (None: none up to the search's bound) and every (capacity, success
+/// share) tried, by capacity.
+pub type CapacityAnswer = (Option<u32>, Vec<(u32, f64)>);
+
 /// The smallest weekly face-to-face capacity (other slots as in `base`) that meets the goal in
 /// at least `probability` of `runs` replications, by bisection; with every capacity tried and
 /// its success share.
@@ -769,11 +867,32 @@ pub fn capacity_needed(
     costs: &Costs,
     goal: Goal,
     probability: f64,
-) -> (Option<u32>, Vec<(u32, f64)>) {
+) -> Result<CapacityAnswer> {
+    let bad = |m: String| Err(Error::Policy(m));
     let weeks = match goal {
-        Goal::ClearBy(d) => (((d - as_of).num_days().max(0) as u32) / 7).max(1),
-        Goal::UpToDate(_) => weeks,
+        Goal::ClearBy(d) => {
+            let days = (d - as_of).num_days();
+            if days < 7 {
+                return bad(format!("clear_by ({d}) must be at least a week after as_of ({as_of})"));
+            }
+            if days / 7 > i64::from(MAX_WEEKS) {
+                return bad(format!("clear_by ({d}) must be within {MAX_WEEKS} weeks (ten years) of as_of ({as_of})"));
+            }
+            (days / 7) as u32
+        }
+        Goal::UpToDate(p) => {
+            if !(0.0..=100.0).contains(&p) {
+                return bad(format!("target_up_to_date must be a percentage from 0 to 100, not {p}"));
+            }
+            weeks
+        }
     };
+    if !(probability > 0.0 && probability <= 1.0) {
+        return bad(format!("probability must be above 0 and at most 1, not {probability}"));
+    }
+    base.validate()?;
+    costs.validate().map_err(|m| Error::Policy(format!("costs: {m}")))?;
+    check_size(cohort.len(), 1, weeks, runs, base.new_entrants_per_week, policy)?;
     let mut tried: Vec<(u32, f64)> = Vec::new();
     let mut share = |c: u32| {
         if let Some(&(_, s)) = tried.iter().find(|(x, _)| *x == c) {
@@ -797,7 +916,7 @@ pub fn capacity_needed(
         if hi >= 1 << 16 {
             let mut t = tried.clone();
             t.sort_by_key(|x| x.0);
-            return (None, t);
+            return Ok((None, t));
         }
         hi *= 2;
     }
@@ -812,5 +931,5 @@ pub fn capacity_needed(
     }
     let mut t = tried.clone();
     t.sort_by_key(|x| x.0);
-    (Some(hi), t)
+    Ok((Some(hi), t))
 }

@@ -173,7 +173,7 @@ pub fn need_part(child: &Child, status: &ChildStatus, policy: &Policy) -> NeedPa
     let mut part = NeedPart { points: 0, applied: 0 };
     for (i, f) in FACTORS.iter().enumerate().filter(|(_, f)| f.kind == FactorKind::Need) {
         if let Some((points, _)) = (f.eval)(&input) {
-            part.points += points;
+            part.points = part.points.saturating_add(points);
             part.applied |= 1 << i;
         }
     }
@@ -226,9 +226,9 @@ pub fn decide(
             continue;
         }
         if let Some((points, value)) = (f.eval)(&input) {
-            score += points;
+            score = score.saturating_add(points);
             if f.kind == FactorKind::Need {
-                need_points += points;
+                need_points = need_points.saturating_add(points);
             }
             applied |= 1 << i;
             if let Some(out) = contributions.as_deref_mut() {
