@@ -210,3 +210,98 @@ fn a_one_gigabyte_file_reads_and_reconciles() {
     assert_eq!(l.report.warnings().count(), 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The warnings, in the report's order, as (line, column, value, message).
+fn warnings(l: &Loaded) -> Vec<(Option<u64>, Option<String>, String, String)> {
+    l.report
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Warning)
+        .map(|p| (p.line, p.column.clone(), p.value.clone(), p.problem.clone()))
+        .collect()
+}
+
+#[test]
+fn formula_like_text_is_read_with_a_warning() {
+    let l = load(
+        "child_id,date_of_birth,care_start,locality\n=HYPERLINK(\"x\"),2015-01-01,2020-01-01,North\nB2,2015-01-01,2020-01-01,@SUM(A1)\nC3,2015-01-01,2020-01-01,+1\n",
+        AS,
+    );
+    assert!(errors(&l).is_empty());
+    let w: Vec<(Option<u64>, Option<String>, String)> = warnings(&l).into_iter().map(|(l, c, v, _)| (l, c, v)).collect();
+    assert_eq!(
+        w,
+        vec![
+            (Some(2), Some("child_id".into()), "=HYPERLINK(\"x\")".into()),
+            (Some(3), Some("locality".into()), "@SUM(A1)".into()),
+            (Some(4), Some("locality".into()), "+1".into()),
+        ]
+    );
+    assert_eq!(l.cohort.len(), 3);
+}
+
+#[test]
+fn look_alike_child_ids_are_warned_about_by_line() {
+    let l = load(
+        &format!("{CH}AB12,2015-01-01,2020-01-01\nab12,2015-01-01,2020-01-01\n0777,2015-01-01,2020-01-01\n777,2015-01-01,2020-01-01\nX\u{200b}9,2015-01-01,2020-01-01\nX9,2015-01-01,2020-01-01\nZ1,2015-01-01,2020-01-01\n"),
+        AS,
+    );
+    assert_eq!(l.cohort.len(), 7, "look-alikes stay distinct children");
+    let w: Vec<(Option<u64>, String)> = warnings(&l).into_iter().map(|(line, _, _, m)| (line, m)).collect();
+    let lines: Vec<(u64, &str)> =
+        w.iter().map(|(l, m)| (l.unwrap(), m.split("line ").nth(1).unwrap().split(' ').next().unwrap())).collect();
+    assert_eq!(lines, vec![(3, "2"), (5, "4"), (7, "6")]);
+    assert!(w[0].1.contains("only in letter case, Unicode form, invisible characters or leading zeros"));
+}
+
+/// A file that is not a children table at all (a key file given by mistake): one error on
+/// line 1, and its first line is quoted nowhere.
+#[test]
+fn the_wrong_file_is_not_quoted() {
+    let secret = "k3y-9f2c71d0a8b4e69f2c71d0a8b4e6";
+    let l = load(&format!("{secret}\n"), AS);
+    for p in &l.report.problems {
+        assert!(!p.value.contains(secret) && !p.problem.contains(secret) && !p.column.as_deref().unwrap_or("").contains(secret), "{p}");
+    }
+    assert!(errors(&l).iter().any(|e| e.4.contains("none of the expected columns")));
+}
+
+/// The writer's temporary file is made exclusively under a random name: links planted at the
+/// names the old writer used (`.NAME.PID.tmp`) are never written through, and no temporary
+/// file is left.
+#[test]
+fn writes_never_follow_a_planted_link() {
+    let dir = std::env::temp_dir().join(format!("lac-backlog-links-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "untouched").unwrap();
+    let pid = std::process::id();
+    for p in pid.saturating_sub(20)..pid + 200 {
+        std::os::unix::fs::symlink(&victim, dir.join(format!(".out.csv.{p}.tmp"))).unwrap();
+    }
+    let mut t = lac_backlog::table::Table::default();
+    t.push("x", lac_backlog::table::ColumnData::Int(vec![Some(1)]));
+    t.write_csv_file(&dir.join("out.csv")).unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    assert_eq!(std::fs::read_to_string(dir.join("out.csv")).unwrap(), "x\n1\n");
+    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(dir.join("out.csv")).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(lac_backlog::table::TEMP_PREFIX))
+        .collect();
+    assert!(left.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_output_neutralises_formulas_unless_raw() {
+    use lac_backlog::table::{ColumnData, CsvCells, Table};
+    let mut t = Table::default();
+    t.push("text", ColumnData::Str(["=1+1", "+44 1234", "-x", "@SUM", "\tx", "plain", "'=kept"].map(|s| Some(s.to_string())).to_vec()));
+    t.push("n", ColumnData::Int(vec![Some(-5); 7]));
+    assert_eq!(t.to_csv_string(), "text,n\n'=1+1,-5\n'+44 1234,-5\n'-x,-5\n'@SUM,-5\n'\tx,-5\nplain,-5\n'=kept,-5\n");
+    assert!(t.to_csv_string_as(CsvCells::Raw).starts_with("text,n\n=1+1,-5\n"));
+}

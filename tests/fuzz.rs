@@ -205,6 +205,105 @@ fn check_overrides(bytes: &[u8]) {
     }
 }
 
+/// A number as a policy or scenario file might hold it: small, at a type's edge, negative,
+/// huge, fractional, or not a number at all.
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0u32..200).prop_map(|n| n.to_string()),
+        any::<u32>().prop_map(|n| n.to_string()),
+        any::<i64>().prop_map(|n| n.to_string()),
+        any::<f64>().prop_map(|f| format!("{f:?}")),
+        Just("4294967295".to_string()),
+        Just("18446744073709551615".to_string()),
+        Just("nan".to_string()),
+        Just("inf".to_string()),
+        Just("-inf".to_string()),
+        Just("-1".to_string()),
+        Just("0".to_string()),
+    ]
+}
+
+/// Every number a policy holds, by section and key.
+const POLICY_NUMBERS: &[(&str, &str)] = &[
+    ("schedule", "iha_deadline"),
+    ("schedule", "iha_exemption_months"),
+    ("schedule", "rha_interval_months_under_cadence_age"),
+    ("schedule", "rha_interval_months_from_cadence_age"),
+    ("schedule", "cadence_change_age"),
+    ("schedule", "leaves_care_age"),
+    ("schedule", "due_soon_days"),
+    ("age_bands", "under_5_below"),
+    ("age_bands", "plus_17_from"),
+    ("data", "stale_after_days"),
+    ("suppression", "min_count"),
+    ("suppression", "max_count"),
+    ("kpi", "target_pct"),
+    ("kpi", "floor_pct"),
+    ("kpi", "trend_stable_pp_per_month"),
+    ("simulation", "max_memory_mb"),
+    ("triage", "sdq_borderline_from"),
+    ("triage", "sdq_concern_from"),
+    ("triage", "high_need_from"),
+    ("triage", "moderate_need_from"),
+    ("triage.modality", "face_to_face_within_months"),
+    ("triage.modality", "questionnaire_from_age"),
+    ("triage.modality", "questionnaire_max_placement_moves"),
+    ("triage.weights", "sdq_concern"),
+    ("triage.weights", "self_harm"),
+    ("triage.weights", "placement_move"),
+    ("triage.weights", "placement_moves_cap"),
+    ("triage.weights", "missing_episode"),
+    ("triage.weights", "under_5"),
+    ("triage.weights", "iha_overdue"),
+    ("triage.weights", "overdue_per_week"),
+    ("triage.weights", "overdue_cap"),
+];
+
+/// A policy with some numbers set: if it is accepted, the schedule and triage run on the
+/// 50-child cohort without a panic; if not, the error says which setting.
+fn check_policy_numbers(settings: &[(usize, String)]) {
+    let mut sections: std::collections::BTreeMap<&str, Vec<String>> = std::collections::BTreeMap::new();
+    for (i, v) in settings {
+        let (section, key) = POLICY_NUMBERS[i % POLICY_NUMBERS.len()];
+        sections.entry(section).or_default().push(format!("{key} = {v}"));
+    }
+    let text: String = sections.iter().map(|(s, kv)| format!("[{s}]\n{}\n", kv.join("\n"))).collect();
+    match Policy::from_toml_str(&text) {
+        Ok(p) => {
+            let (c, a) = (read("tests/data/triage50_children.csv"), read("tests/data/triage50_assessments.csv"));
+            let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions { today: today() }).into_cohort().unwrap();
+            let wl = lac_backlog::triage::triage(&cohort, today(), &p, &[]);
+            let _ = lac_backlog::table::worklist_table(&wl);
+            let _ = lac_backlog::status_all(&cohort, today(), &p);
+        }
+        Err(Error::Policy(msg)) => assert!(!msg.is_empty()),
+        Err(e) => panic!("a policy text gives a policy error, not {e}"),
+    }
+}
+
+/// Every number a scenario holds.
+const SCENARIO_NUMBERS: &[&str] =
+    &["face_to_face_per_week", "virtual_per_week", "questionnaire_per_week", "new_entrants_per_week", "did_not_attend_rate"];
+
+/// A scenario file with some numbers set: if accepted (and small enough), it simulates a few
+/// weeks of the 50-child cohort without a panic.
+fn check_scenario_numbers(weeks: &str, runs: &str, cost: &str, settings: &[(usize, String)]) {
+    let mut text = format!("weeks = {weeks}\nruns = {runs}\n[costs]\nnurse_cost_per_hour = {cost}\n[[scenario]]\nname = \"x\"\n");
+    for (i, v) in settings {
+        text.push_str(&format!("{} = {v}\n", SCENARIO_NUMBERS[i % SCENARIO_NUMBERS.len()]));
+    }
+    let Ok(f) = ScenarioFile::from_toml_str(&text) else { return };
+    let (c, a) = (read("tests/data/triage50_children.csv"), read("tests/data/triage50_assessments.csv"));
+    let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions { today: today() }).into_cohort().unwrap();
+    let p = Policy::default();
+    let s = &f.scenario[0];
+    if lac_backlog::simulate::check_size(cohort.len(), 1, f.weeks, f.runs, s.new_entrants_per_week, &p).is_ok() {
+        let weeks = f.weeks.min(6);
+        let runs = lac_backlog::simulate::simulate(&cohort, s, today(), weeks, 0..f.runs.min(2), 1, &p, &f.costs, false);
+        assert!(runs.iter().all(|r| r.weeks.len() == weeks as usize && r.cost().is_finite()));
+    }
+}
+
 const OVERRIDES: &str = "child_id,tier,modality,reason,decided_by,decided_on\n\
 T001,P1,,seen in A&E last week,Dr A Nurse,2021-10-20\n\
 T002,,face_to_face,\"needs an examination, not a form\",Designated Nurse,\n";
@@ -274,6 +373,21 @@ proptest! {
     fn scenario_toml_mutated(m in mutations()) {
         let base = read("examples/scenarios.toml");
         check_scenarios(&String::from_utf8_lossy(&apply(&base, &m)));
+    }
+
+    #[test]
+    fn policy_numbers(settings in prop::collection::vec((any::<usize>(), number()), 1..6)) {
+        check_policy_numbers(&settings);
+    }
+
+    #[test]
+    fn scenario_numbers(
+        weeks in number(),
+        runs in number(),
+        cost in number(),
+        settings in prop::collection::vec((any::<usize>(), number()), 1..6),
+    ) {
+        check_scenario_numbers(&weeks, &runs, &cost, &settings);
     }
 
     #[test]

@@ -8,7 +8,9 @@ use common::*;
 use chrono::{Days, NaiveDate};
 use lac_backlog::calendar::sub_months;
 use lac_backlog::rng::Rng;
-use lac_backlog::simulate::{capacity_needed, run_once, simulate, summary_table, trajectory_table, CapacityChange, Costs, Goal, Scenario};
+use lac_backlog::simulate::{
+    capacity_needed, run_once, simulate, summary_table, trajectory_table, CapacityChange, Costs, Goal, Scenario, ScenarioFile,
+};
 use lac_backlog::synth::{synthetic_cohort, SynthOptions};
 use lac_backlog::{Child, Cohort, Policy};
 use proptest::prelude::*;
@@ -168,8 +170,43 @@ fn capacity_search_finds_the_smallest_that_clears() {
         &Costs::default(),
         Goal::ClearBy(as_of() + Days::new(42)),
         1.0,
-    );
+    )
+    .unwrap();
     assert_eq!(c, Some(10), "{tried:?}");
+}
+
+/// Each of these once aborted, hung or overflowed; now each is refused up front with a
+/// message saying what to change (issue 17).
+#[test]
+fn capacity_and_size_limits_are_refused_up_front() {
+    let cohort = overdue_cohort(10);
+    let base = only(1, 0, 0);
+    let p = Policy::default();
+    let ask = |weeks, runs, goal, probability| {
+        capacity_needed(&cohort, &base, as_of(), weeks, runs, 1, &p, &Costs::default(), goal, probability).unwrap_err().to_string()
+    };
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    assert!(ask(52, 1, Goal::ClearBy(far), 0.9).contains("within 520 weeks"));
+    assert!(ask(52, 1, Goal::ClearBy(as_of()), 0.9).contains("at least a week after"));
+    assert!(ask(4_000_000_000, 1, Goal::UpToDate(90.0), 0.9).contains("weeks must be 1 to 520"));
+    assert!(ask(0, 1, Goal::UpToDate(90.0), 0.9).contains("weeks must be 1 to 520"));
+    assert!(ask(52, 1, Goal::UpToDate(900.0), 0.9).contains("percentage"));
+    assert!(ask(52, 1, Goal::UpToDate(90.0), 0.0).contains("probability"));
+    assert!(ask(52, 0, Goal::UpToDate(90.0), 0.9).contains("runs must be"));
+    // 100,000 runs of 520 weeks of 4 options: about 11 GB of results, over the 2 GB default.
+    let e = lac_backlog::simulate::check_size(1_500, 4, 520, 100_000, 3.0, &p).unwrap_err().to_string();
+    assert!(e.contains("MB") && e.contains("simulation.max_memory_mb"), "{e}");
+    assert!(lac_backlog::simulate::check_size(1_500, 4, 52, 1_000, 3.0, &p).is_ok());
+    // Slots past their bound, costs that are not numbers, and a file with no option.
+    let e = ScenarioFile::from_toml_str("[[scenario]]\nname = \"x\"\nface_to_face_per_week = 4294967295\nvirtual_per_week = 1\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("face_to_face_per_week must be 0 to 100000"), "{e}");
+    for bad in ["nan", "-1.0", "inf"] {
+        let text = format!("[costs]\nnurse_cost_per_hour = {bad}\n[[scenario]]\nname = \"x\"\n");
+        assert!(ScenarioFile::from_toml_str(&text).unwrap_err().to_string().contains("nurse_cost_per_hour"), "{bad}");
+    }
+    assert!(ScenarioFile::from_toml_str("weeks = 52\n").unwrap_err().to_string().contains("no [[scenario]]"));
 }
 
 #[test]
