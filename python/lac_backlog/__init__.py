@@ -93,6 +93,20 @@ def _arrow(frame: Any, name: str) -> Any:
     raise TypeError(f"{name} must be a DataFrame (pandas, polars or pyarrow), not {type(frame).__name__}")
 
 
+#: Bounds on the numbers of a simulation (the same as the Rust core's, docs/simulation.md).
+MAX_WEEKS = 520
+MAX_RUNS = 100_000
+MAX_SEED = 2**64 - 1
+
+
+def _whole(name: str, value: object, lo: int, hi: int) -> int:
+    """``value`` as a whole number from ``lo`` to ``hi``, or a ValueError saying so (never an
+    OverflowError from the native layer)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo:,} to {hi:,}, not {value!r}")
+    return value
+
+
 def _policy(policy: Policy | None) -> Policy:
     if policy is None:
         return Policy.default()
@@ -312,9 +326,9 @@ def simulate(
     text, fmt = scenarios_text(scenarios)
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
-    for name, v in (("weeks", weeks), ("runs", runs), ("seed", seed)):
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
-            raise ValueError(f"{name} must be a whole number, not {v!r}")
+    for name, v, lo, hi in (("weeks", weeks, 1, MAX_WEEKS), ("runs", runs, 1, MAX_RUNS), ("seed", seed, 0, MAX_SEED)):
+        if v is not None:
+            _whole(name, v, lo, hi)
     sim = _native.Simulation(cohort._inner, text, fmt, as_of_, pol, weeks, runs, seed)
     run_simulation(sim, progress, max(1, int(batch)))
     result = SimulationResult(sim, as_of_, pol)
@@ -356,6 +370,11 @@ def capacity_needed(
         raise ValueError("give exactly one of clear_by and target_up_to_date")
     if not 0 < probability <= 1:
         raise ValueError(f"probability must be above 0 and at most 1, not {probability!r}")
+    _whole("weeks", weeks, 1, MAX_WEEKS)
+    _whole("runs", runs, 1, MAX_RUNS)
+    _whole("seed", seed, 0, MAX_SEED)
+    if not (isinstance(target_wait_weeks, (int, float)) and 0 < target_wait_weeks <= MAX_WEEKS):
+        raise ValueError(f"target_wait_weeks must be above 0 and at most {MAX_WEEKS}, not {target_wait_weeks!r}")
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
     base = dict(scenario or {"name": "base"})
@@ -413,8 +432,7 @@ def synthetic_cohort(
         raise TypeError(f"children must be a whole number, not {type(children).__name__}")
     if not 1 <= children <= MAX_SYNTHETIC_CHILDREN:
         raise ValueError(f"children must be 1 to {MAX_SYNTHETIC_CHILDREN:,}, not {children:,}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a whole number 0 or more, not {seed!r}")
+    _whole("seed", seed, 0, MAX_SEED)
     if overdue_share is not None and not 0.0 <= float(overdue_share) < 1.0:
         raise ValueError(f"overdue_share must be from 0 to below 1, not {overdue_share!r}")
     inner = _native.synthetic_cohort(

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
+from ._files import TEMP_PREFIX
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import Cohort
@@ -387,7 +388,7 @@ def write_text_atomic(path: PathLike, text: str) -> None:
     synced, then renamed over the target (removed if anything fails)."""
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)

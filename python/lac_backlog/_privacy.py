@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Union
 
 from ._exceptions import LacBacklogError, Problem
+from ._files import MAX_KEY_FILE_BYTES, FileProblem, read_bounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._results import Table
@@ -124,10 +125,11 @@ class PseudonymKey:
         whitespace such as a final newline."""
         p = os.path.expanduser(os.fspath(path))
         try:
-            with open(p, "rb") as f:
-                data = f.read()
+            data = read_bounded(p, "the key file", MAX_KEY_FILE_BYTES)
         except OSError as e:
             raise PseudonymKeyError(f"cannot read the key file {p}: {e.strerror or e}") from None
+        except FileProblem as e:
+            raise PseudonymKeyError(str(e)) from None
         return cls(data, source=f"file {p}")
 
     @classmethod

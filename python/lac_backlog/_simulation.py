@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Union, cast
 
 from . import _native, waiting_list
+from ._files import decode_text, read_bounded
 from ._results import Table
 
 __all__ = ["CapacityResult", "SimulationResult", "scenarios_text"]
@@ -25,8 +26,7 @@ def scenarios_text(scenarios: ScenariosLike) -> tuple[str, str]:
         path = os.fspath(scenarios)
         if isinstance(scenarios, str) and "\n" in scenarios:
             return scenarios, "toml"
-        with open(path, encoding="utf-8") as f:
-            return f.read(), "toml"
+        return decode_text(read_bounded(path, "the scenario file")), "toml"
     if isinstance(scenarios, Mapping):
         return json.dumps(dict(scenarios), default=_json_default), "json"
     if isinstance(scenarios, Sequence):

@@ -19,8 +19,10 @@ import datetime as _dt
 import io
 import os
 import re
+import signal
 import sys
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -28,6 +30,7 @@ from typing import Any, NoReturn
 import lac_backlog as lb
 
 from . import _audit
+from ._files import MAX_KEY_FILE_BYTES, FileProblem, decode_text, make_temp, read_bounded, same_file
 from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem, hide_values
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -93,6 +96,33 @@ def _add_privacy(p: argparse.ArgumentParser, pseudonymise: bool) -> None:
     )
 
 
+def _whole(lo: int, hi: int) -> Any:
+    """An argparse type: a whole number from ``lo`` to ``hi`` (wrong usage otherwise, never a
+    traceback further on)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+        if not lo <= value <= hi:
+            raise argparse.ArgumentTypeError(f"must be from {lo:,} to {hi:,}, not {text[:40]}")
+        return value
+
+    return parse
+
+
+def _share(text: str) -> float:
+    """An argparse type: a share from 0 to below 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text[:40]!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"must be from 0 to below 1, not {text[:40]}")
+    return value
+
+
 def _date_arg(text: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text)
@@ -136,6 +166,30 @@ class _Run:
         self.exit_status = EXIT_OK
         self.extra_sources: list[_audit.Source] = []
         self.policy: lb.Policy | None = None
+        # (temporary file, final path) of every file written so far: renamed into place only
+        # when the whole command has succeeded (commit), removed otherwise (discard).
+        self.staged: list[tuple[str, str]] = []
+        self.raw_csv: bool = bool(getattr(args, "raw_csv", False))
+
+    def stage(self, final: str) -> str:
+        """A new temporary file beside ``final`` to write it into."""
+        tmp = make_temp(final)
+        self.staged.append((tmp, final))
+        return tmp
+
+    def commit(self) -> None:
+        """Every staged file into place: the outputs, then their manifests (each a rename in the
+        same folder), so a run leaves all its outputs with their manifests or none of them."""
+        for tmp, final in sorted(self.staged, key=lambda s: s[1].endswith(_audit.MANIFEST_SUFFIX)):
+            os.replace(tmp, final)
+        self.staged = []
+
+    def discard(self) -> None:
+        """Remove what a failed or interrupted run staged: no half output, no temporary file."""
+        for tmp, _ in self.staged:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+        self.staged = []
 
     def load_key(self) -> None:
         """The pseudonymisation key from --pseudonymise-key-file or the environment, if any."""
@@ -145,8 +199,9 @@ class _Run:
         try:
             if path:
                 try:
-                    with open(path, "rb") as f:
-                        data = f.read()
+                    data = read_bounded(path, "the file given with --pseudonymise-key-file", MAX_KEY_FILE_BYTES)
+                except FileProblem as e:
+                    raise _UsageError(str(e)) from None
                 except OSError as e:  # the path is not repeated: it might be a key typed by mistake
                     raise _UsageError(
                         f"cannot read the file given with --pseudonymise-key-file: {e.strerror or e}"
@@ -196,6 +251,7 @@ class _Run:
     def manifest(
         self,
         out: str,
+        written: str,
         option: str,
         table: lb.Table | None = None,
         *,
@@ -205,13 +261,13 @@ class _Run:
         file: str | None = None,
         base: dict[str, Any] | None = None,
     ) -> None:
-        """Write OUT.manifest.json beside the output file just written."""
+        """Stage OUT.manifest.json for the output ``out``, whose bytes are in ``written``."""
         b = (
             base
             if base is not None
             else (_audit.table_manifest(table, output=False) if table is not None else _audit.empty_manifest())
         )
-        sha, size = _audit.sha256_file(out)
+        sha, size = _audit.sha256_file(written)
         output: dict[str, Any] = {"option": option, "path": out, "abspath": os.path.abspath(out)}
         if file is not None:
             output["file"] = file
@@ -246,7 +302,8 @@ class _Run:
             "privacy": privacy,
             "exit_status": self.exit_status,
         }
-        _audit.write_manifest(out, m)
+        with open(self.stage(_audit.manifest_path(out)), "w", encoding="utf-8", newline="") as f:
+            f.write(_audit.manifest_text(m))
 
     def emit(self, table: lb.Table, out: str | None, option: str = "--out") -> None:
         """Write a result: pseudonymised if a key is given and the rows are children's, values
@@ -258,9 +315,82 @@ class _Run:
             table = hide_values(table)
         if self.as_of is None:
             self.as_of = table.as_of
-        _emit(table, out)
-        if out:
-            self.manifest(out, option, table, kind=table.kind, rows=len(table), columns=table.columns)
+        if not out:
+            sys.stdout.write(table.to_csv(raw=self.raw_csv) or "")
+            return
+        written = self.stage(out)
+        if out.lower().endswith(".xlsx"):
+            from ._excel import ExcelUnavailable, write_xlsx
+
+            try:
+                replaced = write_xlsx(table, written)
+            except ExcelUnavailable as e:
+                raise _UsageError(str(e)) from None
+            if replaced:
+                print(
+                    f"warning: {out}: {replaced} cell(s) held control characters, which Excel cannot hold; each was "
+                    "replaced by \ufffd",
+                    file=sys.stderr,
+                )
+        else:
+            table.to_csv(written, raw=self.raw_csv)
+        self.manifest(out, written, option, table, kind=table.kind, rows=len(table), columns=table.columns)
+
+
+def _option_of(command: str, dest: str) -> str:
+    action = next(a for a in _SUBPARSERS[command]._actions if a.dest == dest)
+    return next(o for o in action.option_strings if o.startswith("--"))
+
+
+def _planned_paths(args: argparse.Namespace) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(inputs, outputs) the command will read and write, each as (option, path); a 903 folder
+    gives the folder itself; outputs include each manifest."""
+    inputs = [
+        (_option_of(args.command, d), str(getattr(args, d)))
+        for d in sorted(_INPUT_PATH_DESTS)
+        if isinstance(getattr(args, d, None), str)
+    ]
+    outputs: list[tuple[str, str]] = []
+    for d in sorted(_OUTPUT_DESTS):
+        value = getattr(args, d, None)
+        if not isinstance(value, str) or not value:
+            continue
+        option = _option_of(args.command, d)
+        files = [os.path.join(value, n) for n in ("children.csv", "assessments.csv")] if d == "out_dir" else [value]
+        for f in files:
+            outputs += [(option, f), (option, _audit.manifest_path(f))]
+    return inputs, outputs
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Refuse, before anything is read or written, an output that is an input (compared by
+    resolved path and by file identity) or inside an input folder, two outputs that are one
+    file, an output that is a folder or in a folder that does not exist, and an output whose
+    manifest's name would be too long for its folder."""
+    inputs, outputs = _planned_paths(args)
+    for i, (opt, out) in enumerate(outputs):
+        for in_opt, src in inputs:
+            if same_file(out, src):
+                raise _UsageError(f"{opt} {out} is the input given with {in_opt}: an input is never overwritten")
+            if os.path.isdir(src) and os.path.realpath(out).startswith(os.path.realpath(src) + os.sep):
+                raise _UsageError(f"{opt} {out} is inside the input folder given with {in_opt}: write it elsewhere")
+        for other_opt, other in outputs[:i]:
+            if same_file(out, other):
+                raise _UsageError(f"{opt} {out} and {other_opt} {other} are the same file: give each output its own")
+        if os.path.isdir(out):
+            raise _UsageError(f"{opt} {out} is a folder: give a file name")
+        folder = os.path.dirname(os.path.abspath(out))
+        if args.command != "synth" and not os.path.isdir(folder):
+            raise _UsageError(f"{opt} {out}: the folder {folder} does not exist")
+        if os.path.isdir(folder):
+            try:
+                name_max = os.pathconf(folder, "PC_NAME_MAX")
+            except (OSError, ValueError):
+                name_max = 255
+            if len(os.fsencode(os.path.basename(out))) > name_max:
+                raise _UsageError(
+                    f"{opt}: the file name {os.path.basename(out)[:60]}... is longer than this folder allows"
+                )
 
 
 def _load_cohort(args: argparse.Namespace, run: _Run, policy: lb.Policy | None = None) -> lb.Cohort:
@@ -303,6 +433,16 @@ def _add_common(p: argparse.ArgumentParser, out_help: str = "output CSV (default
         help="file of extra non-working days, one YYYY-MM-DD date per line (local closures, new bank holidays)",
     )
     p.add_argument("--out", metavar="PATH", help=out_help)
+    _add_raw_csv(p)
+
+
+def _add_raw_csv(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="write text cells as they are: by default a cell starting with = + - @ (which a spreadsheet runs as a "
+        "formula) gets a leading ' (docs/bad-input.md); use only for files no person opens in a spreadsheet",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -331,7 +471,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("kpi", help="the indicators, with target, floor and RAG, at as_of or month by month")
     _add_inputs(p)
     _add_common(p)
-    p.add_argument("--months", type=int, metavar="N", help="a row set for each of the last N month ends")
+    p.add_argument(
+        "--months", type=_whole(1, 120), metavar="N", help="a row set for each of the last N month ends (1 to 120)"
+    )
     p.add_argument("--by", choices=["age_band", "locality"], help="add a group column and rows per group")
     p.add_argument(
         "--suppress",
@@ -343,7 +485,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--forecast",
-        type=int,
+        type=_whole(0, 120),
         default=0,
         metavar="N",
         help="also forecast up_to_date for the next N month ends if nobody else is seen",
@@ -356,9 +498,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(p, out_help="summary CSV, one row per scenario (default: standard output)")
     p.add_argument("--scenarios", required=True, metavar="S.toml", help="scenario file (docs/interface.md section 6)")
     p.add_argument("--trajectory", metavar="PATH", help="also write the weekly trajectory (p10/p50/p90) here")
-    p.add_argument("--runs", type=int, metavar="N", help="replications (default: the file's)")
-    p.add_argument("--weeks", type=int, metavar="N", help="horizon in weeks (default: the file's)")
-    p.add_argument("--seed", type=int, metavar="S", help="random seed (default: the file's)")
+    p.add_argument("--runs", type=_whole(1, lb.MAX_RUNS), metavar="N", help="replications (default: the file's)")
+    p.add_argument(
+        "--weeks", type=_whole(1, lb.MAX_WEEKS), metavar="N", help="horizon in weeks, at most 520 (default: the file's)"
+    )
+    p.add_argument("--seed", type=_whole(0, lb.MAX_SEED), metavar="S", help="random seed (default: the file's)")
     p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
     _add_privacy(p, pseudonymise=False)
 
@@ -380,11 +524,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--policy", metavar="PATH.toml")
     p.add_argument("--out", metavar="PATH", help="output CSV (default: standard output)")
+    _add_raw_csv(p)
     _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("synth", help="write a synthetic council: children.csv and assessments.csv")
-    p.add_argument("--children", type=int, required=True, metavar="N", help="how many children (1 to 10,000,000)")
-    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed: the same seed gives the same council")
+    p.add_argument(
+        "--children",
+        type=_whole(1, lb.MAX_SYNTHETIC_CHILDREN),
+        required=True,
+        metavar="N",
+        help="how many children (1 to 10,000,000)",
+    )
+    p.add_argument(
+        "--seed",
+        type=_whole(0, lb.MAX_SEED),
+        default=1,
+        metavar="S",
+        help="random seed: the same seed gives the same council",
+    )
     p.add_argument(
         "--as-of",
         type=_date_arg,
@@ -400,7 +557,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--overdue-share",
-        type=float,
+        type=_share,
         default=None,
         metavar="X",
         help="a council in trouble: this share (e.g. 0.4) of children needing an assessment are overdue",
@@ -408,10 +565,16 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="run the whole job on a built-in synthetic council and print what it found")
     p.add_argument("--as-of", type=_date_arg, default=_dt.date.fromisoformat(DEMO_AS_OF), metavar="YYYY-MM-DD")
-    p.add_argument("--children", type=int, default=DEMO_CHILDREN, metavar="N", help="size of the synthetic council")
-    p.add_argument("--seed", type=int, default=DEMO_SEED, metavar="S")
-    p.add_argument("--overdue-share", type=float, default=DEMO_OVERDUE_SHARE, metavar="X")
-    p.add_argument("--top", type=int, default=10, help="how many of the most overdue children to list")
+    p.add_argument(
+        "--children",
+        type=_whole(1, lb.MAX_SYNTHETIC_CHILDREN),
+        default=DEMO_CHILDREN,
+        metavar="N",
+        help="size of the synthetic council",
+    )
+    p.add_argument("--seed", type=_whole(0, lb.MAX_SEED), default=DEMO_SEED, metavar="S")
+    p.add_argument("--overdue-share", type=_share, default=DEMO_OVERDUE_SHARE, metavar="X")
+    p.add_argument("--top", type=_whole(0, 100_000), default=10, help="how many of the most overdue children to list")
 
     p = sub.add_parser("policy", help="print the policy in full as TOML (the built-in default, or --policy)")
     p.add_argument("--policy", metavar="PATH.toml")
@@ -434,36 +597,25 @@ def _load_policy(path: str | None, closures: str | None = None) -> lb.Policy:
 
 
 def _read_closures(path: str) -> list[_dt.date]:
+    """The dates of a closures file (UTF-8 or Windows-1252, at most 1 MB). A line that is not a
+    date is named by its number; its text is quoted only when it looks like a mistyped date, as
+    the file may be another file given by mistake (a key)."""
     dates = []
-    with open(path, encoding="utf-8-sig") as f:
-        for n, raw in enumerate(f, start=1):
-            text = raw.split("#", 1)[0].strip().strip(",")
-            if not text or text.lower() == "date":
-                continue
-            try:
-                dates.append(_dt.date.fromisoformat(text))
-            except ValueError:
-                raise _UsageError(f"{path}, line {n}: not a YYYY-MM-DD date: {text[:100]!r}") from None
+    for n, raw in enumerate(decode_text(read_bounded(path, "the closures file")).splitlines(), start=1):
+        text = raw.split("#", 1)[0].strip().strip(",")
+        if not text or text.lower() == "date":
+            continue
+        try:
+            dates.append(_dt.date.fromisoformat(text))
+        except ValueError:
+            shown = f": {text!r}" if len(text) <= 12 and all(c in "0123456789-/. " for c in text) else ""
+            raise _UsageError(f"{path}, line {n}: not a YYYY-MM-DD date{shown}") from None
     return dates
 
 
 def _check_out(out: str | None) -> None:
     if out and out.lower().endswith(".xlsx"):
         raise _UsageError("xlsx output is not offered for this command; use a .csv path")
-
-
-def _emit(table: lb.Table, out: str | None) -> None:
-    if out and out.lower().endswith(".xlsx"):
-        from ._excel import ExcelUnavailable, write_xlsx
-
-        try:
-            write_xlsx(table, out)
-        except ExcelUnavailable as e:
-            raise _UsageError(str(e)) from None
-    elif out:
-        table.to_csv(out)
-    else:
-        sys.stdout.write(table.to_csv() or "")
 
 
 def _policy_inputs(args: argparse.Namespace, run: _Run) -> lb.Policy:
@@ -503,20 +655,19 @@ def _cmd_triage(args: argparse.Namespace, run: _Run) -> int:
 def _warn_undated_overrides(path: str) -> None:
     """A warning for each override without a decided_on date: the worklist then records who
     decided and why, but not when (docs/audit.md)."""
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.reader(f)
-        header = [h.strip().lower() for h in next(reader, [])]
-        col = header.index("decided_on") if "decided_on" in header else None
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if col is None or col >= len(row) or not row[col].strip():
-                print(
-                    f"warning: {path}, line {line}, column decided_on: no date, so the worklist records who "
-                    "decided and why but not when",
-                    file=sys.stderr,
-                )
+    reader = csv.reader(io.StringIO(decode_text(read_bounded(path, "the overrides file")), newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    col = header.index("decided_on") if "decided_on" in header else None
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if col is None or col >= len(row) or not row[col].strip():
+            print(
+                f"warning: {path}, line {line}, column decided_on: no date, so the worklist records who "
+                "decided and why but not when",
+                file=sys.stderr,
+            )
 
 
 def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
@@ -598,9 +749,12 @@ def _cmd_policy(args: argparse.Namespace, run: _Run) -> int:
     policy = _policy_inputs(args, run)
     text = policy.to_toml()
     if args.out:
-        _audit.write_text_atomic(args.out, text)
+        written = run.stage(args.out)
+        with open(written, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
         run.manifest(
             args.out,
+            written,
             "--out",
             kind="policy",
             rows=None,
@@ -627,18 +781,26 @@ def _cmd_synth(args: argparse.Namespace, run: _Run) -> int:
     os.makedirs(args.out_dir, exist_ok=True)
     files = {"children.csv": len(cohort), "assessments.csv": cohort.n_assessments}
     paths = [os.path.join(args.out_dir, name) for name in files]
-    cohort.to_csv(*paths)
+    written = [run.stage(path) for path in paths]
+    cohort.to_csv(*written)
     base = {
         "call": None,
         "policy": None,
         "inputs": [e for s in cohort._source or [] for e in s.describe()],
         "rows_in": [],
     }
-    for (name, rows), path in zip(files.items(), paths):
-        with open(path, encoding="utf-8", newline="") as f:
+    for (name, rows), path, tmp in zip(files.items(), paths, written):
+        with open(tmp, encoding="utf-8", newline="") as f:
             header = next(csv.reader(f), [])
         run.manifest(
-            path, "--out-dir", kind="synthetic_" + name.split(".")[0], rows=rows, columns=header, file=name, base=base
+            path,
+            tmp,
+            "--out-dir",
+            kind="synthetic_" + name.split(".")[0],
+            rows=rows,
+            columns=header,
+            file=name,
+            base=base,
         )
     print(
         f"wrote {len(cohort):,} children and {cohort.n_assessments:,} assessment records to {args.out_dir}",
@@ -733,18 +895,106 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     return "\n".join(out)
 
 
+#: Commands whose outputs a manifest can be verified by re-running.
+_VERIFIABLE = frozenset({"status", "triage", "kpi", "simulate", "validate", "oc2", "synth", "policy"})
+#: Manifest fields compared between the recorded run and the re-run, each named when it differs.
+_COMPARED = ("as_of", "policy", "privacy", "rows_in", "inputs")
+
+
+def _manifest_parts(m: dict[str, Any]) -> tuple[dict[str, Any], str, list[str], dict[str, str]]:
+    """The output section, command name, recorded arguments and outputs of a manifest, each
+    checked to be of the shape lac-backlog writes (ValueError otherwise)."""
+    out, cmd = m.get("output"), m.get("command")
+    if not isinstance(out, dict) or not isinstance(cmd, dict):
+        raise ValueError("it has no output or command section")
+    name, rerun, outputs = cmd.get("name"), cmd.get("rerun"), cmd.get("outputs")
+    if (
+        not isinstance(name, str)
+        or not isinstance(rerun, list)
+        or not all(isinstance(a, str) for a in rerun)
+        or not isinstance(outputs, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in outputs.items())
+    ):
+        raise ValueError("its command section is not one lac-backlog writes")
+    if not isinstance(out.get("option"), str) or not isinstance(out.get("sha256"), str):
+        raise ValueError("its output section is not one lac-backlog writes")
+    return out, name, list(rerun), dict(outputs)
+
+
+def _redirected(tmp: str, outputs: dict[str, str], option: str) -> str:
+    """Where the re-run writes the output recorded under ``option``: inside ``tmp``."""
+    return os.path.join(tmp, f"{sorted(outputs).index(option)}-{os.path.basename(outputs[option])[:80] or 'out'}")
+
+
+def _rebuilt_command(name: str, rerun: list[str], outputs: dict[str, str], tmp: str) -> list[str]:
+    """The command to re-run, rebuilt through the command's own argument parser: the recorded
+    arguments with every output pointed into ``tmp``. Refused (_UsageError) when the command is
+    not one that writes files, an output option is not the command's, the arguments do not
+    parse, or they name any output themselves (verify never writes where a manifest says)."""
+    if name not in _VERIFIABLE:
+        raise _UsageError(f"a {name!r} command cannot be re-run by verify")
+    sub = _SUBPARSERS[name]
+    output_options = {o: a.dest for a in sub._actions if a.dest in _OUTPUT_DESTS for o in a.option_strings}
+    unknown = sorted(set(outputs) - set(output_options))
+    if unknown:
+        raise _UsageError(f"the manifest names {', '.join(unknown)} as outputs of {name}, which has no such output")
+    redirected: dict[str, str] = {}
+    tail: list[str] = []
+    for option in sorted(outputs):
+        where = _redirected(tmp, outputs, option)
+        redirected[output_options[option]] = where
+        tail += [option, where]
+    err = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(err):
+            ns = sub.parse_args(rerun + tail)
+    except SystemExit:
+        raise _UsageError(
+            f"the recorded command is not one this version accepts: {err.getvalue().strip()[-200:]}"
+        ) from None
+    for dest in _OUTPUT_DESTS:
+        value = getattr(ns, dest, None)
+        if value is not None and value != redirected.get(dest):
+            raise _UsageError(
+                f"the recorded command names an output itself ({_option_of(name, dest)}): verify writes only into its "
+                "own temporary folder, so it refuses this manifest"
+            )
+    return [name, *rerun, *tail]
+
+
+def _field_differences(recorded: dict[str, Any], rerun: dict[str, Any]) -> list[str]:
+    """The compared fields (_COMPARED) that differ, with what each says."""
+    diffs = []
+    for field in _COMPARED:
+        a, b = recorded.get(field), rerun.get(field)
+        if field == "policy":
+            a, b = (a or {}).get("sha256"), (b or {}).get("sha256")
+        if field == "inputs":
+            a = [(e.get("role"), e.get("abspath"), e.get("sha256")) for e in a or []]
+            b = [(e.get("role"), e.get("abspath"), e.get("sha256")) for e in b or []]
+        if a != b:
+            diffs.append(f"{field}: the manifest records {_short(a)}, re-running the command gives {_short(b)}")
+    return diffs
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 300 else text[:300] + "..."
+
+
 def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
-    """Check a manifest: the inputs still hash the same, the output file is unchanged, and
-    re-running the recorded command (into a temporary folder) gives the same bytes."""
+    """Check a manifest: the inputs still hash the same, the output file is unchanged, and the
+    command rebuilt from the manifest (through the same argument parser, outputs redirected to
+    a temporary folder) gives the same output and the same recorded facts: as_of, policy
+    hash, privacy, rows read and the inputs. Says which field differs."""
     try:
         m = _audit.read_manifest(args.manifest)
-        out, cmd = m["output"], m["command"]
-        name, rerun, outputs = cmd["name"], list(cmd["rerun"]), dict(cmd["outputs"])
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        out, name, rerun, outputs = _manifest_parts(m)
+    except (OSError, ValueError, UnicodeDecodeError) as e:
         raise _UsageError(f"cannot use {args.manifest} as a manifest: {e}") from None
-    if name not in _COMMANDS or name == "verify" or out.get("option") not in outputs:
-        raise _UsageError(f"{args.manifest}: the recorded command cannot be re-run")
-    target = out.get("abspath") or out.get("path")
+    if out["option"] not in outputs:
+        raise _UsageError(f"{args.manifest}: the output's option is not among the command's outputs")
+    target = str(out.get("abspath") or out.get("path") or "")
     diffs = _audit.check_inputs(m.get("inputs") or [])
     if target and os.path.exists(target):
         sha, _ = _audit.sha256_file(target)
@@ -759,9 +1009,13 @@ def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
     pseud = (m.get("privacy") or {}).get("pseudonymised")
     env_key = None
     if pseud:
+        if not isinstance(pseud, dict):
+            raise _UsageError(
+                f"cannot use {args.manifest} as a manifest: its privacy section is not one lac-backlog writes"
+            )
         try:
             if pseud.get("key_source") == "file":
-                key: PseudonymKey | None = PseudonymKey.from_file(pseud["key_file"])
+                key: PseudonymKey | None = PseudonymKey.from_file(str(pseud.get("key_file")))
             else:
                 key = PseudonymKey.from_env()
         except PseudonymKeyError as e:
@@ -772,19 +1026,15 @@ def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
             diffs.append("the pseudonymisation key is not the one recorded (its fingerprint differs)")
         if pseud.get("key_source") == "environment":
             env_key = os.environ.get(KEY_ENV)
-    if diffs:
-        for d in diffs:
-            print(f"differs: {d}")
-        print(f"not verified: {args.manifest}")
-        return EXIT_DATA
     with tempfile.TemporaryDirectory(prefix="lac-backlog-verify-") as tmp:
-        argv = [name, *rerun]
-        produced = ""
-        for i, (option, path) in enumerate(sorted(outputs.items())):
-            where = os.path.join(tmp, f"{i}-{os.path.basename(path)}")
-            argv += [option, where]
-            if option == out["option"]:
-                produced = os.path.join(where, out["file"]) if out.get("file") else where
+        argv = _rebuilt_command(name, rerun, outputs, tmp)
+        if diffs:
+            for d in diffs:
+                print(f"differs: {d}")
+            print(f"not verified: {args.manifest}")
+            return EXIT_DATA
+        where = _redirected(tmp, outputs, out["option"])
+        produced = os.path.join(where, str(out["file"])) if out.get("file") else where
         status, err = _rerun(argv, env_key)
         if status != m.get("exit_status", EXIT_OK) or not os.path.exists(produced):
             print(f"differs: re-running gave exit status {status} (recorded {m.get('exit_status', EXIT_OK)})")
@@ -793,8 +1043,16 @@ def _cmd_verify(args: argparse.Namespace, run: _Run) -> int:
             print(f"not verified: {args.manifest}")
             return EXIT_DATA
         sha, _ = _audit.sha256_file(produced)
+        try:
+            again = _audit.read_manifest(_audit.manifest_path(produced))
+        except (OSError, ValueError):
+            again = {}
+    diffs = _field_differences(m, again)
     if sha != out.get("sha256"):
-        print(f"differs: re-running gives a different output (SHA-256 {sha}, recorded {out.get('sha256')})")
+        diffs.append(f"output: re-running gives a different output (SHA-256 {sha}, recorded {out.get('sha256')})")
+    if diffs:
+        for d in diffs:
+            print(f"differs: {d}")
         print(f"not verified: {args.manifest}")
         return EXIT_DATA
     n_inputs = len(m.get("inputs") or [])
@@ -846,16 +1104,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     _check_inputs(parser, args)
     run = _Run(given, args)
     try:
-        run.load_key()
-        return _COMMANDS[args.command](args, run)
+        with _terminate_as_exit():
+            _check_paths(args)
+            run.load_key()
+            status = _COMMANDS[args.command](args, run)
+            run.commit()
+            return status
     except lb.DataError as e:
         run.print_problems(e.problems)
         run.print_problems(e.warnings)
         print(f"lac-backlog: {len(e.problems)} error(s) in the input data; no output written", file=sys.stderr)
         return EXIT_DATA
-    except (lb.PolicyError, _UsageError, OSError) as e:
+    except (lb.PolicyError, _UsageError, FileProblem, OSError) as e:
         print(f"lac-backlog: {e}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        run.discard()
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Any:
+    """While a command runs, SIGTERM (a service stopping the run) unwinds like Ctrl-C does, so
+    the temporary files it staged are removed. SIGKILL cannot be caught: a run killed so may
+    leave hidden files named .lac-backlog-tmp-* beside its outputs (docs/bad-input.md)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> NoReturn:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":  # pragma: no cover
