@@ -28,7 +28,7 @@ fn benches(c: &mut Criterion) {
     let mut g = c.benchmark_group("read");
     g.sample_size(10).throughput(Throughput::Bytes(bytes));
     g.bench_function("csv_1m_children", |b| {
-        b.iter(|| load_csv_bytes("c", children.as_bytes(), "a", assessments.as_bytes(), &ReadOptions { today: as_of() }))
+        b.iter(|| load_csv_bytes("c", children.as_bytes(), "a", assessments.as_bytes(), &ReadOptions::new(as_of())))
     });
     g.finish();
 

@@ -6,7 +6,7 @@ fn main() {
     let (ch, a) = lac_backlog::table::cohort_csv(&c);
     drop(c);
     let t = std::time::Instant::now();
-    let l = lac_backlog::load_csv_bytes("c", ch.as_bytes(), "a", a.as_bytes(), &lac_backlog::ReadOptions { today: as_of });
+    let l = lac_backlog::load_csv_bytes("c", ch.as_bytes(), "a", a.as_bytes(), &lac_backlog::ReadOptions::new(as_of));
     let mb = (ch.len() + a.len()) as f64 / 1e6;
     eprintln!("read {mb:.0} MB in {:?}: {:.0} MB/s, {} problems", t.elapsed(), mb / t.elapsed().as_secs_f64(), l.report.problems.len());
     let t = std::time::Instant::now();

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::{add_months, sub_months};
-use crate::model::{Child, Cohort};
+use crate::model::{Assessment, Child, Cohort};
 use crate::policy::Policy;
 use crate::schedule::{AgeBand, Scheduler, Status};
 use crate::suppress::{Protect, Suppressor};
@@ -81,8 +81,13 @@ pub fn in_scope(sched: &Scheduler, c: &Child, e: NaiveDate) -> bool {
 /// in the 12 months to E was done by its due date and none is overdue at E). Due dates are
 /// replayed from the actual completion dates within the current period of care.
 pub fn all_in_timescale(sched: &Scheduler, c: &Child, e: NaiveDate, overdue_now: bool) -> (bool, bool) {
-    let window = sched.iha_window_start(c);
-    let done: Vec<NaiveDate> = c.completed_by(e).map(|a| a.completed_on).filter(|d| *d >= window).collect();
+    // The completed assessments of this period of care, from the one that answers the IHA on
+    // (records before it that do not answer it, such as a questionnaire, set no due date).
+    let first = c.completed_by(e).position(|a| sched.answers_iha(c, a));
+    let done: Vec<Assessment> = match first {
+        Some(i) => c.completed_by(e).skip(i).cloned().collect(),
+        None => Vec::new(),
+    };
     let birthday = sched.leaves_care_on(c).unwrap_or(NaiveDate::MAX);
     let year_ago = sub_months(e, 12).unwrap_or(e);
     let (mut has_due, mut ok) = (false, true);
@@ -90,7 +95,7 @@ pub fn all_in_timescale(sched: &Scheduler, c: &Child, e: NaiveDate, overdue_now:
         let (_, due, _) = sched.next_due(c, &done[..j]);
         let Some(due) = due.filter(|d| *d < birthday && *d <= e) else { break };
         has_due = true;
-        if due > year_ago && done.get(j).is_none_or(|a| *a > due) {
+        if due > year_ago && done.get(j).is_none_or(|a| a.completed_on > due) {
             ok = false;
         }
     }
@@ -110,11 +115,10 @@ pub fn child_kpi(sched: &Scheduler, c: &Child, e: NaiveDate) -> ChildKpi {
         out[1] = (true, c.completed_by(e).any(|a| a.completed_on > year_ago));
     }
     out[2] = all_in_timescale(sched, c, e, overdue);
-    let window = sched.iha_window_start(c);
-    let exempt = c.completed_by(e).any(|a| a.completed_on >= window && a.completed_on < c.care_start);
+    let exempt = c.completed_by(e).any(|a| a.completed_on < c.care_start && sched.answers_iha(c, a));
     if let Some(due) = sched.iha_due(c.care_start) {
         if c.care_start > year_ago && !exempt && due <= e {
-            let iha = c.completed_by(e).map(|a| a.completed_on).find(|d| *d >= c.care_start);
+            let iha = c.completed_by(e).find(|a| a.completed_on >= c.care_start && sched.answers_iha(c, a)).map(|a| a.completed_on);
             out[3] = (true, iha.is_some_and(|d| d <= due));
         }
     }

@@ -30,7 +30,7 @@ mod arrow_io;
 mod python;
 
 pub use error::{Error, Result};
-pub use model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, ShortText, Signals};
+pub use model::{Assessment, AssessmentType, Child, Cohort, Modality, NeedSignal, Outcome, ShortText, Signals};
 pub use policy::Policy;
 pub use read::{load_csv, load_csv_bytes, Loaded, ReadOptions};
 pub use report::{Problem, RowCounts, Severity, ValidationReport};

@@ -69,8 +69,57 @@ pub struct Assessment {
     pub outcome: Outcome,
 }
 
-/// Clinical need signals (blank = unknown = false).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+/// The eight signals of clinical need, in the order of their columns. Each is yes, no or
+/// unknown: a blank cell or an absent column is unknown, never no (docs/triage.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NeedSignal {
+    ComplexHealthNeeds,
+    Disability,
+    MentalHealthConcern,
+    SelfHarm,
+    SubstanceMisuse,
+    PregnantOrParent,
+    ExploitationRisk,
+    YouthJustice,
+}
+
+impl NeedSignal {
+    pub const ALL: [NeedSignal; 8] = [
+        NeedSignal::ComplexHealthNeeds,
+        NeedSignal::Disability,
+        NeedSignal::MentalHealthConcern,
+        NeedSignal::SelfHarm,
+        NeedSignal::SubstanceMisuse,
+        NeedSignal::PregnantOrParent,
+        NeedSignal::ExploitationRisk,
+        NeedSignal::YouthJustice,
+    ];
+
+    /// The column (and factor) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            NeedSignal::ComplexHealthNeeds => "complex_health_needs",
+            NeedSignal::Disability => "disability",
+            NeedSignal::MentalHealthConcern => "mental_health_concern",
+            NeedSignal::SelfHarm => "self_harm",
+            NeedSignal::SubstanceMisuse => "substance_misuse",
+            NeedSignal::PregnantOrParent => "pregnant_or_parent",
+            NeedSignal::ExploitationRisk => "exploitation_risk",
+            NeedSignal::YouthJustice => "youth_justice",
+        }
+    }
+
+    /// Its bit in [`Signals::unknown`].
+    pub fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+}
+
+/// Clinical need signals and the out-of-area flag. A need signal is yes when its field is true,
+/// unknown when its field is false and its bit of `unknown` is set, and no otherwise. The
+/// default is every need signal unknown (nothing recorded); [`Signals::none`] is every one
+/// known to be no. `out_of_area` is where the child lives, not a need, and blank means no.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Signals {
     pub complex_health_needs: bool,
     pub disability: bool,
@@ -81,6 +130,85 @@ pub struct Signals {
     pub exploitation_risk: bool,
     pub youth_justice: bool,
     pub out_of_area: bool,
+    /// Bit i ([`NeedSignal::bit`]): need signal i was not recorded (blank or no column).
+    pub unknown: u16,
+}
+
+impl Default for Signals {
+    /// Nothing recorded: every need signal unknown.
+    fn default() -> Self {
+        Signals { unknown: Signals::ALL_UNKNOWN, ..Signals::none() }
+    }
+}
+
+impl Signals {
+    /// Every need signal's bit.
+    pub const ALL_UNKNOWN: u16 = (1 << NeedSignal::ALL.len()) - 1;
+
+    /// Every need signal known to be no.
+    pub const fn none() -> Signals {
+        Signals {
+            complex_health_needs: false,
+            disability: false,
+            mental_health_concern: false,
+            self_harm: false,
+            substance_misuse: false,
+            pregnant_or_parent: false,
+            exploitation_risk: false,
+            youth_justice: false,
+            out_of_area: false,
+            unknown: 0,
+        }
+    }
+
+    fn field(&mut self, s: NeedSignal) -> &mut bool {
+        match s {
+            NeedSignal::ComplexHealthNeeds => &mut self.complex_health_needs,
+            NeedSignal::Disability => &mut self.disability,
+            NeedSignal::MentalHealthConcern => &mut self.mental_health_concern,
+            NeedSignal::SelfHarm => &mut self.self_harm,
+            NeedSignal::SubstanceMisuse => &mut self.substance_misuse,
+            NeedSignal::PregnantOrParent => &mut self.pregnant_or_parent,
+            NeedSignal::ExploitationRisk => &mut self.exploitation_risk,
+            NeedSignal::YouthJustice => &mut self.youth_justice,
+        }
+    }
+
+    /// Yes, no, or unknown (`None`).
+    pub fn get(&self, s: NeedSignal) -> Option<bool> {
+        let yes = match s {
+            NeedSignal::ComplexHealthNeeds => self.complex_health_needs,
+            NeedSignal::Disability => self.disability,
+            NeedSignal::MentalHealthConcern => self.mental_health_concern,
+            NeedSignal::SelfHarm => self.self_harm,
+            NeedSignal::SubstanceMisuse => self.substance_misuse,
+            NeedSignal::PregnantOrParent => self.pregnant_or_parent,
+            NeedSignal::ExploitationRisk => self.exploitation_risk,
+            NeedSignal::YouthJustice => self.youth_justice,
+        };
+        if yes {
+            Some(true)
+        } else if self.unknown & s.bit() != 0 {
+            None
+        } else {
+            Some(false)
+        }
+    }
+
+    /// Record yes, no or unknown.
+    pub fn set(&mut self, s: NeedSignal, value: Option<bool>) {
+        *self.field(s) = value == Some(true);
+        if value.is_none() {
+            self.unknown |= s.bit();
+        } else {
+            self.unknown &= !s.bit();
+        }
+    }
+
+    /// The bits of the need signals that are unknown (a yes is known whatever its bit).
+    pub fn unknown_bits(&self) -> u16 {
+        NeedSignal::ALL.iter().filter(|s| self.get(**s).is_none()).fold(0, |m, s| m | s.bit())
+    }
 }
 
 /// One looked-after child with everything the library knows of them. The id, legal status
@@ -96,6 +224,8 @@ pub struct Child {
     pub missing: bool,
     pub locality: Option<ShortText>,
     pub sdq_score: Option<u8>,
+    /// When the SDQ score was recorded (`sdq_date`); no date means not known to be recent.
+    pub sdq_date: Option<NaiveDate>,
     pub signals: Signals,
     pub placement_moves_12m: Option<u32>,
     pub missing_episodes_12m: Option<u32>,
@@ -117,6 +247,7 @@ impl Child {
             missing: false,
             locality: None,
             sdq_score: None,
+            sdq_date: None,
             signals: Signals::default(),
             placement_moves_12m: None,
             missing_episodes_12m: None,

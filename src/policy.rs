@@ -71,12 +71,15 @@ pub struct DataPolicy {
     /// are both more than this many days before it: the extract may be stale, so new entrants,
     /// whose IHA is the most urgent, may be missing (hazard H4). 0 switches the check off.
     pub stale_after_days: u32,
+    /// `triage` warns when a need signal is unknown for more than this share of the listed
+    /// children (0.2: one in five), so a missing column never passes silently.
+    pub need_unknown_warn_share: f64,
 }
 
 impl Default for DataPolicy {
     fn default() -> Self {
         // Four weeks: a council of any size sees an entry or an assessment within a month.
-        DataPolicy { stale_after_days: 28 }
+        DataPolicy { stale_after_days: 28, need_unknown_warn_share: 0.2 }
     }
 }
 
@@ -133,6 +136,20 @@ pub enum DeadlineUnit {
     CalendarDays,
 }
 
+/// Which records answer the IHA. Regulation 7 of the Care Planning, Placement and Case Review
+/// (England) Regulations 2010 asks for an assessment by a registered medical practitioner; a
+/// review by a nurse, or a questionnaire, does not meet it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IhaExemption {
+    /// Only an IHA recorded face to face in the exemption window before care_start exempts the
+    /// child (any other record there is a warning); after care_start a questionnaire never
+    /// answers the IHA, and the first other record does (a warning when it is an RHA or virtual).
+    IhaFaceToFace,
+    /// The rule before issue 18: any completed assessment from the window on answers the IHA.
+    Any,
+}
+
 /// The anniversary of a 29 February birth in a common year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -164,9 +181,11 @@ pub struct SchedulePolicy {
     /// IHA due this many days (see `iha_deadline_unit`) after care_start.
     pub iha_deadline: u32,
     pub iha_deadline_unit: DeadlineUnit,
-    /// No IHA is needed if a health assessment was completed this many calendar months before
-    /// care_start or later.
+    /// No IHA is needed if an IHA (see `iha_exemption`) was completed this many calendar months
+    /// before care_start or later.
     pub iha_exemption_months: u32,
+    /// Which records answer the IHA (regulation 7(2), docs/schedule.md).
+    pub iha_exemption: IhaExemption,
     /// Review interval in calendar months for a child under `cadence_change_age`.
     pub rha_interval_months_under_cadence_age: u32,
     /// Review interval in calendar months for a child of `cadence_change_age` or over.
@@ -219,6 +238,7 @@ impl Default for SchedulePolicy {
             iha_deadline: 20,
             iha_deadline_unit: DeadlineUnit::WorkingDays,
             iha_exemption_months: 3,
+            iha_exemption: IhaExemption::IhaFaceToFace,
             rha_interval_months_under_cadence_age: 6,
             rha_interval_months_from_cadence_age: 12,
             cadence_change_age: 5,
@@ -320,6 +340,10 @@ impl Policy {
         self.triage.validate()?;
         self.kpi.validate()?;
         self.suppression.validate()?;
+        let share = self.data.need_unknown_warn_share;
+        if !(0.0..=1.0).contains(&share) {
+            return bad(format!("data.need_unknown_warn_share must be a share from 0 to 1, not {share}"));
+        }
         if self.data.stale_after_days > bounds::MAX_DAYS {
             return bad(format!("data.stale_after_days must be 0 to {}, not {}", bounds::MAX_DAYS, self.data.stale_after_days));
         }
@@ -477,6 +501,11 @@ pub struct TriagePolicy {
     /// moderate; below `moderate_from` it is low.
     pub high_need_from: u32,
     pub moderate_need_from: u32,
+    /// Every listed child whose next assessment is the IHA is at least in this tier (the IHA
+    /// lane: an IHA is never left to a late tier).
+    pub iha_min_tier: String,
+    /// Missing episodes in 12 months from which the `repeat_missing` condition holds.
+    pub repeat_missing_from: u32,
     pub modality: ModalityPolicy,
 }
 
@@ -508,6 +537,10 @@ pub struct Weights {
     pub plus_17: u32,
     /// The next assessment is an overdue IHA: the child's health is unknown.
     pub iha_overdue: u32,
+    /// A need signal (or, aged 4 to 16, the SDQ score) is not recorded: the need is unknown,
+    /// so the child never ranks below one known to be low need. At most the smallest need
+    /// weight, so that learning a signal is yes never lowers a score.
+    pub need_unknown: u32,
     /// Points per full week overdue, up to `overdue_cap`.
     pub overdue_per_week: u32,
     pub overdue_cap: u32,
@@ -541,8 +574,14 @@ pub struct ModalityPolicy {
     pub allow_questionnaire: bool,
     /// Face to face if the child has had no face-to-face assessment in this many months.
     pub face_to_face_within_months: u32,
-    /// Questionnaire-led review only from this age (CoramBAAF's young-person forms start at 10).
-    pub questionnaire_from_age: u32,
+    /// Questionnaire-led review only from this age (16: a young person able to give an account
+    /// of their own health; docs/triage.md). `questionnaire_from_age` is read as this too.
+    #[serde(alias = "questionnaire_from_age")]
+    pub questionnaire_min_age: u32,
+    /// Questionnaire-led review only with an SDQ score at most this (13: the normal band)...
+    pub questionnaire_max_sdq: u8,
+    /// ... recorded within this many months (`sdq_date`; no date is not recent).
+    pub questionnaire_sdq_within_months: u32,
     /// Questionnaire-led review only with at most this many placement moves in 12 months.
     pub questionnaire_max_placement_moves: u32,
     /// Whether an unknown placement-move count counts as stable for the questionnaire rule.
@@ -553,7 +592,7 @@ pub struct ModalityPolicy {
 
 impl Weights {
     /// Every weight and cap with its TOML name (for bounds checks and messages).
-    pub fn named(&self) -> [(&'static str, u32); 22] {
+    pub fn named(&self) -> [(&'static str, u32); 23] {
         [
             ("sdq_concern", self.sdq_concern),
             ("sdq_borderline", self.sdq_borderline),
@@ -575,6 +614,7 @@ impl Weights {
             ("under_5", self.under_5),
             ("plus_17", self.plus_17),
             ("iha_overdue", self.iha_overdue),
+            ("need_unknown", self.need_unknown),
             ("overdue_per_week", self.overdue_per_week),
             ("overdue_cap", self.overdue_cap),
         ]
@@ -604,6 +644,7 @@ impl Default for Weights {
             under_5: 15,
             plus_17: 15,
             iha_overdue: 25,
+            need_unknown: 8,
             overdue_per_week: 1,
             overdue_cap: 30,
         }
@@ -628,9 +669,14 @@ impl Default for TriagePolicy {
                 flag("exploitation_overdue", &["exploitation_risk", "overdue"], "P1"),
                 flag("pregnant_or_parent_overdue", &["pregnant_or_parent", "overdue"], "P2"),
                 flag("under_5_iha_overdue", &["under_5", "iha_overdue"], "P2"),
+                flag("iha_under_1", &["iha", "under_1"], "P1"),
+                flag("iha_uasc", &["iha", "uasc"], "P1"),
+                flag("repeat_missing", &["repeat_missing"], "P1"),
             ],
             high_need_from: 25,
             moderate_need_from: 10,
+            iha_min_tier: "P2".to_string(),
+            repeat_missing_from: 3,
             modality: ModalityPolicy::default(),
         }
     }
@@ -642,10 +688,12 @@ impl Default for ModalityPolicy {
             allow_virtual: true,
             allow_questionnaire: true,
             face_to_face_within_months: 24,
-            questionnaire_from_age: 10,
+            questionnaire_min_age: 16,
+            questionnaire_max_sdq: 13,
+            questionnaire_sdq_within_months: 12,
             questionnaire_max_placement_moves: 0,
             unknown_moves_count_as_stable: false,
-            offer_alternative_after_decline: true,
+            offer_alternative_after_decline: false,
         }
     }
 }
@@ -681,9 +729,14 @@ impl TriagePolicy {
         if m.face_to_face_within_months > bounds::MAX_MONTHS {
             return bad(format!("triage.modality.face_to_face_within_months must be 0 to {}", bounds::MAX_MONTHS));
         }
-        if m.questionnaire_from_age > bounds::MAX_AGE || m.questionnaire_max_placement_moves > bounds::MAX_POINTS {
+        if m.questionnaire_min_age > bounds::MAX_AGE
+            || m.questionnaire_max_placement_moves > bounds::MAX_POINTS
+            || m.questionnaire_sdq_within_months > bounds::MAX_MONTHS
+            || m.questionnaire_max_sdq > crate::fields::SDQ_MAX
+        {
             return bad(format!(
-                "triage.modality: questionnaire_from_age must be 0 to {} and questionnaire_max_placement_moves 0 to {}",
+                "triage.modality: questionnaire_min_age must be 0 to {}, questionnaire_max_placement_moves 0 to {}, \
+                 questionnaire_sdq_within_months 0 to 240 and questionnaire_max_sdq 0 to 40",
                 bounds::MAX_AGE,
                 bounds::MAX_POINTS
             ));
@@ -714,6 +767,12 @@ impl TriagePolicy {
         }
         if self.moderate_need_from > self.high_need_from {
             return bad("triage.moderate_need_from must not exceed triage.high_need_from".into());
+        }
+        if self.tier_index(&self.iha_min_tier).is_none() {
+            return bad(format!("triage.iha_min_tier {:?} is not one of triage.tiers", self.iha_min_tier));
+        }
+        if self.repeat_missing_from == 0 || self.repeat_missing_from > bounds::MAX_POINTS {
+            return bad(format!("triage.repeat_missing_from must be 1 to {}", bounds::MAX_POINTS));
         }
         Ok(())
     }

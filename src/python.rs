@@ -144,7 +144,7 @@ impl PyCohort {
     #[staticmethod]
     #[pyo3(signature = (children, assessments, today, skip_bad_rows = false))]
     fn from_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate, skip_bad_rows: bool) -> PyResult<Self> {
-        let opts = crate::ReadOptions { today };
+        let opts = crate::ReadOptions::new(today);
         py.detach(|| crate::load_csv(&children, &assessments, &opts).and_then(|l| l.into_cohort_with(skip_bad_rows)))
             .map(|c| PyCohort { inner: Arc::new(c) })
             .map_err(|e| to_py(py, e))
@@ -171,7 +171,7 @@ impl PyCohort {
             };
             let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb).map_err(bad)?;
             let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab).map_err(bad)?;
-            crate::read::load_rows(ct, at, &crate::ReadOptions { today }).into_cohort_with(skip_bad_rows)
+            crate::read::load_rows(ct, at, &crate::ReadOptions::new(today)).into_cohort_with(skip_bad_rows)
         };
         py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(|e| to_py(py, e))
     }
@@ -255,7 +255,7 @@ fn load_903_cohort(
         None => None,
     };
     let name = assessments.map(|p| p.display().to_string()).unwrap_or_default();
-    Ok(crate::ssda903::load_cohort(ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions { today }))
+    Ok(crate::ssda903::load_cohort(ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions::new(today)))
 }
 
 /// The cohort derived from a 903 folder at `as_of` (default: the return's year end), joined to
@@ -689,7 +689,7 @@ fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy
 /// and the row counts table; raises OSError only if a file cannot be read.
 #[pyfunction]
 fn validate_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate) -> PyResult<(PyTable, PyTable)> {
-    let opts = crate::ReadOptions { today };
+    let opts = crate::ReadOptions::new(today);
     let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(|e| to_py(py, e))?;
     Ok((PyTable::new(table::problems_table(&loaded.report.problems)), PyTable::new(table::counts_table(&loaded.report))))
 }

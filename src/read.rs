@@ -36,7 +36,7 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::fields::{count_of, parse_bool, parse_count, parse_date, parse_sdq, sdq_of};
-use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, ShortText, Signals};
+use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, NeedSignal, Outcome, ShortText, Signals};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 
 /// Options for reading.
@@ -44,6 +44,41 @@ use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 pub struct ReadOptions {
     /// The day the program runs: an assessment dated after it is reported as a warning.
     pub today: NaiveDate,
+    /// How IHA records are judged, for the warnings on records that do not answer the IHA as
+    /// recorded (docs/schedule.md).
+    pub iha: IhaRule,
+}
+
+impl ReadOptions {
+    /// Reading on `today`, with the default policy's IHA rule.
+    pub fn new(today: NaiveDate) -> ReadOptions {
+        ReadOptions { today, iha: IhaRule::default() }
+    }
+
+    /// Reading on `today`, with `policy`'s IHA rule.
+    pub fn with_policy(today: NaiveDate, policy: &crate::Policy) -> ReadOptions {
+        ReadOptions { today, iha: IhaRule::of(policy) }
+    }
+}
+
+/// The policy's rule for which records answer the IHA (`schedule.iha_exemption` and
+/// `iha_exemption_months`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IhaRule {
+    pub exemption_months: u32,
+    pub exemption: crate::policy::IhaExemption,
+}
+
+impl IhaRule {
+    pub fn of(policy: &crate::Policy) -> IhaRule {
+        IhaRule { exemption_months: policy.schedule.iha_exemption_months, exemption: policy.schedule.iha_exemption }
+    }
+}
+
+impl Default for IhaRule {
+    fn default() -> Self {
+        IhaRule::of(&crate::Policy::default())
+    }
 }
 
 /// What reading found: the accepted rows as a cohort, and the full report. Turn it into a
@@ -126,6 +161,7 @@ const CHILD_COLUMNS: &[&str] = &[
     "out_of_area",
     "placement_moves_12m",
     "missing_episodes_12m",
+    "sdq_date",
 ];
 const CHILD_REQUIRED: &[&str] = &["child_id", "date_of_birth", "care_start"];
 
@@ -815,6 +851,7 @@ struct ChildCols {
     missing: Col,
     locality: Col,
     sdq_score: Col,
+    sdq_date: Col,
     signals: [Col; 9],
     placement_moves_12m: Col,
     missing_episodes_12m: Col,
@@ -832,6 +869,7 @@ impl ChildCols {
             missing: c.col("missing"),
             locality: c.col("locality"),
             sdq_score: c.col("sdq_score"),
+            sdq_date: c.col("sdq_date"),
             signals: CHILD_SIGNAL_COLUMNS.map(|n| c.col(n)),
             placement_moves_12m: c.col("placement_moves_12m"),
             missing_episodes_12m: c.col("missing_episodes_12m"),
@@ -882,10 +920,13 @@ fn child_row<R: Record + ?Sized>(
         chk.formula_like(k.locality, l);
     }
     let sdq_score = chk.parse_opt(row, k.sdq_score, Cell::sdq);
-    let mut flags = [false; 9];
-    for (f, col) in flags.iter_mut().zip(k.signals) {
-        *f = chk.flag(row, col);
+    let sdq_date = chk.parse_opt(row, k.sdq_date, Cell::date);
+    // The need signals: blank or absent is unknown, never no (docs/input.md).
+    let mut signals = Signals::default();
+    for (s, col) in NeedSignal::ALL.into_iter().zip(k.signals) {
+        signals.set(s, chk.parse_opt(row, col, Cell::boolean));
     }
+    signals.out_of_area = chk.flag(row, k.signals[8]);
     let placement_moves_12m = chk.parse_opt(row, k.placement_moves_12m, Cell::count);
     let missing_episodes_12m = chk.parse_opt(row, k.missing_episodes_12m, Cell::count);
     if let Some(dob) = dob {
@@ -927,8 +968,6 @@ fn child_row<R: Record + ?Sized>(
     if !chk.ok {
         return None;
     }
-    let [complex_health_needs, disability, mental_health_concern, self_harm, substance_misuse, pregnant_or_parent, exploitation_risk, youth_justice, out_of_area] =
-        flags;
     Some(Child {
         id: id?,
         date_of_birth: dob?,
@@ -939,17 +978,8 @@ fn child_row<R: Record + ?Sized>(
         missing,
         locality,
         sdq_score,
-        signals: Signals {
-            complex_health_needs,
-            disability,
-            mental_health_concern,
-            self_harm,
-            substance_misuse,
-            pregnant_or_parent,
-            exploitation_risk,
-            youth_justice,
-            out_of_area,
-        },
+        sdq_date,
+        signals,
         placement_moves_12m,
         missing_episodes_12m,
         assessments: Vec::new(),
@@ -1155,6 +1185,14 @@ fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut
     Loaded { cohort: Cohort::from_children(index.children), report }
 }
 
+/// "RHA", "virtual IHA", "questionnaire RHA": what a record is, in words.
+fn record_words(kind: AssessmentType, modality: Modality) -> String {
+    match modality {
+        Modality::FaceToFace => kind.as_str().to_string(),
+        m => format!("{} {}", m.as_str().replace('_', " "), kind.as_str()),
+    }
+}
+
 /// The error, on the header line, for rows of a table that could not be read at all.
 fn not_read(file: &str, rows: u64, why: &str) -> Problem {
     Problem::new(Severity::Error, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
@@ -1177,10 +1215,13 @@ pub(crate) fn read_assessments(
     let skip = acols.unusable || !children_usable;
     let [c_id, c_type, c_date, c_modality, c_outcome] = ASSESSMENT_COLUMNS.map(|n| acols.col(n));
     let shared: &ChildIndex = index;
-    // Each stretch of rows: the accepted assessments with their child's index, problems, counts.
+    let strict_iha = opts.iha.exemption == crate::policy::IhaExemption::IhaFaceToFace;
+    // Each stretch of rows: the accepted assessments with their child's index, problems,
+    // counts, and the candidates for each child's IHA after care_start (child, date, line).
     let parts = in_stretches(at, |at| {
         let mut finder = Finder::new(shared);
         let (mut accepted, mut problems, mut counts) = (Vec::with_capacity(at.rows_left_hint()), Vec::new(), RowCounts::default());
+        let mut iha_candidates: Vec<(usize, NaiveDate, u64, AssessmentType, Modality)> = Vec::new();
         while let Some(line) = at.advance(&mut problems) {
             counts.read += 1;
             if skip {
@@ -1218,17 +1259,60 @@ pub(crate) fn read_assessments(
             }
             match (chk.ok, target, kind, date) {
                 (true, Some(i), Some(kind), Some(completed_on)) => {
+                    if strict_iha && outcome == Outcome::Completed {
+                        let care_start = shared.children[i].care_start;
+                        let window = crate::calendar::sub_months(care_start, opts.iha.exemption_months).unwrap_or(care_start);
+                        if (window..care_start).contains(&completed_on)
+                            && !(kind == AssessmentType::Iha && modality == Modality::FaceToFace)
+                        {
+                            let raw = chk.optional(row, c_type).unwrap_or_default().to_string();
+                            chk.warn(
+                                c_type,
+                                &raw,
+                                format!(
+                                    "a {} in the {} months before care_start ({care_start}) does not exempt the child from the IHA: \
+                                     only an IHA done face to face does (regulation 7(2); policy schedule.iha_exemption)",
+                                    record_words(kind, modality),
+                                    opts.iha.exemption_months
+                                ),
+                            );
+                        } else if completed_on >= care_start && modality != Modality::Questionnaire {
+                            iha_candidates.push((i, completed_on, line, kind, modality));
+                        }
+                    }
                     accepted.push((i, Assessment { completed_on, kind, modality, outcome }));
                     counts.accepted += 1;
                 }
                 _ => counts.rejected += 1,
             }
         }
-        (accepted, problems, counts)
+        (accepted, problems, counts, iha_candidates)
     });
+    // The record that answers each child's IHA after care_start is the earliest that is not a
+    // questionnaire: a warning when it is recorded as an RHA or as virtual.
+    let mut first: Vec<(usize, NaiveDate, u64, AssessmentType, Modality)> = parts.iter().flat_map(|p| p.3.iter().copied()).collect();
+    first.sort_unstable_by_key(|c| (c.0, c.1, c.2));
+    first.dedup_by_key(|c| c.0);
+    for (i, _, line, kind, modality) in first {
+        if kind == AssessmentType::Rha || modality == Modality::Virtual {
+            problems.push(Problem::new(
+                Severity::Warning,
+                &file,
+                Some(line),
+                Some(acols.name(c_type)),
+                kind.as_str(),
+                format!(
+                    "the first record after care_start ({}) is a {}, so it is taken as the IHA: check the record (an IHA is \
+                     done face to face by a doctor)",
+                    shared.children[i].care_start,
+                    record_words(kind, modality)
+                ),
+            ));
+        }
+    }
     // Each child's assessments in one allocation: counted first, then copied in; on every
     // core, each taking the children of its own stretch (and reading past the others').
-    let accepted: Vec<&[(usize, Assessment)]> = parts.iter().map(|(a, _, _)| a.as_slice()).collect();
+    let accepted: Vec<&[(usize, Assessment)]> = parts.iter().map(|(a, _, _, _)| a.as_slice()).collect();
     crate::par::for_each_stretch_mut(&mut index.children, crate::par::CHILDREN_A_STRETCH, |lo, kids| {
         let len = kids.len();
         let mine = |i: usize| i.checked_sub(lo).filter(|j| *j < len);
@@ -1245,7 +1329,7 @@ pub(crate) fn read_assessments(
             }
         }
     });
-    for (_, p, counts) in parts {
+    for (_, p, counts, _) in parts {
         problems.extend(p);
         acounts.read += counts.read;
         acounts.accepted += counts.accepted;

@@ -6,8 +6,8 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::calendar::{add_months, age_on, anniversary, sub_months, Calendar};
-use crate::model::{AssessmentType, Child, Cohort, Outcome};
-use crate::policy::{CadenceAge, DeadlineUnit, Policy};
+use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome};
+use crate::policy::{CadenceAge, DeadlineUnit, IhaExemption, Policy};
 
 /// Where a child stands at a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -169,21 +169,7 @@ impl Scheduler {
 
     /// The review interval in months after an assessment on `last`, and the age that set it.
     pub fn rha_interval(&self, dob: NaiveDate, last: NaiveDate) -> (u32, u32) {
-        let s = &self.policy.schedule;
-        let age_at_last = age_on(dob, last, s.leap_day_birthday);
-        if age_at_last >= s.cadence_change_age {
-            return (s.rha_interval_months_from_cadence_age, age_at_last);
-        }
-        let short = s.rha_interval_months_under_cadence_age;
-        match s.cadence_age {
-            CadenceAge::PreviousAssessment => (short, age_at_last),
-            CadenceAge::DueDate => match add_months(last, short) {
-                Some(due) if age_on(dob, due, s.leap_day_birthday) >= s.cadence_change_age => {
-                    (s.rha_interval_months_from_cadence_age, age_at_last)
-                }
-                _ => (short, age_at_last),
-            },
-        }
+        rha_interval_months(&self.policy, dob, last)
     }
 
     /// The birthday on which the child leaves the duty (`schedule.leaves_care_age`, 18); `None`
@@ -198,25 +184,33 @@ impl Scheduler {
         sub_months(child.care_start, self.policy.schedule.iha_exemption_months).unwrap_or(child.care_start)
     }
 
-    /// The next assessment after the given completed assessments (dates, oldest first): the
-    /// IHA if none is on or after the exemption window's start, else an RHA after the latest.
-    /// Ignores the 18th birthday and the status date; `child_status` applies those.
-    pub fn next_due(&self, child: &Child, completed: &[NaiveDate]) -> (AssessmentType, Option<NaiveDate>, Reason) {
-        let window_start = self.iha_window_start(child);
-        self.next_due_after(child, window_start, completed.last().copied(), completed.iter().any(|d| *d >= window_start))
+    /// Whether a completed assessment answers the child's IHA (policy `iha_exemption`,
+    /// docs/schedule.md): by default, before care_start (in the exemption window) only an IHA
+    /// done face to face, and from care_start any record but a questionnaire.
+    pub fn answers_iha(&self, child: &Child, a: &Assessment) -> bool {
+        iha_rule_answers(self.policy.schedule.iha_exemption, self.iha_window_start(child), child.care_start, a)
     }
 
-    /// [`Scheduler::next_due`] from the latest completed assessment and whether any completed
-    /// assessment is on or after the IHA exemption window's start.
+    /// The next assessment after the given completed assessments (oldest first): the IHA until
+    /// one answers it ([`Scheduler::answers_iha`]), else an RHA after the latest. Ignores the
+    /// 18th birthday and the status date; `child_status` applies those.
+    pub fn next_due(&self, child: &Child, completed: &[Assessment]) -> (AssessmentType, Option<NaiveDate>, Reason) {
+        let window_start = self.iha_window_start(child);
+        let answered = completed.iter().any(|a| self.answers_iha(child, a));
+        self.next_due_after(child, window_start, completed.last().map(|a| a.completed_on), answered)
+    }
+
+    /// [`Scheduler::next_due`] from the latest completed assessment and whether the IHA has
+    /// been answered.
     pub fn next_due_after(
         &self,
         child: &Child,
         window_start: NaiveDate,
         last: Option<NaiveDate>,
-        any_in_window: bool,
+        iha_answered: bool,
     ) -> (AssessmentType, Option<NaiveDate>, Reason) {
         let s = &self.policy.schedule;
-        match last.as_ref().filter(|_| any_in_window) {
+        match last.as_ref().filter(|_| iha_answered) {
             None => {
                 let reason =
                     Reason::Iha { care_start: child.care_start, deadline: s.iha_deadline, unit: s.iha_deadline_unit, window_start };
@@ -271,8 +265,8 @@ impl Scheduler {
         }
 
         let window_start = self.iha_window_start(child);
-        let any_in_window = child.completed_by(as_of).any(|a| a.completed_on >= window_start);
-        let (next, due, reason) = self.next_due_after(child, window_start, last, any_in_window);
+        let answered = child.completed_by(as_of).any(|a| self.answers_iha(child, a));
+        let (next, due, reason) = self.next_due_after(child, window_start, last, answered);
         let Some(due) = due else {
             return not_required(Reason::OutOfRange);
         };
@@ -288,6 +282,41 @@ impl Scheduler {
             Status::UpToDate
         };
         ChildStatus { status, next_assessment: Some(next), due_date: Some(due), days_overdue: Some(days.max(0)), reason, ..base }
+    }
+}
+
+/// The review interval in months after an assessment on `last` for a child born on `dob`,
+/// and the age that set it (policy `schedule`: 6 months under 5, 12 from 5, by the age at the
+/// previous assessment or at the due date).
+pub fn rha_interval_months(policy: &Policy, dob: NaiveDate, last: NaiveDate) -> (u32, u32) {
+    let s = &policy.schedule;
+    let age_at_last = age_on(dob, last, s.leap_day_birthday);
+    if age_at_last >= s.cadence_change_age {
+        return (s.rha_interval_months_from_cadence_age, age_at_last);
+    }
+    let short = s.rha_interval_months_under_cadence_age;
+    match s.cadence_age {
+        CadenceAge::PreviousAssessment => (short, age_at_last),
+        CadenceAge::DueDate => match add_months(last, short) {
+            Some(due) if age_on(dob, due, s.leap_day_birthday) >= s.cadence_change_age => {
+                (s.rha_interval_months_from_cadence_age, age_at_last)
+            }
+            _ => (short, age_at_last),
+        },
+    }
+}
+
+/// Whether a completed assessment `a` answers the IHA of a child whose care starts on
+/// `care_start`, with the exemption window starting on `window_start` (see
+/// [`IhaExemption`]). Declined offers never do.
+pub fn iha_rule_answers(rule: IhaExemption, window_start: NaiveDate, care_start: NaiveDate, a: &Assessment) -> bool {
+    if a.outcome != Outcome::Completed || a.completed_on < window_start {
+        return false;
+    }
+    match rule {
+        IhaExemption::Any => true,
+        IhaExemption::IhaFaceToFace if a.completed_on < care_start => a.kind == AssessmentType::Iha && a.modality == Modality::FaceToFace,
+        IhaExemption::IhaFaceToFace => a.modality != Modality::Questionnaire,
     }
 }
 

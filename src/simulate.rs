@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::anniversary;
 use crate::error::{Error, Result};
-use crate::model::{AssessmentType, Child, Cohort, Modality};
+use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality};
 use crate::policy::Policy;
 use crate::rng::Rng;
 use crate::schedule::{ChildStatus, Reason, Scheduler, Status};
@@ -430,7 +430,7 @@ pub fn scenario_policy(policy: &Policy, s: &Scenario) -> Policy {
 
 fn next_for(sched: &Scheduler, c: &Child, upto: NaiveDate) -> Option<(AssessmentType, NaiveDate)> {
     let birthday = sched.leaves_care_on(c)?;
-    let done: Vec<NaiveDate> = c.completed_by(upto).map(|a| a.completed_on).collect();
+    let done: Vec<Assessment> = c.completed_by(upto).cloned().collect();
     let (kind, due, _) = sched.next_due(c, &done);
     due.filter(|d| *d < birthday).map(|d| (kind, d))
 }

@@ -6,7 +6,7 @@
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::calendar::{add_months, age_on, anniversary, sub_months};
-use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, Outcome, Signals};
+use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality, NeedSignal, Outcome, Signals};
 use crate::policy::{LeapDayBirthday, Policy};
 use crate::rng::Rng;
 use crate::schedule::{Scheduler, Status};
@@ -78,6 +78,16 @@ const RHA_ON_TIME: f64 = 0.65;
 const RHA_LATE_MEAN_DAYS: f64 = 115.0;
 /// Young people (15+) who decline an offer, before accepting a later one.
 const DECLINE_15_PLUS: f64 = 0.06;
+/// Children with no health information recorded at all (every need signal blank): a new
+/// entrant whose records have not arrived, a council whose extract leaves the columns empty.
+const NO_HEALTH_RECORD: f64 = 0.06;
+/// Each need signal left blank on its own, for the other children.
+const SIGNAL_BLANK: f64 = 0.03;
+/// SDQ scores recorded in the last 12 months (the rest 12 to 24 months ago), and scores with
+/// no date at all.
+const SDQ_RECENT: f64 = 0.75;
+const SDQ_UNDATED: f64 = 0.05;
+
 /// Placement moves in 12 months: 0, 1, 2, 3, 4, 5 (DfE: 68% one placement in the year, 22% two,
 /// 10% three or more).
 const MOVES: [f64; 6] = [0.68, 0.22, 0.05, 0.03, 0.01, 0.01];
@@ -159,6 +169,7 @@ fn attributes(rng: &mut Rng, age: u32, uasc: bool, localities: &[String]) -> Att
         exploitation_risk: age >= 11 && rng.chance(0.06),
         youth_justice: age >= 10 && rng.chance(0.02),
         out_of_area: rng.chance(0.40),
+        unknown: 0,
     };
     let moves = rng.weighted(&MOVES) as u32;
     let went_missing = rng.chance(if age >= 10 { 0.18 } else { 0.01 });
@@ -190,6 +201,30 @@ pub fn new_entrant(id: &str, care_start: NaiveDate, localities: &[String], rng: 
     let mut c = Child::new(id, dob, care_start);
     a.apply(&mut c, care_start);
     c
+}
+
+/// What a real extract leaves out, drawn from a stream of its own (so adding it changed no
+/// other draw): blank need signals, and the date of each SDQ score.
+fn record_gaps(c: &mut Child, seed: u64, i: usize, as_of: NaiveDate) {
+    let mut rng = Rng::new(seed, (1 << 63) | i as u64);
+    if rng.chance(NO_HEALTH_RECORD) {
+        for s in NeedSignal::ALL {
+            if c.signals.get(s) == Some(false) {
+                c.signals.set(s, None);
+            }
+        }
+    } else {
+        for s in NeedSignal::ALL {
+            if rng.chance(SIGNAL_BLANK) && c.signals.get(s) == Some(false) {
+                c.signals.set(s, None);
+            }
+        }
+    }
+    if c.sdq_score.is_some() && !rng.chance(SDQ_UNDATED) {
+        let days_back = if rng.chance(SDQ_RECENT) { rng.range(0, 364) } else { rng.range(366, 730) };
+        let earliest = c.date_of_birth.max(c.care_start);
+        c.sdq_date = Some(minus_days(as_of, days_back).max(earliest));
+    }
 }
 
 /// Child `i` of the council, keeping up as well as England does.
@@ -246,6 +281,7 @@ fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &m
     let mut c = Child::new(&format!("{:0width$}", i + 1, width = id_width), dob, care_start);
     a.apply(&mut c, as_of);
     c.assessments = assessments;
+    record_gaps(&mut c, o.seed, i, as_of);
     c
 }
 

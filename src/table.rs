@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
-use crate::model::Cohort;
+use crate::model::{Cohort, NeedSignal};
 use crate::report::{Problem, ValidationReport};
 use crate::schedule::ChildStatus;
 use crate::triage::Worklist;
@@ -301,8 +301,8 @@ const REASONS_BYTES_GUESS: usize = 320;
 
 /// The `triage` table (docs/interface.md section 4): rank, child_id, tier, priority_score,
 /// next_assessment, due_date, days_overdue, age_band, recommended_modality, reasons, then
-/// see_within_days, clinical_need, red_flags, modality_rule, declined_offers, overridden,
-/// override_by, override_on, override_reason.
+/// see_within_days, book_by, clinical_need, unknown_signals, red_flags, modality_rule,
+/// declined_offers, overridden, override_by, override_on, override_reason.
 ///
 /// Built on every core in stretches of rows, each stretch in one pass (a row is read once,
 /// while it is in cache, not once a column), then the stretches joined in order.
@@ -381,7 +381,9 @@ worklist_columns! {
     recommended_modality: TextColumn => Text,
     reasons: TextColumn => Text,
     see_within_days: Vec<Option<i64>> => Int,
+    book_by: Vec<Option<NaiveDate>> => Date,
     clinical_need: TextColumn => Text,
+    unknown_signals: TextColumn => Text,
     red_flags: TextColumn => Text,
     modality_rule: TextColumn => Text,
     declined_offers: Vec<Option<i64>> => Int,
@@ -409,8 +411,17 @@ impl WorklistColumns {
             c.age_band.push(st.age_band.as_str());
             c.recommended_modality.push(r.modality.as_str());
             c.reasons.push_with(|s| wl.write_reasons(r, s));
-            c.see_within_days.push(Some(i64::from(wl.see_within_days(r))));
+            c.see_within_days.push(Some(wl.see_within_days(r)));
+            c.book_by.push(Some(r.book_by));
             c.clinical_need.push(r.need.as_str());
+            c.unknown_signals.push_with(|s| {
+                for (i, name) in crate::triage::factors::unknown_names(r.unknown).enumerate() {
+                    if i > 0 {
+                        s.push(';');
+                    }
+                    s.push_str(name);
+                }
+            });
             c.red_flags.push_with(|s| crate::triage::push_joined(s, &r.red_flags, ";"));
             c.modality_rule.push(r.modality_rule);
             c.declined_offers.push(Some(i64::from(st.declined_offers)));
@@ -459,8 +470,11 @@ pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<
         "out_of_area",
         "placement_moves_12m",
         "missing_episodes_12m",
+        "sdq_date",
     ])?;
     let b = |x: bool| if x { "1" } else { "0" }.to_string();
+    // A need signal: 1, 0, or blank when unknown.
+    let need = |s: &crate::model::Signals, n: crate::model::NeedSignal| s.get(n).map(b).unwrap_or_default();
     let d = |x: Option<NaiveDate>| x.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
     let n = |x: Option<u32>| x.map(|v| v.to_string()).unwrap_or_default();
     for k in &cohort.children {
@@ -475,17 +489,18 @@ pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<
             b(k.missing),
             k.locality.as_deref().unwrap_or_default().to_string(),
             k.sdq_score.map(|v| v.to_string()).unwrap_or_default(),
-            b(s.complex_health_needs),
-            b(s.disability),
-            b(s.mental_health_concern),
-            b(s.self_harm),
-            b(s.substance_misuse),
-            b(s.pregnant_or_parent),
-            b(s.exploitation_risk),
-            b(s.youth_justice),
+            need(s, NeedSignal::ComplexHealthNeeds),
+            need(s, NeedSignal::Disability),
+            need(s, NeedSignal::MentalHealthConcern),
+            need(s, NeedSignal::SelfHarm),
+            need(s, NeedSignal::SubstanceMisuse),
+            need(s, NeedSignal::PregnantOrParent),
+            need(s, NeedSignal::ExploitationRisk),
+            need(s, NeedSignal::YouthJustice),
             b(s.out_of_area),
             n(k.placement_moves_12m),
             n(k.missing_episodes_12m),
+            d(k.sdq_date),
         ])?;
     }
     c.flush()

@@ -186,7 +186,7 @@ fn ten_million_rows_read_and_reconcile() {
     std::fs::create_dir_all(&dir).unwrap();
     let (cp, ap) = write_big(&dir, 2_000_000, 4, 0);
     let t = std::time::Instant::now();
-    let l = lac_backlog::load_csv(&cp, &ap, &ReadOptions { today: today() }).unwrap();
+    let l = lac_backlog::load_csv(&cp, &ap, &ReadOptions::new(today())).unwrap();
     eprintln!("10 million rows (2,000,000 children, 8,000,000 assessments) read in {:?}", t.elapsed());
     assert_eq!(l.report.tables[0].1.read + l.report.tables[1].1.read, 10_000_000);
     assert!(l.report.tables.iter().all(|(_, c)| c.reconciles() && c.rejected == 0));
@@ -203,7 +203,7 @@ fn a_one_gigabyte_file_reads_and_reconciles() {
     let size = std::fs::metadata(&cp).unwrap().len();
     assert!(size > 1_000_000_000, "{size}");
     let t = std::time::Instant::now();
-    let l = lac_backlog::load_csv(&cp, &ap, &ReadOptions { today: today() }).unwrap();
+    let l = lac_backlog::load_csv(&cp, &ap, &ReadOptions::new(today())).unwrap();
     eprintln!("{} MB read in {:?}", size / 1_000_000, t.elapsed());
     assert!(l.report.tables.iter().all(|(_, c)| c.reconciles() && c.rejected == 0));
     // The unknown column is one warning, not a million.

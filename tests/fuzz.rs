@@ -133,7 +133,7 @@ fn a_child_id_on_several_rows_some_rejected_is_reported() {
 
 /// The children and assessments reader: never panics, and every row is accounted for.
 fn check_tables(children: &[u8], assessments: &[u8]) {
-    let l = load_csv_bytes("children.csv", children, "assessments.csv", assessments, &ReadOptions { today: today() });
+    let l = load_csv_bytes("children.csv", children, "assessments.csv", assessments, &ReadOptions::new(today()));
     assert!(l.report.tables.iter().all(|(_, c)| c.reconciles()), "rows do not reconcile: {:?}", l.report.tables);
     for p in &l.report.problems {
         assert!(!p.file.is_empty(), "a problem names no file: {p:?}");
@@ -167,7 +167,7 @@ fn check_903(files: &[(&str, Vec<u8>)]) {
     let ret = lac_backlog::ssda903::read_dir(&dir, None).expect("the files exist and can be read");
     if let Some(end) = ret.year_end() {
         let _ = lac_backlog::oc2::oc2_table(&lac_backlog::oc2::oc2_measures(&ret, end), true, &Policy::default());
-        let l = lac_backlog::ssda903::load_cohort(&ret, end, None, &ReadOptions { today: today() });
+        let l = lac_backlog::ssda903::load_cohort(&ret, end, None, &ReadOptions::new(today()));
         assert!(l.report.problems.iter().all(|p| !p.file.is_empty()));
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -193,7 +193,7 @@ fn check_scenarios(text: &str) {
 
 fn check_overrides(bytes: &[u8]) {
     let (c, a) = (read("tests/data/triage50_children.csv"), read("tests/data/triage50_assessments.csv"));
-    let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions { today: today() }).into_cohort().unwrap();
+    let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions::new(today())).into_cohort().unwrap();
     match read_overrides("overrides.csv", bytes, &cohort, &Policy::default()) {
         Ok((ovr, _warnings)) => {
             for o in &ovr {
@@ -271,7 +271,7 @@ fn check_policy_numbers(settings: &[(usize, String)]) {
     match Policy::from_toml_str(&text) {
         Ok(p) => {
             let (c, a) = (read("tests/data/triage50_children.csv"), read("tests/data/triage50_assessments.csv"));
-            let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions { today: today() }).into_cohort().unwrap();
+            let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions::new(today())).into_cohort().unwrap();
             let wl = lac_backlog::triage::triage(&cohort, today(), &p, &[]);
             let _ = lac_backlog::table::worklist_table(&wl);
             let _ = lac_backlog::status_all(&cohort, today(), &p);
@@ -294,7 +294,7 @@ fn check_scenario_numbers(weeks: &str, runs: &str, cost: &str, settings: &[(usiz
     }
     let Ok(f) = ScenarioFile::from_toml_str(&text) else { return };
     let (c, a) = (read("tests/data/triage50_children.csv"), read("tests/data/triage50_assessments.csv"));
-    let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions { today: today() }).into_cohort().unwrap();
+    let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions::new(today())).into_cohort().unwrap();
     let p = Policy::default();
     let s = &f.scenario[0];
     if lac_backlog::simulate::check_size(cohort.len(), 1, f.weeks, f.runs, s.new_entrants_per_week, &p).is_ok() {

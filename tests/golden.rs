@@ -14,7 +14,7 @@ fn root() -> &'static Path {
 
 fn read_cohort(dir: PathBuf, children: &str, assessments: &str) -> Cohort {
     let today = common::ymd(2021, 10, 21);
-    load_csv(&dir.join(children), &dir.join(assessments), &ReadOptions { today })
+    load_csv(&dir.join(children), &dir.join(assessments), &ReadOptions::new(today))
         .and_then(|l| l.into_cohort())
         .expect("the test cohort is valid")
 }
@@ -37,6 +37,30 @@ fn example_cohort_status_matches_the_golden_file() {
     check_golden("example_status_2021-10-21.csv", &got);
 }
 
+/// The 50-child worklist, re-derived for issue 18 (clinically safe triage); every changed row
+/// checked by hand at 2021-10-21 (the file's `reasons` column shows each sum):
+/// - **SDQ unknown is not "no"** (T01, T02, T05-T08, T10, T14-T18, T20-T29, T33, T35, T36, T41,
+///   T42, T45): aged 4 to 16 with a blank `sdq_score`, so `need_unknown` +8 and `unknown_signals`
+///   = sdq_score. Where the known need points stay under 10 the need is `unknown` (never low) and
+///   the modality `need_unknown` -> virtual (T01, T02, T18, T20-T25, T27, T28, T33, T35): T23 had
+///   a questionnaire, T28 a face-to-face offer after declining virtual (declined_offer is now off
+///   by default). T01: 4 (30 days) + 5 (1 move) + 8 = 17, P4.
+/// - **Logistics are not need**: placement moves, UASC, currently missing and out of area score
+///   but are not clinical need. T11: SDQ 22 is 20 need points -> moderate -> virtual (was high
+///   with the move's 5). T15, T32, T38 likewise moderate; T12 (SDQ 15, 8 points) low -> otherwise;
+///   T20 (UASC, missing) need 0 + SDQ unknown -> virtual at P2 by score 59 = 21+15+5+10+8.
+/// - **Disability alone is face to face** (T45: rule `disability`, need moderate 20 points).
+/// - **The last review before 18 is face to face** (T04, T19: 17, the next review after booking
+///   falls after the 18th birthday).
+/// - **The IHA lane**: T10 (IHA, score 39) P3 -> P2 by the lane; T30 (under 1) P2 -> P1 by
+///   `iha_under_1`; T41 (UASC IHA) P2 -> P1 by `iha_uasc`.
+/// - **Score crossings from +8**: T14 67 -> 75 reaches P1 (70); T17 and T18 17 -> 25 and T21
+///   15 -> 23 reach P3 (20).
+/// - **Questionnaires only from 16 with a recent normal SDQ**: T43, T44 (10, SDQ 12 with no date)
+///   questionnaire -> virtual by `otherwise`.
+/// - **Book by**: every row's `book_by` is the earliest of as_of + the tier's days, the due date
+///   when not overdue (T31 due in 5 days: 2021-10-26; T33 due in 28: 2021-11-18; T06 due
+///   2021-10-31, before P3's 84 days: 10 days), and the day before the 18th birthday.
 #[test]
 fn triage_of_the_50_child_cohort_matches_the_golden_worklist() {
     let cohort = read_cohort(root().join("tests/data"), "triage50_children.csv", "triage50_assessments.csv");

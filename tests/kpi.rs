@@ -50,6 +50,8 @@ fn cohort() -> Cohort {
         // 03-20; due 09-20, done 09-10 aged 5); next due 2022-09-10.
         kid("K", "2016-08-15", "2017-01-09", &["2017-01-25", "2020-10-01", "2021-03-20", "2021-09-10"]),
     ];
+    // J's record is an IHA done face to face (a doctor's): only that exempts (regulation 7(2)).
+    v[9].assessments[0].kind = lac_backlog::AssessmentType::Iha;
     v[5].care_end = Some(ymd(2021, 9, 1));
     v[7].uasc = true;
     v[8].missing = true;

@@ -129,7 +129,7 @@ proptest! {
         let render = |crows: &[String], arows: &[String]| {
             let ctext = format!("child_id,date_of_birth,care_start,care_end,legal_status\n{}\n", crows.join("\n"));
             let atext = format!("child_id,assessment_type,completed_on,outcome\n{}\n", arows.join("\n"));
-            let l = load_csv_bytes("c.csv", ctext.as_bytes(), "a.csv", atext.as_bytes(), &ReadOptions { today: ymd(2100, 1, 1) });
+            let l = load_csv_bytes("c.csv", ctext.as_bytes(), "a.csv", atext.as_bytes(), &ReadOptions::new(ymd(2100, 1, 1)));
             let cohort = l.into_cohort().expect("generated data is valid");
             status_table(&cohort, &status_all(&cohort, as_of, &Policy::default())).to_csv_string()
         };
@@ -146,7 +146,7 @@ proptest! {
 
     #[test]
     fn the_reader_never_panics_and_always_reconciles(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let l = load_csv_bytes("c.csv", &bytes, "a.csv", &bytes, &ReadOptions { today: today() });
+        let l = load_csv_bytes("c.csv", &bytes, "a.csv", &bytes, &ReadOptions::new(today()));
         for (_, c) in &l.report.tables {
             prop_assert!(c.reconciles());
         }

@@ -211,7 +211,8 @@ fn blank_required_value() {
 fn assessment_after_today_is_a_warning_and_kept() {
     let l = load(&format!("{CH}1,2010-01-02,2020-01-01\n"), &format!("{AS}1,RHA,2027-01-05\n"));
     assert!(errors(&l).is_empty());
-    let w = warnings(&l);
+    // Its only record is an RHA, so it is also taken as the IHA with a warning (issue 18).
+    let w: Vec<_> = warnings(&l).into_iter().filter(|w| w.column.as_deref() == Some("completed_on")).collect();
     assert_eq!((w[0].line, w[0].column.as_deref(), w[0].value.as_str()), (Some(2), Some("completed_on"), "2027-01-05"));
     assert!(w[0].problem.contains("after today"));
     assert_eq!(l.into_cohort().unwrap().assessment_count(), 1);
@@ -258,10 +259,10 @@ fn rows_of_empty_fields_are_warned_about_not_counted() {
 fn utf8_bom_and_windows_1252_are_read() {
     let mut bytes = b"\xEF\xBB\xBFchild_id,date_of_birth,care_start,locality\n".to_vec();
     bytes.extend_from_slice(b"1,2010-01-02,2020-01-01,North\n");
-    let l = load_csv_bytes("c.csv", &bytes, "a.csv", AS.as_bytes(), &ReadOptions { today: today() });
+    let l = load_csv_bytes("c.csv", &bytes, "a.csv", AS.as_bytes(), &ReadOptions::new(today()));
     assert!(l.report.problems.is_empty(), "{:?}", l.report.problems);
     let bytes = b"child_id,date_of_birth,care_start,locality\n1,2010-01-02,2020-01-01,Ynys M\xf4n\n";
-    let l = load_csv_bytes("c.csv", bytes, "a.csv", AS.as_bytes(), &ReadOptions { today: today() });
+    let l = load_csv_bytes("c.csv", bytes, "a.csv", AS.as_bytes(), &ReadOptions::new(today()));
     assert!(warnings(&l)[0].problem.contains("Windows-1252"));
     let cohort = l.into_cohort().unwrap();
     assert_eq!(cohort.children[0].locality.as_deref(), Some("Ynys Môn"));

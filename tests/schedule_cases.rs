@@ -4,8 +4,9 @@
 mod common;
 use common::*;
 
+use chrono::NaiveDate;
 use lac_backlog::policy::{CadenceAge, LeapDayBirthday};
-use lac_backlog::{AgeBand, AssessmentType, Policy, Reason, Scheduler, Status};
+use lac_backlog::{AgeBand, Assessment, AssessmentType, Modality, Outcome, Policy, Reason, Scheduler, Status};
 
 fn sched() -> Scheduler {
     Scheduler::new(&Policy::default())
@@ -57,22 +58,71 @@ fn an_extra_closure_moves_the_iha() {
     assert_eq!(Scheduler::new(&p).child_status(&c, ymd(2021, 12, 21)).due_date, Some(ymd(2022, 1, 21)));
 }
 
+fn record(on: NaiveDate, kind: AssessmentType, modality: Modality, outcome: Outcome) -> Assessment {
+    Assessment { completed_on: on, kind, modality, outcome }
+}
+
+fn iha_f2f(on: NaiveDate) -> Assessment {
+    record(on, AssessmentType::Iha, Modality::FaceToFace, Outcome::Completed)
+}
+
 #[test]
 fn three_month_exemption() {
-    // care_start 2021-06-15; window starts 2021-03-15. An assessment on 2021-03-15 counts:
-    // no IHA, the next is an RHA 12 months after it (age 10 then).
-    let c = child(ymd(2011, 1, 1), ymd(2021, 6, 15), vec![done(ymd(2021, 3, 15))]);
+    // care_start 2021-06-15; window starts 2021-03-15. An IHA done face to face on 2021-03-15
+    // counts: no IHA, the next is an RHA 12 months after it (age 10 then).
+    let c = child(ymd(2011, 1, 1), ymd(2021, 6, 15), vec![iha_f2f(ymd(2021, 3, 15))]);
     let st = sched().child_status(&c, ymd(2021, 7, 1));
     assert_eq!(st.next_assessment, Some(AssessmentType::Rha));
     assert_eq!(st.due_date, Some(ymd(2022, 3, 15)));
     assert_eq!(st.reason, Reason::Rha { last: ymd(2021, 3, 15), age_at_last: 10, months: 12 });
     // One day earlier does not: the IHA is due.
-    let c = child(ymd(2011, 1, 1), ymd(2021, 6, 15), vec![done(ymd(2021, 3, 14))]);
+    let c = child(ymd(2011, 1, 1), ymd(2021, 6, 15), vec![iha_f2f(ymd(2021, 3, 14))]);
     let st = sched().child_status(&c, ymd(2021, 7, 1));
     assert_eq!(st.next_assessment, Some(AssessmentType::Iha));
     // Tue 2021-06-15 + 20 working days (no holidays in the range) = Tue 2021-07-13.
     assert_eq!(st.due_date, Some(ymd(2021, 7, 13)));
     assert_eq!(st.last_assessment, Some(ymd(2021, 3, 14)));
+}
+
+/// Regulation 7(2): only an IHA by a doctor exempts. A nurse's review, a virtual IHA or a
+/// questionnaire in the 3 months before care_start leaves the IHA due (issue 18).
+#[test]
+fn only_a_face_to_face_iha_before_entry_exempts() {
+    let care_start = ymd(2021, 6, 15);
+    for pre in [
+        done(ymd(2021, 5, 1)), // a face-to-face RHA
+        record(ymd(2021, 5, 1), AssessmentType::Iha, Modality::Virtual, Outcome::Completed),
+        record(ymd(2021, 5, 1), AssessmentType::Rha, Modality::Questionnaire, Outcome::Completed),
+        record(ymd(2021, 5, 1), AssessmentType::Iha, Modality::FaceToFace, Outcome::Declined),
+    ] {
+        let c = child(ymd(2011, 1, 1), care_start, vec![pre.clone()]);
+        let st = sched().child_status(&c, ymd(2021, 7, 1));
+        assert_eq!((st.next_assessment, st.due_date), (Some(AssessmentType::Iha), Some(ymd(2021, 7, 13))), "{pre:?}");
+    }
+    // The old rule, as a policy switch: any record in the window exempts.
+    let mut any = Policy::default();
+    any.schedule.iha_exemption = lac_backlog::policy::IhaExemption::Any;
+    let c = child(ymd(2011, 1, 1), care_start, vec![done(ymd(2021, 5, 1))]);
+    assert_eq!(Scheduler::new(&any).child_status(&c, ymd(2021, 7, 1)).next_assessment, Some(AssessmentType::Rha));
+}
+
+/// After entry a questionnaire never answers the IHA; the first other record does, even when
+/// recorded as an RHA or virtual (the reader warns: check the record).
+#[test]
+fn after_entry_a_questionnaire_never_answers_the_iha() {
+    let care_start = ymd(2021, 6, 15);
+    let q = record(ymd(2021, 6, 20), AssessmentType::Iha, Modality::Questionnaire, Outcome::Completed);
+    let c = child(ymd(2011, 1, 1), care_start, vec![q.clone()]);
+    let st = sched().child_status(&c, ymd(2021, 7, 20));
+    assert_eq!((st.next_assessment, st.status), (Some(AssessmentType::Iha), Status::Overdue));
+    // A virtual IHA after it answers it: the review runs 12 months from the latest record.
+    let v = record(ymd(2021, 7, 1), AssessmentType::Iha, Modality::Virtual, Outcome::Completed);
+    let c = child(ymd(2011, 1, 1), care_start, vec![q, v]);
+    let st = sched().child_status(&c, ymd(2021, 7, 20));
+    assert_eq!((st.next_assessment, st.due_date), (Some(AssessmentType::Rha), Some(ymd(2022, 7, 1))));
+    // So does an RHA recorded after entry.
+    let c = child(ymd(2011, 1, 1), care_start, vec![done(ymd(2021, 7, 1))]);
+    assert_eq!(sched().child_status(&c, ymd(2021, 7, 20)).next_assessment, Some(AssessmentType::Rha));
 }
 
 #[test]
@@ -209,6 +259,6 @@ fn a_stale_extract_is_warned_about() {
     assert!(w.contains("2021-09-01, 29 days before 2021-09-30"), "{w}");
     // Assessments after as_of do not count as fresh data at as_of.
     assert!(stale_data(&cohort, ymd(2021, 8, 31), &p).is_some());
-    let off = Policy { data: lac_backlog::policy::DataPolicy { stale_after_days: 0 }, ..Policy::default() };
+    let off = Policy { data: lac_backlog::policy::DataPolicy { stale_after_days: 0, ..Default::default() }, ..Policy::default() };
     assert_eq!(stale_data(&cohort, ymd(2030, 1, 1), &off), None);
 }

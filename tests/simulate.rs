@@ -64,12 +64,16 @@ fn b_overdue_and_c_slots_clear_in_ceil_b_over_c_weeks() {
 
 #[test]
 fn substitution_is_upward_only() {
-    // Aged 12, stable placement, low need, recent face-to-face: recommended a questionnaire.
+    // Aged 16, stable placement, every need signal known and no, a recent normal SDQ, recent
+    // face-to-face: recommended a questionnaire.
     let cohort = {
         let mut k = overdue_cohort(10);
         for c in &mut k.children {
-            c.date_of_birth = ymd(2009, 1, 1);
+            c.date_of_birth = ymd(2005, 6, 1);
             c.placement_moves_12m = Some(0);
+            c.signals = lac_backlog::Signals::none();
+            c.sdq_score = Some(8);
+            c.sdq_date = Some(ymd(2021, 6, 1));
         }
         k
     };

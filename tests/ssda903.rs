@@ -53,7 +53,7 @@ fn the_public_fake_return_imports() {
     assert!(ret.report.warnings().any(|w| w.file.ends_with("fake_903.xml") && w.problem.contains("ignored")));
     // The published figures of the data README: 149 under 5 and 49 aged 17+ at 31/03/2018,
     // counted over the children looked after on that day.
-    let cohort = load_cohort(&ret, ymd(2018, 3, 31), None, &ReadOptions { today: today() }).into_cohort().unwrap();
+    let cohort = load_cohort(&ret, ymd(2018, 3, 31), None, &ReadOptions::new(today())).into_cohort().unwrap();
     assert!(cohort.len() > 2000);
 }
 
@@ -151,11 +151,11 @@ fn assessments_join_the_derived_cohort() {
     );
     let ret = read_dir(&dir, None).unwrap();
     let a = b"child_id,assessment_type,completed_on\n0042,IHA,2016-02-20\n0042,RHA,2017-02-01\n9,RHA,2017-02-01\n";
-    let l = load_cohort(&ret, ymd(2018, 1, 1), Some(("assessments.csv", a)), &ReadOptions { today: today() });
+    let l = load_cohort(&ret, ymd(2018, 1, 1), Some(("assessments.csv", a)), &ReadOptions::new(today()));
     let e: Vec<_> = l.report.errors().collect();
     assert_eq!((e.len(), e[0].line, e[0].value.as_str()), (1, Some(4), "9"));
     let a = b"child_id,assessment_type,completed_on\n0042,IHA,2016-02-20\n0042,RHA,2017-02-01\n";
-    let cohort = load_cohort(&ret, ymd(2018, 1, 1), Some(("assessments.csv", a)), &ReadOptions { today: today() }).into_cohort().unwrap();
+    let cohort = load_cohort(&ret, ymd(2018, 1, 1), Some(("assessments.csv", a)), &ReadOptions::new(today())).into_cohort().unwrap();
     assert_eq!(cohort.get("0042").unwrap().assessments.len(), 2);
 }
 

@@ -119,13 +119,8 @@ fn the_backlog_knob_hits_its_target() {
 fn a_synthetic_council_passes_its_own_validation() {
     let c = synthetic_cohort(&SynthOptions::new(2_000, 11, as_of()));
     let (children, assessments) = lac_backlog::table::cohort_csv(&c);
-    let l = lac_backlog::load_csv_bytes(
-        "c.csv",
-        children.as_bytes(),
-        "a.csv",
-        assessments.as_bytes(),
-        &lac_backlog::ReadOptions { today: as_of() },
-    );
+    let l =
+        lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", assessments.as_bytes(), &lac_backlog::ReadOptions::new(as_of()));
     assert!(l.report.errors().next().is_none(), "{:?}", l.report.errors().take(3).collect::<Vec<_>>());
     let back = l.into_cohort().unwrap();
     let before = status_table(&c, &status_all(&c, as_of(), &Policy::default())).to_csv_string();
@@ -148,13 +143,7 @@ fn a_large_council_reads_back_whole() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         for a in [&assessments, &reversed] {
             let l = pool.install(|| {
-                lac_backlog::load_csv_bytes(
-                    "c.csv",
-                    children.as_bytes(),
-                    "a.csv",
-                    a.as_bytes(),
-                    &lac_backlog::ReadOptions { today: as_of() },
-                )
+                lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", a.as_bytes(), &lac_backlog::ReadOptions::new(as_of()))
             });
             let back = l.into_cohort().unwrap();
             assert_eq!(back.children.len(), c.children.len());
@@ -173,13 +162,8 @@ fn assert_validates_whole(o: &SynthOptions) -> Result<(), TestCaseError> {
     let c = synthetic_cohort(o);
     let as_of = o.as_of;
     let (children, assessments) = lac_backlog::table::cohort_csv(&c);
-    let l = lac_backlog::load_csv_bytes(
-        "c.csv",
-        children.as_bytes(),
-        "a.csv",
-        assessments.as_bytes(),
-        &lac_backlog::ReadOptions { today: as_of },
-    );
+    let l =
+        lac_backlog::load_csv_bytes("c.csv", children.as_bytes(), "a.csv", assessments.as_bytes(), &lac_backlog::ReadOptions::new(as_of));
     let errors: Vec<String> = l.report.errors().take(3).map(|p| p.to_string()).collect();
     prop_assert!(errors.is_empty(), "{:?}: {:?}", (o.children, o.seed, as_of, o.overdue_share), errors);
     for (file, counts) in &l.report.tables {

@@ -1,5 +1,7 @@
 //! Property tests of triage: an extra risk factor never lowers a score or the tier; more days
-//! overdue never ranks a child lower; input order never changes the worklist.
+//! overdue never ranks a child lower; input order never changes the worklist; and the clinical
+//! safety invariants of docs/triage.md: no booking after the statutory date or the 18th
+//! birthday, no IHA below P2, no questionnaire without everything a questionnaire needs.
 
 mod common;
 use common::*;
@@ -7,7 +9,7 @@ use common::*;
 use chrono::{Days, NaiveDate};
 use lac_backlog::table::worklist_table;
 use lac_backlog::triage::triage;
-use lac_backlog::{Child, Cohort, Policy, Signals};
+use lac_backlog::{Assessment, AssessmentType, Child, Cohort, Modality, NeedSignal, Outcome, Policy, Signals, Status};
 use proptest::prelude::*;
 
 fn as_of() -> NaiveDate {
@@ -22,30 +24,73 @@ fn arb_child() -> impl Strategy<Value = Child> {
         1u32..360,
         300u64..700,
         prop::collection::vec(any::<bool>(), 11),
+        prop::collection::vec(0u8..3, 8),
         prop::option::of(0u8..41),
         prop::option::of(0u32..6),
         prop::option::of(0u32..6),
     )
-        .prop_map(|(age, dob_day, ago, f, sdq, moves, missing)| {
+        .prop_map(|(age, dob_day, ago, f, need, sdq, moves, missing)| {
             let dob = ymd(2021 - age, 1, 1) - Days::new(u64::from(dob_day));
             let last = as_of() - Days::new(ago);
             let mut c = child(dob, ymd(2005, 1, 1).max(dob), vec![done(last)]);
-            c.signals = Signals {
-                complex_health_needs: f[0],
-                disability: f[1],
-                mental_health_concern: f[2],
-                self_harm: f[3],
-                substance_misuse: f[4],
-                pregnant_or_parent: f[5],
-                exploitation_risk: f[6],
-                youth_justice: f[7],
-                out_of_area: f[8],
-            };
+            c.signals = signals(&need);
+            c.signals.out_of_area = f[8];
             c.uasc = f[9];
             c.missing = f[10];
             c.sdq_score = sdq;
             c.placement_moves_12m = moves;
             c.missing_episodes_12m = missing;
+            c
+        })
+}
+
+/// Need signals from codes: 0 no, 1 yes, 2 unknown.
+fn signals(codes: &[u8]) -> Signals {
+    let mut s = Signals::none();
+    for (sig, code) in NeedSignal::ALL.into_iter().zip(codes) {
+        s.set(
+            sig,
+            match code {
+                0 => Some(false),
+                1 => Some(true),
+                _ => None,
+            },
+        );
+    }
+    s
+}
+
+/// Any child: aged 0 to 17, in care for days or years, with 0 to 3 records of any type,
+/// modality and outcome (so IHAs, exemptions and questionnaires all come up), need signals
+/// yes, no or unknown, and an SDQ with or without a date.
+fn arb_any_child() -> impl Strategy<Value = Child> {
+    (
+        0u64..(18 * 365 - 1),
+        0u64..3000,
+        prop::collection::vec((0u64..1500, 0u8..2, 0u8..3, 0u8..5), 0..4),
+        prop::collection::vec(0u8..3, 8),
+        prop::option::of((0u8..41, prop::option::of(0u64..800))),
+        prop::option::of(0u32..4),
+        any::<bool>(),
+    )
+        .prop_map(|(age_days, in_care, records, need, sdq, moves, uasc)| {
+            let dob = as_of() - Days::new(age_days);
+            let care_start = (as_of() - Days::new(in_care)).max(dob);
+            let assessments = records
+                .into_iter()
+                .map(|(ago, kind, m, outcome)| Assessment {
+                    completed_on: (as_of() - Days::new(ago)).max(dob),
+                    kind: if kind == 0 { AssessmentType::Iha } else { AssessmentType::Rha },
+                    modality: [Modality::FaceToFace, Modality::Virtual, Modality::Questionnaire][m as usize],
+                    outcome: if outcome == 0 { Outcome::Declined } else { Outcome::Completed },
+                })
+                .collect();
+            let mut c = child(dob, care_start, assessments);
+            c.signals = signals(&need);
+            c.sdq_score = sdq.map(|s| s.0);
+            c.sdq_date = sdq.and_then(|s| s.1).map(|ago| as_of() - Days::new(ago));
+            c.placement_moves_12m = moves;
+            c.uasc = uasc;
             c
         })
 }
@@ -79,8 +124,64 @@ fn add_factor(c: &mut Child, which: usize) {
     }
 }
 
+fn arb_any_cohort() -> impl Strategy<Value = Vec<Child>> {
+    prop::collection::vec(arb_any_child(), 1..40).prop_map(|mut v| {
+        for (i, c) in v.iter_mut().enumerate() {
+            c.id = format!("C{i:03}").into();
+        }
+        v
+    })
+}
+
 proptest! {
     #![proptest_config(prop_config(256))]
+
+    /// No child is told to be booked after their statutory due date (when not yet overdue) or
+    /// on or after their 18th birthday; see_within_days is book_by - as_of.
+    #[test]
+    fn book_by_never_passes_the_due_date_or_the_18th_birthday(children in arb_any_cohort()) {
+        let p = Policy::default();
+        let wl = triage(&Cohort::from_children(children), as_of(), &p, &[]);
+        for r in &wl.rows {
+            if r.status.status != Status::Overdue {
+                prop_assert!(r.book_by <= r.status.due_date.unwrap(), "{} after due {:?}", r.book_by, r.status.due_date);
+            }
+            prop_assert!(r.book_by < r.leaves_care_on.unwrap(), "{} not before 18 ({:?})", r.book_by, r.leaves_care_on);
+            prop_assert!(r.book_by >= as_of());
+            prop_assert_eq!(wl.see_within_days(r), (r.book_by - as_of()).num_days());
+        }
+    }
+
+    /// Every listed IHA is at least P2.
+    #[test]
+    fn no_iha_is_below_p2(children in arb_any_cohort()) {
+        let p = Policy::default();
+        let wl = triage(&Cohort::from_children(children), as_of(), &p, &[]);
+        for r in wl.rows.iter().filter(|r| r.status.next_assessment == Some(AssessmentType::Iha)) {
+            prop_assert!(r.tier <= 1, "IHA at {}", wl.tier_name(r));
+        }
+    }
+
+    /// A questionnaire only for a child with every need signal known and low need, 16 or over,
+    /// an SDQ under 14 from the last 12 months, no disability or pregnancy, and not at the last
+    /// review before 18.
+    #[test]
+    fn no_questionnaire_without_everything_it_needs(children in arb_any_cohort()) {
+        let p = Policy::default();
+        let cohort = Cohort::from_children(children);
+        let wl = triage(&cohort, as_of(), &p, &[]);
+        let year_ago = lac_backlog::calendar::sub_months(as_of(), 12).unwrap();
+        for r in wl.rows.iter().filter(|r| r.modality == Modality::Questionnaire) {
+            let c = &cohort.children[r.child];
+            prop_assert_eq!(r.unknown, 0);
+            prop_assert!(r.status.age_years >= 16);
+            prop_assert!(c.sdq_score.is_some_and(|s| s < 14) && c.sdq_date.is_some_and(|d| d >= year_ago && d <= as_of()));
+            prop_assert!(c.signals.get(NeedSignal::Disability) == Some(false));
+            prop_assert!(c.signals.get(NeedSignal::PregnantOrParent) == Some(false));
+            prop_assert!(!lac_backlog::triage::is_final_review(c, &r.status, r.book_by, r.leaves_care_on, &p));
+            prop_assert_eq!(r.status.next_assessment, Some(AssessmentType::Rha));
+        }
+    }
 
     #[test]
     fn an_extra_risk_factor_never_lowers_the_score_or_the_tier(children in arb_cohort(), k in any::<prop::sample::Index>(), which in 0usize..14) {

@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use crate::calendar::sub_months;
 use crate::error::{Error, Result};
 use crate::fields::{parse_bool, parse_date, parse_sdq};
-use crate::model::{Child, Cohort, Signals};
+use crate::model::{Child, Cohort, NeedSignal, Signals};
 use crate::read::{read_assessments, Cell, ChildIndex, Columns, CsvRows, Loaded, RawTable, ReadOptions, RowCheck};
 use crate::report::{Problem, RowCounts, Severity, ValidationReport};
 
@@ -557,17 +557,27 @@ pub fn derive_child(k: &Child903, as_of: NaiveDate) -> Option<Child> {
         missing: missing_now,
         locality: None,
         sdq_score: oc2.sdq_score,
-        signals: Signals {
-            disability: period.iter().any(|e| e.cin == "N2"),
-            pregnant_or_parent: k.mother,
-            youth_justice: matches!(current.ls.as_str(), "J1" | "J2" | "J3") || current.place == "R5",
-            substance_misuse: oc2.substance_misuse.unwrap_or(false),
-            ..Signals::default()
-        },
+        // The OC2 SDQ is the collection year's; its date is not in the return.
+        sdq_date: None,
+        signals: signals_903(k, period, current, &oc2),
         placement_moves_12m: Some(moves),
         missing_episodes_12m: Some(missing_episodes),
         assessments: Vec::new(),
     })
+}
+
+/// The need signals a 903 return can give: a disability as the category of need (N2), a
+/// mother, youth justice (legal status J1-J3 or placement R5) as yes when recorded; substance
+/// misuse from OC2 as yes or no. The return says nothing of the others, or of a "no" for the
+/// first three, so they stay unknown (docs/ssda903.md), never no.
+fn signals_903(k: &Child903, period: &[Episode], current: &Episode, oc2: &Oc2Record) -> Signals {
+    let mut s = Signals::default();
+    let yes = |on: bool| if on { Some(true) } else { None };
+    s.set(NeedSignal::Disability, yes(period.iter().any(|e| e.cin == "N2")));
+    s.set(NeedSignal::PregnantOrParent, yes(k.mother));
+    s.set(NeedSignal::YouthJustice, yes(matches!(current.ls.as_str(), "J1" | "J2" | "J3") || current.place == "R5"));
+    s.set(NeedSignal::SubstanceMisuse, oc2.substance_misuse);
+    s
 }
 
 /// The cohort at `as_of` from a return and, optionally, an assessments table (CSV bytes).

@@ -1,19 +1,32 @@
 //! The priority score's factors: each a small named unit that says whether it applies to a child
 //! and how many points it adds (from the policy's weights), with the fact behind it.
 
-use crate::model::{AssessmentType, Child};
+use crate::model::{AssessmentType, Child, NeedSignal};
 use crate::policy::TriagePolicy;
 use crate::schedule::{AgeBand, ChildStatus, Status};
 
-/// What a factor measures. Clinical need factors add up to the child's need level.
+/// What a factor measures. Clinical need factors add up to the child's need level; the others
+/// add to the score only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FactorKind {
-    /// Reads the child's own fields only (never the status, the date or the assessments), so
-    /// it can be worked out once per child ([`crate::triage::NeedPart`]); a test holds every
-    /// need factor to this.
+    /// A signal of clinical need. Reads the child's own fields only (never the status, the
+    /// date or the assessments), so it can be worked out once per child
+    /// ([`crate::triage::NeedPart`]); a test holds every need factor to this.
     Need,
+    /// Risk and logistics (placement moves, missing, out of area, UASC): they raise the score
+    /// but never the clinical need. Read the child's own fields only, like need factors.
+    Risk,
+    /// What the record does not say (need signals not recorded).
+    Data,
     Age,
     Timing,
+}
+
+impl FactorKind {
+    /// Whether the factor reads the child's own fields only (worked out once per child).
+    pub fn child_only(self) -> bool {
+        matches!(self, FactorKind::Need | FactorKind::Risk)
+    }
 }
 
 /// What a factor looks at.
@@ -146,6 +159,37 @@ fn iha_overdue(i: &FactorInput) -> Option<(u32, i64)> {
     flag(i.status.status == Status::Overdue && i.status.next_assessment == Some(AssessmentType::Iha), i.policy.weights.iha_overdue)
 }
 
+/// The need signals not recorded for the child at this status (bit i: [`NeedSignal::ALL`]`[i]`;
+/// bit [`SDQ_UNKNOWN_BIT`]: no SDQ score for a child aged 4 to 16).
+pub fn unknown_signals(i: &FactorInput) -> u16 {
+    let sdq_expected = (SDQ_AGES.0..=SDQ_AGES.1).contains(&i.status.age_years);
+    i.child.signals.unknown_bits() | if sdq_expected && i.child.sdq_score.is_none() { SDQ_UNKNOWN_BIT } else { 0 }
+}
+
+/// The ages at which an SDQ score is expected (the DfE collects it for 4 to 16).
+pub const SDQ_AGES: (u32, u32) = (4, 16);
+/// The bit of [`unknown_signals`] for the SDQ score.
+pub const SDQ_UNKNOWN_BIT: u16 = 1 << 8;
+
+/// The names of the unknown signals of a mask from [`unknown_signals`], in column order.
+pub fn unknown_names(mask: u16) -> impl Iterator<Item = &'static str> {
+    NeedSignal::ALL
+        .into_iter()
+        .filter(move |s| mask & s.bit() != 0)
+        .map(NeedSignal::name)
+        .chain((mask & SDQ_UNKNOWN_BIT != 0).then_some("sdq_score"))
+}
+
+fn need_unknown(i: &FactorInput) -> Option<(u32, i64)> {
+    let n = unknown_signals(i).count_ones();
+    (n > 0).then_some((i.policy.weights.need_unknown, i64::from(n)))
+}
+fn need_unknown_words(s: &mut String, v: i64, _: &TriagePolicy) {
+    s.push_str("need unknown: ");
+    plural(s, v, "need signal", "need signals");
+    s.push_str(" not recorded");
+}
+
 fn days_overdue(i: &FactorInput) -> Option<(u32, i64)> {
     if i.status.status != Status::Overdue {
         return None;
@@ -197,7 +241,12 @@ fn overdue_words(s: &mut String, v: i64, _: &TriagePolicy) {
 pub const FACTORS: &[Factor] = &[
     Factor { name: "days_overdue", kind: FactorKind::Timing, eval: days_overdue, describe: overdue_words },
     Factor { name: "iha_overdue", kind: FactorKind::Timing, eval: iha_overdue, describe: said!("overdue IHA: health unknown") },
-    Factor { name: "self_harm", kind: FactorKind::Need, eval: self_harm, describe: said!("self-harm") },
+    Factor {
+        name: "self_harm",
+        kind: FactorKind::Need,
+        eval: self_harm,
+        describe: said!("self-harm: the health assessment is not the response to acute risk; check a crisis or CAMHS plan is in place"),
+    },
     Factor { name: "exploitation_risk", kind: FactorKind::Need, eval: exploitation_risk, describe: said!("exploitation risk") },
     Factor { name: "complex_health_needs", kind: FactorKind::Need, eval: complex_health_needs, describe: said!("complex health needs") },
     Factor { name: "disability", kind: FactorKind::Need, eval: disability, describe: said!("disability") },
@@ -206,24 +255,59 @@ pub const FACTORS: &[Factor] = &[
     Factor { name: "sdq_borderline", kind: FactorKind::Need, eval: sdq_borderline, describe: sdq_borderline_words },
     Factor { name: "pregnant_or_parent", kind: FactorKind::Need, eval: pregnant_or_parent, describe: said!("pregnant or a parent") },
     Factor { name: "substance_misuse", kind: FactorKind::Need, eval: substance_misuse, describe: said!("substance misuse") },
-    Factor { name: "uasc", kind: FactorKind::Need, eval: uasc, describe: said!("unaccompanied asylum-seeking child") },
+    Factor { name: "uasc", kind: FactorKind::Risk, eval: uasc, describe: said!("unaccompanied asylum-seeking child") },
     Factor { name: "youth_justice", kind: FactorKind::Need, eval: youth_justice, describe: said!("youth justice") },
-    Factor { name: "out_of_area", kind: FactorKind::Need, eval: out_of_area, describe: said!("placed out of area") },
-    Factor { name: "placement_moves", kind: FactorKind::Need, eval: placement_moves, describe: moves_words },
-    Factor { name: "missing_episodes", kind: FactorKind::Need, eval: missing_episodes, describe: missing_words },
+    Factor { name: "out_of_area", kind: FactorKind::Risk, eval: out_of_area, describe: said!("placed out of area") },
+    Factor { name: "placement_moves", kind: FactorKind::Risk, eval: placement_moves, describe: moves_words },
+    Factor { name: "missing_episodes", kind: FactorKind::Risk, eval: missing_episodes, describe: missing_words },
     Factor {
         name: "currently_missing",
-        kind: FactorKind::Need,
+        kind: FactorKind::Risk,
         eval: currently_missing,
         describe: said!("currently missing: book when found"),
     },
+    Factor { name: "need_unknown", kind: FactorKind::Data, eval: need_unknown, describe: need_unknown_words },
     Factor { name: "under_5", kind: FactorKind::Age, eval: under_5, describe: said!("under 5") },
     Factor { name: "plus_17", kind: FactorKind::Age, eval: plus_17, describe: said!("aged 17 or over") },
 ];
 
-/// The conditions a red flag may name: `overdue`, and every factor but the raw days overdue.
+/// A condition a red flag may name that is not a factor: whether it holds for the child.
+pub struct Condition {
+    pub name: &'static str,
+    pub holds: fn(&FactorInput) -> bool,
+}
+
+fn overdue(i: &FactorInput) -> bool {
+    i.status.status == Status::Overdue
+}
+fn iha(i: &FactorInput) -> bool {
+    i.status.next_assessment == Some(AssessmentType::Iha)
+}
+fn under_1(i: &FactorInput) -> bool {
+    i.status.age_years < 1
+}
+fn repeat_missing(i: &FactorInput) -> bool {
+    i.child.missing_episodes_12m.is_some_and(|n| n >= i.policy.repeat_missing_from)
+}
+
+/// The conditions that are not factors: `overdue`, `iha` (the next assessment is the IHA),
+/// `under_1` (under 1 at as_of) and `repeat_missing` (`repeat_missing_from` or more missing
+/// episodes in 12 months).
+pub const CONDITIONS: &[Condition] = &[
+    Condition { name: "overdue", holds: overdue },
+    Condition { name: "iha", holds: iha },
+    Condition { name: "under_1", holds: under_1 },
+    Condition { name: "repeat_missing", holds: repeat_missing },
+];
+
+/// The conditions a red flag may name: [`CONDITIONS`], and every factor but the raw days
+/// overdue and the unknown need.
 pub fn red_flag_conditions() -> Vec<&'static str> {
-    std::iter::once("overdue").chain(FACTORS.iter().map(|f| f.name).filter(|n| *n != "days_overdue")).collect()
+    CONDITIONS
+        .iter()
+        .map(|c| c.name)
+        .chain(FACTORS.iter().map(|f| f.name).filter(|n| !matches!(*n, "days_overdue" | "need_unknown")))
+        .collect()
 }
 
 /// Every factor that applies to the child.
@@ -364,10 +448,72 @@ mod tests {
     }
 
     #[test]
-    fn red_flags_may_name_every_factor_and_overdue() {
+    fn red_flags_may_name_every_factor_and_the_conditions() {
         let conds = red_flag_conditions();
-        assert_eq!(conds.len(), FACTORS.len());
-        assert!(conds.contains(&"overdue") && conds.contains(&"self_harm") && !conds.contains(&"days_overdue"));
+        assert_eq!(conds.len(), FACTORS.len() - 2 + CONDITIONS.len());
+        for c in ["overdue", "iha", "under_1", "repeat_missing", "self_harm", "uasc"] {
+            assert!(conds.contains(&c), "{c}");
+        }
+        assert!(!conds.contains(&"days_overdue") && !conds.contains(&"need_unknown"));
+    }
+
+    fn holds(name: &str, child: &Child, st: &ChildStatus) -> bool {
+        let p = Policy::default();
+        let c = CONDITIONS.iter().find(|c| c.name == name).unwrap();
+        (c.holds)(&FactorInput { child, status: st, policy: &p.triage })
+    }
+
+    #[test]
+    fn each_condition() {
+        let mut c = kid();
+        let iha_due = status(Status::DueSoon, AssessmentType::Iha, 0, AgeBand::Under5);
+        assert!(holds("iha", &c, &iha_due) && !holds("iha", &c, &rha(3)));
+        assert!(holds("overdue", &c, &rha(3)) && !holds("overdue", &c, &iha_due));
+        let mut baby = iha_due.clone();
+        baby.age_years = 0;
+        assert!(holds("under_1", &c, &baby) && !holds("under_1", &c, &iha_due));
+        for (episodes, want) in [(None, false), (Some(2), false), (Some(3), true), (Some(6), true)] {
+            c.missing_episodes_12m = episodes;
+            assert_eq!(holds("repeat_missing", &c, &rha(1)), want, "{episodes:?}");
+        }
+    }
+
+    #[test]
+    fn need_unknown_counts_the_signals_not_recorded() {
+        let w = Policy::default().triage.weights.need_unknown;
+        let mut c = kid(); // Child::new: nothing recorded
+        let aged = |age: u32| ChildStatus { age_years: age, ..rha(3) };
+        assert_eq!(eval("need_unknown", &c, &aged(10)), Some((w, 9)), "8 signals and the SDQ");
+        assert_eq!(eval("need_unknown", &c, &aged(17)), Some((w, 8)), "no SDQ expected at 17");
+        c.signals = crate::model::Signals::none();
+        assert_eq!(eval("need_unknown", &c, &aged(17)), None);
+        assert_eq!(eval("need_unknown", &c, &aged(3)), None, "no SDQ expected under 4");
+        assert_eq!(eval("need_unknown", &c, &aged(4)), Some((w, 1)));
+        c.sdq_score = Some(5);
+        assert_eq!(eval("need_unknown", &c, &aged(4)), None);
+        c.signals.set(NeedSignal::Disability, None);
+        assert_eq!(
+            unknown_names(unknown_signals(&FactorInput { child: &c, status: &aged(10), policy: &Policy::default().triage }))
+                .collect::<Vec<_>>(),
+            ["disability"]
+        );
+        // A yes is known whatever its bit says.
+        c.signals.disability = true;
+        assert_eq!(eval("need_unknown", &c, &aged(10)), None);
+    }
+
+    #[test]
+    fn self_harm_says_the_assessment_is_not_the_response_to_acute_risk() {
+        let c = Contribution { factor: "self_harm", kind: FactorKind::Need, points: 30, value: 0 };
+        let words = c.detail(&Policy::default().triage);
+        assert!(words.contains("not the response to acute risk") && words.contains("crisis or CAMHS plan"), "{words}");
+    }
+
+    #[test]
+    fn risk_and_logistics_never_count_as_need() {
+        for name in ["uasc", "out_of_area", "placement_moves", "missing_episodes", "currently_missing"] {
+            assert_eq!(FACTORS.iter().find(|f| f.name == name).unwrap().kind, FactorKind::Risk, "{name}");
+        }
     }
 
     #[test]
@@ -407,7 +553,7 @@ mod tests {
                 declined_offers: 0,
             },
         ];
-        for f in FACTORS.iter().filter(|f| f.kind == FactorKind::Need) {
+        for f in FACTORS.iter().filter(|f| f.kind.child_only()) {
             let got: Vec<_> = statuses.iter().map(|st| (f.eval)(&FactorInput { child: &c, status: st, policy: &p.triage })).collect();
             assert_eq!(got[0], got[1], "need factor {} reads more than the child", f.name);
         }

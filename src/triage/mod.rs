@@ -23,6 +23,8 @@ pub use overrides::{read_overrides, Override};
 pub enum TierBy {
     Score,
     RedFlag(String),
+    /// The IHA lane: an IHA is at least `triage.iha_min_tier`.
+    IhaLane,
 }
 
 /// Write `n` in decimal at the end of `s`, as `write!(s, "{n}")` does, without the formatting
@@ -73,6 +75,8 @@ pub struct WorklistRow {
     factors: (u32, u32),
     pub need_points: u32,
     pub need: NeedLevel,
+    /// The need signals not recorded ([`factors::unknown_signals`]).
+    pub unknown: u16,
     /// Index into the policy's tiers (0 = most urgent), after any override.
     pub tier: usize,
     /// The tier the rules gave, before any override.
@@ -87,7 +91,14 @@ pub struct WorklistRow {
     pub virtual_switched_off: bool,
     pub last_face_to_face: Option<NaiveDate>,
     pub last_declined: Option<(NaiveDate, Modality)>,
+    /// The 18th birthday (the child leaves the duty).
+    pub leaves_care_on: Option<NaiveDate>,
+    /// Book the assessment by this day ([`book_by`]), for the tier after any override.
+    pub book_by: NaiveDate,
     pub applied_override: Option<Box<Override>>,
+    /// The safeguard an override goes below (a face-to-face rule, or `iha_lane`), if any: the
+    /// override is applied, and said.
+    pub below_safeguard: Option<&'static str>,
     /// 1-based position in the worklist.
     pub rank: usize,
 }
@@ -114,10 +125,17 @@ pub struct Decision {
     pub score: u32,
     pub need_points: u32,
     pub need: NeedLevel,
+    /// The need signals not recorded.
+    pub unknown: u16,
     /// Index into the policy's tiers (0 = most urgent).
     pub tier: usize,
     /// The red flag (index into the policy's red flags) that raised the tier, if one did.
     pub raised_by: Option<usize>,
+    /// The IHA lane raised the tier (after any red flag).
+    pub iha_lane: bool,
+    /// Book by this day ([`book_by`]).
+    pub book_by: NaiveDate,
+    pub leaves_care_on: Option<NaiveDate>,
     /// Bit i set: the policy's red flag i holds.
     pub red_flags: u64,
     pub modality: Modality,
@@ -132,7 +150,8 @@ pub struct Decision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlagRule {
     factors: u64,
-    overdue: bool,
+    /// Bits of [`factors::CONDITIONS`].
+    conditions: u8,
     tier: Option<usize>,
 }
 
@@ -142,10 +161,10 @@ pub fn flag_rules(policy: &Policy) -> Vec<FlagRule> {
     tp.red_flags
         .iter()
         .map(|f| {
-            let mut rule = FlagRule { factors: 0, overdue: false, tier: tp.tier_index(&f.tier) };
+            let mut rule = FlagRule { factors: 0, conditions: 0, tier: tp.tier_index(&f.tier) };
             for c in &f.when {
-                if c == "overdue" {
-                    rule.overdue = true;
+                if let Some(i) = factors::CONDITIONS.iter().position(|x| x.name == c.as_str()) {
+                    rule.conditions |= 1 << i;
                 } else if let Some(i) = FACTORS.iter().position(|x| x.name == c.as_str()) {
                     rule.factors |= 1 << i;
                 } else {
@@ -158,26 +177,66 @@ pub fn flag_rules(policy: &Policy) -> Vec<FlagRule> {
         .collect()
 }
 
-/// The need factors of a child, which read the child alone ([`FactorKind::Need`]): worked out
-/// once per child where one child is triaged many times (the simulation's weekly queue).
+/// The factors of a child that read the child alone ([`FactorKind::child_only`]: need, risk and
+/// logistics): worked out once per child where one child is triaged many times (the
+/// simulation's weekly queue).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NeedPart {
+    /// Their points.
     pub points: u32,
+    /// The points of the need factors alone (the clinical need).
+    pub need_points: u32,
     /// Bit i set: `FACTORS[i]` applies.
     pub applied: u64,
 }
 
-/// The need factors of `child` (the status is not read by them; any will do).
+/// The child-only factors of `child` (the status is not read by them; any will do).
 pub fn need_part(child: &Child, status: &ChildStatus, policy: &Policy) -> NeedPart {
     let input = factors::FactorInput { child, status, policy: &policy.triage };
-    let mut part = NeedPart { points: 0, applied: 0 };
-    for (i, f) in FACTORS.iter().enumerate().filter(|(_, f)| f.kind == FactorKind::Need) {
+    let mut part = NeedPart { points: 0, need_points: 0, applied: 0 };
+    for (i, f) in FACTORS.iter().enumerate().filter(|(_, f)| f.kind.child_only()) {
         if let Some((points, _)) = (f.eval)(&input) {
             part.points = part.points.saturating_add(points);
+            if f.kind == FactorKind::Need {
+                part.need_points = part.need_points.saturating_add(points);
+            }
             part.applied |= 1 << i;
         }
     }
     part
+}
+
+/// The day to book the assessment by: the earliest of as_of plus the tier's window, the due
+/// date when the child is not yet overdue, and the day before the 18th birthday. No child is
+/// told to wait past their statutory date or past 18 (docs/triage.md).
+pub fn book_by(as_of: NaiveDate, window_days: u32, status: &ChildStatus, leaves_care_on: Option<NaiveDate>) -> NaiveDate {
+    let mut d = as_of.checked_add_days(chrono::Days::new(u64::from(window_days))).unwrap_or(NaiveDate::MAX);
+    if status.status != Status::Overdue {
+        if let Some(due) = status.due_date {
+            d = d.min(due);
+        }
+    }
+    if let Some(last_day) = leaves_care_on.and_then(|b| b.pred_opt()) {
+        d = d.min(last_day);
+    }
+    d
+}
+
+/// Whether the review after this one would fall on or after the 18th birthday, if this one is
+/// done on `book_by`: then this is the last review before 18.
+pub fn is_final_review(
+    child: &Child,
+    status: &ChildStatus,
+    book_by: NaiveDate,
+    leaves_care_on: Option<NaiveDate>,
+    policy: &Policy,
+) -> bool {
+    if status.next_assessment != Some(crate::model::AssessmentType::Rha) {
+        return false;
+    }
+    let Some(birthday) = leaves_care_on else { return false };
+    let (months, _) = crate::schedule::rha_interval_months(policy, child.date_of_birth, book_by);
+    crate::calendar::add_months(book_by, months).is_none_or(|next| next >= birthday)
 }
 
 /// What [`decide`] would work out from the child's record alone, kept by a caller that triages
@@ -220,9 +279,9 @@ pub fn decide(
     let need = known.map(|k| k.need);
     let tp = &policy.triage;
     let input = factors::FactorInput { child, status, policy: tp };
-    let (mut score, mut need_points, mut applied) = need.map_or((0, 0, 0), |n| (n.points, n.points, n.applied));
+    let (mut score, mut need_points, mut applied) = need.map_or((0, 0, 0), |n| (n.points, n.need_points, n.applied));
     for (i, f) in FACTORS.iter().enumerate() {
-        if need.is_some() && f.kind == FactorKind::Need {
+        if need.is_some() && f.kind.child_only() {
             continue;
         }
         if let Some((points, value)) = (f.eval)(&input) {
@@ -236,12 +295,13 @@ pub fn decide(
             }
         }
     }
-    let need = NeedLevel::from_points(need_points, tp);
+    let unknown = factors::unknown_signals(&input);
+    let need = NeedLevel::of(need_points, unknown, tp);
     let by_score = tp.tiers.iter().position(|t| score >= t.min_score).unwrap_or(tp.tiers.len() - 1);
-    let overdue = status.status == Status::Overdue;
+    let conditions = factors::CONDITIONS.iter().enumerate().filter(|(_, c)| (c.holds)(&input)).fold(0u8, |m, (i, _)| m | (1 << i));
     let (mut tier, mut raised_by, mut red_flags) = (by_score, None, 0u64);
     for (fi, flag) in flags.iter().enumerate() {
-        if flag.factors & applied == flag.factors && (overdue || !flag.overdue) {
+        if flag.factors & applied == flag.factors && flag.conditions & conditions == flag.conditions {
             red_flags |= 1u64.checked_shl(fi as u32).unwrap_or(0);
             let t = flag.tier.unwrap_or(tier);
             if t < tier {
@@ -250,6 +310,18 @@ pub fn decide(
             }
         }
     }
+    // The IHA lane: an IHA is never left to a later tier than iha_min_tier.
+    let mut iha_lane = false;
+    if status.next_assessment == Some(crate::model::AssessmentType::Iha) {
+        if let Some(lane) = tp.tier_index(&tp.iha_min_tier).filter(|lane| *lane < tier) {
+            tier = lane;
+            iha_lane = true;
+        }
+    }
+    let leaves_care_on =
+        crate::calendar::anniversary(child.date_of_birth, policy.schedule.leaves_care_age, policy.schedule.leap_day_birthday);
+    let book_by = book_by(as_of, tp.tiers[tier].see_within_days, status, leaves_care_on);
+    let final_review = is_final_review(child, status, book_by, leaves_care_on, policy);
     let (last_face_to_face, last_declined) =
         known.map_or_else(|| modality::history(child, as_of, status.last_assessment), |k| (k.last_face_to_face, k.last_declined));
     let input = modality::RuleInput {
@@ -264,6 +336,8 @@ pub fn decide(
         any_red_flag: red_flags != 0,
         need,
         need_points,
+        unknown,
+        final_review,
         policy: tp,
     };
     let (modality, modality_rule, virtual_switched_off) = modality::recommend(&input);
@@ -271,8 +345,12 @@ pub fn decide(
         score,
         need_points,
         need,
+        unknown,
         tier,
         raised_by,
+        iha_lane,
+        book_by,
+        leaves_care_on,
         red_flags,
         modality,
         modality_rule,
@@ -326,9 +404,14 @@ fn triage_child(
         factors: (at(f0), at(factors.len())),
         need_points: d.need_points,
         need: d.need,
+        unknown: d.unknown,
         tier: d.tier,
         rule_tier: d.tier,
-        tier_by: d.raised_by.map_or(TierBy::Score, |i| TierBy::RedFlag(tp.red_flags[i].name.clone())),
+        tier_by: if d.iha_lane {
+            TierBy::IhaLane
+        } else {
+            d.raised_by.map_or(TierBy::Score, |i| TierBy::RedFlag(tp.red_flags[i].name.clone()))
+        },
         red_flags,
         modality: d.modality,
         rule_modality: d.modality,
@@ -336,7 +419,10 @@ fn triage_child(
         virtual_switched_off: d.virtual_switched_off,
         last_face_to_face: d.last_face_to_face,
         last_declined: d.last_declined,
+        leaves_care_on: d.leaves_care_on,
+        book_by: d.book_by,
         applied_override: None,
+        below_safeguard: None,
         rank: 0,
     }
 }
@@ -389,11 +475,20 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
             continue;
         };
         {
-            if let Some(t) = o.tier.as_deref().and_then(|t| policy.triage.tier_index(t)) {
+            let tp = &policy.triage;
+            if let Some(t) = o.tier.as_deref().and_then(|t| tp.tier_index(t)) {
                 row.tier = t;
+                row.book_by = book_by(as_of, tp.tiers[t].see_within_days, &row.status, row.leaves_care_on);
+                let lane = tp.tier_index(&tp.iha_min_tier).unwrap_or(usize::MAX);
+                if row.status.next_assessment == Some(crate::model::AssessmentType::Iha) && t > lane {
+                    row.below_safeguard = Some("iha_lane");
+                }
             }
             if let Some(m) = o.modality {
                 row.modality = m;
+                if modality::intensity(m) < modality::intensity(row.rule_modality) && modality::SAFEGUARDS.contains(&row.modality_rule) {
+                    row.below_safeguard = Some(row.modality_rule);
+                }
             }
             row.applied_override = Some(Box::new(o.clone()));
         }
@@ -414,8 +509,14 @@ impl Worklist {
         &self.policy.triage.tiers[row.tier].name
     }
 
-    pub fn see_within_days(&self, row: &WorklistRow) -> u32 {
-        self.policy.triage.tiers[row.tier].see_within_days
+    /// Days from as_of to the book-by date.
+    pub fn see_within_days(&self, row: &WorklistRow) -> i64 {
+        (row.book_by - self.as_of).num_days()
+    }
+
+    /// The rows whose override goes below a safeguard, with the safeguard.
+    pub fn below_safeguards(&self) -> impl Iterator<Item = (&WorklistRow, &'static str)> {
+        self.rows.iter().filter_map(|r| r.below_safeguard.map(|s| (r, s)))
     }
 
     /// Why the modality rule fired, in words.
@@ -432,6 +533,8 @@ impl Worklist {
             tier_name: &self.policy.triage.tiers[row.rule_tier].name,
             red_flags: &row.red_flags,
             need_points: row.need_points,
+            unknown: row.unknown,
+            leaves_care_on: row.leaves_care_on,
             last_face_to_face: row.last_face_to_face,
             last_declined: row.last_declined,
             policy: &self.policy.triage,
@@ -497,6 +600,7 @@ impl Worklist {
                 s.push_str(" by red flag ");
                 s.push_str(f);
             }
+            TierBy::IhaLane => s.push_str(" by the IHA lane (an IHA is never later)"),
         }
         s.push_str(" | need ");
         s.push_str(row.need.as_str());
@@ -527,6 +631,9 @@ impl Worklist {
                 let _ = write!(s, " modality {} (rules: {})", row.modality.as_str(), row.rule_modality.as_str());
             }
             let _ = write!(s, " - {}", o.reason);
+            if let Some(g) = row.below_safeguard {
+                let _ = write!(s, " (below the {g} safeguard)");
+            }
         }
     }
 
@@ -536,12 +643,13 @@ impl Worklist {
         let tier = &tp.tiers[row.tier];
         let st = &row.status;
         let mut out = vec![format!(
-            "Child {}: rank {} of {}, tier {} (see within {} days), recommended {}.",
+            "Child {}: rank {} of {}, tier {} (book by {}, within {} days), recommended {}.",
             self.child_id(row),
             row.rank,
             self.rows.len(),
             tier.name,
-            tier.see_within_days,
+            row.book_by,
+            self.see_within_days(row),
             row.modality.as_str()
         )];
         out.push(format!(
@@ -563,10 +671,17 @@ impl Worklist {
             out.push(format!("  {:>4}  {:<22} {}", format!("+{}", c.points), c.factor, c.detail(tp)));
         }
         out.push(format!("Clinical need: {} ({} points from need factors).", row.need.as_str(), row.need_points));
+        if row.unknown != 0 {
+            out.push(format!(
+                "Not recorded: {}. Unknown is not no: record them before any questionnaire-led review.",
+                factors::unknown_names(row.unknown).collect::<Vec<_>>().join(", ")
+            ));
+        }
         let rule_tier = &tp.tiers[row.rule_tier];
         out.push(match &row.tier_by {
             TierBy::Score => format!("Tier {}: the score reaches {} (tier threshold).", rule_tier.name, rule_tier.min_score),
             TierBy::RedFlag(f) => format!("Tier {}: red flag {f}, whatever the score.", rule_tier.name),
+            TierBy::IhaLane => format!("Tier {}: the IHA lane (an IHA is never in a later tier).", rule_tier.name),
         });
         if !row.red_flags.is_empty() {
             out.push(format!("Red flags: {}.", row.red_flags.join(", ")));
@@ -590,6 +705,9 @@ impl Worklist {
                 }),
                 o.reason
             ));
+            if let Some(g) = row.below_safeguard {
+                out.push(format!("This override is below the '{g}' safeguard: applied as the clinician decided, and flagged."));
+            }
         }
         out.join("\n")
     }

@@ -40,7 +40,7 @@ pub fn load_tables(children: &str, assessments: &str) -> lac_backlog::Loaded {
         children.as_bytes(),
         "assessments.csv",
         assessments.as_bytes(),
-        &lac_backlog::ReadOptions { today: today() },
+        &lac_backlog::ReadOptions::new(today()),
     );
     for (file, c) in &l.report.tables {
         assert!(c.reconciles(), "{file}: {c:?}");
