@@ -113,6 +113,11 @@ fn not_a_date(s: &str) -> String {
 /// Booleans: 1/0, true/false, yes/no, y/n in any case. Blank is handled by the caller.
 pub fn parse_bool(s: &str) -> Result<bool, String> {
     let t = crate::read::trim_cell(s);
+    // "1.0" and "0.0": what pandas writes for a 0/1 column with blanks in it (a float column).
+    let t = match t.split_once('.') {
+        Some((whole @ ("0" | "1"), zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
+        _ => t,
+    };
     let is = |w: &str| t.eq_ignore_ascii_case(w);
     if is("1") || is("true") || is("yes") || is("y") {
         Ok(true)
@@ -204,14 +209,15 @@ mod tests {
 
     #[test]
     fn all_boolean_spellings() {
-        for t in ["1", "true", "TRUE", "Yes", "y", "Y"] {
+        for t in ["1", "true", "TRUE", "Yes", "y", "Y", "1.0", "1.00"] {
             assert_eq!(parse_bool(t), Ok(true), "{t}");
         }
-        for f in ["0", "false", "False", "NO", "n"] {
+        for f in ["0", "false", "False", "NO", "n", "0.0"] {
             assert_eq!(parse_bool(f), Ok(false), "{f}");
         }
-        assert!(parse_bool("maybe").is_err());
-        assert!(parse_bool("2").is_err());
+        for bad in ["maybe", "2", "1.", "1.5", "2.0", ".0", "0.0.0"] {
+            assert!(parse_bool(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -108,6 +108,13 @@ impl PyPolicy {
         other.cast::<PyPolicy>().is_ok_and(|o| o.get().inner == self.inner)
     }
 
+    /// The share of listed children above which an unknown need signal is warned about
+    /// (`data.need_unknown_warn_share`).
+    #[getter]
+    fn need_unknown_warn_share(&self) -> f64 {
+        self.inner.data.need_unknown_warn_share
+    }
+
     /// (target, floor, higher is better) for a KPI indicator.
     fn kpi_rag(&self, indicator: &str) -> (f64, f64, bool) {
         self.inner.kpi.rag_for(indicator)
@@ -142,9 +149,16 @@ impl PyCohort {
     /// Read the children and assessments tables from CSV files. Raises DataError listing every
     /// problem if the data has any error.
     #[staticmethod]
-    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false))]
-    fn from_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate, skip_bad_rows: bool) -> PyResult<Self> {
-        let opts = crate::ReadOptions::new(today);
+    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false, policy = None))]
+    fn from_csv(
+        py: Python<'_>,
+        children: PathBuf,
+        assessments: PathBuf,
+        today: NaiveDate,
+        skip_bad_rows: bool,
+        policy: Option<&Bound<'_, PyPolicy>>,
+    ) -> PyResult<Self> {
+        let opts = read_options(today, policy);
         py.detach(|| crate::load_csv(&children, &assessments, &opts).and_then(|l| l.into_cohort_with(skip_bad_rows)))
             .map(|c| PyCohort { inner: Arc::new(c) })
             .map_err(|e| to_py(py, e))
@@ -154,14 +168,16 @@ impl PyCohort {
     /// `__arrow_c_stream__`), with the same column rules and checks as CSV. Problems name the
     /// frame ("children" / "assessments") and row i (from 0) as line i + 2.
     #[staticmethod]
-    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false))]
+    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false, policy = None))]
     fn from_arrow(
         py: Python<'_>,
         children: pyo3_arrow::PyTable,
         assessments: pyo3_arrow::PyTable,
         today: NaiveDate,
         skip_bad_rows: bool,
+        policy: Option<&Bound<'_, PyPolicy>>,
     ) -> PyResult<Self> {
+        let opts = read_options(today, policy);
         let (cb, cs) = children.into_inner();
         let (ab, asch) = assessments.into_inner();
         let run = move || -> crate::Result<crate::Cohort> {
@@ -171,7 +187,7 @@ impl PyCohort {
             };
             let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb).map_err(bad)?;
             let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab).map_err(bad)?;
-            crate::read::load_rows(ct, at, &crate::ReadOptions::new(today)).into_cohort_with(skip_bad_rows)
+            crate::read::load_rows(ct, at, &opts).into_cohort_with(skip_bad_rows)
         };
         py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(|e| to_py(py, e))
     }
@@ -248,20 +264,28 @@ fn load_903_cohort(
     ret: &crate::ssda903::Return903,
     at: NaiveDate,
     assessments: Option<&std::path::Path>,
-    today: NaiveDate,
+    opts: &crate::ReadOptions,
 ) -> crate::Result<crate::Loaded> {
     let bytes = match assessments {
         Some(p) => Some(std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })?),
         None => None,
     };
     let name = assessments.map(|p| p.display().to_string()).unwrap_or_default();
-    Ok(crate::ssda903::load_cohort(ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), &crate::ReadOptions::new(today)))
+    Ok(crate::ssda903::load_cohort(ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), opts))
+}
+
+/// Reading on `today` with the IHA rule of `policy` (the default policy's when not given).
+fn read_options(today: NaiveDate, policy: Option<&Bound<'_, PyPolicy>>) -> crate::ReadOptions {
+    match policy {
+        Some(p) => crate::ReadOptions::with_policy(today, &p.get().inner),
+        None => crate::ReadOptions::new(today),
+    }
 }
 
 /// The cohort derived from a 903 folder at `as_of` (default: the return's year end), joined to
 /// an assessments CSV if given. Returns (cohort, the date it was derived at).
 #[pyfunction]
-#[pyo3(signature = (dir, assessments, as_of, today, skip_bad_rows = false))]
+#[pyo3(signature = (dir, assessments, as_of, today, skip_bad_rows = false, policy = None))]
 fn cohort_from_ssda903(
     py: Python<'_>,
     dir: PathBuf,
@@ -269,11 +293,13 @@ fn cohort_from_ssda903(
     as_of: Option<NaiveDate>,
     today: NaiveDate,
     skip_bad_rows: bool,
+    policy: Option<&Bound<'_, PyPolicy>>,
 ) -> PyResult<(PyCohort, NaiveDate)> {
+    let opts = read_options(today, policy);
     let run = || -> crate::Result<(crate::Cohort, NaiveDate)> {
         let ret = crate::ssda903::read_dir(&dir, None)?;
         let at = as_of.or_else(|| ret.year_end()).unwrap_or(today);
-        let loaded = load_903_cohort(&ret, at, assessments.as_deref(), today)?;
+        let loaded = load_903_cohort(&ret, at, assessments.as_deref(), &opts)?;
         Ok((loaded.into_cohort_with(skip_bad_rows)?, at))
     };
     let (c, at) = py.detach(run).map_err(|e| to_py(py, e))?;
@@ -282,18 +308,20 @@ fn cohort_from_ssda903(
 
 /// Check a 903 folder (and an assessments CSV) without stopping at errors: (problems, counts).
 #[pyfunction]
-#[pyo3(signature = (dir, assessments, year_end, today))]
+#[pyo3(signature = (dir, assessments, year_end, today, policy = None))]
 fn validate_ssda903(
     py: Python<'_>,
     dir: PathBuf,
     assessments: Option<PathBuf>,
     year_end: Option<NaiveDate>,
     today: NaiveDate,
+    policy: Option<&Bound<'_, PyPolicy>>,
 ) -> PyResult<(PyTable, PyTable)> {
+    let opts = read_options(today, policy);
     let run = || -> crate::Result<crate::ValidationReport> {
         let ret = crate::ssda903::read_dir(&dir, year_end)?;
         let at = year_end.or_else(|| ret.year_end()).unwrap_or(today);
-        Ok(load_903_cohort(&ret, at, assessments.as_deref(), today)?.report)
+        Ok(load_903_cohort(&ret, at, assessments.as_deref(), &opts)?.report)
     };
     let report = py.detach(run).map_err(|e| to_py(py, e))?;
     Ok((PyTable::new(table::problems_table(&report.problems)), PyTable::new(table::counts_table(&report))))
@@ -648,6 +676,25 @@ impl PyWorklist {
     fn unapplied_overrides(&self) -> Vec<(String, u64)> {
         self.inner.unapplied.iter().map(|o| (o.child_id.clone(), o.line)).collect()
     }
+
+    /// Applied overrides below a safeguard: (child_id, line of the overrides, safeguard).
+    fn below_safeguards(&self) -> Vec<(String, u64, String)> {
+        self.inner
+            .below_safeguards()
+            .map(|(r, g)| (self.inner.child_id(r).to_string(), r.applied_override.as_ref().map_or(0, |o| o.line), g.to_string()))
+            .collect()
+    }
+
+    /// Overrides, applied or not, with no decided_on date: (child_id, line).
+    fn undated_overrides(&self) -> Vec<(String, u64)> {
+        let applied = self.inner.rows.iter().filter_map(|r| r.applied_override.as_deref());
+        applied.chain(self.inner.unapplied.iter()).filter(|o| o.decided_on.is_none()).map(|o| (o.child_id.clone(), o.line)).collect()
+    }
+
+    /// How complete the need signals are: signal, known, unknown, unknown_pct.
+    fn completeness(&self) -> PyTable {
+        PyTable::new(table::completeness_table(&self.inner))
+    }
 }
 
 /// The triage worklist at `as_of`.
@@ -688,8 +735,15 @@ fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy
 /// Read and check the two CSV tables without stopping at errors. Returns the problems table
 /// and the row counts table; raises OSError only if a file cannot be read.
 #[pyfunction]
-fn validate_csv(py: Python<'_>, children: PathBuf, assessments: PathBuf, today: NaiveDate) -> PyResult<(PyTable, PyTable)> {
-    let opts = crate::ReadOptions::new(today);
+#[pyo3(signature = (children, assessments, today, policy = None))]
+fn validate_csv(
+    py: Python<'_>,
+    children: PathBuf,
+    assessments: PathBuf,
+    today: NaiveDate,
+    policy: Option<&Bound<'_, PyPolicy>>,
+) -> PyResult<(PyTable, PyTable)> {
+    let opts = read_options(today, policy);
     let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(|e| to_py(py, e))?;
     Ok((PyTable::new(table::problems_table(&loaded.report.problems)), PyTable::new(table::counts_table(&loaded.report))))
 }

@@ -435,6 +435,21 @@ impl WorklistColumns {
     }
 }
 
+/// How complete the need signals are over a worklist's children: `signal, known, unknown,
+/// unknown_pct` (one row per need signal, and the SDQ score over the children aged 4 to 16).
+pub fn completeness_table(wl: &Worklist) -> Table {
+    let rows = wl.completeness();
+    let mut t = Table::default();
+    t.push("signal", ColumnData::Str(rows.iter().map(|r| Some(r.0.to_string())).collect()));
+    t.push("known", ColumnData::Int(rows.iter().map(|r| Some(r.1 as i64)).collect()));
+    t.push("unknown", ColumnData::Int(rows.iter().map(|r| Some(r.2 as i64)).collect()));
+    t.push(
+        "unknown_pct",
+        ColumnData::Float(rows.iter().map(|r| (r.1 + r.2 > 0).then(|| 100.0 * r.2 as f64 / (r.1 + r.2) as f64)).collect()),
+    );
+    t
+}
+
 /// The cohort as the two input tables (docs/interface.md section 2), as CSV text: (children,
 /// assessments). Reading them back gives the same cohort.
 pub fn cohort_csv(cohort: &Cohort) -> (String, String) {

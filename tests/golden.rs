@@ -56,8 +56,10 @@ fn example_cohort_status_matches_the_golden_file() {
 ///   `iha_under_1`; T41 (UASC IHA) P2 -> P1 by `iha_uasc`.
 /// - **Score crossings from +8**: T14 67 -> 75 reaches P1 (70); T17 and T18 17 -> 25 and T21
 ///   15 -> 23 reach P3 (20).
-/// - **Questionnaires only from 16 with a recent normal SDQ**: T43, T44 (10, SDQ 12 with no date)
-///   questionnaire -> virtual by `otherwise`.
+/// - **Questionnaires only from 16 with a recent normal SDQ**: T44 (10, SDQ 12 with no date)
+///   questionnaire -> virtual by `otherwise`; T43 is now 16, due in 20 days, SDQ 12 dated
+///   2021-06-01, no move, every signal known: score 0, P4, booked by its due date 2021-11-10 (so
+///   the review after it, 2022-11-10, is before 18 on 2023-01-15): `questionnaire`.
 /// - **Book by**: every row's `book_by` is the earliest of as_of + the tier's days, the due date
 ///   when not overdue (T31 due in 5 days: 2021-10-26; T33 due in 28: 2021-11-18; T06 due
 ///   2021-10-31, before P3's 84 days: 10 days), and the day before the 18th birthday.

@@ -17,11 +17,12 @@ import csv
 import datetime as _dt
 import io
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Union, cast
 
 from . import _audit, _native, waiting_list
-from ._exceptions import DataError, LacBacklogError, PolicyError, Problem
+from ._exceptions import DataError, LacBacklogError, LacBacklogWarning, OverrideWarning, PolicyError, Problem
 from ._native import Policy
 from ._privacy import PseudonymKey, PseudonymKeyError, pseudonymise
 from ._results import Explanation, Kpis, Table, Worklist
@@ -30,6 +31,8 @@ from ._simulation import CapacityResult, SimulationResult
 __version__: str = _native.__version__
 
 __all__ = [
+    "LacBacklogWarning",
+    "OverrideWarning",
     "CapacityResult",
     "Cohort",
     "DataError",
@@ -142,11 +145,13 @@ class Cohort:
         *,
         today: DateLike | None = None,
         skip_bad_rows: bool = False,
+        policy: Policy | None = None,
     ) -> Cohort:
         """Read the children and assessments CSV files (docs/interface.md section 2).
 
         ``today`` is the day the program runs (default: today): an assessment dated after it is
-        reported as a warning. Any error raises DataError listing every problem, unless
+        reported as a warning. ``policy`` sets which records answer the IHA, for the warnings on
+        those that do not (default: the statutory policy). Any error raises DataError listing every problem, unless
         ``skip_bad_rows``: then rows with errors are left out and listed in :attr:`skipped`,
         and :meth:`row_counts` reconciles (a problem with a whole table still raises).
 
@@ -155,13 +160,21 @@ class Cohort:
         True
         """
         today_ = _as_date(today, "today")
-        cohort = cls(_native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_, skip_bad_rows))
+        cohort = cls(
+            _native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_, skip_bad_rows, policy)
+        )
         cohort._source = _audit.csv_sources(children, assessments)
         return cohort
 
     @classmethod
     def from_frames(
-        cls, children: Any, assessments: Any, *, today: DateLike | None = None, skip_bad_rows: bool = False
+        cls,
+        children: Any,
+        assessments: Any,
+        *,
+        today: DateLike | None = None,
+        skip_bad_rows: bool = False,
+        policy: Policy | None = None,
     ) -> Cohort:
         """Read the two tables from DataFrames: pandas, polars or pyarrow (any object with
         ``__arrow_c_stream__``), with the same columns, rules and checks as the CSV files.
@@ -181,6 +194,7 @@ class Cohort:
                 _arrow(assessments, "assessments"),
                 _as_date(today, "today"),
                 skip_bad_rows,
+                policy,
             )
         )
 
@@ -193,6 +207,7 @@ class Cohort:
         as_of: DateLike | None = None,
         today: DateLike | None = None,
         skip_bad_rows: bool = False,
+        policy: Policy | None = None,
     ) -> Cohort:
         """Derive the cohort from a DfE SSDA903 return folder (CSV tables, or the XML form) and
         join an assessments CSV (the 903 holds no assessment dates). docs/ssda903.md maps each
@@ -207,6 +222,7 @@ class Cohort:
             None if as_of is None else _as_date(as_of, "as_of"),
             _as_date(today, "today"),
             skip_bad_rows,
+            policy,
         )
         cohort = cls(inner, at)
         cohort._source = _audit.ssda903_sources(dir, assessments)
@@ -550,6 +566,9 @@ def triage(
     pol = _policy(policy)
     ovr = None if overrides is None else _overrides(overrides, cohort, pol)
     result = Worklist(_native.triage(cohort._inner, as_of_, pol, ovr), as_of_, pol)
+    if overrides is not None:
+        for message in result.override_warnings():
+            warnings.warn(message, OverrideWarning, stacklevel=2)
     _audit.attach(
         result,
         "triage",
@@ -598,6 +617,7 @@ def validate(
     ssda903: PathLike | None = None,
     year_end: DateLike | None = None,
     today: DateLike | None = None,
+    policy: Policy | None = None,
 ) -> Validation:
     """Check the input and report every problem without stopping at the first: the children and
     assessments CSV files, or a 903 folder (``ssda903=``) with an optional assessments CSV."""
@@ -610,9 +630,10 @@ def validate(
             None if assessments is None else os.fspath(assessments),
             None if year_end is None else _as_date(year_end, "year_end"),
             today_,
+            policy,
         )
     elif children is not None and assessments is not None:
-        problems, counts = _native.validate_csv(os.fspath(children), os.fspath(assessments), today_)
+        problems, counts = _native.validate_csv(os.fspath(children), os.fspath(assessments), today_, policy)
     else:
         raise TypeError("validate needs children and assessments, or ssda903")
     result = Validation(Table(problems, "validation"), Table(counts, "row_counts"))

@@ -47,3 +47,13 @@ class DataError(LacBacklogError, ValueError):
 
 class PolicyError(LacBacklogError, ValueError):
     """The policy (a TOML file or settings) is not valid."""
+
+
+class LacBacklogWarning(UserWarning):
+    """Base class of the package's warnings."""
+
+
+class OverrideWarning(LacBacklogWarning):
+    """A clinician's override that should be looked at: one with no decided_on date, or one
+    below a safeguard (a less intensive format than a face-to-face rule requires, or an IHA
+    below the IHA lane). The override is applied all the same: clinicians decide."""

@@ -285,6 +285,35 @@ class Worklist(Table):
         """Overrides whose child is not on the worklist, as (child_id, line of the file)."""
         return self._worklist.unapplied_overrides()
 
+    @property
+    def below_safeguards(self) -> list[tuple[str, int, str]]:
+        """Applied overrides below a safeguard, as (child_id, line of the overrides, safeguard):
+        a less intensive format than a face-to-face rule requires (the rule's name), or an IHA
+        below the IHA lane (``iha_lane``). Applied as the clinician decided, and flagged."""
+        return self._worklist.below_safeguards()
+
+    def override_warnings(self, source: str = "overrides") -> list[str]:
+        """What to say about the overrides (read from ``source``): each with no decided_on date,
+        and each below a safeguard (``lb.triage`` issues these as OverrideWarning; the CLI
+        prints them)."""
+        out = [
+            f"{source}, line {line}, column decided_on: no date, so the worklist records who decided and why but "
+            "not when"
+            for _, line in self._worklist.undated_overrides()
+        ]
+        out += [
+            f"{source}, line {line}: this override is below the {rule} safeguard (a less intensive format or a "
+            "later tier than the rule requires): applied as the clinician decided, and shown in the reasons"
+            for _, line, rule in self._worklist.below_safeguards()
+        ]
+        return out
+
+    def completeness(self) -> Table:
+        """How complete the need signals are over the listed children: ``signal, known, unknown,
+        unknown_pct``, one row per need signal and the SDQ score (over those aged 4 to 16). An
+        unknown signal is never read as no (docs/triage.md)."""
+        return Table(self._worklist.completeness(), "completeness", self.as_of, self.policy)
+
 
 _RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 

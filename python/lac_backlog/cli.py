@@ -23,6 +23,7 @@ import signal
 import sys
 import tempfile
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -49,7 +50,7 @@ class _UsageError(Exception):
 _INPUT_PATH_DESTS = frozenset(
     {"children", "assessments", "ssda903", "policy", "closures", "overrides", "scenarios", "pseudonymise_key_file"}
 )
-_OUTPUT_DESTS = frozenset({"out", "trajectory", "trend_out", "forecast_out", "out_dir"})
+_OUTPUT_DESTS = frozenset({"out", "trajectory", "trend_out", "forecast_out", "out_dir", "completeness_out"})
 # Options that change nothing in the output, left out of the re-run command.
 _RERUN_SKIP_DESTS = frozenset({"help", "progress", "command", "manifest"})
 # Commands whose output has a row per child, so pseudonymisation applies.
@@ -398,11 +399,18 @@ def _load_cohort(args: argparse.Namespace, run: _Run, policy: lb.Policy | None =
     return's year end when --as-of is not given, which then becomes the report date)."""
     skip = bool(getattr(args, "skip_bad_rows", False))
     if args.ssda903:
-        cohort = lb.Cohort.from_ssda903(args.ssda903, args.assessments, as_of=args.as_of, skip_bad_rows=skip)
+        cohort = lb.Cohort.from_ssda903(
+            args.ssda903, args.assessments, as_of=args.as_of, skip_bad_rows=skip, policy=policy
+        )
         if args.as_of is None:
             args.as_of = cohort.derived_at
+        print(
+            "note: a 903 return records only some need signals (disability as the category of need, a mother, youth "
+            "justice, OC2 substance misuse): the rest are unknown for every child, never no (docs/ssda903.md)",
+            file=sys.stderr,
+        )
     else:
-        cohort = lb.Cohort.from_csv(args.children, args.assessments, skip_bad_rows=skip)
+        cohort = lb.Cohort.from_csv(args.children, args.assessments, skip_bad_rows=skip, policy=policy)
     run.print_problems(cohort.warnings)
     if skip:
         run.print_problems(cohort.skipped)
@@ -465,6 +473,11 @@ def _parser() -> argparse.ArgumentParser:
         "--overrides",
         metavar="PATH",
         help="CSV of clinician decisions: child_id, tier and/or modality, reason, decided_by (optional decided_on)",
+    )
+    p.add_argument(
+        "--completeness-out",
+        metavar="PATH",
+        help="write how complete the need signals are (signal, known, unknown, unknown_pct) over the listed children",
     )
     _add_privacy(p, pseudonymise=True)
 
@@ -638,9 +651,14 @@ def _cmd_status(args: argparse.Namespace, run: _Run) -> int:
 def _cmd_triage(args: argparse.Namespace, run: _Run) -> int:
     policy = _policy_inputs(args, run)
     cohort = _load_cohort(args, run, policy)
-    wl = lb.triage(cohort, as_of=args.as_of, policy=policy, overrides=args.overrides)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lb.OverrideWarning)  # printed below, with the file's name
+        wl = lb.triage(cohort, as_of=args.as_of, policy=policy, overrides=args.overrides)
     if args.overrides:
-        _warn_undated_overrides(args.overrides)
+        for message in wl.override_warnings(args.overrides):
+            print(f"warning: {message}", file=sys.stderr)
+    completeness = wl.completeness()
+    print_completeness(completeness, policy, len(wl))
     for child_id, line in wl.unapplied_overrides:
         shown = run.key.pseudonym(child_id) if run.key is not None else child_id
         print(
@@ -649,24 +667,33 @@ def _cmd_triage(args: argparse.Namespace, run: _Run) -> int:
             file=sys.stderr,
         )
     run.emit(wl, args.out)
+    if args.completeness_out:
+        run.emit(completeness, args.completeness_out, "--completeness-out")
     return EXIT_OK
 
 
-def _warn_undated_overrides(path: str) -> None:
-    """A warning for each override without a decided_on date: the worklist then records who
-    decided and why, but not when (docs/audit.md)."""
-    reader = csv.reader(io.StringIO(decode_text(read_bounded(path, "the overrides file")), newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
-    col = header.index("decided_on") if "decided_on" in header else None
-    for row in reader:
-        line = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
-        if col is None or col >= len(row) or not row[col].strip():
+def print_completeness(table: lb.Table, policy: lb.Policy, listed: int, file: Any = None) -> None:
+    """On standard error (or ``file``): for each need signal, how many listed children have it
+    unknown, and a warning for each unknown for more than the policy's share."""
+    out = sys.stderr if file is None else file
+    share = policy.need_unknown_warn_share
+    rows = list(table.rows())
+    parts = [f"{r['signal']} {r['unknown']}" for r in rows if r["unknown"]]
+    if not parts:
+        print(f"need signals: all recorded for the {listed} listed children", file=out)
+        return
+    print(
+        f"need signals not recorded (of {listed} listed children; sdq_score of those aged 4-16): " + ", ".join(parts),
+        file=out,
+    )
+    for r in rows:
+        pct = r["unknown_pct"]
+        if pct is not None and pct > 100 * share:
             print(
-                f"warning: {path}, line {line}, column decided_on: no date, so the worklist records who "
-                "decided and why but not when",
-                file=sys.stderr,
+                f"warning: {r['signal']} is not recorded for {pct:.1f}% of the listed children (over "
+                f"{100 * share:g}%, policy data.need_unknown_warn_share): their need is unknown, never low, and they "
+                "get no questionnaire; record it",
+                file=out,
             )
 
 
@@ -821,7 +848,11 @@ def _cmd_demo(args: argparse.Namespace, run: _Run) -> int:
     print()
     print(report_text(st, top=args.top))
     print()
-    print(worklist_text(lb.triage(cohort, as_of=args.as_of), top=args.top))
+    wl = lb.triage(cohort, as_of=args.as_of)
+    print(worklist_text(wl, top=args.top))
+    print()
+    print("Data completeness (an unknown need signal is never read as no):")
+    print_completeness(wl.completeness(), lb.Policy.default(), len(wl), file=sys.stdout)
     return EXIT_OK
 
 

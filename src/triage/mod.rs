@@ -514,6 +514,26 @@ impl Worklist {
         (row.book_by - self.as_of).num_days()
     }
 
+    /// How complete the need signals are over the listed children: for each need signal, and
+    /// the SDQ score (over the listed children aged 4 to 16), (name, known, unknown).
+    pub fn completeness(&self) -> Vec<(&'static str, u64, u64)> {
+        let signals = crate::model::NeedSignal::ALL.into_iter().map(|s| {
+            let unknown = self.rows.iter().filter(|r| r.unknown & s.bit() != 0).count() as u64;
+            (s.name(), self.rows.len() as u64 - unknown, unknown)
+        });
+        let (lo, hi) = factors::SDQ_AGES;
+        let sdq_rows = self.rows.iter().filter(|r| (lo..=hi).contains(&r.status.age_years));
+        let (mut known, mut unknown) = (0u64, 0u64);
+        for r in sdq_rows {
+            if r.unknown & factors::SDQ_UNKNOWN_BIT != 0 {
+                unknown += 1;
+            } else {
+                known += 1;
+            }
+        }
+        signals.chain(std::iter::once(("sdq_score", known, unknown))).collect()
+    }
+
     /// The rows whose override goes below a safeguard, with the safeguard.
     pub fn below_safeguards(&self) -> impl Iterator<Item = (&WorklistRow, &'static str)> {
         self.rows.iter().filter_map(|r| r.below_safeguard.map(|s| (r, s)))

@@ -62,7 +62,7 @@ SPEC = [
     ("T40", 5, 14, "RHA", {}),
     ("T41", 13, 80, "IHA", {"uasc": 1}),
     ("T42", 16, 30, "RHA", {"complex_health_needs": 1, "placement_moves_12m": 0}),
-    ("T43", 10, 30, "RHA", {"placement_moves_12m": 0, "sdq_score": 12}),
+    ("T43", 16, -20, "RHA", {"placement_moves_12m": 0, "sdq_score": 12, "sdq_date": "2021-06-01"}),
     ("T44", 10, 30, "RHA", {"placement_moves_12m": 0, "sdq_score": 12}),
     ("T45", 7, 250, "RHA", {"disability": 1}),
     ("T46", 12, 10, "RHA", {"legal_status": "V3"}),
@@ -92,7 +92,7 @@ for cid, age, days, nxt, ex in SPEC:
     due = AS_OF - dt.timedelta(days=days)
     row = {"child_id": cid, "date_of_birth": dob.isoformat(), "care_start": "", "care_end": ex.get("care_end", ""),
            "legal_status": ex.get("legal_status", "C2"), "uasc": ex.get("uasc", 0), "missing": ex.get("missing", 0),
-           "locality": ["North", "South"][int(cid[1:]) % 2], "sdq_score": ex.get("sdq_score", ""),
+           "locality": ["North", "South"][int(cid[1:]) % 2], "sdq_score": ex.get("sdq_score", ""), "sdq_date": ex.get("sdq_date", ""),
            "placement_moves_12m": ex.get("placement_moves_12m", 1), "missing_episodes_12m": ex.get("missing_episodes_12m", 0)}
     for f in FLAGS:
         row[f] = ex.get(f, 0)
@@ -114,7 +114,7 @@ for cid, age, days, nxt, ex in SPEC:
     children.append(row)
 
 cols = ["child_id", "date_of_birth", "care_start", "care_end", "legal_status", "uasc", "missing", "locality", "sdq_score",
-        *FLAGS, "placement_moves_12m", "missing_episodes_12m"]
+        *FLAGS, "placement_moves_12m", "missing_episodes_12m", "sdq_date"]
 with open("tests/data/triage50_children.csv", "w", newline="") as f:
     w = csv.DictWriter(f, cols)
     w.writeheader()

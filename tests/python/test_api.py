@@ -83,7 +83,7 @@ def test_bad_data_raises_data_error_with_every_problem(write_cohort) -> None:
 def test_warnings_are_kept_on_the_cohort(write_cohort) -> None:
     c, a = write_cohort(
         "1,2010-01-01,2020-01-01,,\n",
-        "1,RHA,2020-06-01,,\n",
+        "1,IHA,2020-01-20,,\n",
         children_header="child_id,date_of_birth,care_start,shoe_size,x\n",
     )
     cohort = lb.Cohort.from_csv(c, a)

@@ -464,7 +464,9 @@ def test_python_results_carry_a_manifest(tmp_path: Path) -> None:
     assert sha(out) == st.manifest["output"]["sha256"]
 
     wl = lb.triage(
-        cohort, as_of=AS_OF, overrides=[{"child_id": "0017", "tier": "P1", "reason": "x", "decided_by": "Dr"}]
+        cohort,
+        as_of=AS_OF,
+        overrides=[{"child_id": "0017", "tier": "P1", "reason": "x", "decided_by": "Dr", "decided_on": "2021-10-20"}],
     )
     assert [e["role"] for e in wl.manifest["inputs"]] == ["children", "assessments", "overrides"]
     k = lb.kpis(cohort, as_of=AS_OF, months=3, forecast=2)

@@ -427,7 +427,10 @@ def test_pseudonymised_csv_matches_the_native_writer(key_file: Path, tmp_path: P
     text = ps.to_csv() or ""
     for p, c in back.items():
         text = text.replace(p, c)
-    assert text == st.to_csv()
+    # The 18th birthday in a reason (the last review before 18) is reduced to its month, as a
+    # date of birth is.
+    want = re.sub(r"(18th birthday \(\d{4}-\d{2})-\d{2}\)", r"\1)", st.to_csv() or "")
+    assert text == want
     ps.to_csv(tmp_path / "w.csv")
     assert (tmp_path / "w.csv").read_text() == ps.to_csv()
 
