@@ -508,3 +508,25 @@ def test_documented_policy_defaults_are_what_the_policy_prints() -> None:
                 checked += 1
     assert checked >= 15
     assert lb.Policy.from_toml_str('[schedule]\nleap_day_birthday = "march_1"\n') == lb.Policy.default()
+
+
+def test_sigterm_after_staging_removes_every_temporary_file(tmp_path: Path, council, capsys, monkeypatch) -> None:
+    """A run stopped by SIGTERM (a service stopping it) after its outputs are staged and before
+    they are renamed into place leaves neither outputs nor temporary files holding child data."""
+    import signal
+
+    c, a = council
+    staged: list[str] = []
+
+    def stop_now(self: cli._Run) -> None:
+        staged.extend(tmp for tmp, _ in self.staged)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(cli._Run, "commit", stop_now)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["status", *inputs(c, a), "--out", str(tmp_path / "status.csv")])
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert staged and not any(os.path.exists(t) for t in staged)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["assessments.csv", "children.csv"]
+    # The handler is put back afterwards.
+    assert signal.getsignal(signal.SIGTERM) is not None
