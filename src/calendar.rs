@@ -4,7 +4,30 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, Months, NaiveDate, Weekday};
 
-use crate::policy::{BankHolidays, CalendarPolicy, LeapDayBirthday};
+use serde::{Deserialize, Serialize};
+
+/// The anniversary of a 29 February birth in a common year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeapDayBirthday {
+    /// 1 March: the child has not completed the year until 28 February has passed.
+    /// (`march_1`, as the docs once showed it, is read too.)
+    #[serde(alias = "march_1")]
+    March1,
+    /// 28 February.
+    #[serde(alias = "february_28")]
+    February28,
+}
+
+/// Which public holidays close the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BankHolidays {
+    /// England and Wales bank holidays: the regular rules and the irregular dates since 1995.
+    EnglandAndWales,
+    /// No bank holidays (weekends and `extra_closures` only).
+    None,
+}
 
 /// A change to the regular bank holiday rules in one year.
 #[derive(Debug, Clone, Copy)]
@@ -155,7 +178,9 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    pub fn new(policy: &CalendarPolicy) -> Calendar {
+    /// The calendar with `bank_holidays` and the `extra_closures` closed (the policy's
+    /// `[calendar]` section).
+    pub fn new(bank_holidays: BankHolidays, extra_closures: &[NaiveDate]) -> Calendar {
         let first = NaiveDate::from_ymd_opt(*PRECOMPUTED_YEARS.start(), 1, 1).unwrap_or(NaiveDate::MIN);
         let end = NaiveDate::from_ymd_opt(*PRECOMPUTED_YEARS.end() + 1, 1, 1).unwrap_or(NaiveDate::MAX);
         let days = (end - first).num_days() as usize;
@@ -169,10 +194,10 @@ impl Calendar {
                 other_closures.insert(d);
             }
         };
-        for d in &policy.extra_closures {
+        for d in extra_closures {
             mark(*d, &mut closed);
         }
-        if policy.bank_holidays == BankHolidays::EnglandAndWales {
+        if bank_holidays == BankHolidays::EnglandAndWales {
             for y in PRECOMPUTED_YEARS {
                 for d in england_and_wales_bank_holidays(y) {
                     mark(d, &mut closed);
@@ -189,7 +214,7 @@ impl Calendar {
             }
             day = day.succ_opt().unwrap_or(day);
         }
-        Calendar { bank_holidays: policy.bank_holidays, other_closures, first, closed, working_before, working }
+        Calendar { bank_holidays, other_closures, first, closed, working_before, working }
     }
 
     fn offset(&self, day: NaiveDate) -> Option<usize> {
@@ -337,21 +362,20 @@ mod tests {
 
     #[test]
     fn working_days_skip_weekends_holidays_and_closures() {
-        let cal = Calendar::new(&CalendarPolicy::default());
+        let cal = Calendar::new(BankHolidays::EnglandAndWales, &[]);
         assert_eq!(cal.add_working_days(ymd(2021, 12, 20), 20), Some(ymd(2022, 1, 20)));
         assert_eq!(cal.add_working_days(ymd(2021, 10, 22), 1), Some(ymd(2021, 10, 25)));
         assert_eq!(cal.add_working_days(ymd(2021, 10, 22), 0), Some(ymd(2021, 10, 22)));
-        let closures = CalendarPolicy { extra_closures: vec![ymd(2021, 10, 25)], ..CalendarPolicy::default() };
-        let cal = Calendar::new(&closures);
+        let cal = Calendar::new(BankHolidays::EnglandAndWales, &[ymd(2021, 10, 25)]);
         assert_eq!(cal.add_working_days(ymd(2021, 10, 22), 1), Some(ymd(2021, 10, 26)));
         // Far outside the precomputed range still knows Christmas.
-        let cal = Calendar::new(&CalendarPolicy::default());
+        let cal = Calendar::new(BankHolidays::EnglandAndWales, &[]);
         assert!(cal.is_holiday(ymd(2150, 12, 25)));
     }
 
     #[test]
     fn the_fast_path_agrees_with_counting_day_by_day() {
-        let cal = Calendar::new(&CalendarPolicy { extra_closures: vec![ymd(2021, 6, 9), ymd(2300, 1, 3)], ..CalendarPolicy::default() });
+        let cal = Calendar::new(BankHolidays::EnglandAndWales, &[ymd(2021, 6, 9), ymd(2300, 1, 3)]);
         let slow = |start: NaiveDate, n: u32| {
             let mut day = start;
             let mut left = n;

@@ -3,6 +3,19 @@
 
 use chrono::{Datelike, NaiveDate};
 
+/// A cell's text without white space at either end, as `str::trim`: ASCII first (the usual
+/// case), then any other Unicode white space (and the vertical tab, which `trim_ascii` keeps).
+#[inline(always)]
+pub fn trim_cell(s: &str) -> &str {
+    let s = s.trim_ascii();
+    let odd = |c: &u8| !c.is_ascii() || *c == 0x0B;
+    if s.as_bytes().first().is_some_and(odd) || s.as_bytes().last().is_some_and(odd) {
+        s.trim()
+    } else {
+        s
+    }
+}
+
 /// A cell is blank when it is empty or only white space.
 pub fn is_blank(s: &str) -> bool {
     s.trim().is_empty()
@@ -32,7 +45,7 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 fn parse_any_date(s: &str) -> Result<NaiveDate, String> {
-    let s = crate::read::trim_cell(s);
+    let s = trim_cell(s);
     // The common case, YYYY-MM-DD, without splitting or allocating.
     if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
         let ds = [y0, y1, y2, y3, m0, m1, d0, d1];
@@ -112,7 +125,7 @@ fn not_a_date(s: &str) -> String {
 
 /// Booleans: 1/0, true/false, yes/no, y/n in any case. Blank is handled by the caller.
 pub fn parse_bool(s: &str) -> Result<bool, String> {
-    let t = crate::read::trim_cell(s);
+    let t = trim_cell(s);
     // "1.0" and "0.0": what pandas writes for a 0/1 column with blanks in it (a float column).
     let t = match t.split_once('.') {
         Some((whole @ ("0" | "1"), zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,
@@ -130,7 +143,7 @@ pub fn parse_bool(s: &str) -> Result<bool, String> {
 
 /// A whole number, possibly negative.
 pub fn parse_int(s: &str) -> Result<i64, String> {
-    let t = crate::read::trim_cell(s);
+    let t = trim_cell(s);
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
     if !digits(body) {
         return Err("not a whole number".to_string());

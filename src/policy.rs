@@ -5,7 +5,37 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+pub use crate::calendar::{BankHolidays, LeapDayBirthday};
 use crate::error::{Error, Result};
+
+/// The conditions a red flag may name: the triage conditions (`overdue`, `iha`, `under_1`,
+/// `repeat_missing`) and every score factor but the raw days overdue and the unknown need.
+/// Kept here as data so that a policy can be read and checked without triage; a test in
+/// `triage::factors` holds this list to the factors and conditions themselves.
+pub const RED_FLAG_CONDITIONS: &[&str] = &[
+    "overdue",
+    "iha",
+    "under_1",
+    "repeat_missing",
+    "iha_overdue",
+    "self_harm",
+    "exploitation_risk",
+    "complex_health_needs",
+    "disability",
+    "mental_health_concern",
+    "sdq_concern",
+    "sdq_borderline",
+    "pregnant_or_parent",
+    "substance_misuse",
+    "uasc",
+    "youth_justice",
+    "out_of_area",
+    "placement_moves",
+    "missing_episodes",
+    "currently_missing",
+    "under_5",
+    "plus_17",
+];
 
 /// The most red flags a policy may have (triage keeps which hold as bits of a u64).
 pub const MAX_RED_FLAGS: usize = 64;
@@ -150,19 +180,6 @@ pub enum IhaExemption {
     Any,
 }
 
-/// The anniversary of a 29 February birth in a common year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LeapDayBirthday {
-    /// 1 March: the child has not completed the year until 28 February has passed.
-    /// (`march_1`, as the docs once showed it, is read too.)
-    #[serde(alias = "march_1")]
-    March1,
-    /// 28 February.
-    #[serde(alias = "february_28")]
-    February28,
-}
-
 /// Which age sets the review interval when a review would straddle the cadence-change birthday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -212,16 +229,6 @@ pub struct AgeBandPolicy {
     pub under_5_below: u32,
     /// `17_plus` from this age.
     pub plus_17_from: u32,
-}
-
-/// Which public holidays close the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BankHolidays {
-    /// England and Wales bank holidays: the regular rules and the irregular dates since 1995.
-    EnglandAndWales,
-    /// No bank holidays (weekends and `extra_closures` only).
-    None,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -757,9 +764,8 @@ impl TriagePolicy {
             if f.when.is_empty() {
                 return bad(format!("triage.red_flags {:?}: `when` lists no condition", f.name));
             }
-            let names = crate::triage::factors::red_flag_conditions();
-            if let Some(c) = f.when.iter().find(|c| !names.contains(&c.as_str())) {
-                return bad(format!("triage.red_flags {:?}: unknown condition {c:?} (one of {})", f.name, names.join(", ")));
+            if let Some(c) = f.when.iter().find(|c| !RED_FLAG_CONDITIONS.contains(&c.as_str())) {
+                return bad(format!("triage.red_flags {:?}: unknown condition {c:?} (one of {})", f.name, RED_FLAG_CONDITIONS.join(", ")));
             }
         }
         if self.sdq_borderline_from > self.sdq_concern_from || self.sdq_concern_from > crate::fields::SDQ_MAX {

@@ -40,6 +40,14 @@ fn problem_list<'py>(py: Python<'py>, ps: &[Problem]) -> PyResult<Bound<'py, PyL
     PyList::new(py, items)
 }
 
+/// A core error as the package's own Python exception (polars' exceptions.rs does the same):
+/// `DataError` with every problem, `PolicyError`, or the `OSError` subclass of the I/O error.
+impl From<Error> for PyErr {
+    fn from(e: Error) -> PyErr {
+        Python::attach(|py| to_py(py, e))
+    }
+}
+
 /// Map a core error to a Python exception.
 fn to_py(py: Python<'_>, e: Error) -> PyErr {
     let msg = e.to_string();
@@ -80,14 +88,14 @@ impl PyPolicy {
 
     /// Read a policy from a TOML file; keys left out take their defaults.
     #[staticmethod]
-    fn from_toml(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
-        crate::Policy::from_toml_file(&path).map(|inner| PyPolicy { inner }).map_err(|e| to_py(py, e))
+    fn from_toml(path: PathBuf) -> PyResult<Self> {
+        crate::Policy::from_toml_file(&path).map(|inner| PyPolicy { inner }).map_err(PyErr::from)
     }
 
     /// Parse a policy from TOML text.
     #[staticmethod]
-    fn from_toml_str(py: Python<'_>, text: &str) -> PyResult<Self> {
-        crate::Policy::from_toml_str(text).map(|inner| PyPolicy { inner }).map_err(|e| to_py(py, e))
+    fn from_toml_str(text: &str) -> PyResult<Self> {
+        crate::Policy::from_toml_str(text).map(|inner| PyPolicy { inner }).map_err(PyErr::from)
     }
 
     /// The policy in full as TOML.
@@ -161,7 +169,7 @@ impl PyCohort {
         let opts = read_options(today, policy);
         py.detach(|| crate::load_csv(&children, &assessments, &opts).and_then(|l| l.into_cohort_with(skip_bad_rows)))
             .map(|c| PyCohort { inner: Arc::new(c) })
-            .map_err(|e| to_py(py, e))
+            .map_err(PyErr::from)
     }
 
     /// Read the two tables from DataFrames (pandas, polars, pyarrow: anything with
@@ -189,7 +197,7 @@ impl PyCohort {
             let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab).map_err(bad)?;
             crate::read::load_rows(ct, at, &opts).into_cohort_with(skip_bad_rows)
         };
-        py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(|e| to_py(py, e))
+        py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(PyErr::from)
     }
 
     fn __len__(&self) -> usize {
@@ -234,7 +242,7 @@ impl PyCohort {
     /// Write the cohort as the two input tables (CSV), each file whole or not at all.
     fn write_csv(&self, py: Python<'_>, children: PathBuf, assessments: PathBuf) -> PyResult<()> {
         let cohort = Arc::clone(&self.inner);
-        py.detach(move || table::write_cohort_files(&cohort, &children, &assessments)).map_err(|e| to_py(py, e))
+        py.detach(move || table::write_cohort_files(&cohort, &children, &assessments)).map_err(PyErr::from)
     }
 }
 
@@ -302,7 +310,7 @@ fn cohort_from_ssda903(
         let loaded = load_903_cohort(&ret, at, assessments.as_deref(), &opts)?;
         Ok((loaded.into_cohort_with(skip_bad_rows)?, at))
     };
-    let (c, at) = py.detach(run).map_err(|e| to_py(py, e))?;
+    let (c, at) = py.detach(run).map_err(PyErr::from)?;
     Ok((PyCohort { inner: Arc::new(c) }, at))
 }
 
@@ -323,7 +331,7 @@ fn validate_ssda903(
         let at = year_end.or_else(|| ret.year_end()).unwrap_or(today);
         Ok(load_903_cohort(&ret, at, assessments.as_deref(), &opts)?.report)
     };
-    let report = py.detach(run).map_err(|e| to_py(py, e))?;
+    let report = py.detach(run).map_err(PyErr::from)?;
     Ok((PyTable::new(table::problems_table(&report.problems)), PyTable::new(table::counts_table(&report))))
 }
 
@@ -336,7 +344,7 @@ fn oc2(py: Python<'_>, dir: PathBuf, year_end: NaiveDate, suppress: bool, policy
         ret.check()?;
         Ok(crate::oc2::oc2_table(&crate::oc2::oc2_measures(&ret, year_end), suppress, &policy))
     };
-    py.detach(run).map(PyTable::new).map_err(|e| to_py(py, e))
+    py.detach(run).map(PyTable::new).map_err(PyErr::from)
 }
 
 /// The KPI table, the trend table and (if `forecast` > 0) the forecast table.
@@ -415,7 +423,6 @@ impl PySimulation {
     #[pyo3(signature = (cohort, scenarios, format, as_of, policy, weeks=None, runs=None, seed=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        py: Python<'_>,
         cohort: &Bound<'_, PyCohort>,
         scenarios: &str,
         format: &str,
@@ -425,7 +432,7 @@ impl PySimulation {
         runs: Option<u32>,
         seed: Option<u64>,
     ) -> PyResult<Self> {
-        let mut file = scenario_file(scenarios, format).map_err(|e| to_py(py, e))?;
+        let mut file = scenario_file(scenarios, format).map_err(PyErr::from)?;
         if let Some(w) = weeks {
             file.weeks = w;
         }
@@ -435,10 +442,10 @@ impl PySimulation {
         if let Some(s) = seed {
             file.seed = s;
         }
-        file.validate().map_err(|e| to_py(py, e))?;
+        file.validate().map_err(PyErr::from)?;
         let entrants = file.scenario.iter().map(|s| s.new_entrants_per_week).fold(0.0, f64::max);
         let (children, options) = (cohort.get().inner.len(), file.scenario.len());
-        crate::simulate::check_size(children, options, file.weeks, file.runs, entrants, &policy.get().inner).map_err(|e| to_py(py, e))?;
+        crate::simulate::check_size(children, options, file.weeks, file.runs, entrants, &policy.get().inner).map_err(PyErr::from)?;
         let results = file.scenario.iter().map(|s| (s.name.clone(), Vec::new())).collect();
         Ok(PySimulation {
             state: std::sync::Mutex::new(SimState {
@@ -516,7 +523,7 @@ fn capacity_needed(
     probability: f64,
 ) -> PyResult<crate::simulate::CapacityAnswer> {
     use crate::simulate::Goal;
-    let file = scenario_file(scenarios, format).map_err(|e| to_py(py, e))?;
+    let file = scenario_file(scenarios, format).map_err(PyErr::from)?;
     let goal = match (goal_date, goal_pct) {
         (Some(d), None) => Goal::ClearBy(d),
         (None, Some(p)) => Goal::UpToDate(p),
@@ -527,7 +534,7 @@ fn capacity_needed(
     let base = file.scenario[0].clone();
     let costs = file.costs.clone();
     py.detach(move || crate::simulate::capacity_needed(&cohort, &base, as_of, weeks, runs, seed, &policy, &costs, goal, probability))
-        .map_err(|e| to_py(py, e))
+        .map_err(PyErr::from)
 }
 
 /// A result table: named columns of equal length.
@@ -597,7 +604,7 @@ impl PyTable {
     /// Write the table as a CSV file, whole or not at all (formulas neutralised unless `raw`).
     #[pyo3(signature = (path, raw=false))]
     fn write_csv(&self, py: Python<'_>, path: PathBuf, raw: bool) -> PyResult<()> {
-        py.detach(|| self.inner.write_csv_file_as(&path, csv_cells(raw))).map_err(|e| to_py(py, e))
+        py.detach(|| self.inner.write_csv_file_as(&path, csv_cells(raw))).map_err(PyErr::from)
     }
 }
 
@@ -621,17 +628,17 @@ impl PyOverrides {
     /// Read and check an overrides CSV (child_id, tier and/or modality, reason, decided_by,
     /// optional decided_on) against the cohort and the policy's tiers. Raises DataError.
     #[staticmethod]
-    fn from_csv(py: Python<'_>, path: PathBuf, cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
-        let bytes = std::fs::read(&path).map_err(|source| to_py(py, Error::Io { path: path.display().to_string(), source }))?;
-        Self::from_bytes(py, &path.display().to_string(), &bytes, cohort, policy)
+    fn from_csv(path: PathBuf, cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
+        let bytes = std::fs::read(&path).map_err(|source| PyErr::from(Error::Io { path: path.display().to_string(), source }))?;
+        Self::from_bytes(&path.display().to_string(), &bytes, cohort, policy)
     }
 
     /// The same from CSV bytes in memory; `name` is what problems call the file.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, name: &str, data: &[u8], cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
+    fn from_bytes(name: &str, data: &[u8], cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
         crate::triage::read_overrides(name, data, &cohort.get().inner, &policy.get().inner)
             .map(|(inner, warnings)| PyOverrides { inner, warnings })
-            .map_err(|e| to_py(py, e))
+            .map_err(PyErr::from)
     }
 
     fn __len__(&self) -> usize {
@@ -744,7 +751,7 @@ fn validate_csv(
     policy: Option<&Bound<'_, PyPolicy>>,
 ) -> PyResult<(PyTable, PyTable)> {
     let opts = read_options(today, policy);
-    let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(|e| to_py(py, e))?;
+    let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(PyErr::from)?;
     Ok((PyTable::new(table::problems_table(&loaded.report.problems)), PyTable::new(table::counts_table(&loaded.report))))
 }
 

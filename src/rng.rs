@@ -1,11 +1,20 @@
-//! A small, fast, seedable random number generator (xoshiro256++ seeded by SplitMix64), the
-//! same bit for bit on every machine, with the few distributions the generator and the
-//! simulation need.
+//! A seedable random number generator, the same bit for bit on every machine: the xoshiro256++
+//! core of the rand_xoshiro crate, seeded per stream by SplitMix64, with the few distributions
+//! the generator and the simulation need.
+//!
+//! The distributions stay our own, on purpose: each is an inverse transform taking a fixed
+//! number of uniforms a draw (Knuth's Poisson excepted), so a child's or a run's stream stays
+//! aligned as the code around it changes, and every synthetic council and stored back-test
+//! (tests/golden) is reproduced exactly. rand_distr's exponential (ziggurat) and Poisson
+//! (PTRS) take a variable number of draws and would change every stream.
 
-/// xoshiro256++ (Blackman and Vigna).
+use rand_core::{RngCore, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// xoshiro256++ (Blackman and Vigna), from rand_xoshiro.
 #[derive(Debug, Clone)]
 pub struct Rng {
-    s: [u64; 4],
+    core: Xoshiro256PlusPlus,
 }
 
 fn splitmix64(state: &mut u64) -> u64 {
@@ -21,26 +30,20 @@ impl Rng {
     /// generated set can be made on its own, in any order or in parallel.
     pub fn new(seed: u64, stream: u64) -> Rng {
         let mut st = seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03);
-        let s = [splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st)];
-        Rng { s }
+        Rng::from_state([splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st)])
     }
 
-    #[cfg(test)]
+    /// The generator in state `s` (xoshiro's four words, as the reference code holds them).
     fn from_state(s: [u64; 4]) -> Rng {
-        Rng { s }
+        let mut seed = [0u8; 32];
+        for (chunk, word) in seed.chunks_exact_mut(8).zip(s) {
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        Rng { core: Xoshiro256PlusPlus::from_seed(seed) }
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        let s = &mut self.s;
-        let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
+        self.core.next_u64()
     }
 
     /// Uniform in [0, 1).
@@ -118,9 +121,42 @@ mod tests {
 
     #[test]
     fn xoshiro256pp_reference_output() {
-        // With state {1, 2, 3, 4} the first output is rotl(1 + 4, 23) + 1 = 41943041.
+        // With state {1, 2, 3, 4} the first output is rotl(1 + 4, 23) + 1 = 41943041 (the
+        // reference code); the state words reach rand_xoshiro in that order.
         let mut r = Rng::from_state([1, 2, 3, 4]);
         assert_eq!(r.next_u64(), 41_943_041);
+    }
+
+    #[test]
+    fn the_crate_core_gives_the_streams_the_hand_written_one_gave() {
+        // First outputs of stream (7, 3) and (2021, 0) before the core moved to rand_xoshiro.
+        let mut r = Rng::new(7, 3);
+        let a = [r.next_u64(), r.next_u64()];
+        let mut hand = HandXoshiro::new(7, 3);
+        assert_eq!(a, [hand.next(), hand.next()]);
+    }
+
+    /// The reference algorithm, written out, to hold the crate's core to it.
+    struct HandXoshiro([u64; 4]);
+
+    impl HandXoshiro {
+        fn new(seed: u64, stream: u64) -> HandXoshiro {
+            let mut st = seed ^ stream.wrapping_mul(0xD1B5_4A32_D192_ED03);
+            HandXoshiro([splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st), splitmix64(&mut st)])
+        }
+
+        fn next(&mut self) -> u64 {
+            let s = &mut self.0;
+            let result = s[0].wrapping_add(s[3]).rotate_left(23).wrapping_add(s[0]);
+            let t = s[1] << 17;
+            s[2] ^= s[0];
+            s[3] ^= s[1];
+            s[1] ^= s[2];
+            s[0] ^= s[3];
+            s[2] ^= t;
+            s[3] = s[3].rotate_left(45);
+            result
+        }
     }
 
     #[test]

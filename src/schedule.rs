@@ -144,7 +144,8 @@ pub struct Scheduler {
 
 impl Scheduler {
     pub fn new(policy: &Policy) -> Scheduler {
-        Scheduler { policy: policy.clone(), calendar: Calendar::new(&policy.calendar) }
+        let c = &policy.calendar;
+        Scheduler { policy: policy.clone(), calendar: Calendar::new(c.bank_holidays, &c.extra_closures) }
     }
 
     pub fn age_band(&self, age: u32) -> AgeBand {

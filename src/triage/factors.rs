@@ -448,6 +448,11 @@ mod tests {
     }
 
     #[test]
+    fn the_policys_list_of_red_flag_conditions_is_the_factors_and_conditions() {
+        assert_eq!(crate::policy::RED_FLAG_CONDITIONS, red_flag_conditions().as_slice());
+    }
+
+    #[test]
     fn red_flags_may_name_every_factor_and_the_conditions() {
         let conds = red_flag_conditions();
         assert_eq!(conds.len(), FACTORS.len() - 2 + CONDITIONS.len());

@@ -28,27 +28,10 @@ pub enum TierBy {
 }
 
 /// Write `n` in decimal at the end of `s`, as `write!(s, "{n}")` does, without the formatting
-/// machinery (the reasons column writes several numbers for every row). Any integer type that
-/// fits in an `i64` (a minus sign for negatives).
+/// machinery (the reasons column writes several numbers for every row), by itoa. Any integer
+/// type that fits in an `i64`.
 pub(crate) fn push_number(s: &mut String, n: impl Into<i64>) {
-    let n: i64 = n.into();
-    if n < 0 {
-        s.push('-');
-    }
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut n = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        s.push(char::from(d));
-    }
+    s.push_str(itoa::Buffer::new().format(n.into()));
 }
 
 /// Write `items` at the end of `s`, `sep` between them, as `items.join(sep)` gives them, without

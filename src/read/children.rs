@@ -1,0 +1,383 @@
+//! The children table: its columns, the checks on each row, duplicate and look-alike ids, and
+//! the index assessments are matched against.
+
+use chrono::NaiveDate;
+
+use super::columns::{Col, Columns, RowCheck};
+use super::source::{in_stretches, Record, RowStream};
+use super::{not_read, Cell, ReadOptions};
+use crate::model::{Child, NeedSignal, ShortText, Signals};
+use crate::report::{Problem, RowCounts, Severity};
+
+/// The 903 legal status codes (a warning, not an error, for any other code).
+pub const LEGAL_STATUS_CODES: &[&str] = &["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"];
+
+const CHILD_SIGNAL_COLUMNS: [&str; 9] = [
+    "complex_health_needs",
+    "disability",
+    "mental_health_concern",
+    "self_harm",
+    "substance_misuse",
+    "pregnant_or_parent",
+    "exploitation_risk",
+    "youth_justice",
+    "out_of_area",
+];
+
+const CHILD_COLUMNS: &[&str] = &[
+    "child_id",
+    "date_of_birth",
+    "care_start",
+    "care_end",
+    "legal_status",
+    "uasc",
+    "missing",
+    "locality",
+    "sdq_score",
+    "complex_health_needs",
+    "disability",
+    "mental_health_concern",
+    "self_harm",
+    "substance_misuse",
+    "pregnant_or_parent",
+    "exploitation_risk",
+    "youth_justice",
+    "out_of_area",
+    "placement_moves_12m",
+    "missing_episodes_12m",
+    "sdq_date",
+];
+const CHILD_REQUIRED: &[&str] = &["child_id", "date_of_birth", "care_start"];
+
+/// The children table's columns, resolved once per table.
+struct ChildCols {
+    child_id: Col,
+    date_of_birth: Col,
+    care_start: Col,
+    care_end: Col,
+    legal_status: Col,
+    uasc: Col,
+    missing: Col,
+    locality: Col,
+    sdq_score: Col,
+    sdq_date: Col,
+    signals: [Col; 9],
+    placement_moves_12m: Col,
+    missing_episodes_12m: Col,
+}
+
+impl ChildCols {
+    fn new(c: &Columns) -> ChildCols {
+        ChildCols {
+            child_id: c.col("child_id"),
+            date_of_birth: c.col("date_of_birth"),
+            care_start: c.col("care_start"),
+            care_end: c.col("care_end"),
+            legal_status: c.col("legal_status"),
+            uasc: c.col("uasc"),
+            missing: c.col("missing"),
+            locality: c.col("locality"),
+            sdq_score: c.col("sdq_score"),
+            sdq_date: c.col("sdq_date"),
+            signals: CHILD_SIGNAL_COLUMNS.map(|n| c.col(n)),
+            placement_moves_12m: c.col("placement_moves_12m"),
+            missing_episodes_12m: c.col("missing_episodes_12m"),
+        }
+    }
+}
+
+/// A care_start more than this many years after today is rejected: a typing error (2100 for
+/// 2010) would otherwise take the child out of every worklist without a word.
+pub const LATEST_CARE_START_YEARS: u32 = 1;
+
+/// Care ends by this age, so no child starts care at it or later (a date of birth this far
+/// before care_start is a typing error).
+pub const CARE_STARTS_BEFORE_AGE: u32 = 18;
+
+/// One children row; `None` if it has any error.
+/// `latest_care_start`: today plus [`LATEST_CARE_START_YEARS`], worked out once per table.
+fn child_row<R: Record + ?Sized>(
+    row: &R,
+    k: &ChildCols,
+    chk: &mut RowCheck,
+    today: NaiveDate,
+    latest_care_start: Option<NaiveDate>,
+) -> Option<Child> {
+    chk.extra_fields(row);
+    let id = chk.required(row, k.child_id).map(|s| ShortText::from(&*s));
+    if let Some(id) = &id {
+        chk.formula_like(k.child_id, id);
+    }
+    let dob = chk.parse_req(row, k.date_of_birth, Cell::date);
+    let care_start = chk.parse_req(row, k.care_start, Cell::date);
+    let care_end = chk.parse_opt(row, k.care_end, Cell::date);
+    let legal_status = chk.optional(row, k.legal_status).map(|s| {
+        let mut code = ShortText::from(&*s);
+        code.make_ascii_uppercase();
+        code
+    });
+    if let Some(ls) = &legal_status {
+        if !LEGAL_STATUS_CODES.contains(&ls.as_str()) {
+            let raw = chk.optional(row, k.legal_status).unwrap_or_default().to_string();
+            chk.warn(k.legal_status, &raw, "not a 903 legal status code (C1, C2, D1, E1, J1-J3, L1-L3, V2-V4)");
+        }
+    }
+    let uasc = chk.flag(row, k.uasc);
+    let missing = chk.flag(row, k.missing);
+    let locality = chk.optional(row, k.locality).map(|s| ShortText::from(&*s));
+    if let Some(l) = &locality {
+        chk.formula_like(k.locality, l);
+    }
+    let sdq_score = chk.parse_opt(row, k.sdq_score, Cell::sdq);
+    let sdq_date = chk.parse_opt(row, k.sdq_date, Cell::date);
+    // The need signals: blank or absent is unknown, never no (docs/input.md).
+    let mut signals = Signals::default();
+    for (s, col) in NeedSignal::ALL.into_iter().zip(k.signals) {
+        signals.set(s, chk.parse_opt(row, col, Cell::boolean));
+    }
+    signals.out_of_area = chk.flag(row, k.signals[8]);
+    let placement_moves_12m = chk.parse_opt(row, k.placement_moves_12m, Cell::count);
+    let missing_episodes_12m = chk.parse_opt(row, k.missing_episodes_12m, Cell::count);
+    if let Some(dob) = dob {
+        if dob > today {
+            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
+            chk.error(k.date_of_birth, &v, format!("date of birth is after today ({today})"));
+        }
+    }
+    if let Some(cs) = care_start {
+        if latest_care_start.is_some_and(|l| cs > l) {
+            let v = chk.optional(row, k.care_start).unwrap_or_default().to_string();
+            chk.error(
+                k.care_start,
+                &v,
+                format!("care_start is more than {LATEST_CARE_START_YEARS} year after today ({today}): a typing error?"),
+            );
+        }
+    }
+    if let (Some(dob), Some(cs)) = (dob, care_start) {
+        if crate::calendar::sub_months(cs, 12 * CARE_STARTS_BEFORE_AGE).is_some_and(|l| dob <= l) {
+            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
+            chk.error(
+                k.date_of_birth,
+                &v,
+                format!("date of birth is {CARE_STARTS_BEFORE_AGE} or more years before care_start ({cs}): no child starts care at {CARE_STARTS_BEFORE_AGE}"),
+            );
+        }
+        if dob > cs {
+            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
+            chk.error(k.date_of_birth, &v, format!("date of birth is after care_start ({cs})"));
+        }
+    }
+    if let (Some(cs), Some(ce)) = (care_start, care_end) {
+        if ce < cs {
+            let v = chk.optional(row, k.care_end).unwrap_or_default().to_string();
+            chk.error(k.care_end, &v, format!("care_end is before care_start ({cs})"));
+        }
+    }
+    if !chk.ok {
+        return None;
+    }
+    Some(Child {
+        id: id?,
+        date_of_birth: dob?,
+        care_start: care_start?,
+        care_end,
+        legal_status,
+        uasc,
+        missing,
+        locality,
+        sdq_score,
+        sdq_date,
+        signals,
+        placement_moves_12m,
+        missing_episodes_12m,
+        assessments: Vec::new(),
+    })
+}
+
+/// What became of a child_id of the children table: the accepted child's index, or the line of
+/// the (first) rejected row.
+pub(crate) enum ChildSlot {
+    Accepted(usize),
+    Rejected(u64),
+}
+
+/// The accepted children sorted by child_id, and the ids of rejected rows, for matching
+/// assessment rows to children without a map of strings.
+pub(crate) struct ChildIndex {
+    pub children: Vec<Child>,
+    /// (child_id, first line) of ids whose rows were all rejected, sorted by id.
+    rejected: Vec<(String, u64)>,
+}
+
+impl ChildIndex {
+    /// `children` must have unique ids; `rejected` ids must not be among them.
+    pub fn new(mut children: Vec<Child>, mut rejected: Vec<(String, u64)>) -> ChildIndex {
+        if !children.windows(2).all(|w| w[0].id <= w[1].id) {
+            children.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        }
+        rejected.sort_unstable();
+        rejected.dedup_by(|b, a| a.0 == b.0);
+        ChildIndex { children, rejected }
+    }
+}
+
+/// Looks child_ids up in a [`ChildIndex`], remembering the last match, so that an assessments
+/// table in child order (the usual export) costs one comparison a row.
+pub(crate) struct Finder<'a> {
+    index: &'a ChildIndex,
+    last: usize,
+}
+
+impl<'a> Finder<'a> {
+    pub fn new(index: &'a ChildIndex) -> Finder<'a> {
+        Finder { index, last: 0 }
+    }
+
+    pub fn find(&mut self, id: &str) -> Option<ChildSlot> {
+        let children = &self.index.children;
+        let at = |i: usize| children.get(i).is_some_and(|c| c.id == id);
+        if at(self.last) {
+            return Some(ChildSlot::Accepted(self.last));
+        }
+        if at(self.last + 1) {
+            self.last += 1;
+            return Some(ChildSlot::Accepted(self.last));
+        }
+        if let Ok(i) = children.binary_search_by(|c| c.id.as_str().cmp(id)) {
+            self.last = i;
+            return Some(ChildSlot::Accepted(i));
+        }
+        let rejected = &self.index.rejected;
+        rejected.binary_search_by(|(r, _)| r.as_str().cmp(id)).ok().map(|i| ChildSlot::Rejected(rejected[i].1))
+    }
+}
+
+/// Read the children table into an index. Every row of a duplicated child_id is rejected
+/// (there is no safe pick), each with an error naming the other lines.
+pub(crate) fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec<Problem>) -> (ChildIndex, RowCounts, bool) {
+    let file = ct.file().to_string();
+    let ccols = Columns::of_header(&file, ct.header(), CHILD_COLUMNS, CHILD_REQUIRED, problems);
+    let mut counts = RowCounts::default();
+    let k = ChildCols::new(&ccols);
+    let latest_care_start = crate::calendar::add_months(opts.today, 12 * LATEST_CARE_START_YEARS);
+    // Each stretch of rows: accepted children and the line of each (kept apart, so the
+    // children move only once), rejected ids, problems, rows read.
+    let parts = in_stretches(ct, |ct| {
+        let n = ct.rows_left_hint();
+        let (mut kids, mut lines, mut rejected, mut problems) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::new(), Vec::new());
+        let mut read = 0u64;
+        while let Some(line) = ct.advance(&mut problems) {
+            read += 1;
+            if ccols.unusable {
+                continue;
+            }
+            let row = ct.row();
+            let mut chk = RowCheck { file: &file, line, cols: &ccols, problems: &mut problems, ok: true };
+            match child_row(row, &k, &mut chk, opts.today, latest_care_start) {
+                Some(c) => {
+                    kids.push(c);
+                    lines.push(line);
+                }
+                None => {
+                    if let Some(id) = ccols.cell(row, k.child_id).filter(|v| !v.is_blank()) {
+                        rejected.push((id.text().into_owned(), line));
+                    }
+                }
+            }
+        }
+        (kids, lines, rejected, problems, read)
+    });
+    let (mut kids, mut lines, mut rejected): (Vec<Child>, Vec<u64>, Vec<(String, u64)>) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, l, r, p, read) in parts {
+        if kids.is_empty() {
+            (kids, lines) = (k, l);
+        } else {
+            kids.extend(k);
+            lines.extend(l);
+        }
+        rejected.extend(r);
+        problems.extend(p);
+        counts.read += read;
+    }
+    if ccols.unusable && counts.read > 0 {
+        problems.push(not_read(&file, counts.read, "the header is not usable"));
+    }
+    // Duplicates: equal ids are adjacent once sorted; a rejected row's id counts too.
+    if !kids.windows(2).all(|w| w[0].id <= w[1].id) {
+        let mut order: Vec<usize> = (0..kids.len()).collect();
+        order.sort_by(|&a, &b| kids[a].id.cmp(&kids[b].id));
+        let mut slots: Vec<Option<Child>> = kids.into_iter().map(Some).collect();
+        kids = order.iter().filter_map(|&i| slots[i].take()).collect();
+        lines = order.iter().map(|&i| lines[i]).collect();
+    }
+    rejected.sort_unstable();
+    let accepted_lines = |id: &str, kids: &[Child]| -> Vec<u64> {
+        let lo = kids.partition_point(|c| c.id.as_str() < id);
+        kids[lo..].iter().zip(&lines[lo..]).take_while(|(c, _)| c.id == id).map(|(_, l)| *l).collect()
+    };
+    let mut dup_ids: Vec<String> = kids.windows(2).filter(|w| w[0].id == w[1].id).map(|w| w[0].id.to_string()).collect();
+    dup_ids.extend(
+        rejected
+            .iter()
+            .enumerate()
+            .filter(|(i, (id, _))| rejected.get(i + 1).is_some_and(|(n, _)| n == id) || !accepted_lines(id, &kids).is_empty())
+            .map(|(_, (id, _))| id.clone()),
+    );
+    dup_ids.sort_unstable();
+    dup_ids.dedup();
+    // Every duplicated id is rejected, at its first line; added after the loop, which looks
+    // ids up in `rejected` by binary search and so needs it sorted throughout.
+    let mut now_rejected = Vec::with_capacity(dup_ids.len());
+    for id in &dup_ids {
+        let mut lines = accepted_lines(id, &kids);
+        let lo = rejected.partition_point(|(r, _)| r < id);
+        lines.extend(rejected[lo..].iter().take_while(|(r, _)| r == id).map(|(_, l)| *l));
+        lines.sort_unstable();
+        for &line in &lines {
+            let others: Vec<String> = lines.iter().filter(|l| **l != line).map(u64::to_string).collect();
+            problems.push(Problem::new(
+                Severity::Error,
+                &file,
+                Some(line),
+                Some(ccols.name("child_id")),
+                id,
+                format!("duplicate child_id (also on line {})", others.join(", ")),
+            ));
+        }
+        if let Some(&first) = lines.first() {
+            now_rejected.push((id.clone(), first));
+        }
+    }
+    rejected.extend(now_rejected);
+    look_alike_warnings(&kids, &lines, &file, ccols.name("child_id"), problems);
+    let mut children = kids;
+    if !dup_ids.is_empty() {
+        children.retain(|c| dup_ids.binary_search_by(|d| d.as_str().cmp(&c.id)).is_err());
+    }
+    counts.accepted = children.len() as u64;
+    counts.rejected = counts.read - counts.accepted;
+    (ChildIndex::new(children, rejected), counts, !ccols.unusable)
+}
+
+/// A warning on the later line of each pair of accepted child_ids that differ only in letter
+/// case, Unicode form, invisible characters or leading zeros ([`crate::identity`]). The other
+/// id is named by its line, not quoted, so that `--hide-values` hides both.
+fn look_alike_warnings(kids: &[Child], lines: &[u64], file: &str, column: &str, problems: &mut Vec<Problem>) {
+    let mut ids: Vec<(&str, u64)> = kids.iter().zip(lines).map(|(c, l)| (c.id.as_str(), *l)).collect();
+    ids.dedup_by(|a, b| a.0 == b.0);
+    for (later, earlier) in crate::identity::look_alikes(&ids) {
+        problems.push(Problem::new(
+            Severity::Warning,
+            file,
+            Some(ids[later].1),
+            Some(column),
+            ids[later].0,
+            format!(
+                "this child_id differs from the one on line {} only in letter case, Unicode form, invisible characters or \
+                 leading zeros: read as two children; check they are not the same child",
+                ids[earlier].1
+            ),
+        ));
+    }
+}

@@ -1,0 +1,157 @@
+//! Reading and validating the two input tables (docs/interface.md section 2) from CSV and
+//! DataFrames, in four parts: where rows come from ([`source`]: CSV bytes, Windows-1252, row
+//! streams), the column and row-check toolkit shared with the 903 and overrides readers
+//! ([`columns`]), and the two tables' schemas and checks ([`children`], [`assessments`]).
+//!
+//! Every problem names file, line (header = line 1), column and value. Every data row read is
+//! either accepted or rejected, and every rejected row has an error naming its line, so the
+//! report reconciles rows read = rows accepted + rows rejected.
+
+pub(crate) mod assessments;
+pub(crate) mod children;
+pub(crate) mod columns;
+pub(crate) mod source;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::error::{Error, Result};
+use crate::model::Cohort;
+use crate::report::{Problem, Severity, ValidationReport};
+
+// What the other readers (903, overrides) and the DataFrame rows use, by the paths they had.
+pub(crate) use crate::fields::trim_cell;
+pub(crate) use assessments::{parse_modality, read_assessments};
+pub(crate) use children::{read_children, ChildIndex};
+pub use children::{CARE_STARTS_BEFORE_AGE, LATEST_CARE_START_YEARS, LEGAL_STATUS_CODES};
+pub(crate) use columns::{Columns, RowCheck};
+pub(crate) use source::{cell, row_of, Cell, CsvRows, RawTable, Row, RowStream};
+#[cfg(feature = "python")]
+pub(crate) use source::{Record, PARALLEL_MIN_ROWS};
+
+/// Options for reading.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The day the program runs: an assessment dated after it is reported as a warning.
+    pub today: NaiveDate,
+    /// How IHA records are judged, for the warnings on records that do not answer the IHA as
+    /// recorded (docs/schedule.md).
+    pub iha: IhaRule,
+}
+
+impl ReadOptions {
+    /// Reading on `today`, with the default policy's IHA rule.
+    pub fn new(today: NaiveDate) -> ReadOptions {
+        ReadOptions { today, iha: IhaRule::default() }
+    }
+
+    /// Reading on `today`, with `policy`'s IHA rule.
+    pub fn with_policy(today: NaiveDate, policy: &crate::Policy) -> ReadOptions {
+        ReadOptions { today, iha: IhaRule::of(policy) }
+    }
+}
+
+/// The policy's rule for which records answer the IHA (`schedule.iha_exemption` and
+/// `iha_exemption_months`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IhaRule {
+    pub exemption_months: u32,
+    pub exemption: crate::policy::IhaExemption,
+}
+
+impl IhaRule {
+    pub fn of(policy: &crate::Policy) -> IhaRule {
+        IhaRule { exemption_months: policy.schedule.iha_exemption_months, exemption: policy.schedule.iha_exemption }
+    }
+}
+
+impl Default for IhaRule {
+    fn default() -> Self {
+        IhaRule::of(&crate::Policy::default())
+    }
+}
+
+/// What reading found: the accepted rows as a cohort, and the full report. Turn it into a
+/// cohort with [`Loaded::into_cohort`], which fails if there was any error.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub cohort: Cohort,
+    pub report: ValidationReport,
+}
+
+impl Loaded {
+    /// The cohort whatever errors single rows have (the lenient mode, `--skip-bad-rows`): rows
+    /// with errors are left out and stay in the report as errors, so every skipped row is
+    /// reported and the counts still reconcile. A problem with a whole table (no header, a
+    /// required column missing, a file that is not CSV: no line, or line 1) still fails, as
+    /// then no row could be read.
+    pub fn into_cohort_skipping_bad_rows(self) -> Result<Cohort> {
+        if self.report.errors().any(|p| p.line.is_none_or(|l| l <= 1)) {
+            return self.into_cohort();
+        }
+        let mut cohort = self.cohort;
+        cohort.report = self.report;
+        Ok(cohort)
+    }
+
+    /// [`Loaded::into_cohort`] or, with `skip_bad_rows`, [`Loaded::into_cohort_skipping_bad_rows`].
+    pub fn into_cohort_with(self, skip_bad_rows: bool) -> Result<Cohort> {
+        if skip_bad_rows {
+            self.into_cohort_skipping_bad_rows()
+        } else {
+            self.into_cohort()
+        }
+    }
+
+    /// The cohort if the data had no errors; otherwise [`Error::Data`] with every problem.
+    pub fn into_cohort(self) -> Result<Cohort> {
+        if self.report.has_errors() {
+            let (errors, warnings) = self.report.problems.into_iter().partition(Problem::is_error);
+            return Err(Error::Data { errors, warnings });
+        }
+        let mut cohort = self.cohort;
+        cohort.report = self.report;
+        Ok(cohort)
+    }
+}
+
+/// Read both tables from files. Only a file that cannot be opened is an `Err`; problems with the
+/// data are in the returned report.
+pub fn load_csv(children: &Path, assessments: &Path, opts: &ReadOptions) -> Result<Loaded> {
+    let read = |p: &Path| std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source });
+    let cb = read(children)?;
+    let ab = read(assessments)?;
+    Ok(load_csv_bytes(&children.display().to_string(), &cb, &assessments.display().to_string(), &ab, opts))
+}
+
+/// Read both tables from bytes already in memory; `*_name` is what problems call the files.
+pub fn load_csv_bytes(children_name: &str, children: &[u8], assessments_name: &str, assessments: &[u8], opts: &ReadOptions) -> Loaded {
+    let mut problems = Vec::new();
+    let ct = CsvRows::new(children_name, children, &mut problems);
+    let at = CsvRows::new(assessments_name, assessments, &mut problems);
+    build(ct, at, opts, problems)
+}
+
+/// Read both tables from row streams other than CSV (DataFrames through Arrow).
+#[cfg(feature = "python")]
+pub(crate) fn load_rows(children: impl RowStream, assessments: impl RowStream, opts: &ReadOptions) -> Loaded {
+    build(children, assessments, opts, Vec::new())
+}
+
+fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut problems: Vec<Problem>) -> Loaded {
+    let (mut index, ccounts, usable) = read_children(&mut ct, opts, &mut problems);
+    let acounts = read_assessments(&mut at, &mut index, ct.file(), usable, opts, &mut problems);
+
+    // Keep problems in file order, then line order (stable: a row's problems stay in column order).
+    let cfile = ct.file().to_string();
+    let file_rank = |f: &str| if f == cfile { 0 } else { 1 };
+    problems.sort_by_key(|p| (file_rank(&p.file), p.line));
+    let report = ValidationReport { problems, tables: vec![(cfile.clone(), ccounts), (at.file().to_string(), acounts)] };
+    Loaded { cohort: Cohort::from_children(index.children), report }
+}
+
+/// The error, on the header line, for rows of a table that could not be read at all.
+pub(crate) fn not_read(file: &str, rows: u64, why: &str) -> Problem {
+    Problem::new(Severity::Error, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
+}
