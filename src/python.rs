@@ -123,6 +123,12 @@ impl PyPolicy {
         self.inner.data.need_unknown_warn_share
     }
 
+    /// Days ahead within which an assessment is `due_soon` (`schedule.due_soon_days`).
+    #[getter]
+    fn due_soon_days(&self) -> u32 {
+        self.inner.schedule.due_soon_days
+    }
+
     /// (target, floor, higher is better) for a KPI indicator.
     fn kpi_rag(&self, indicator: &str) -> (f64, f64, bool) {
         self.inner.kpi.rag_for(indicator)
@@ -503,6 +509,12 @@ impl PySimulation {
     }
 }
 
+/// Reviews falling due a week among the children in scope at `as_of`, by the policy's cadence.
+#[pyfunction]
+fn review_demand_per_week(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> f64 {
+    crate::simulate::review_demand_per_week(&cohort.get().inner, as_of, &policy.get().inner)
+}
+
 /// The smallest weekly face-to-face capacity meeting a goal with a probability; with every
 /// capacity tried and its success share. `goal` is ("clear_by", date) or ("up_to_date", pct).
 #[pyfunction]
@@ -692,6 +704,13 @@ impl PyWorklist {
             .collect()
     }
 
+    /// For each row in order: (tier set by: `score`, `red_flag:<name>` or `iha_lane`; the
+    /// tier's score threshold).
+    fn tiers_by(&self) -> Vec<(String, u32)> {
+        let tiers = &self.inner.policy.triage.tiers;
+        self.inner.rows.iter().map(|r| (self.inner.tier_by(r), tiers[r.rule_tier].min_score)).collect()
+    }
+
     /// Overrides, applied or not, with no decided_on date: (child_id, line).
     fn undated_overrides(&self) -> Vec<(String, u64)> {
         let applied = self.inner.rows.iter().filter_map(|r| r.applied_override.as_deref());
@@ -772,6 +791,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kpis, m)?)?;
     m.add_class::<PySimulation>()?;
     m.add_function(wrap_pyfunction!(capacity_needed, m)?)?;
+    m.add_function(wrap_pyfunction!(review_demand_per_week, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())

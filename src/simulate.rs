@@ -289,6 +289,23 @@ pub fn check_size(children: usize, options: usize, weeks: u32, runs: u32, entran
     Ok(())
 }
 
+/// The reviews falling due a week, on average, among the children in scope at `as_of`: each
+/// child is reviewed once per the policy's interval for their age now (6 months under 5 and
+/// 12 from 5 by default), a month being 52/12 weeks. For the waiting-list arithmetic
+/// (docs/interface.md section 6), which needs demand a week.
+pub fn review_demand_per_week(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> f64 {
+    let sched = Scheduler::new(policy);
+    cohort
+        .children
+        .iter()
+        .filter(|c| sched.child_status(c, as_of).status != Status::NotRequired)
+        .map(|c| {
+            let (months, _) = crate::schedule::rha_interval_months(policy, c.date_of_birth, as_of);
+            12.0 / (52.0 * f64::from(months.max(1)))
+        })
+        .sum()
+}
+
 /// What one week looked like at its end.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Week {

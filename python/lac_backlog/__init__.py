@@ -414,6 +414,7 @@ def capacity_needed(
     rows = list(status(cohort, as_of=as_of_, policy=pol).rows())
     analytic = analytic_numbers(
         rows,
+        _native.review_demand_per_week(cohort._inner, as_of_, pol),
         float(base.get("new_entrants_per_week", 3.0)),
         target_wait_weeks,
         horizon,

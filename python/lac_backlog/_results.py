@@ -292,6 +292,11 @@ class Worklist(Table):
         below the IHA lane (``iha_lane``). Applied as the clinician decided, and flagged."""
         return self._worklist.below_safeguards()
 
+    def tiers_by(self) -> list[tuple[str, int]]:
+        """For each row in order, how the rules set its tier (``score``, ``red_flag:<name>`` or
+        ``iha_lane``) and that tier's score threshold."""
+        return self._worklist.tiers_by()
+
     def override_warnings(self, source: str = "overrides") -> list[str]:
         """What to say about the overrides (read from ``source``): each with no decided_on date,
         and each below a safeguard (``lb.triage`` issues these as OverrideWarning; the CLI

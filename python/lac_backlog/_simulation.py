@@ -168,17 +168,18 @@ class CapacityResult:
 
 def analytic_numbers(
     status_rows: list[dict[str, Any]],
+    review_demand_per_week: float,
     new_entrants_per_week: float,
     target_wait_weeks: float,
     time_to_target_weeks: float,
     capacity: float,
 ) -> dict[str, float]:
-    """NHSRwaitinglist's numbers for the cohort: demand a week (every child in scope falls due
-    once per 26 or 52 weeks, by age band, plus the new entrants' IHAs), the current queue (the
-    children overdue), and the target queue, relief capacity, target capacity and load."""
-    in_scope = [r for r in status_rows if r["status"] != "not_required"]
-    demand = sum(1 / 26 if r["age_band"] == "under_5" else 1 / 52 for r in in_scope) + new_entrants_per_week
-    queue = sum(r["status"] == "overdue" for r in in_scope)
+    """NHSRwaitinglist's numbers for the cohort: demand a week (``review_demand_per_week``, the
+    reviews falling due a week by the policy's cadence, from the core, plus the new entrants'
+    IHAs), the current queue (the children overdue), and the target queue, relief capacity,
+    target capacity and load."""
+    demand = review_demand_per_week + new_entrants_per_week
+    queue = sum(r["status"] == "overdue" for r in status_rows)
     tq = waiting_list.target_queue_size(demand, target_wait_weeks)
     return {
         "demand_per_week": demand,

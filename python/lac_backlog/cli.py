@@ -846,7 +846,12 @@ def _cmd_demo(args: argparse.Namespace, run: _Run) -> int:
         "statutory policy (IHA 20 working days; RHA every 6 months under 5, 12 months from 5)."
     )
     print()
-    print(report_text(st, top=args.top))
+    kpi = next(
+        r
+        for r in lb.kpis(cohort, as_of=args.as_of).rows()
+        if r["indicator"] == "up_to_date" and r["exclusion"] == "none"
+    )
+    print(report_text(st, top=args.top, up_to_date=(int(kpi["numerator"]), int(kpi["denominator"]))))
     print()
     wl = lb.triage(cohort, as_of=args.as_of)
     print(worklist_text(wl, top=args.top))
@@ -869,9 +874,12 @@ def worklist_text(wl: lb.Worklist, top: int = 10) -> str:
         "",
         f"  {'rank':>4}  {'child_id':<9}{'tier':<5}{'score':>5}  {'next':<5}{'days':>5}  {'age_band':<9}{'modality':<14}why",
     ]
-    for r in rows[:top]:
-        first = r["reasons"].split(" | ")
-        why = first[1] + "; " + first[3].split(":")[0] if len(first) > 3 else r["reasons"]
+    tiers_by = wl.tiers_by()
+    for r, (by, threshold) in zip(rows[:top], tiers_by):
+        tier_why = {"score": f"score >= {threshold}", "iha_lane": "the IHA lane"}.get(
+            by, by.replace("red_flag:", "red flag ")
+        )
+        why = f"tier {r['tier']} by {tier_why}; modality {r['recommended_modality']} by rule {r['modality_rule']}"
         out.append(
             f"  {r['rank']:>4}  {r['child_id']:<9}{r['tier']:<5}{r['priority_score']:>5}  {r['next_assessment']:<5}"
             f"{r['days_overdue']:>5}  {r['age_band']:<9}{r['recommended_modality']:<14}{why}"
@@ -883,8 +891,10 @@ def worklist_text(wl: lb.Worklist, top: int = 10) -> str:
     return "\n".join(out)
 
 
-def report_text(st: lb.Table, top: int = 10) -> str:
-    """A plain-text status report: counts by status and age band, the KPI, the most overdue."""
+def report_text(st: lb.Table, top: int = 10, up_to_date: tuple[int, int] | None = None) -> str:
+    """A plain-text status report: counts by status and age band, the KPI (``up_to_date``, the
+    core's numerator and denominator; counted from the table when not given), the most overdue,
+    and those due within the policy's due-soon days."""
     rows = list(st.rows())
     bands = ["under_5", "5_to_16", "17_plus"]
     statuses = ["overdue", "due_soon", "up_to_date", "not_required"]
@@ -896,13 +906,14 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     out.append(
         f"  {'total':<14}" + "".join(f"{sum(counts[(s, b)] for s in statuses):>10}" for b in bands) + f"{len(rows):>10}"
     )
-    in_scope = [r for r in rows if r["status"] != "not_required"]
-    if in_scope:
-        ok = sum(r["status"] != "overdue" for r in in_scope)
+    if up_to_date is None:
+        in_scope = [r for r in rows if r["status"] != "not_required"]
+        up_to_date = (sum(r["status"] != "overdue" for r in in_scope), len(in_scope))
+    ok, need = up_to_date
+    if need:
         out.append("")
         out.append(
-            f"Up to date (not overdue): {ok} of {len(in_scope)} children who need assessments "
-            f"({100.0 * ok / len(in_scope):.1f}%)"
+            f"Up to date (the up_to_date indicator: not overdue, of every child in scope): {ok} of {need} ({100.0 * ok / need:.1f}%)"
         )
     overdue = [r for r in rows if r["status"] == "overdue"][:top]
     if overdue:
@@ -918,7 +929,8 @@ def report_text(st: lb.Table, top: int = 10) -> str:
     soon = [r for r in rows if r["status"] == "due_soon"]
     if soon:
         out.append("")
-        out.append(f"Due in the next 28 days: {len(soon)}")
+        days = st.policy.due_soon_days if st.policy is not None else lb.Policy.default().due_soon_days
+        out.append(f"Due in the next {days} days: {len(soon)}")
         for r in soon[:top]:
             out.append(
                 f"  {r['child_id']:<10}{r['next_assessment']:<6}{r['due_date'].isoformat():<12}  {r['age_band']}"

@@ -517,6 +517,15 @@ impl Worklist {
         signals.chain(std::iter::once(("sdq_score", known, unknown))).collect()
     }
 
+    /// How a row's tier was set by the rules: `score`, `red_flag:<name>` or `iha_lane`.
+    pub fn tier_by(&self, row: &WorklistRow) -> String {
+        match &row.tier_by {
+            TierBy::Score => "score".to_string(),
+            TierBy::RedFlag(f) => format!("red_flag:{f}"),
+            TierBy::IhaLane => "iha_lane".to_string(),
+        }
+    }
+
     /// The rows whose override goes below a safeguard, with the safeguard.
     pub fn below_safeguards(&self) -> impl Iterator<Item = (&WorklistRow, &'static str)> {
         self.rows.iter().filter_map(|r| r.below_safeguard.map(|s| (r, s)))
