@@ -22,6 +22,7 @@ __all__ = [
     "kpis",
     "Simulation",
     "capacity_needed",
+    "review_demand_per_week",
 ]
 __version__: str
 
