@@ -13,6 +13,7 @@ pub mod model;
 pub mod oc2;
 mod par;
 pub mod policy;
+pub mod privacy;
 pub mod read;
 pub mod report;
 pub mod rng;

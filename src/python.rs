@@ -509,6 +509,37 @@ impl PySimulation {
     }
 }
 
+/// `ps_` and 20 hex digits of HMAC-SHA256(key, child_id).
+#[pyfunction]
+fn pseudonym(key: &[u8], child_id: &str) -> String {
+    crate::privacy::PseudonymKey::new(key).pseudonym(child_id)
+}
+
+/// HMAC-SHA256(key, a fixed label) in hex: names a key without revealing it.
+#[pyfunction]
+fn key_fingerprint(key: &[u8]) -> String {
+    crate::privacy::PseudonymKey::new(key).fingerprint()
+}
+
+/// A problem's (value, text) with the value masked (`--hide-values`).
+#[pyfunction]
+#[pyo3(signature = (line, value, problem))]
+fn hidden_problem(line: Option<u64>, value: &str, problem: &str) -> (String, String) {
+    crate::privacy::hidden_problem(line, value, problem)
+}
+
+/// A date of birth as its month, `YYYY-MM` (other text: `[hidden]`).
+#[pyfunction]
+fn dob_month(text: &str) -> String {
+    crate::privacy::dob_month(text)
+}
+
+/// The library's text with dates of birth reduced to their month.
+#[pyfunction]
+fn reduce_birth_dates(text: &str) -> String {
+    crate::privacy::reduce_birth_dates(text)
+}
+
 /// Reviews falling due a week among the children in scope at `as_of`, by the policy's cadence.
 #[pyfunction]
 fn review_demand_per_week(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> f64 {
@@ -604,6 +635,19 @@ impl PyTable {
         let arrays = std::iter::once(Ok(std::sync::Arc::new(arrow_array::StructArray::from(batch)) as arrow_array::ArrayRef));
         let reader = Box::new(pyo3_arrow::ffi::ArrayIterator::new(arrays, field));
         pyo3_arrow::ffi::to_stream_pycapsule(py, reader, requested_schema).map_err(PyErr::from)
+    }
+
+    /// The table for sharing beyond the care team ([`crate::privacy`]): child ids as keyed
+    /// pseudonyms, dates of birth as their month, a clinician's words withheld, by each
+    /// column's role.
+    fn pseudonymised(&self, py: Python<'_>, key: &[u8]) -> PyTable {
+        let (table, key) = (Arc::clone(&self.inner), crate::privacy::PseudonymKey::new(key));
+        PyTable::new(py.detach(move || table.pseudonymised(&key)))
+    }
+
+    /// A problems table with every data value masked (`--hide-values`).
+    fn values_hidden(&self) -> PyTable {
+        PyTable::new(self.inner.values_hidden())
     }
 
     /// The table as CSV text (header and rows); text a spreadsheet would run as a formula gets
@@ -742,8 +786,9 @@ fn triage(
 
 /// A warning when the extract looks stale at `as_of` (policy `data.stale_after_days`), else None.
 #[pyfunction]
-fn stale_data(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> Option<String> {
-    crate::schedule::stale_data(&cohort.get().inner, as_of, &policy.get().inner)
+#[pyo3(signature = (cohort, as_of, policy, hide_date = false))]
+fn stale_data(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>, hide_date: bool) -> Option<String> {
+    crate::schedule::StaleData::of(&cohort.get().inner, as_of, &policy.get().inner).map(|s| s.message(hide_date))
 }
 
 /// The status of every child at `as_of` (docs/interface.md section 3).
@@ -792,6 +837,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySimulation>()?;
     m.add_function(wrap_pyfunction!(capacity_needed, m)?)?;
     m.add_function(wrap_pyfunction!(review_demand_per_week, m)?)?;
+    m.add_function(wrap_pyfunction!(pseudonym, m)?)?;
+    m.add_function(wrap_pyfunction!(key_fingerprint, m)?)?;
+    m.add_function(wrap_pyfunction!(hidden_problem, m)?)?;
+    m.add_function(wrap_pyfunction!(dob_month, m)?)?;
+    m.add_function(wrap_pyfunction!(reduce_birth_dates, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())

@@ -343,24 +343,47 @@ pub fn status_all(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> Vec<(us
 /// it (hazard H4 in docs/clinical-safety.md). `None` when fresh, when the check is off, or for
 /// an empty cohort.
 pub fn stale_data(cohort: &crate::model::Cohort, as_of: NaiveDate, policy: &Policy) -> Option<String> {
-    let days = policy.data.stale_after_days;
-    if days == 0 {
-        return None;
+    StaleData::of(cohort, as_of, policy).map(|s| s.message(false))
+}
+
+/// The facts of a stale-data warning: the newest care_start or completed assessment (one
+/// child's date), how many days before as_of it is, and the policy's threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleData {
+    pub newest: NaiveDate,
+    pub gap_days: i64,
+    pub as_of: NaiveDate,
+    pub threshold_days: u32,
+}
+
+impl StaleData {
+    /// The warning's facts when the extract looks stale at `as_of`, else `None`.
+    pub fn of(cohort: &crate::model::Cohort, as_of: NaiveDate, policy: &Policy) -> Option<StaleData> {
+        let days = policy.data.stale_after_days;
+        if days == 0 {
+            return None;
+        }
+        let newest = cohort
+            .children
+            .iter()
+            .flat_map(|c| std::iter::once(c.care_start).chain(c.completed_by(as_of).map(|a| a.completed_on)))
+            .filter(|d| *d <= as_of)
+            .max()?;
+        let gap_days = (as_of - newest).num_days();
+        (gap_days > i64::from(days)).then_some(StaleData { newest, gap_days, as_of, threshold_days: days })
     }
-    let newest = cohort
-        .children
-        .iter()
-        .flat_map(|c| std::iter::once(c.care_start).chain(c.completed_by(as_of).map(|a| a.completed_on)))
-        .filter(|d| *d <= as_of)
-        .max()?;
-    let gap = (as_of - newest).num_days();
-    (gap > i64::from(days)).then(|| {
+
+    /// The warning in words; `hide_date` masks the newest date, which is one child's
+    /// (`--hide-values`).
+    pub fn message(&self, hide_date: bool) -> String {
+        let newest = if hide_date { crate::privacy::HIDDEN_VALUE.to_string() } else { self.newest.to_string() };
         format!(
-            "the newest care_start or completed assessment in the input is {newest}, {gap} days before {as_of}: \
-             is the extract stale? Children who came into care since would be missing (warned after {days} days: \
-             policy data.stale_after_days)"
+            "the newest care_start or completed assessment in the input is {newest}, {} days before {}: is the extract \
+             stale? Children who came into care since would be missing (warned after {} days: policy \
+             data.stale_after_days)",
+            self.gap_days, self.as_of, self.threshold_days
         )
-    })
+    }
 }
 
 #[cfg(test)]

@@ -119,10 +119,34 @@ impl ColumnData {
     }
 }
 
+/// What a column holds, for privacy ([`crate::privacy`]): set by the table builders, so that
+/// pseudonymising never depends on a column's name or a message's wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Anything else: counts, codes, dates other than birth, words the library chose.
+    #[default]
+    Plain,
+    /// A child's identifier.
+    ChildId,
+    /// A date of birth.
+    DateOfBirth,
+    /// Text the library wrote that may mention a child's birthday (reasons, problems); in a
+    /// worklist's reasons, where a clinician's own words begin ([`Column::clinician_from`]).
+    Text,
+    /// Free text a clinician typed (an override's reason).
+    ClinicianText,
+    /// A problem's value: a child id, a date of birth or anything else, by the problem's column.
+    ProblemValue,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub name: String,
     pub data: ColumnData,
+    pub role: Role,
+    /// For [`Role::Text`]: (row, byte) where a clinician's own words begin in that row's text,
+    /// running to its end (an override's reason in a worklist's reasons).
+    pub clinician_from: Vec<(usize, usize)>,
 }
 
 /// A table: named columns of equal length.
@@ -133,8 +157,20 @@ pub struct Table {
 
 impl Table {
     pub fn push(&mut self, name: &str, data: ColumnData) {
+        self.push_as(name, Role::Plain, data);
+    }
+
+    /// A column with its [`Role`].
+    pub fn push_as(&mut self, name: &str, role: Role, data: ColumnData) {
         debug_assert!(self.columns.first().is_none_or(|c| c.data.len() == data.len()));
-        self.columns.push(Column { name: name.to_string(), data });
+        self.columns.push(Column { name: name.to_string(), data, role, clinician_from: Vec::new() });
+    }
+
+    /// Give the column `name` a role (table builders that push through a macro).
+    pub fn set_role(&mut self, name: &str, role: Role) {
+        if let Some(c) = self.columns.iter_mut().find(|c| c.name == name) {
+            c.role = role;
+        }
     }
 
     pub fn n_rows(&self) -> usize {
@@ -257,13 +293,13 @@ pub const TEMP_PREFIX: &str = ".lac-backlog-tmp-";
 pub fn status_table(cohort: &Cohort, rows: &[(usize, ChildStatus)]) -> Table {
     let mut t = Table::default();
     let s = |f: &dyn Fn(&ChildStatus) -> Option<String>| ColumnData::Str(rows.iter().map(|(_, r)| f(r)).collect());
-    t.push("child_id", ColumnData::Str(rows.iter().map(|(i, _)| Some(cohort.children[*i].id.to_string())).collect()));
+    t.push_as("child_id", Role::ChildId, ColumnData::Str(rows.iter().map(|(i, _)| Some(cohort.children[*i].id.to_string())).collect()));
     t.push("status", s(&|r| Some(r.status.as_str().to_string())));
     t.push("next_assessment", s(&|r| Some(r.next_assessment.map_or("none", |a| a.as_str()).to_string())));
     t.push("due_date", ColumnData::Date(rows.iter().map(|(_, r)| r.due_date).collect()));
     t.push("days_overdue", ColumnData::Int(rows.iter().map(|(_, r)| r.days_overdue).collect()));
     t.push("age_band", s(&|r| Some(r.age_band.as_str().to_string())));
-    t.push("reason", s(&|r| Some(r.reason.to_string())));
+    t.push_as("reason", Role::Text, s(&|r| Some(r.reason.to_string())));
     t.push("last_assessment", ColumnData::Date(rows.iter().map(|(_, r)| r.last_assessment).collect()));
     t.push("declined_offers", ColumnData::Int(rows.iter().map(|(_, r)| Some(i64::from(r.declined_offers))).collect()));
     t
@@ -277,8 +313,8 @@ pub fn problems_table(problems: &[Problem]) -> Table {
     t.push("file", s(&|p| Some(p.file.clone())));
     t.push("line", ColumnData::Int(problems.iter().map(|p| p.line.map(|l| l as i64)).collect()));
     t.push("column", s(&|p| p.column.clone()));
-    t.push("value", s(&|p| Some(p.value.clone())));
-    t.push("problem", s(&|p| Some(p.problem.clone())));
+    t.push_as("value", Role::ProblemValue, s(&|p| Some(p.value.clone())));
+    t.push_as("problem", Role::Text, s(&|p| Some(p.problem.clone())));
     t
 }
 
@@ -313,7 +349,26 @@ pub fn worklist_table(wl: &Worklist) -> Table {
     for more in parts {
         all.append(more);
     }
-    all.into_table()
+    let mut t = all.into_table();
+    t.set_role("child_id", Role::ChildId);
+    t.set_role("reasons", Role::Text);
+    t.set_role("override_reason", Role::ClinicianText);
+    // Where each override's reason begins in its row's reasons (few rows: written again).
+    let mut scratch = String::new();
+    let from: Vec<(usize, usize)> = wl
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.applied_override.is_some())
+        .filter_map(|(i, r)| {
+            scratch.clear();
+            wl.write_reasons(r, &mut scratch).map(|at| (i, at))
+        })
+        .collect();
+    if let Some(c) = t.columns.iter_mut().find(|c| c.name == "reasons") {
+        c.clinician_from = from;
+    }
+    t
 }
 
 /// A column being filled for a stretch of rows: room for the rows, and the next stretch's rows
@@ -410,7 +465,9 @@ impl WorklistColumns {
             c.days_overdue.push(st.days_overdue);
             c.age_band.push(st.age_band.as_str());
             c.recommended_modality.push(r.modality.as_str());
-            c.reasons.push_with(|s| wl.write_reasons(r, s));
+            c.reasons.push_with(|s| {
+                wl.write_reasons(r, s);
+            });
             c.see_within_days.push(Some(wl.see_within_days(r)));
             c.book_by.push(Some(r.book_by));
             c.clinical_need.push(r.need.as_str());

@@ -486,19 +486,22 @@ def status(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | No
     return result
 
 
-def stale_data(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | None = None) -> str | None:
+def stale_data(
+    cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | None = None, hide_date: bool = False
+) -> str | None:
     """A warning when the extract looks stale at ``as_of`` (default today): the newest
     care_start and completed assessment are both more than the policy's
     ``data.stale_after_days`` before it, so children who came into care since may be missing
     (docs/clinical-safety.md, hazard H4). ``None`` when the data look fresh. The command line
-    prints it as a warning for status, triage, kpi and simulate.
+    prints it as a warning for status, triage, kpi and simulate. ``hide_date`` masks the newest
+    date, which is one child's (``--hide-values``).
 
     >>> stale_data(Cohort.from_csv(*example_paths()), as_of="2021-10-21") is None
     True
     """
     if not isinstance(cohort, Cohort):
         raise TypeError(f"cohort must be a lac_backlog.Cohort, not {type(cohort).__name__}")
-    return _native.stale_data(cohort._inner, _as_date(as_of, "as_of"), _policy(policy))
+    return _native.stale_data(cohort._inner, _as_date(as_of, "as_of"), _policy(policy), hide_date)
 
 
 OverridesLike = Union[PathLike, Sequence[Mapping[str, Any]], Any]

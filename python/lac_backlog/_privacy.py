@@ -13,13 +13,11 @@ Every choice is a module constant below, and docs/privacy.md names each one.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import hmac
 import os
-import re
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Union
 
+from . import _native
 from ._exceptions import LacBacklogError, Problem
 from ._files import MAX_KEY_FILE_BYTES, FileProblem, read_bounded
 
@@ -60,29 +58,6 @@ HIDDEN_VALUE = "[hidden]"
 #: What replaces the free-text reason of a clinician's override in a pseudonymised export (who
 #: decided and when stay; the reason may name people or places).
 OVERRIDE_REASON_WITHHELD = "[reason withheld]"
-#: The fixed message whose HMAC identifies a key in manifests without revealing it.
-KEY_FINGERPRINT_LABEL = b"lac-backlog pseudonymisation key fingerprint v1"
-#: Column names (any case) that hold a child's identifier: ours, and the 903 return's CHILD.
-CHILD_ID_COLUMNS = frozenset({"child_id", "child"})
-#: Column names (any case) that hold a date of birth: ours, the 903's DOB and a mother's child's MC_DOB.
-DOB_COLUMNS = frozenset({"date_of_birth", "dob", "mc_dob"})
-#: Columns of free text a library message may fill with a child's dates (reasons, problems).
-TEXT_COLUMNS = frozenset({"reason", "reasons", "problem"})
-#: Columns of free text a clinician typed, withheld whole in a pseudonymised export.
-FREE_TEXT_COLUMNS = frozenset({"override_reason"})
-
-_ISO_DATE = r"(?P<y>\d{4})-(?P<m>\d{2})-\d{2}"
-_UK_DATE = r"\d{2}/(?P<m2>\d{2})/(?P<y2>\d{4})"
-_DATE_RE = re.compile(rf"(?<![\d-]){_ISO_DATE}(?![\d])|(?<![\d/]){_UK_DATE}(?![\d/])")
-# From a mention of birth (date of birth, birthday, dates of birth) to the end of its bracket.
-_BIRTH_SPAN_RE = re.compile(r"\bbirth(?:day)?s?\b[^)]*")
-# The override part of a worklist's reasons (src/triage/mod.rs, Worklist::reasons): who, when,
-# what changed, then " - " and the free-text reason to the end.
-_OVERRIDE_RE = re.compile(
-    r"(?P<head> \| override by .*?(?: on \d{4}-\d{2}-\d{2})?:"
-    r"(?: tier \S+ \(rules: \S+\))?(?: modality \S+ \(rules: \S+\))? - )(?P<reason>.*)$",
-    re.DOTALL,
-)
 
 
 class PseudonymKeyError(LacBacklogError, ValueError):
@@ -144,13 +119,12 @@ class PseudonymKey:
     def pseudonym(self, child_id: str) -> str:
         """The pseudonym of ``child_id``: the prefix and the first hex digits of
         HMAC-SHA256(key, child_id as UTF-8), the id taken exactly as given."""
-        digest = hmac.new(self._key, str(child_id).encode("utf-8"), hashlib.sha256).hexdigest()
-        return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX_CHARS]
+        return _native.pseudonym(self._key, str(child_id))
 
     @property
     def fingerprint(self) -> str:
         """HMAC-SHA256(key, a fixed label) in hex: names the key in manifests, reveals nothing."""
-        return hmac.new(self._key, KEY_FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+        return _native.key_fingerprint(self._key)
 
     def __repr__(self) -> str:
         return f"PseudonymKey(fingerprint {self.fingerprint[:16]}..., from {self.source})"
@@ -181,48 +155,23 @@ def dob_month(value: Any) -> str | None:
         return None
     if isinstance(value, _dt.date):
         return f"{value.year:04d}-{value.month:02d}"
-    text = str(value).strip()
-    if not text:
-        return ""
-    m = _DATE_RE.fullmatch(text) or _DATE_RE.match(text)
-    if m is None:
-        return HIDDEN_VALUE
-    return f"{m.group('y')}-{m.group('m')}" if m.group("y") else f"{m.group('y2')}-{m.group('m2')}"
+    return _native.dob_month(str(value))
 
 
 def reduce_birth_dates(text: str) -> str:
     """Text with every date that follows a mention of birth (up to the closing bracket) reduced
     to its month: "on or after the 18th birthday (2022-01-09)" -> "... (2022-01)"."""
-    return _BIRTH_SPAN_RE.sub(lambda m: _DATE_RE.sub(lambda d: dob_month(d.group(0)) or "", m.group(0)), text)
-
-
-_OVERRIDE_MARK = " | override by "
-
-
-def withhold_override_reason(text: str) -> str:
-    """A worklist's reasons with the free-text reason of an override withheld. If the override
-    part cannot be parsed (a tier name with spaces, say), all of it after "override" is
-    withheld: failing safe."""
-    if _OVERRIDE_MARK not in text:
-        return text
-    out, n = _OVERRIDE_RE.subn(lambda m: m.group("head") + OVERRIDE_REASON_WITHHELD, text, count=1)
-    if n:
-        return out
-    return text[: text.index(_OVERRIDE_MARK)] + " | override: " + OVERRIDE_REASON_WITHHELD
-
-
-def _pseudonymise_text(text: str | None) -> str | None:
-    return None if text is None else withhold_override_reason(reduce_birth_dates(text))
+    return _native.reduce_birth_dates(text)
 
 
 def pseudonymise(table: Table, key: KeyLike) -> Table:
-    """The table for export beyond the care team: each ``child_id`` (or 903 ``CHILD``) replaced
-    by its pseudonym (:meth:`PseudonymKey.pseudonym`), each date of birth by its month
-    (``YYYY-MM``), dates of birth in reasons and problems reduced the same way, and the free-text
-    reason of any override withheld. In a problems table the value of a child_id or date of
-    birth cell is treated the same way. Other columns are unchanged; tables without child-level
-    columns (KPIs, OC2, simulations) come back equal. The result carries a ``.manifest`` with
-    the key's fingerprint.
+    """The table for export beyond the care team: each child id replaced by its pseudonym
+    (:meth:`PseudonymKey.pseudonym`), each date of birth by its month (``YYYY-MM``), dates of
+    birth in reasons and problems reduced the same way, and the free-text reason of any
+    override withheld. The Rust core does it by each column's role (set where the table is
+    built, never guessed from names or wording); in a problems table the value of a child_id or
+    date of birth cell is treated the same way. Tables without child-level columns (KPIs, OC2,
+    simulations) come back equal. The result carries a ``.manifest`` with the key's fingerprint.
 
     >>> import lac_backlog as lb
     >>> st = lb.status(lb.Cohort.from_csv(*lb.example_paths()), as_of="2021-10-21")
@@ -231,7 +180,7 @@ def pseudonymise(table: Table, key: KeyLike) -> Table:
     (True, False)
     """
     k = as_key(key)
-    return _transform(table, _pseudonymise_columns(k), {"pseudonymised": _key_record(k)})
+    return _rebuild(table, table._inner.pseudonymised(k._key), {"pseudonymised": _key_record(k)})
 
 
 def hide_values(table: Table) -> Table:
@@ -239,37 +188,15 @@ def hide_values(table: Table) -> Table:
     problem on a data line masked, and dates and the value masked in the problem text too."""
     if "value" not in table.columns or "problem" not in table.columns:
         return table
-    d = table.to_dict()
-    n = len(table)
-    problems = [
-        hide_problem(
-            Problem(
-                str(d.get("severity", [""] * n)[i] or ""),
-                str(d.get("file", [""] * n)[i] or ""),
-                d.get("line", [None] * n)[i],
-                d.get("column", [None] * n)[i],
-                str(d["value"][i] or ""),
-                str(d["problem"][i] or ""),
-            )
-        )
-        for i in range(n)
-    ]
-    d["value"] = [p.value for p in problems]
-    d["problem"] = [p.problem for p in problems]
-    return _rebuild(table, d, {"hide_values": True})
+    return _rebuild(table, table._inner.values_hidden(), {"hide_values": True})
 
 
 def hide_problem(p: Problem) -> Problem:
     """The problem with its value masked (HIDDEN_VALUE; a blank stays blank, and a header cell
     on line 1 is a column name, not data, so it stays), and with dates and the value masked in
     the text of the problem."""
-    if p.line == 1 or not p.value:
-        return p._replace(problem=_DATE_RE.sub(HIDDEN_VALUE, p.problem))
-    text = p.problem
-    value = p.value.strip()
-    if value:
-        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", HIDDEN_VALUE, text)
-    return p._replace(value=HIDDEN_VALUE, problem=_DATE_RE.sub(HIDDEN_VALUE, text))
+    value, problem = _native.hidden_problem(p.line, p.value, p.problem)
+    return p._replace(value=value, problem=problem)
 
 
 def _key_record(k: PseudonymKey) -> dict[str, Any]:
@@ -282,71 +209,14 @@ def _key_record(k: PseudonymKey) -> dict[str, Any]:
     }
 
 
-def _pseudonymise_columns(k: PseudonymKey) -> Callable[[dict[str, list[Any]]], dict[str, list[Any]]]:
-    def apply(d: dict[str, list[Any]]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {}
-        for name, values in d.items():
-            low = name.lower()
-            if low in CHILD_ID_COLUMNS:
-                out[name] = [None if v is None else k.pseudonym(str(v)) for v in values]
-            elif low in DOB_COLUMNS:
-                out[name] = [dob_month(v) for v in values]
-            elif low in TEXT_COLUMNS:
-                out[name] = [_pseudonymise_text(None if v is None else str(v)) for v in values]
-            elif low in FREE_TEXT_COLUMNS:
-                out[name] = [v if v in (None, "") else OVERRIDE_REASON_WITHHELD for v in values]
-            else:
-                out[name] = list(values)
-        if "column" in d and "value" in d:  # a problems table: the value of each problem's cell
-            values = out["value"]
-            for i, col in enumerate(d["column"]):
-                low = str(col or "").lower()
-                if values[i] in (None, ""):
-                    continue
-                if low in CHILD_ID_COLUMNS:
-                    values[i] = k.pseudonym(str(values[i]))
-                elif low in DOB_COLUMNS:
-                    values[i] = dob_month(values[i])
-        return out
+def _rebuild(table: Table, inner: _native.Table, privacy: dict[str, Any]) -> Table:
+    from ._audit import Provenance
+    from ._results import Table
 
-    return apply
-
-
-def _transform(
-    table: Table, apply: Callable[[dict[str, list[Any]]], dict[str, list[Any]]], privacy: dict[str, Any]
-) -> Table:
-    return _rebuild(table, apply(table.to_dict()), privacy)
-
-
-def _rebuild(table: Table, data: dict[str, list[Any]], privacy: dict[str, Any]) -> Table:
-    from ._results import PyTableData, Table
-
-    inner = PyTableData(table.columns, data, fallback_types=_column_types(table))
     out = Table(inner, table.kind, table.as_of, table.policy)
-    out._provenance = None if table._provenance is None else table._provenance.with_privacy(privacy)
-    if out._provenance is None:
-        from ._audit import Provenance
-
-        out._provenance = Provenance("Table", {}, privacy=privacy)
+    out._provenance = (
+        Provenance("Table", {}, privacy=privacy)
+        if table._provenance is None
+        else table._provenance.with_privacy(privacy)
+    )
     return out
-
-
-def _column_types(table: Table) -> dict[str, str]:
-    """Each column's type (str, int, float or date) from its first non-blank value."""
-    types: dict[str, str] = {}
-    for name, values in table.to_dict().items():
-        kind = "str"
-        for v in values:
-            if v is None:
-                continue
-            if isinstance(v, bool) or isinstance(v, str):
-                kind = "str"
-            elif isinstance(v, int):
-                kind = "int"
-            elif isinstance(v, float):
-                kind = "float"
-            elif isinstance(v, _dt.date):
-                kind = "date"
-            break
-        types[name] = kind
-    return types

@@ -4,13 +4,11 @@ they were computed with."""
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import html
-import io
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from . import _native
 
@@ -21,97 +19,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ._audit import Provenance
     from ._privacy import KeyLike
 
-__all__ = ["Explanation", "Kpis", "PyTableData", "Table", "TableData", "Worklist"]
+__all__ = ["Explanation", "Kpis", "Table", "Worklist"]
 
 _HTML_ROWS = 20
-
-#: What makes a spreadsheet run a cell as a formula when it leads the text (OWASP).
-FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(text: str) -> str:
-    """Text made safe to open in a spreadsheet, as the Rust writer does: a leading ``'`` on text
-    that would otherwise run as a formula; any other text unchanged."""
-    return "'" + text if text.startswith(FORMULA_LEADS) else text
-
-
-class TableData(Protocol):
-    """What a Table holds: the native table, or a :class:`PyTableData` made in Python."""
-
-    @property
-    def columns(self) -> list[str]: ...
-    def __len__(self) -> int: ...
-    def to_pydict(self) -> dict[str, list[Any]]: ...
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
-    def to_csv(self, raw: bool = False) -> str: ...
-    def write_csv(self, path: str, raw: bool = False) -> None: ...
-
-
-_ARROW_TYPES = ("str", "int", "float", "date")
-
-
-class PyTableData:
-    """Columns made in Python (a pseudonymised table, problems with hidden values) that behave
-    like the native table: the same CSV (dates YYYY-MM-DD, floats to one decimal, blanks empty,
-    quoted only where needed, written whole or not at all) and the same Arrow types."""
-
-    __slots__ = ("_columns", "_data", "_types")
-
-    def __init__(
-        self, columns: list[str], data: dict[str, list[Any]], fallback_types: dict[str, str] | None = None
-    ) -> None:
-        self._columns = list(columns)
-        self._data = {c: list(data[c]) for c in self._columns}
-        self._types = {c: _infer_type(self._data[c], (fallback_types or {}).get(c, "str")) for c in self._columns}
-
-    @property
-    def columns(self) -> list[str]:
-        return list(self._columns)
-
-    def __len__(self) -> int:
-        return len(self._data[self._columns[0]]) if self._columns else 0
-
-    def to_pydict(self) -> dict[str, list[Any]]:
-        return {c: list(self._data[c]) for c in self._columns}
-
-    def to_csv(self, raw: bool = False) -> str:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        safe = (lambda t: t) if raw else neutralise_formula
-        w.writerow([safe(c) for c in self._columns])
-        cols = [(self._data[c], self._types[c] == "str") for c in self._columns]
-        for i in range(len(self)):
-            w.writerow([safe(_cell(col[i])) if text else _cell(col[i]) for col, text in cols])
-        return buf.getvalue()
-
-    def write_csv(self, path: str | os.PathLike[str], raw: bool = False) -> None:
-        from ._audit import write_text_atomic
-
-        write_text_atomic(path, self.to_csv(raw))
-
-    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
-        import pyarrow as pa
-
-        types = {"str": pa.string(), "int": pa.int64(), "float": pa.float64(), "date": pa.date32()}
-        schema = pa.schema([pa.field(c, types[self._types[c]]) for c in self._columns])
-        table = pa.table({c: self._data[c] for c in self._columns}, schema=schema)
-        return table.__arrow_c_stream__(requested_schema)
-
-
-def _infer_type(values: list[Any], fallback: str) -> str:
-    for v in values:
-        if v is None:
-            continue
-        if isinstance(v, bool) or isinstance(v, str):
-            return "str"
-        if isinstance(v, int):
-            return "int"
-        if isinstance(v, float):
-            return "float"
-        if isinstance(v, _dt.date):
-            return "date"
-        return "str"
-    return fallback if fallback in _ARROW_TYPES else "str"
 
 
 class Table:
@@ -125,7 +35,7 @@ class Table:
 
     def __init__(
         self,
-        inner: TableData,
+        inner: _native.Table,
         kind: str,
         as_of: _dt.date | None = None,
         policy: _native.Policy | None = None,

@@ -18,7 +18,6 @@ import csv
 import datetime as _dt
 import io
 import os
-import re
 import signal
 import sys
 import tempfile
@@ -421,11 +420,8 @@ def _load_cohort(args: argparse.Namespace, run: _Run, policy: lb.Policy | None =
                 file=sys.stderr,
             )
     if policy is not None:
-        stale = lb.stale_data(cohort, as_of=args.as_of, policy=policy)
+        stale = lb.stale_data(cohort, as_of=args.as_of, policy=policy, hide_date=run.hide_values)
         if stale:
-            # The newest date is one child's: masked like any other value with --hide-values.
-            if run.hide_values:
-                stale = re.sub(r"\d{4}-\d{2}-\d{2}, ", "[hidden], ", stale, count=1)
             print(f"warning: {stale}", file=sys.stderr)
     return cohort
 

@@ -576,8 +576,10 @@ impl Worklist {
         s
     }
 
-    /// [`Worklist::reasons`] written at the end of `s`.
-    pub fn write_reasons(&self, row: &WorklistRow, s: &mut String) {
+    /// [`Worklist::reasons`] written at the end of `s`. Returns where in `s` the free text a
+    /// clinician typed (an override's reason) begins, when there is one: it runs to the end,
+    /// and a pseudonymised table withholds it from there ([`crate::privacy`]).
+    pub fn write_reasons(&self, row: &WorklistRow, s: &mut String) -> Option<usize> {
         use std::fmt::Write as _;
         // Writing to a String cannot fail. Fixed words are pushed and numbers written without
         // the formatting machinery: this runs for every row of every worklist.
@@ -642,11 +644,15 @@ impl Worklist {
             if o.modality.is_some() {
                 let _ = write!(s, " modality {} (rules: {})", row.modality.as_str(), row.rule_modality.as_str());
             }
-            let _ = write!(s, " - {}", o.reason);
+            s.push_str(" - ");
+            let clinician_text = s.len();
+            s.push_str(&o.reason);
             if let Some(g) = row.below_safeguard {
                 let _ = write!(s, " (below the {g} safeguard)");
             }
+            return Some(clinician_text);
         }
+        None
     }
 
     /// A readable, multi-line account of one row, for a nurse.

@@ -139,7 +139,13 @@ def test_policy_command_prints_the_full_default(tmp_path: Path) -> None:
 def test_demo_prints_a_report_a_nurse_can_use() -> None:
     r = run_cli("demo", script=True)
     assert r.returncode == 0, r.stderr
-    for text in ["Children by status and age band", "under_5", "17_plus", "Most overdue", "Up to date (the up_to_date indicator"]:
+    for text in [
+        "Children by status and age band",
+        "under_5",
+        "17_plus",
+        "Most overdue",
+        "Up to date (the up_to_date indicator",
+    ]:
         assert text in r.stdout
 
 

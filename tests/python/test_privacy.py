@@ -372,14 +372,27 @@ def test_override_reason_is_withheld_but_who_and_when_stay(key_file: Path) -> No
     assert "Smith" not in ps.to_csv()
 
 
-def test_an_override_that_cannot_be_parsed_is_withheld_whole() -> None:
-    from lac_backlog._privacy import withhold_override_reason
-
-    odd = "score 10: x | tier P4 by score >= 0 | override by Dr X: tier Top Priority (rules: P4) - Mrs Smith said"
-    assert (
-        withhold_override_reason(odd) == f"score 10: x | tier P4 by score >= 0 | override: {OVERRIDE_REASON_WITHHELD}"
-    )
-    assert withhold_override_reason("score 10: x | tier P4 by score >= 0") == "score 10: x | tier P4 by score >= 0"
+def test_an_override_reason_is_withheld_by_where_it_starts_never_by_its_wording(key_file: Path) -> None:
+    """The core knows where a clinician's words begin in each row's reasons (it wrote them), so
+    no wording can hide them: a reason that looks like the library's own text, or a tier or a
+    decider with odd words, is still withheld whole, and nothing before it is touched."""
+    cohort = lb.Cohort.from_csv(EXAMPLE_CHILDREN, EXAMPLE_ASSESSMENTS)
+    decided = [
+        {
+            "child_id": "0017",
+            "tier": "P1",
+            "reason": " - tier P4 (rules: P1) | override by Mrs Smith: birthday 2012-05-07",
+            "decided_by": "Dr X - on 2021-10-20: tier",
+            "decided_on": "2021-10-20",
+        }
+    ]
+    wl = lb.triage(cohort, as_of=AS_OF, overrides=decided)
+    plain = next(r for r in wl.rows() if r["overridden"] == "yes")["reasons"]
+    ps = wl.pseudonymised(lb.PseudonymKey.from_file(key_file))
+    row = next(r for r in ps.rows() if r["overridden"] == "yes")
+    head = plain[: plain.rindex(decided[0]["reason"].strip())]
+    assert row["reasons"] == head + OVERRIDE_REASON_WITHHELD
+    assert "Smith" not in ps.to_csv() and "2012-05-07" not in ps.to_csv()
 
 
 def test_python_api_pseudonymise(key_file: Path) -> None:
