@@ -24,8 +24,8 @@ from typing import Any, Union, cast
 from . import _audit, _native, waiting_list
 from ._exceptions import DataError, LacBacklogError, LacBacklogWarning, OverrideWarning, PolicyError, Problem
 from ._native import Policy
-from ._privacy import PseudonymKey, PseudonymKeyError, pseudonymise
-from ._results import Explanation, Kpis, Table, Worklist
+from ._privacy import PseudonymKey, PseudonymKeyError
+from ._results import Explanation, Kpis, Table, Worklist, pseudonymise
 from ._simulation import CapacityResult, SimulationResult
 
 __version__: str = _native.__version__

@@ -19,14 +19,15 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 from . import _native
 from ._files import TEMP_PREFIX
 
-if TYPE_CHECKING:  # pragma: no cover
-    from . import Cohort
-    from ._results import Table
+# A result table and a cohort, as this module uses them: their classes (in _results and the
+# package) import this module, so it names them only by what it reads from them.
+Table = Any
+Cohort = Any
 
 __all__ = [
     "MANIFEST_SUFFIX",

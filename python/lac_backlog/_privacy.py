@@ -15,14 +15,11 @@ from __future__ import annotations
 import datetime as _dt
 import hmac
 import os
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 from . import _native
 from ._exceptions import LacBacklogError, Problem
 from ._files import MAX_KEY_FILE_BYTES, FileProblem, read_bounded
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ._results import Table
 
 __all__ = [
     "DOB_MONTH_FORM",
@@ -34,9 +31,9 @@ __all__ = [
     "PSEUDONYM_PREFIX",
     "PseudonymKey",
     "PseudonymKeyError",
+    "as_key",
     "hide_problem",
-    "hide_values",
-    "pseudonymise",
+    "key_record",
 ]
 
 #: The environment variable that may hold the key (the alternative to a key file).
@@ -164,33 +161,6 @@ def reduce_birth_dates(text: str) -> str:
     return _native.reduce_birth_dates(text)
 
 
-def pseudonymise(table: Table, key: KeyLike) -> Table:
-    """The table for export beyond the care team: each child id replaced by its pseudonym
-    (:meth:`PseudonymKey.pseudonym`), each date of birth by its month (``YYYY-MM``), dates of
-    birth in reasons and problems reduced the same way, and the free-text reason of any
-    override withheld. The Rust core does it by each column's role (set where the table is
-    built, never guessed from names or wording); in a problems table the value of a child_id or
-    date of birth cell is treated the same way. Tables without child-level columns (KPIs, OC2,
-    simulations) come back equal. The result carries a ``.manifest`` with the key's fingerprint.
-
-    >>> import lac_backlog as lb
-    >>> st = lb.status(lb.Cohort.from_csv(*lb.example_paths()), as_of="2021-10-21")
-    >>> ps = lb.pseudonymise(st, lb.PseudonymKey("a key of at least thirty-two bytes, kept secret"))
-    >>> ps.column("child_id")[0].startswith("ps_"), "0017" in ps.column("child_id")
-    (True, False)
-    """
-    k = as_key(key)
-    return _rebuild(table, table._inner.pseudonymised(k._key), {"pseudonymised": _key_record(k)})
-
-
-def hide_values(table: Table) -> Table:
-    """A problems table (severity, file, line, column, value, problem) with the value of every
-    problem on a data line masked, and dates and the value masked in the problem text too."""
-    if "value" not in table.columns or "problem" not in table.columns:
-        return table
-    return _rebuild(table, table._inner.values_hidden(), {"hide_values": True})
-
-
 def hide_problem(p: Problem) -> Problem:
     """The problem with its value masked (HIDDEN_VALUE; a blank stays blank, and a header cell
     on line 1 is a column name, not data, so it stays), and with dates and the value masked in
@@ -199,7 +169,7 @@ def hide_problem(p: Problem) -> Problem:
     return p._replace(value=value, problem=problem)
 
 
-def _key_record(k: PseudonymKey) -> dict[str, Any]:
+def key_record(k: PseudonymKey) -> dict[str, Any]:
     return {
         "method": "HMAC-SHA256",
         "key_fingerprint": k.fingerprint,
@@ -207,16 +177,3 @@ def _key_record(k: PseudonymKey) -> dict[str, Any]:
         "date_of_birth": DOB_MONTH_FORM,
         "override_reason": OVERRIDE_REASON_WITHHELD,
     }
-
-
-def _rebuild(table: Table, inner: _native.Table, privacy: dict[str, Any]) -> Table:
-    from ._audit import Provenance
-    from ._results import Table
-
-    out = Table(inner, table.kind, table.as_of, table.policy)
-    out._provenance = (
-        Provenance("Table", {}, privacy=privacy)
-        if table._provenance is None
-        else table._provenance.with_privacy(privacy)
-    )
-    return out

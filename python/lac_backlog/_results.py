@@ -10,16 +10,14 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from . import _native
+from . import _audit, _native
+from ._privacy import KeyLike, as_key, key_record
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
     import polars
 
-    from ._audit import Provenance
-    from ._privacy import KeyLike
-
-__all__ = ["Explanation", "Kpis", "Table", "Worklist"]
+__all__ = ["Explanation", "Kpis", "Table", "Worklist", "hide_values", "pseudonymise"]
 
 _HTML_ROWS = 20
 
@@ -44,7 +42,7 @@ class Table:
         self.kind = kind
         self.as_of = as_of
         self.policy = policy
-        self._provenance: Provenance | None = None
+        self._provenance: _audit.Provenance | None = None
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -53,15 +51,11 @@ class Table:
         and size (files are hashed when first asked; a cohort from DataFrames by the SHA-256 of
         the canonical CSV that ``Cohort.to_csv`` writes), rows in per input table, rows out and
         the SHA-256 of the table's CSV. A new dict each time."""
-        from ._audit import table_manifest
-
-        return table_manifest(self)
+        return _audit.table_manifest(self)
 
     def pseudonymised(self, key: KeyLike) -> Table:
         """This table for export beyond the care team (:func:`lac_backlog.pseudonymise`):
         child ids as keyed hashes, dates of birth as months, override reasons withheld."""
-        from ._privacy import pseudonymise
-
         return pseudonymise(self, key)
 
     @property
@@ -314,3 +308,40 @@ def _cell(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:.1f}"
     return str(v)
+
+
+def pseudonymise(table: Table, key: KeyLike) -> Table:
+    """The table for export beyond the care team: each child id replaced by its pseudonym
+    (:meth:`PseudonymKey.pseudonym`), each date of birth by its month (``YYYY-MM``), dates of
+    birth in reasons and problems reduced the same way, and the free-text reason of any
+    override withheld. The Rust core does it by each column's role (set where the table is
+    built, never guessed from names or wording); in a problems table the value of a child_id or
+    date of birth cell is treated the same way. Tables without child-level columns (KPIs, OC2,
+    simulations) come back equal. The result carries a ``.manifest`` with the key's fingerprint.
+
+    >>> import lac_backlog as lb
+    >>> st = lb.status(lb.Cohort.from_csv(*lb.example_paths()), as_of="2021-10-21")
+    >>> ps = lb.pseudonymise(st, lb.PseudonymKey("a key of at least thirty-two bytes, kept secret"))
+    >>> ps.column("child_id")[0].startswith("ps_"), "0017" in ps.column("child_id")
+    (True, False)
+    """
+    k = as_key(key)
+    return _rebuild(table, table._inner.pseudonymised(k._key), {"pseudonymised": key_record(k)})
+
+
+def hide_values(table: Table) -> Table:
+    """A problems table (severity, file, line, column, value, problem) with the value of every
+    problem on a data line masked, and dates and the value masked in the problem text too."""
+    if "value" not in table.columns or "problem" not in table.columns:
+        return table
+    return _rebuild(table, table._inner.values_hidden(), {"hide_values": True})
+
+
+def _rebuild(table: Table, inner: _native.Table, privacy: dict[str, Any]) -> Table:
+    out = Table(inner, table.kind, table.as_of, table.policy)
+    out._provenance = (
+        _audit.Provenance("Table", {}, privacy=privacy)
+        if table._provenance is None
+        else table._provenance.with_privacy(privacy)
+    )
+    return out

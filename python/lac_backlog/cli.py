@@ -31,7 +31,8 @@ import lac_backlog as lb
 
 from . import _audit
 from ._files import MAX_KEY_FILE_BYTES, FileProblem, decode_text, make_temp, read_bounded, same_file
-from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem, hide_values
+from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem
+from ._results import hide_values
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 DEMO_AS_OF = "2021-10-21"  # the day Hampshire's backlog report went to its Corporate Parenting Board
