@@ -64,6 +64,57 @@ pub enum GroupBy {
     Locality,
 }
 
+impl std::str::FromStr for GroupBy {
+    type Err = String;
+
+    /// `age_band` or `locality` (a blank or `none`: no breakdown).
+    fn from_str(s: &str) -> Result<GroupBy, String> {
+        match s {
+            "" | "none" => Ok(GroupBy::None),
+            "age_band" => Ok(GroupBy::AgeBand),
+            "locality" => Ok(GroupBy::Locality),
+            other => Err(format!("by must be 'age_band' or 'locality', not {other:?}")),
+        }
+    }
+}
+
+/// What a KPI report is asked for: the indicators at `as_of`, or at each of the last
+/// `months` month ends; a breakdown; suppression for sharing; a forecast of `forecast` month
+/// ends if nobody else is seen (0: none).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiRequest {
+    pub as_of: NaiveDate,
+    pub months: Option<u32>,
+    pub by: GroupBy,
+    pub suppress: bool,
+    pub forecast: u32,
+}
+
+/// A KPI report: the indicators, their direction of travel and the forecast (when asked for).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiReport {
+    pub indicators: Table,
+    pub trend: Table,
+    pub forecast: Option<Table>,
+}
+
+/// The KPI report a request asks for (the `kpi` command and `lb.kpis`).
+pub fn report(cohort: &Cohort, request: &KpiRequest, policy: &Policy) -> KpiReport {
+    let ends = match request.months {
+        Some(n) => month_ends(request.as_of, n),
+        None => vec![request.as_of],
+    };
+    let rows = compute(cohort, &ends, request.by, policy);
+    KpiReport {
+        indicators: kpi_table(&rows, request.by, request.suppress, policy),
+        trend: trend_table(&rows, request.suppress, policy),
+        forecast: (request.forecast > 0).then(|| {
+            let rows = forecast(cohort, request.as_of, request.forecast, policy);
+            kpi_table(&rows, GroupBy::None, request.suppress, policy)
+        }),
+    }
+}
+
 /// Where one child stands on the four indicators at a period end: (in the denominator,
 /// counted in the numerator) for each, in `Indicator::ALL` order.
 pub type ChildKpi = [(bool, bool); 4];

@@ -273,21 +273,6 @@ fn synthetic_cohort(
     Ok(PyCohort { inner: Arc::new(c) })
 }
 
-/// The cohort of a read return at `at`, joined to the assessments CSV at `assessments` if any.
-fn load_903_cohort(
-    ret: &crate::ssda903::Return903,
-    at: NaiveDate,
-    assessments: Option<&std::path::Path>,
-    opts: &crate::ReadOptions,
-) -> crate::Result<crate::Loaded> {
-    let bytes = match assessments {
-        Some(p) => Some(std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source })?),
-        None => None,
-    };
-    let name = assessments.map(|p| p.display().to_string()).unwrap_or_default();
-    Ok(crate::ssda903::load_cohort(ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), opts))
-}
-
 /// Reading on `today` with the IHA rule of `policy` (the default policy's when not given).
 fn read_options(today: NaiveDate, policy: Option<&Bound<'_, PyPolicy>>) -> crate::ReadOptions {
     match policy {
@@ -311,9 +296,7 @@ fn cohort_from_ssda903(
 ) -> PyResult<(PyCohort, NaiveDate)> {
     let opts = read_options(today, policy);
     let run = || -> crate::Result<(crate::Cohort, NaiveDate)> {
-        let ret = crate::ssda903::read_dir(&dir, None)?;
-        let at = as_of.or_else(|| ret.year_end()).unwrap_or(today);
-        let loaded = load_903_cohort(&ret, at, assessments.as_deref(), &opts)?;
+        let (loaded, at) = crate::ssda903::load_dir_cohort(&dir, assessments.as_deref(), as_of, None, &opts)?;
         Ok((loaded.into_cohort_with(skip_bad_rows)?, at))
     };
     let (c, at) = py.detach(run).map_err(PyErr::from)?;
@@ -333,9 +316,7 @@ fn validate_ssda903(
 ) -> PyResult<(PyTable, PyTable)> {
     let opts = read_options(today, policy);
     let run = || -> crate::Result<crate::ValidationReport> {
-        let ret = crate::ssda903::read_dir(&dir, year_end)?;
-        let at = year_end.or_else(|| ret.year_end()).unwrap_or(today);
-        Ok(load_903_cohort(&ret, at, assessments.as_deref(), &opts)?.report)
+        Ok(crate::ssda903::load_dir_cohort(&dir, assessments.as_deref(), year_end, year_end, &opts)?.0.report)
     };
     let report = py.detach(run).map_err(PyErr::from)?;
     Ok((PyTable::new(table::problems_table(&report.problems)), PyTable::new(table::counts_table(&report))))
@@ -367,29 +348,17 @@ fn kpis(
     policy: &Bound<'_, PyPolicy>,
     forecast: u32,
 ) -> PyResult<(PyTable, PyTable, Option<PyTable>)> {
-    use crate::kpi::{self, GroupBy};
-    let group = match by.as_deref() {
-        None => GroupBy::None,
-        Some("age_band") => GroupBy::AgeBand,
-        Some("locality") => GroupBy::Locality,
-        Some(other) => return Err(pyo3::exceptions::PyValueError::new_err(format!("by must be 'age_band' or 'locality', not {other:?}"))),
+    let request = crate::kpi::KpiRequest {
+        as_of,
+        months,
+        by: by.as_deref().unwrap_or("").parse().map_err(pyo3::exceptions::PyValueError::new_err)?,
+        suppress,
+        forecast,
     };
     let cohort = Arc::clone(&cohort.get().inner);
     let policy = policy.get().inner.clone();
-    let (k, t, f) = py.detach(move || {
-        let ends = match months {
-            Some(n) => kpi::month_ends(as_of, n),
-            None => vec![as_of],
-        };
-        let rows = kpi::compute(&cohort, &ends, group, &policy);
-        let k = kpi::kpi_table(&rows, group, suppress, &policy);
-        let t = kpi::trend_table(&rows, suppress, &policy);
-        let f = (forecast > 0).then(|| {
-            let rows = kpi::forecast(&cohort, as_of, forecast, &policy);
-            kpi::kpi_table(&rows, GroupBy::None, suppress, &policy)
-        });
-        (k, t, f)
-    });
+    let r = py.detach(move || crate::kpi::report(&cohort, &request, &policy));
+    let (k, t, f) = (r.indicators, r.trend, r.forecast);
     Ok((PyTable::new(k), PyTable::new(t), f.map(PyTable::new)))
 }
 
@@ -400,24 +369,17 @@ fn scenario_file(text: &str, format: &str) -> crate::Result<crate::simulate::Sce
     }
 }
 
-struct SimState {
-    cohort: Arc<crate::Cohort>,
-    file: crate::simulate::ScenarioFile,
-    as_of: NaiveDate,
-    policy: crate::Policy,
-    results: Vec<(String, Vec<crate::simulate::Run>)>,
-}
-
 /// A Monte Carlo simulation of backlog scenarios, run in batches (so that Python can show
-/// progress and stop on Ctrl-C between them).
+/// progress and stop on Ctrl-C between them): the core's [`crate::simulate::Batch`].
 #[pyclass(frozen, module = "lac_backlog._native", name = "Simulation")]
 struct PySimulation {
-    state: std::sync::Mutex<SimState>,
+    cohort: Arc<crate::Cohort>,
+    batch: std::sync::Mutex<crate::simulate::Batch>,
 }
 
 impl PySimulation {
-    fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, SimState>> {
-        self.state.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("simulation state poisoned"))
+    fn lock(&self) -> PyResult<std::sync::MutexGuard<'_, crate::simulate::Batch>> {
+        self.batch.lock().map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("simulation state poisoned"))
     }
 }
 
@@ -438,74 +400,41 @@ impl PySimulation {
         runs: Option<u32>,
         seed: Option<u64>,
     ) -> PyResult<Self> {
-        let mut file = scenario_file(scenarios, format).map_err(PyErr::from)?;
-        if let Some(w) = weeks {
-            file.weeks = w;
-        }
-        if let Some(r) = runs {
-            file.runs = r;
-        }
-        if let Some(s) = seed {
-            file.seed = s;
-        }
-        file.validate().map_err(PyErr::from)?;
-        let entrants = file.scenario.iter().map(|s| s.new_entrants_per_week).fold(0.0, f64::max);
-        let (children, options) = (cohort.get().inner.len(), file.scenario.len());
-        crate::simulate::check_size(children, options, file.weeks, file.runs, entrants, &policy.get().inner).map_err(PyErr::from)?;
-        let results = file.scenario.iter().map(|s| (s.name.clone(), Vec::new())).collect();
-        Ok(PySimulation {
-            state: std::sync::Mutex::new(SimState {
-                cohort: Arc::clone(&cohort.get().inner),
-                file,
-                as_of,
-                policy: policy.get().inner.clone(),
-                results,
-            }),
-        })
+        let mut file = scenario_file(scenarios, format)?;
+        file.weeks = weeks.unwrap_or(file.weeks);
+        file.runs = runs.unwrap_or(file.runs);
+        file.seed = seed.unwrap_or(file.seed);
+        let cohort = Arc::clone(&cohort.get().inner);
+        let batch = crate::simulate::Batch::new(file, cohort.len(), as_of, &policy.get().inner)?;
+        Ok(PySimulation { cohort, batch: std::sync::Mutex::new(batch) })
     }
 
     /// Runs to do in all (runs x scenarios), and done so far.
     fn progress(&self) -> PyResult<(u32, u32)> {
-        let st = self.lock()?;
-        let done: usize = st.results.iter().map(|(_, r)| r.len()).sum();
-        Ok((st.file.runs * st.file.scenario.len() as u32, done as u32))
+        Ok(self.lock()?.progress())
     }
 
     /// Do up to `max_runs` more runs (of the first unfinished scenario), in parallel, without
     /// the GIL. Returns how many were done (0 when finished).
     fn step(&self, py: Python<'_>, max_runs: u32) -> PyResult<u32> {
-        let mut st = self.lock()?;
-        let Some(i) = st.results.iter().position(|(_, r)| (r.len() as u32) < st.file.runs) else { return Ok(0) };
-        let start = st.results[i].1.len() as u32;
-        let end = (start + max_runs.max(1)).min(st.file.runs);
-        let (cohort, s, as_of, weeks, seed, policy, costs, det) = (
-            Arc::clone(&st.cohort),
-            st.file.scenario[i].clone(),
-            st.as_of,
-            st.file.weeks,
-            st.file.seed,
-            st.policy.clone(),
-            st.file.costs.clone(),
-            st.file.runs == 1,
-        );
-        let runs = py.detach(move || crate::simulate::simulate(&cohort, &s, as_of, weeks, start..end, seed, &policy, &costs, det));
-        st.results[i].1.extend(runs);
-        Ok(end - start)
+        let mut guard = self.lock()?;
+        let (batch, cohort): (&mut crate::simulate::Batch, &crate::Cohort) = (&mut guard, &self.cohort);
+        Ok(py.detach(move || batch.step(cohort, max_runs)))
     }
 
     /// Scenario names, and weeks, runs and seed.
     fn describe(&self) -> PyResult<(Vec<String>, u32, u32, u64)> {
-        let st = self.lock()?;
-        Ok((st.file.scenario.iter().map(|s| s.name.clone()).collect(), st.file.weeks, st.file.runs, st.file.seed))
+        let b = self.lock()?;
+        let f = &b.file;
+        Ok((f.scenario.iter().map(|s| s.name.clone()).collect(), f.weeks, f.runs, f.seed))
     }
 
     fn summary(&self) -> PyResult<PyTable> {
-        Ok(PyTable::new(crate::simulate::summary_table(&self.lock()?.results)))
+        Ok(PyTable::new(self.lock()?.summary()))
     }
 
     fn trajectory(&self) -> PyResult<PyTable> {
-        let st = self.lock()?;
-        Ok(PyTable::new(crate::simulate::trajectory_table(&st.results, st.as_of)))
+        Ok(PyTable::new(self.lock()?.trajectory()))
     }
 }
 
@@ -567,11 +496,7 @@ fn capacity_needed(
 ) -> PyResult<crate::simulate::CapacityAnswer> {
     use crate::simulate::Goal;
     let file = scenario_file(scenarios, format).map_err(PyErr::from)?;
-    let goal = match (goal_date, goal_pct) {
-        (Some(d), None) => Goal::ClearBy(d),
-        (None, Some(p)) => Goal::UpToDate(p),
-        _ => return Err(pyo3::exceptions::PyValueError::new_err("give exactly one of clear_by and target_up_to_date")),
-    };
+    let goal = Goal::of(goal_date, goal_pct)?;
     let cohort = Arc::clone(&cohort.get().inner);
     let policy = policy.get().inner.clone();
     let base = file.scenario[0].clone();

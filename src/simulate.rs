@@ -856,6 +856,58 @@ pub fn trajectory_table(results: &[(String, Vec<Run>)], as_of: NaiveDate) -> Tab
     t
 }
 
+/// A simulation of a scenario file's options run in batches, so that a caller can show
+/// progress and stop between batches (Ctrl-C in Python): the file (with any overrides of
+/// weeks, runs and seed), checked and sized up front, and the runs done so far, per option.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub file: ScenarioFile,
+    pub as_of: NaiveDate,
+    pub policy: Policy,
+    /// (option name, runs done), in the file's order.
+    pub results: Vec<(String, Vec<Run>)>,
+}
+
+impl Batch {
+    /// The simulation of `file` for a cohort of `children` at `as_of`, refused up front when it
+    /// is not valid or too big ([`check_size`]).
+    pub fn new(file: ScenarioFile, children: usize, as_of: NaiveDate, policy: &Policy) -> Result<Batch> {
+        file.validate()?;
+        let entrants = file.scenario.iter().map(|s| s.new_entrants_per_week).fold(0.0, f64::max);
+        check_size(children, file.scenario.len(), file.weeks, file.runs, entrants, policy)?;
+        let results = file.scenario.iter().map(|s| (s.name.clone(), Vec::new())).collect();
+        Ok(Batch { file, as_of, policy: policy.clone(), results })
+    }
+
+    /// Runs to do in all (runs x options), and done so far.
+    pub fn progress(&self) -> (u32, u32) {
+        let done: usize = self.results.iter().map(|(_, r)| r.len()).sum();
+        (self.file.runs.saturating_mul(self.file.scenario.len() as u32), done as u32)
+    }
+
+    /// Do up to `max_runs` more runs of the first unfinished option, in parallel; how many
+    /// were done (0 when every option is finished).
+    pub fn step(&mut self, cohort: &Cohort, max_runs: u32) -> u32 {
+        let f = &self.file;
+        let Some(i) = self.results.iter().position(|(_, r)| (r.len() as u32) < f.runs) else { return 0 };
+        let start = self.results[i].1.len() as u32;
+        let end = start.saturating_add(max_runs.max(1)).min(f.runs);
+        let runs = simulate(cohort, &f.scenario[i], self.as_of, f.weeks, start..end, f.seed, &self.policy, &f.costs, f.runs == 1);
+        self.results[i].1.extend(runs);
+        end - start
+    }
+
+    /// The summary table, one row per option.
+    pub fn summary(&self) -> Table {
+        summary_table(&self.results)
+    }
+
+    /// The weekly trajectory table (p10, p50, p90).
+    pub fn trajectory(&self) -> Table {
+        trajectory_table(&self.results, self.as_of)
+    }
+}
+
 /// What a capacity search looks for.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Goal {
@@ -863,6 +915,31 @@ pub enum Goal {
     ClearBy(NaiveDate),
     /// `up_to_date` at the horizon's end at least this percentage.
     UpToDate(f64),
+}
+
+impl Goal {
+    /// The goal from its two forms: a date to clear by, or a percentage up to date; exactly one.
+    pub fn of(clear_by: Option<NaiveDate>, up_to_date_pct: Option<f64>) -> Result<Goal> {
+        match (clear_by, up_to_date_pct) {
+            (Some(d), None) => Ok(Goal::ClearBy(d)),
+            (None, Some(p)) => Ok(Goal::UpToDate(p)),
+            _ => Err(Error::Policy("give exactly one of clear_by and target_up_to_date".into())),
+        }
+    }
+}
+
+impl std::str::FromStr for Goal {
+    type Err = String;
+
+    /// `clear_by=YYYY-MM-DD` or `up_to_date=PCT`.
+    fn from_str(s: &str) -> std::result::Result<Goal, String> {
+        let bad = || format!("a goal is clear_by=YYYY-MM-DD or up_to_date=PERCENT, not {s:?}");
+        match s.split_once('=') {
+            Some(("clear_by", d)) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").map(Goal::ClearBy).map_err(|_| bad()),
+            Some(("up_to_date", p)) => p.trim().parse::<f64>().ok().filter(|p| p.is_finite()).map(Goal::UpToDate).ok_or_else(bad),
+            _ => Err(bad()),
+        }
+    }
 }
 
 /// The capacity found (None: none up to the search's bound) and every (capacity, success

@@ -251,3 +251,17 @@ proptest! {
         }
     }
 }
+
+/// The KPI report a request asks for is the sum of its parts (what the `kpi` command and
+/// `lb.kpis` call), and the breakdown reads from its name.
+#[test]
+fn a_report_request_gives_the_indicators_trend_and_forecast() {
+    let e = ymd(2021, 9, 30);
+    let request = lac_backlog::kpi::KpiRequest { as_of: e, months: Some(2), by: "age_band".parse().unwrap(), suppress: false, forecast: 2 };
+    let r = lac_backlog::kpi::report(&cohort(), &request, &Policy::default());
+    let rows = compute(&cohort(), &month_ends(e, 2), GroupBy::AgeBand, &Policy::default());
+    assert_eq!(r.indicators, kpi_table(&rows, GroupBy::AgeBand, false, &Policy::default()));
+    assert!(r.forecast.is_some_and(|f| f.n_rows() > 0) && r.trend.n_rows() > 0);
+    assert_eq!("".parse::<GroupBy>(), Ok(GroupBy::None));
+    assert!("ward".parse::<GroupBy>().unwrap_err().contains("age_band"));
+}

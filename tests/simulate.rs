@@ -245,3 +245,33 @@ fn back_test_against_the_stored_summary() {
     let overdue_end = |i: usize| results[i].1.iter().map(|r| r.weeks.last().unwrap().overdue).sum::<u32>();
     assert!(overdue_end(1) < overdue_end(2) && overdue_end(2) < overdue_end(0));
 }
+
+/// The core's batch type runs a scenario file to the end in batches and gives the same summary
+/// as one call per option (the Python layer only shows progress between batches).
+#[test]
+fn a_batch_run_in_pieces_gives_the_whole_runs_summary() {
+    let cohort = overdue_cohort(40);
+    let file = ScenarioFile::from_toml_str("weeks = 8\nruns = 5\nseed = 3\n[[scenario]]\nname = \"a\"\nface_to_face_per_week = 4\n[[scenario]]\nname = \"b\"\nface_to_face_per_week = 8\n").unwrap();
+    let mut b = lac_backlog::simulate::Batch::new(file.clone(), cohort.len(), as_of(), &Policy::default()).unwrap();
+    assert_eq!(b.progress(), (10, 0));
+    let mut steps = 0;
+    while b.step(&cohort, 2) > 0 {
+        steps += 1;
+    }
+    assert_eq!((b.progress(), steps), ((10, 10), 6));
+    let whole: Vec<(String, Vec<lac_backlog::simulate::Run>)> = file
+        .scenario
+        .iter()
+        .map(|s| (s.name.clone(), simulate(&cohort, s, as_of(), 8, 0..5, 3, &Policy::default(), &file.costs, false)))
+        .collect();
+    assert_eq!(b.summary().to_csv_string(), summary_table(&whole).to_csv_string());
+    assert!(lac_backlog::simulate::Batch::new(ScenarioFile { runs: 0, ..file }, 40, as_of(), &Policy::default()).is_err());
+}
+
+#[test]
+fn goals_read_from_text() {
+    assert_eq!("clear_by=2022-03-31".parse::<Goal>(), Ok(Goal::ClearBy(NaiveDate::from_ymd_opt(2022, 3, 31).unwrap())));
+    assert_eq!("up_to_date=90".parse::<Goal>(), Ok(Goal::UpToDate(90.0)));
+    assert!("clear_by=31/03/2022".parse::<Goal>().is_err() && "soon".parse::<Goal>().is_err());
+    assert!(Goal::of(None, None).is_err() && Goal::of(Some(as_of()), Some(1.0)).is_err());
+}

@@ -580,6 +580,27 @@ fn signals_903(k: &Child903, period: &[Episode], current: &Episode, oc2: &Oc2Rec
     s
 }
 
+/// A 903 return folder read and derived at `as_of` (default: the year end the return covers,
+/// else `opts.today`), joined to the assessments CSV file if given: the loaded cohort (with the
+/// whole report) and the date it was derived at. `year_end` sets the code lists (as
+/// [`read_dir`]). Only an unreadable folder or file is an `Err`.
+pub fn load_dir_cohort(
+    dir: &Path,
+    assessments: Option<&Path>,
+    as_of: Option<NaiveDate>,
+    year_end: Option<NaiveDate>,
+    opts: &ReadOptions,
+) -> Result<(Loaded, NaiveDate)> {
+    let ret = read_dir(dir, year_end)?;
+    let at = as_of.or_else(|| ret.year_end()).unwrap_or(opts.today);
+    let bytes = match assessments {
+        Some(p) => Some(std::fs::read(p).map_err(io_error(p))?),
+        None => None,
+    };
+    let name = assessments.map(|p| p.display().to_string()).unwrap_or_default();
+    Ok((load_cohort(&ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), opts), at))
+}
+
 /// The cohort at `as_of` from a return and, optionally, an assessments table (CSV bytes).
 /// Children with no episode are left out with a warning. Fails (in the report) on any error in
 /// the return or the assessments.
