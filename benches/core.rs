@@ -6,7 +6,7 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use lac_backlog::kpi::{compute, month_ends, GroupBy};
-use lac_backlog::simulate::{simulate, Costs, Scenario};
+use lac_backlog::simulate::{simulate, Costs, Scenario, Setup};
 use lac_backlog::synth::{synthetic_cohort, SynthOptions};
 use lac_backlog::table::cohort_csv;
 use lac_backlog::{load_csv_bytes, status_all, Cohort, Policy, ReadOptions};
@@ -21,6 +21,7 @@ fn council(n: usize) -> Cohort {
 
 fn benches(c: &mut Criterion) {
     let p = Policy::default();
+    let costs = Costs::default();
     let big = council(1_000_000);
     let (children, assessments) = cohort_csv(&big);
     let bytes = (children.len() + assessments.len()) as u64;
@@ -53,7 +54,14 @@ fn benches(c: &mut Criterion) {
     g.sample_size(10);
     for runs in [100u32, 1000] {
         g.bench_with_input(BenchmarkId::from_parameter(runs), &runs, |b, &runs| {
-            b.iter(|| simulate(&small, &s, as_of(), 52, 0..runs, 7, &p, &Costs::default(), false))
+            b.iter(|| {
+                simulate(
+                    &small,
+                    &s,
+                    &Setup { as_of: as_of(), weeks: 52, seed: 7, policy: &p, costs: &costs, deterministic: false },
+                    0..runs,
+                )
+            })
         });
     }
     g.finish();

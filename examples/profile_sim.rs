@@ -2,7 +2,7 @@
 //! `cargo run --release --example profile_sim -- 2000 1000`
 //! `cargo run --release --example profile_sim -- curve`: the time against runs and children
 //! (docs/performance.md shows the curve; `make bench` runs it).
-use lac_backlog::simulate::{simulate, Costs, Scenario};
+use lac_backlog::simulate::{simulate, Costs, Scenario, Setup};
 
 fn council(n: usize, as_of: chrono::NaiveDate) -> lac_backlog::Cohort {
     let o = lac_backlog::synth::SynthOptions { overdue_share: Some(0.4), ..lac_backlog::synth::SynthOptions::new(n, 1, as_of) };
@@ -15,7 +15,12 @@ fn time(c: &lac_backlog::Cohort, s: &Scenario, as_of: chrono::NaiveDate, runs: u
     let mut t: Vec<f64> = (0..3)
         .map(|_| {
             let t = std::time::Instant::now();
-            std::hint::black_box(simulate(c, s, as_of, 52, 0..runs, 7, &p, &Costs::default(), false));
+            std::hint::black_box(simulate(
+                c,
+                s,
+                &Setup { as_of, weeks: 52, seed: 7, policy: &p, costs: &Costs::default(), deterministic: false },
+                0..runs,
+            ));
             t.elapsed().as_secs_f64()
         })
         .collect();
@@ -54,7 +59,7 @@ fn main() {
     let c = council(n, as_of);
     let p = lac_backlog::Policy::default();
     let t = std::time::Instant::now();
-    let r = simulate(&c, &s, as_of, 52, 0..runs, 7, &p, &Costs::default(), false);
+    let r = simulate(&c, &s, &Setup { as_of, weeks: 52, seed: 7, policy: &p, costs: &Costs::default(), deterministic: false }, 0..runs);
     eprintln!("simulate {n} children x 52 weeks x {runs} runs: {:?} ({} runs)", t.elapsed(), r.len());
     let q: u64 = r.iter().flat_map(|r| r.weeks.iter()).map(|w| u64::from(w.queued)).sum();
     let seen: u64 = r.iter().flat_map(|r| r.weeks.iter()).map(|w| u64::from(w.seen)).sum();

@@ -501,8 +501,11 @@ fn capacity_needed(
     let policy = policy.get().inner.clone();
     let base = file.scenario[0].clone();
     let costs = file.costs.clone();
-    py.detach(move || crate::simulate::capacity_needed(&cohort, &base, as_of, weeks, runs, seed, &policy, &costs, goal, probability))
-        .map_err(PyErr::from)
+    py.detach(move || {
+        let setup = crate::simulate::Setup { as_of, weeks, seed, policy: &policy, costs: &costs, deterministic: false };
+        crate::simulate::capacity_needed(&cohort, &base, &setup, runs, goal, probability)
+    })
+    .map_err(PyErr::from)
 }
 
 /// A result table: named columns of equal length.

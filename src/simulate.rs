@@ -524,23 +524,23 @@ struct Queued {
     modality: Modality,
 }
 
-/// One replication of one scenario. `deterministic`: new entrants arrive exactly at the mean
-/// rate, rounded by accumulation (docs/simulation.md: when runs = 1).
-// The simulation's inputs side by side, as the bindings pass them; one parameter struct is
-// planned with the workflow entry points (issue 19).
-#[allow(clippy::too_many_arguments)]
-pub fn run_once(
-    cohort: &Cohort,
-    s: &Scenario,
-    as_of: NaiveDate,
-    weeks: u32,
-    policy: &Policy,
-    costs: &Costs,
-    rng: &mut Rng,
-    deterministic: bool,
-) -> Run {
-    let start = Start::new(cohort, s, as_of, policy);
-    run_from(&start, &Scheduler::new(&start.policy), s, as_of, weeks, costs, rng, deterministic)
+/// What every run of a simulation shares: the day it starts, its horizon in weeks, the seed of
+/// its runs' streams, the policy and the costs, and whether new entrants arrive exactly at the
+/// mean rate, rounded by accumulation (docs/simulation.md: when runs = 1).
+#[derive(Debug, Clone, Copy)]
+pub struct Setup<'a> {
+    pub as_of: NaiveDate,
+    pub weeks: u32,
+    pub seed: u64,
+    pub policy: &'a Policy,
+    pub costs: &'a Costs,
+    pub deterministic: bool,
+}
+
+/// One replication of one scenario, drawing from `rng` (the setup's seed is not used).
+pub fn run_once(cohort: &Cohort, s: &Scenario, setup: &Setup, rng: &mut Rng) -> Run {
+    let start = Start::new(cohort, s, setup.as_of, setup.policy);
+    run_from(&start, &Scheduler::new(&start.policy), s, setup, rng)
 }
 
 /// The queue's order: the worklist's (tier, score, days overdue, due date, child_id).
@@ -574,16 +574,8 @@ fn slot_for(m: Modality, slots: &[u32; 3]) -> Option<usize> {
 const ORDER_AHEAD: usize = 16;
 
 #[allow(clippy::too_many_arguments)]
-fn run_from(
-    start: &Start,
-    sched: &Scheduler,
-    s: &Scenario,
-    as_of: NaiveDate,
-    weeks: u32,
-    costs: &Costs,
-    rng: &mut Rng,
-    deterministic: bool,
-) -> Run {
+fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: &mut Rng) -> Run {
+    let Setup { as_of, weeks, costs, deterministic, .. } = *setup;
     let policy = &start.policy;
     let sch = &policy.schedule;
     let mut recs = Records { start: &start.children, own: Vec::new() };
@@ -743,27 +735,15 @@ fn run_from(
     run
 }
 
-/// `runs` replications of a scenario, in parallel, each from its own random stream
-/// (`seed`, run number): the same results on any machine and any number of threads.
-// As run_once: the inputs side by side until the one parameter struct (issue 19).
-#[allow(clippy::too_many_arguments)]
-pub fn simulate(
-    cohort: &Cohort,
-    s: &Scenario,
-    as_of: NaiveDate,
-    weeks: u32,
-    runs: std::ops::Range<u32>,
-    seed: u64,
-    policy: &Policy,
-    costs: &Costs,
-    deterministic: bool,
-) -> Vec<Run> {
-    let start = Start::new(cohort, s, as_of, policy);
+/// `runs` replications of a scenario, in parallel, each from its own random stream (the
+/// setup's seed, run number): the same results on any machine and any number of threads.
+pub fn simulate(cohort: &Cohort, s: &Scenario, setup: &Setup, runs: std::ops::Range<u32>) -> Vec<Run> {
+    let start = Start::new(cohort, s, setup.as_of, setup.policy);
     let sched = Scheduler::new(&start.policy);
     runs.into_par_iter()
         .map(|r| {
-            let mut rng = Rng::new(seed, u64::from(r));
-            run_from(&start, &sched, s, as_of, weeks, costs, &mut rng, deterministic)
+            let mut rng = Rng::new(setup.seed, u64::from(r));
+            run_from(&start, &sched, s, setup, &mut rng)
         })
         .collect()
 }
@@ -892,7 +872,9 @@ impl Batch {
         let Some(i) = self.results.iter().position(|(_, r)| (r.len() as u32) < f.runs) else { return 0 };
         let start = self.results[i].1.len() as u32;
         let end = start.saturating_add(max_runs.max(1)).min(f.runs);
-        let runs = simulate(cohort, &f.scenario[i], self.as_of, f.weeks, start..end, f.seed, &self.policy, &f.costs, f.runs == 1);
+        let setup =
+            Setup { as_of: self.as_of, weeks: f.weeks, seed: f.seed, policy: &self.policy, costs: &f.costs, deterministic: f.runs == 1 };
+        let runs = simulate(cohort, &f.scenario[i], &setup, start..end);
         self.results[i].1.extend(runs);
         end - start
     }
@@ -948,20 +930,10 @@ pub type CapacityAnswer = (Option<u32>, Vec<(u32, f64)>);
 
 /// The smallest weekly face-to-face capacity (other slots as in `base`) that meets the goal in
 /// at least `probability` of `runs` replications, by bisection; with every capacity tried and
-/// its success share.
-#[allow(clippy::too_many_arguments)]
-pub fn capacity_needed(
-    cohort: &Cohort,
-    base: &Scenario,
-    as_of: NaiveDate,
-    weeks: u32,
-    runs: u32,
-    seed: u64,
-    policy: &Policy,
-    costs: &Costs,
-    goal: Goal,
-    probability: f64,
-) -> Result<CapacityAnswer> {
+/// its success share. The setup's `weeks` is the horizon of an `UpToDate` goal (a `ClearBy`
+/// goal sets its own) and its `deterministic` is ignored (one run is deterministic).
+pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u32, goal: Goal, probability: f64) -> Result<CapacityAnswer> {
+    let Setup { as_of, weeks, policy, costs, .. } = *setup;
     let bad = |m: String| Err(Error::Policy(m));
     let weeks = match goal {
         Goal::ClearBy(d) => {
@@ -993,7 +965,7 @@ pub fn capacity_needed(
             return s;
         }
         let s = Scenario { face_to_face_per_week: c, changes: Vec::new(), ..base.clone() };
-        let rs = simulate(cohort, &s, as_of, weeks, 0..runs, seed, policy, costs, runs == 1);
+        let rs = simulate(cohort, &s, &Setup { weeks, deterministic: runs == 1, ..*setup }, 0..runs);
         let ok = rs
             .iter()
             .filter(|r| match goal {

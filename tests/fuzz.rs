@@ -299,7 +299,8 @@ fn check_scenario_numbers(weeks: &str, runs: &str, cost: &str, settings: &[(usiz
     let s = &f.scenario[0];
     if lac_backlog::simulate::check_size(cohort.len(), 1, f.weeks, f.runs, s.new_entrants_per_week, &p).is_ok() {
         let weeks = f.weeks.min(6);
-        let runs = lac_backlog::simulate::simulate(&cohort, s, today(), weeks, 0..f.runs.min(2), 1, &p, &f.costs, false);
+        let setup = lac_backlog::simulate::Setup { as_of: today(), weeks, seed: 1, policy: &p, costs: &f.costs, deterministic: false };
+        let runs = lac_backlog::simulate::simulate(&cohort, s, &setup, 0..f.runs.min(2));
         assert!(runs.iter().all(|r| r.weeks.len() == weeks as usize && r.cost().is_finite()));
     }
 }

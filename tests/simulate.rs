@@ -45,8 +45,14 @@ fn only(face_to_face: u32, virtual_: u32, questionnaire: u32) -> Scenario {
     }
 }
 
+/// The setup of a simulation from as_of.
+fn setup<'a>(weeks: u32, seed: u64, policy: &'a Policy, costs: &'a Costs, deterministic: bool) -> lac_backlog::simulate::Setup<'a> {
+    lac_backlog::simulate::Setup { as_of: as_of(), weeks, seed, policy, costs, deterministic }
+}
+
 fn once(cohort: &Cohort, s: &Scenario, weeks: u32) -> lac_backlog::simulate::Run {
-    run_once(cohort, s, as_of(), weeks, &Policy::default(), &Costs::default(), &mut Rng::new(1, 0), true)
+    let (p, costs) = (Policy::default(), Costs::default());
+    run_once(cohort, s, &setup(weeks, 0, &p, &costs, true), &mut Rng::new(1, 0))
 }
 
 #[test]
@@ -120,11 +126,11 @@ fn the_same_seed_gives_the_same_runs_in_any_batches() {
     let c = synthetic_cohort(&SynthOptions { overdue_share: Some(0.3), ..SynthOptions::new(300, 4, as_of()) });
     let s = Scenario { face_to_face_per_week: 8, virtual_per_week: 4, ..Scenario::default() };
     let p = Policy::default();
-    let all = simulate(&c, &s, as_of(), 20, 0..8, 9, &p, &Costs::default(), false);
-    let mut parts = simulate(&c, &s, as_of(), 20, 0..3, 9, &p, &Costs::default(), false);
-    parts.extend(simulate(&c, &s, as_of(), 20, 3..8, 9, &p, &Costs::default(), false));
+    let all = simulate(&c, &s, &setup(20, 9, &p, &Costs::default(), false), 0..8);
+    let mut parts = simulate(&c, &s, &setup(20, 9, &p, &Costs::default(), false), 0..3);
+    parts.extend(simulate(&c, &s, &setup(20, 9, &p, &Costs::default(), false), 3..8));
     assert_eq!(all, parts);
-    assert_ne!(all, simulate(&c, &s, as_of(), 20, 0..8, 10, &p, &Costs::default(), false));
+    assert_ne!(all, simulate(&c, &s, &setup(20, 10, &p, &Costs::default(), false), 0..8));
 }
 
 #[test]
@@ -151,7 +157,8 @@ proptest! {
     fn no_child_is_lost_or_invented(n in 1usize..120, seed in any::<u64>(), f2f in 0u32..15, virt in 0u32..6, q in 0u32..6, arrivals in 0.0f64..4.0, dna in 0.0f64..0.4, weeks in 1u32..40) {
         let c = synthetic_cohort(&SynthOptions { overdue_share: Some(0.3), ..SynthOptions::new(n, seed, as_of()) });
         let s = Scenario { face_to_face_per_week: f2f, virtual_per_week: virt, questionnaire_per_week: q, new_entrants_per_week: arrivals, did_not_attend_rate: dna, ..Scenario::default() };
-        let r = run_once(&c, &s, as_of(), weeks, &Policy::default(), &Costs::default(), &mut Rng::new(seed, 1), false);
+        let (p, costs) = (Policy::default(), Costs::default());
+        let r = run_once(&c, &s, &setup(weeks, 0, &p, &costs, false), &mut Rng::new(seed, 1));
         prop_assert_eq!(r.started + r.arrived, r.present_end() + r.left);
         prop_assert!(r.weeks.iter().all(|w| w.seen + w.did_not_attend <= f2f + virt + q));
         prop_assert!(r.weeks.iter().all(|w| w.overdue <= w.present && w.overdue_seeable <= w.overdue));
@@ -163,19 +170,9 @@ fn capacity_search_finds_the_smallest_that_clears() {
     let cohort = overdue_cohort(60);
     let base = only(1, 0, 0);
     // Clear 60 children within 6 weeks: 10 a week.
-    let (c, tried) = capacity_needed(
-        &cohort,
-        &base,
-        as_of(),
-        52,
-        1,
-        1,
-        &Policy::default(),
-        &Costs::default(),
-        Goal::ClearBy(as_of() + Days::new(42)),
-        1.0,
-    )
-    .unwrap();
+    let (p, costs) = (Policy::default(), Costs::default());
+    let (c, tried) =
+        capacity_needed(&cohort, &base, &setup(52, 1, &p, &costs, false), 1, Goal::ClearBy(as_of() + Days::new(42)), 1.0).unwrap();
     assert_eq!(c, Some(10), "{tried:?}");
 }
 
@@ -187,7 +184,8 @@ fn capacity_and_size_limits_are_refused_up_front() {
     let base = only(1, 0, 0);
     let p = Policy::default();
     let ask = |weeks, runs, goal, probability| {
-        capacity_needed(&cohort, &base, as_of(), weeks, runs, 1, &p, &Costs::default(), goal, probability).unwrap_err().to_string()
+        let costs = Costs::default();
+        capacity_needed(&cohort, &base, &setup(weeks, 1, &p, &costs, false), runs, goal, probability).unwrap_err().to_string()
     };
     let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
     assert!(ask(52, 1, Goal::ClearBy(far), 0.9).contains("within 520 weeks"));
@@ -229,7 +227,7 @@ fn back_test_against_the_stored_summary() {
         },
     ];
     let results: Vec<(String, Vec<lac_backlog::simulate::Run>)> =
-        scenarios.iter().map(|s| (s.name.clone(), simulate(&c, s, as_of(), 26, 0..30, 7, &p, &Costs::default(), false))).collect();
+        scenarios.iter().map(|s| (s.name.clone(), simulate(&c, s, &setup(26, 7, &p, &Costs::default(), false), 0..30))).collect();
     let summary = summary_table(&results).to_csv_string();
     let trajectory = trajectory_table(&results, as_of()).to_csv_string();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
@@ -262,7 +260,7 @@ fn a_batch_run_in_pieces_gives_the_whole_runs_summary() {
     let whole: Vec<(String, Vec<lac_backlog::simulate::Run>)> = file
         .scenario
         .iter()
-        .map(|s| (s.name.clone(), simulate(&cohort, s, as_of(), 8, 0..5, 3, &Policy::default(), &file.costs, false)))
+        .map(|s| (s.name.clone(), simulate(&cohort, s, &setup(8, 3, &Policy::default(), &file.costs, false), 0..5)))
         .collect();
     assert_eq!(b.summary().to_csv_string(), summary_table(&whole).to_csv_string());
     assert!(lac_backlog::simulate::Batch::new(ScenarioFile { runs: 0, ..file }, 40, as_of(), &Policy::default()).is_err());
