@@ -228,6 +228,12 @@ impl PyCohort {
         problem_list(py, &w)
     }
 
+    /// The files read, as read: (role, path, bytes, SHA-256 of the bytes read).
+    #[getter]
+    fn inputs(&self) -> Vec<InputTuple> {
+        input_tuples(&self.inner.report)
+    }
+
     /// The errors of the rows left out in the lenient mode (`skip_bad_rows`), as
     /// (severity, file, line, column, value, problem) tuples; empty otherwise.
     #[getter]
@@ -273,6 +279,14 @@ fn synthetic_cohort(
     Ok(PyCohort { inner: Arc::new(c) })
 }
 
+/// A file read, for Python: (role, path, bytes, SHA-256 of the bytes read).
+type InputTuple = (String, String, u64, String);
+
+/// The files a report read, as [`InputTuple`]s.
+fn input_tuples(report: &crate::ValidationReport) -> Vec<InputTuple> {
+    report.inputs.iter().map(|i| (i.role.clone(), i.path.clone(), i.bytes, i.sha256.clone())).collect()
+}
+
 /// Reading on `today` with the IHA rule of `policy` (the default policy's when not given).
 fn read_options(today: NaiveDate, policy: Option<&Bound<'_, PyPolicy>>) -> crate::ReadOptions {
     match policy {
@@ -313,25 +327,34 @@ fn validate_ssda903(
     year_end: Option<NaiveDate>,
     today: NaiveDate,
     policy: Option<&Bound<'_, PyPolicy>>,
-) -> PyResult<(PyTable, PyTable)> {
+) -> PyResult<(PyTable, PyTable, Vec<InputTuple>)> {
     let opts = read_options(today, policy);
     let run = || -> crate::Result<crate::ValidationReport> {
         Ok(crate::ssda903::load_dir_cohort(&dir, assessments.as_deref(), year_end, year_end, &opts)?.0.report)
     };
     let report = py.detach(run).map_err(PyErr::from)?;
-    Ok((PyTable::new(table::problems_table(&report.problems)), PyTable::new(table::counts_table(&report))))
+    Ok((PyTable::new(table::problems_table(&report.problems)), PyTable::new(table::counts_table(&report)), input_tuples(&report)))
 }
 
-/// The DfE OC2 table for a 903 folder at `year_end`. Raises DataError if the return has errors.
+/// The DfE OC2 table for a 903 folder at `year_end`, with the return's row counts and the
+/// files read (one reading). Raises DataError if the return has errors.
 #[pyfunction]
-fn oc2(py: Python<'_>, dir: PathBuf, year_end: NaiveDate, suppress: bool, policy: &Bound<'_, PyPolicy>) -> PyResult<PyTable> {
+fn oc2(
+    py: Python<'_>,
+    dir: PathBuf,
+    year_end: NaiveDate,
+    suppress: bool,
+    policy: &Bound<'_, PyPolicy>,
+) -> PyResult<(PyTable, PyTable, Vec<InputTuple>)> {
     let policy = policy.get().inner.clone();
-    let run = || -> crate::Result<table::Table> {
+    let run = || -> crate::Result<(table::Table, crate::ValidationReport)> {
         let ret = crate::ssda903::read_dir(&dir, Some(year_end))?;
         ret.check()?;
-        Ok(crate::oc2::oc2_table(&crate::oc2::oc2_measures(&ret, year_end), suppress, &policy))
+        let t = crate::oc2::oc2_table(&crate::oc2::oc2_measures(&ret, year_end), suppress, &policy);
+        Ok((t, ret.report))
     };
-    py.detach(run).map(PyTable::new).map_err(PyErr::from)
+    let (t, report) = py.detach(run)?;
+    Ok((PyTable::new(t), PyTable::new(table::counts_table(&report)), input_tuples(&report)))
 }
 
 /// The KPI table, the trend table and (if `forecast` > 0) the forecast table.
@@ -436,6 +459,13 @@ impl PySimulation {
     fn trajectory(&self) -> PyResult<PyTable> {
         Ok(PyTable::new(self.lock()?.trajectory()))
     }
+}
+
+/// The files a 903 folder holding `names` would be read from.
+#[pyfunction]
+fn ssda903_files_read(names: Vec<String>) -> Vec<String> {
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    crate::ssda903::files_read(&refs).into_iter().map(str::to_string).collect()
 }
 
 /// `ps_` and 20 hex digits of HMAC-SHA256(key, child_id).
@@ -741,10 +771,11 @@ fn validate_csv(
     assessments: PathBuf,
     today: NaiveDate,
     policy: Option<&Bound<'_, PyPolicy>>,
-) -> PyResult<(PyTable, PyTable)> {
+) -> PyResult<(PyTable, PyTable, Vec<InputTuple>)> {
     let opts = read_options(today, policy);
     let loaded = py.detach(|| crate::load_csv(&children, &assessments, &opts)).map_err(PyErr::from)?;
-    Ok((PyTable::new(table::problems_table(&loaded.report.problems)), PyTable::new(table::counts_table(&loaded.report))))
+    let r = &loaded.report;
+    Ok((PyTable::new(table::problems_table(&r.problems)), PyTable::new(table::counts_table(r)), input_tuples(r)))
 }
 
 #[pymodule]
@@ -766,6 +797,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(capacity_needed, m)?)?;
     m.add_function(wrap_pyfunction!(review_demand_per_week, m)?)?;
     m.add_function(wrap_pyfunction!(pseudonym, m)?)?;
+    m.add_function(wrap_pyfunction!(ssda903_files_read, m)?)?;
     m.add_function(wrap_pyfunction!(key_fingerprint, m)?)?;
     m.add_function(wrap_pyfunction!(hidden_problem, m)?)?;
     m.add_function(wrap_pyfunction!(dob_month, m)?)?;

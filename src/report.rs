@@ -83,12 +83,34 @@ impl RowCounts {
     }
 }
 
-/// What reading and validating a cohort found: all problems, and the row counts per table.
+/// An input file as it was read: its role (`children`, `assessments`, `ssda903`), where it is,
+/// and the size and SHA-256 of the very bytes read, for the manifest (docs/audit.md): a file
+/// changed after reading is recorded as it was used, never as it is later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRecord {
+    pub role: String,
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl InputRecord {
+    pub fn of(role: &str, path: &std::path::Path, bytes: &[u8]) -> InputRecord {
+        use sha2::{Digest, Sha256};
+        let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+        InputRecord { role: role.to_string(), path: path.display().to_string(), bytes: bytes.len() as u64, sha256 }
+    }
+}
+
+/// What reading and validating a cohort found: all problems, the row counts per table, and
+/// each input file as read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ValidationReport {
     pub problems: Vec<Problem>,
     /// (file name, counts), one entry per table read, in the order read.
     pub tables: Vec<(String, RowCounts)>,
+    /// The files read, in the order read (none for bytes or DataFrames given in memory).
+    pub inputs: Vec<InputRecord>,
 }
 
 impl ValidationReport {

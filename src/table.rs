@@ -521,29 +521,8 @@ pub fn cohort_csv(cohort: &Cohort) -> (String, String) {
 /// Stream the children table, child by child.
 pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<()> {
     let mut c = csv::Writer::from_writer(out);
-    c.write_record([
-        "child_id",
-        "date_of_birth",
-        "care_start",
-        "care_end",
-        "legal_status",
-        "uasc",
-        "missing",
-        "locality",
-        "sdq_score",
-        "complex_health_needs",
-        "disability",
-        "mental_health_concern",
-        "self_harm",
-        "substance_misuse",
-        "pregnant_or_parent",
-        "exploitation_risk",
-        "youth_justice",
-        "out_of_area",
-        "placement_moves_12m",
-        "missing_episodes_12m",
-        "sdq_date",
-    ])?;
+    // The columns as the reader knows them, in its order (one list).
+    c.write_record(crate::read::CHILD_COLUMNS)?;
     let b = |x: bool| if x { "1" } else { "0" }.to_string();
     // A need signal: 1, 0, or blank when unknown.
     let need = |s: &crate::model::Signals, n: crate::model::NeedSignal| s.get(n).map(b).unwrap_or_default();

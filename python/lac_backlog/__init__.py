@@ -163,7 +163,7 @@ class Cohort:
         cohort = cls(
             _native.Cohort.from_csv(os.fspath(children), os.fspath(assessments), today_, skip_bad_rows, policy)
         )
-        cohort._source = _audit.csv_sources(children, assessments)
+        cohort._source = _audit.read_sources(cohort._inner.inputs)
         return cohort
 
     @classmethod
@@ -225,7 +225,7 @@ class Cohort:
             policy,
         )
         cohort = cls(inner, at)
-        cohort._source = _audit.ssda903_sources(dir, assessments)
+        cohort._source = _audit.read_sources(inner.inputs)
         return cohort
 
     def __len__(self) -> int:
@@ -629,7 +629,7 @@ def validate(
     if ssda903 is not None:
         if children is not None:
             raise TypeError("give either children (with assessments) or ssda903, not both")
-        problems, counts = _native.validate_ssda903(
+        problems, counts, read = _native.validate_ssda903(
             os.fspath(ssda903),
             None if assessments is None else os.fspath(assessments),
             None if year_end is None else _as_date(year_end, "year_end"),
@@ -637,15 +637,11 @@ def validate(
             policy,
         )
     elif children is not None and assessments is not None:
-        problems, counts = _native.validate_csv(os.fspath(children), os.fspath(assessments), today_, policy)
+        problems, counts, read = _native.validate_csv(os.fspath(children), os.fspath(assessments), today_, policy)
     else:
         raise TypeError("validate needs children and assessments, or ssda903")
     result = Validation(Table(problems, "validation"), Table(counts, "row_counts"))
-    sources = (
-        _audit.ssda903_sources(ssda903, assessments)
-        if ssda903 is not None
-        else _audit.csv_sources(cast(PathLike, children), cast(PathLike, assessments))
-    )
+    sources = _audit.read_sources(read)
     _audit.attach(
         result.problems,
         "validate",
@@ -665,13 +661,15 @@ def oc2(ssda903: PathLike, *, year_end: DateLike, suppress: bool = False, policy
     """
     ye = _as_date(year_end, "year_end", default_today=False)
     pol = _policy(policy)
-    result = Table(_native.oc2(os.fspath(ssda903), ye, bool(suppress), pol), "oc2", ye, pol)
+    table, counts, read = _native.oc2(os.fspath(ssda903), ye, bool(suppress), pol)
+    result = Table(table, "oc2", ye, pol)
+    rows_in = [dict(r) for r in Table(counts, "row_counts").rows()]
     _audit.attach(
         result,
         "oc2",
         {"year_end": ye, "suppress": bool(suppress)},
-        sources=_audit.ssda903_sources(ssda903, None),
-        rows_in=lambda: [dict(r) for r in validate(ssda903=ssda903, year_end=ye).row_counts.rows()],
+        sources=_audit.read_sources(read),
+        rows_in=rows_in,
     )
     return result
 

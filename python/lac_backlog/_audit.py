@@ -123,30 +123,6 @@ class FileSource(Source):
         return [_file_entry(self.role, self.path, self.abspath)]
 
 
-class FolderSource(FileSource):
-    """An SSDA903 return folder: every file in it, each with its SHA-256 and size."""
-
-    __slots__ = ()
-
-    def _describe(self) -> list[dict[str, Any]]:
-        entry: dict[str, Any] = {
-            "role": self.role,
-            "kind": "folder",
-            "path": self.path,
-            "abspath": self.abspath,
-            "files": [],
-        }
-        try:
-            names = folder_files(self.abspath)
-        except OSError as e:
-            entry["note"] = f"not readable when the manifest was made: {e.strerror or e}"
-            return [entry]
-        for name in names:
-            sha, n = sha256_file(os.path.join(self.abspath, name))
-            entry["files"].append({"name": name, "sha256": sha, "bytes": n})
-        return [entry]
-
-
 class BytesSource(Source):
     """An input given as Python objects (overrides as records, scenarios as dicts), identified
     by the SHA-256 of the text it was turned into."""
@@ -209,15 +185,52 @@ class MemoryCohortSource(Source):
         return out
 
 
-def csv_sources(children: PathLike, assessments: PathLike) -> list[Source]:
-    return [FileSource("children", children), FileSource("assessments", assessments)]
+class ReadSource(Source):
+    """The files a reader read, as it read them: role, path, size and the SHA-256 of the very
+    bytes read (recorded by the Rust core), so a file changed after reading is recorded as it
+    was used. The files of a 903 folder that were read are listed under the folder."""
+
+    __slots__ = ("records",)
+
+    def __init__(self, records: list[tuple[str, str, int, str]]) -> None:
+        super().__init__()
+        self.records = list(records)
+
+    def _describe(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        folders: dict[str, dict[str, Any]] = {}
+        for role, path, size, sha in self.records:
+            if role == "ssda903":
+                folder = os.path.dirname(path)
+                entry = folders.get(folder)
+                if entry is None:
+                    entry = {
+                        "role": role,
+                        "kind": "folder",
+                        "path": folder,
+                        "abspath": os.path.abspath(folder),
+                        "files": [],
+                    }
+                    folders[folder] = entry
+                    out.append(entry)
+                entry["files"].append({"name": os.path.basename(path), "sha256": sha, "bytes": size})
+            else:
+                out.append(
+                    {
+                        "role": role,
+                        "kind": "file",
+                        "path": path,
+                        "abspath": os.path.abspath(path),
+                        "sha256": sha,
+                        "bytes": size,
+                    }
+                )
+        return out
 
 
-def ssda903_sources(folder: PathLike, assessments: PathLike | None) -> list[Source]:
-    out: list[Source] = [FolderSource("ssda903", folder)]
-    if assessments is not None:
-        out.append(FileSource("assessments", assessments))
-    return out
+def read_sources(records: list[tuple[str, str, int, str]]) -> list[Source]:
+    """The sources of what a reader read (:class:`ReadSource`)."""
+    return [ReadSource(records)]
 
 
 def synthetic_sources(**parameters: Any) -> list[Source]:
@@ -452,7 +465,8 @@ def check_inputs(inputs: list[dict[str, Any]]) -> list[str]:
             recorded = {f["name"]: f for f in entry.get("files", [])}
             for name in sorted(set(recorded) - set(names)):
                 diffs.append(f"input {role} {os.path.join(where, name)} is gone")
-            for name in sorted(set(names) - set(recorded)):
+            # A new file the reader would read (a table) matters; others (a README) do not.
+            for name in sorted(set(_native.ssda903_files_read(names)) - set(recorded)):
                 diffs.append(f"input {role} {os.path.join(where, name)} is new in the folder")
             for name in sorted(set(names) & set(recorded)):
                 sha, _ = sha256_file(os.path.join(where, name))

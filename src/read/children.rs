@@ -12,19 +12,10 @@ use crate::report::{Problem, RowCounts, Severity};
 /// The 903 legal status codes (a warning, not an error, for any other code).
 pub const LEGAL_STATUS_CODES: &[&str] = &["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"];
 
-const CHILD_SIGNAL_COLUMNS: [&str; 9] = [
-    "complex_health_needs",
-    "disability",
-    "mental_health_concern",
-    "self_harm",
-    "substance_misuse",
-    "pregnant_or_parent",
-    "exploitation_risk",
-    "youth_justice",
-    "out_of_area",
-];
-
-const CHILD_COLUMNS: &[&str] = &[
+/// The children table's columns, in the order the cohort is written (`table::write_children_csv`):
+/// the eight need signals then `out_of_area` stand at [`SIGNALS_FROM`] (a test holds them to
+/// [`NeedSignal::ALL`]).
+pub const CHILD_COLUMNS: &[&str] = &[
     "child_id",
     "date_of_birth",
     "care_start",
@@ -48,6 +39,8 @@ const CHILD_COLUMNS: &[&str] = &[
     "sdq_date",
 ];
 const CHILD_REQUIRED: &[&str] = &["child_id", "date_of_birth", "care_start"];
+/// Where the need signals (and `out_of_area` after them) begin in [`CHILD_COLUMNS`].
+const SIGNALS_FROM: usize = 9;
 
 /// The children table's columns, resolved once per table.
 struct ChildCols {
@@ -79,7 +72,7 @@ impl ChildCols {
             locality: c.col("locality"),
             sdq_score: c.col("sdq_score"),
             sdq_date: c.col("sdq_date"),
-            signals: CHILD_SIGNAL_COLUMNS.map(|n| c.col(n)),
+            signals: std::array::from_fn(|i| c.col(CHILD_COLUMNS[SIGNALS_FROM + i])),
             placement_moves_12m: c.col("placement_moves_12m"),
             missing_episodes_12m: c.col("missing_episodes_12m"),
         }
@@ -379,5 +372,16 @@ fn look_alike_warnings(kids: &[Child], lines: &[u64], file: &str, column: &str, 
                 ids[earlier].1
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_signal_columns_are_the_need_signals_then_out_of_area() {
+        let names: Vec<&str> = NeedSignal::ALL.iter().map(|s| s.name()).chain(["out_of_area"]).collect();
+        assert_eq!(&CHILD_COLUMNS[SIGNALS_FROM..SIGNALS_FROM + 9], names.as_slice());
     }
 }

@@ -18,13 +18,13 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::Cohort;
-use crate::report::{Problem, Severity, ValidationReport};
+use crate::report::{InputRecord, Problem, Severity, ValidationReport};
 
 // What the other readers (903, overrides) and the DataFrame rows use, by the paths they had.
 pub(crate) use crate::fields::trim_cell;
 pub(crate) use assessments::{parse_modality, read_assessments};
 pub(crate) use children::{read_children, ChildIndex};
-pub use children::{CARE_STARTS_BEFORE_AGE, LATEST_CARE_START_YEARS, LEGAL_STATUS_CODES};
+pub use children::{CARE_STARTS_BEFORE_AGE, CHILD_COLUMNS, LATEST_CARE_START_YEARS, LEGAL_STATUS_CODES};
 pub(crate) use columns::{Columns, RowCheck};
 pub(crate) use source::{cell, row_of, Cell, CsvRows, RawTable, Row, RowStream};
 #[cfg(feature = "python")]
@@ -122,7 +122,13 @@ pub fn load_csv(children: &Path, assessments: &Path, opts: &ReadOptions) -> Resu
     let read = |p: &Path| std::fs::read(p).map_err(|source| Error::Io { path: p.display().to_string(), source });
     let cb = read(children)?;
     let ab = read(assessments)?;
-    Ok(load_csv_bytes(&children.display().to_string(), &cb, &assessments.display().to_string(), &ab, opts))
+    // The bytes are hashed (for the manifest) on one core while they are read on the other.
+    let (inputs, mut loaded) = rayon::join(
+        || vec![InputRecord::of("children", children, &cb), InputRecord::of("assessments", assessments, &ab)],
+        || load_csv_bytes(&children.display().to_string(), &cb, &assessments.display().to_string(), &ab, opts),
+    );
+    loaded.report.inputs = inputs;
+    Ok(loaded)
 }
 
 /// Read both tables from bytes already in memory; `*_name` is what problems call the files.
@@ -147,7 +153,8 @@ fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut
     let cfile = ct.file().to_string();
     let file_rank = |f: &str| if f == cfile { 0 } else { 1 };
     problems.sort_by_key(|p| (file_rank(&p.file), p.line));
-    let report = ValidationReport { problems, tables: vec![(cfile.clone(), ccounts), (at.file().to_string(), acounts)] };
+    let report =
+        ValidationReport { problems, tables: vec![(cfile.clone(), ccounts), (at.file().to_string(), acounts)], inputs: Vec::new() };
     Loaded { cohort: Cohort::from_children(index.children), report }
 }
 

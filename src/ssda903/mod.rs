@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::fields::{parse_bool, parse_date, parse_sdq};
 use crate::model::{Child, Cohort, NeedSignal, Signals};
 use crate::read::{read_assessments, Cell, ChildIndex, Columns, CsvRows, Loaded, RawTable, ReadOptions, RowCheck};
-use crate::report::{Problem, RowCounts, Severity, ValidationReport};
+use crate::report::{InputRecord, Problem, RowCounts, Severity, ValidationReport};
 
 /// One episode of care.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,12 +129,35 @@ pub fn table_of(file_name: &str) -> Option<&'static str> {
     TABLES.into_iter().find(|t| stem == *t || stem.ends_with(&format!("_{t}")) || stem.ends_with(&format!("-{t}")))
 }
 
+/// The names of the files [`read_dir`] reads from a folder holding `names` (sorted): the first
+/// file of each CSV table, or, when there is none, the first XML file. `verify` uses it to
+/// tell a new file that would be read from one that would not.
+pub fn files_read<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    let mut sorted = names.to_vec();
+    sorted.sort_unstable();
+    let mut tables: Vec<(&str, &str)> = Vec::new();
+    for n in &sorted {
+        if let Some(t) = table_of(n) {
+            if !tables.iter().any(|(seen, _)| *seen == t) {
+                tables.push((t, n));
+            }
+        }
+    }
+    if tables.is_empty() {
+        return sorted.into_iter().filter(|n| n.to_ascii_lowercase().ends_with(".xml")).take(1).collect();
+    }
+    let mut read: Vec<&str> = tables.into_iter().map(|(_, n)| n).collect();
+    read.sort_unstable();
+    read
+}
+
 /// Read a 903 folder. CSV tables are read if there are any (an XML file beside them is ignored
 /// with a warning); otherwise the XML return. `year_end` (31 March) sets the code lists and
 /// warns about dates after it. Only an unreadable folder or file is an `Err`; data problems are
 /// in the report.
 pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
     let mut csvs: BTreeMap<&'static str, std::path::PathBuf> = BTreeMap::new();
+    let mut inputs = Vec::new();
     let mut xmls = Vec::new();
     let mut problems = Vec::new();
     let mut entries: Vec<_> = std::fs::read_dir(dir).map_err(io_error(dir))?.filter_map(|e| e.ok()).map(|e| e.path()).collect();
@@ -174,6 +197,7 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
         let mut tables = BTreeMap::new();
         for (t, path) in &csvs {
             let bytes = std::fs::read(path).map_err(io_error(path))?;
+            inputs.push(InputRecord::of("ssda903", path, &bytes));
             tables.insert(*t, RawTable::parse(&path.display().to_string(), &bytes, &mut problems));
         }
         let hf = csvs.get("header").map(|p| p.display().to_string()).unwrap_or_default();
@@ -190,6 +214,7 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
             ));
         }
         let bytes = std::fs::read(x).map_err(io_error(x))?;
+        inputs.push(InputRecord::of("ssda903", x, &bytes));
         let name = x.display().to_string();
         let text = String::from_utf8_lossy(&bytes);
         let t = xml::parse(&name, &text, &mut problems);
@@ -211,7 +236,9 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
             ));
         }
     }
-    Ok(build(dir, tables, header_file, year, year_end, problems))
+    let mut ret = build(dir, tables, header_file, year, year_end, problems);
+    ret.report.inputs = inputs;
+    Ok(ret)
 }
 
 fn check_code(chk: &mut RowCheck, row: &crate::read::Row, col: &str, list: &[&str]) -> String {
@@ -505,7 +532,7 @@ fn build(
         source: dir.display().to_string(),
         children: kids.into_values().collect(),
         rejected,
-        report: ValidationReport { problems, tables: counts },
+        report: ValidationReport { problems, tables: counts, inputs: Vec::new() },
         header_file,
     }
 }
@@ -598,7 +625,11 @@ pub fn load_dir_cohort(
         None => None,
     };
     let name = assessments.map(|p| p.display().to_string()).unwrap_or_default();
-    Ok((load_cohort(&ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), opts), at))
+    let mut loaded = load_cohort(&ret, at, bytes.as_deref().map(|b| (name.as_str(), b)), opts);
+    if let (Some(p), Some(b)) = (assessments, &bytes) {
+        loaded.report.inputs.push(InputRecord::of("assessments", p, b));
+    }
+    Ok((loaded, at))
 }
 
 /// The cohort at `as_of` from a return and, optionally, an assessments table (CSV bytes).
@@ -629,7 +660,8 @@ pub fn load_cohort(ret: &Return903, as_of: NaiveDate, assessments: Option<(&str,
         tables.push((name.to_string(), counts));
     }
     let children = index.children;
-    Loaded { cohort: Cohort::from_children(children), report: ValidationReport { problems, tables } }
+    let inputs = ret.report.inputs.clone();
+    Loaded { cohort: Cohort::from_children(children), report: ValidationReport { problems, tables, inputs } }
 }
 
 #[cfg(test)]
@@ -644,5 +676,8 @@ mod tests {
         assert_eq!(table_of("oc2.csv"), Some("oc2"));
         assert_eq!(table_of("notes.txt"), None);
         assert_eq!(table_of("subheader.csv"), None);
+        assert_eq!(files_read(&["fake_903.xml", "header.csv", "README.md", "episodes.csv"]), ["episodes.csv", "header.csv"]);
+        assert_eq!(files_read(&["b.xml", "a.xml", "LICENSE"]), ["a.xml"]);
+        assert!(files_read(&["notes.txt"]).is_empty());
     }
 }

@@ -522,3 +522,29 @@ def test_results_are_deterministic_in_python() -> None:
         for _ in range(2)
     ]
     assert runs[0].to_csv() == runs[1].to_csv() and runs[0].trajectory.to_csv() == runs[1].trajectory.to_csv()
+
+
+def test_inputs_are_recorded_from_the_bytes_read(tmp_path, write_cohort) -> None:
+    """The core hashes each input as it reads it: a file changed after reading is recorded as it
+    was used (was: hashed when the manifest was first asked for)."""
+    import hashlib
+
+    c, a = write_cohort("1,2010-01-01,2020-01-01,,C2\n", "1,IHA,2020-01-20,,\n")
+    used = hashlib.sha256(c.read_bytes()).hexdigest()
+    cohort = lb.Cohort.from_csv(c, a, today="2021-10-21")
+    c.write_text(c.read_text() + "2,2011-01-01,2020-01-01,,C2\n")  # edited after reading
+    m = lb.status(cohort, as_of="2021-10-21").manifest
+    entry = next(e for e in m["inputs"] if e["role"] == "children")
+    assert entry["sha256"] == used and entry["kind"] == "file"
+
+
+def test_a_903_manifest_lists_the_files_read_and_only_those() -> None:
+    """Only the files the 903 reader read are in the manifest: the fake return's CSV tables, not
+    the XML beside them (ignored when CSV tables are there), its README or LICENSE; and oc2
+    reads the return once."""
+    folder = PUBLIC_DATA / "ssda903-fake"
+    m = lb.oc2(folder, year_end="2018-03-31").manifest
+    (entry,) = [e for e in m["inputs"] if e["role"] == "ssda903"]
+    names = sorted(f["name"] for f in entry["files"])
+    assert names == ["episodes.csv", "header.csv", "missing.csv", "oc2.csv", "uasc.csv"]
+    assert [r["file"] for r in m["rows_in"]][:1] and all("rows_read" in r for r in m["rows_in"])
