@@ -358,6 +358,34 @@ def empty_manifest() -> dict[str, Any]:
     }
 
 
+def build_manifest(
+    *,
+    output: dict[str, Any] | None,
+    call: dict[str, Any] | None,
+    as_of: str | None,
+    policy: dict[str, Any] | None,
+    inputs: list[dict[str, Any]],
+    rows_in: list[dict[str, Any]],
+    privacy: dict[str, Any],
+    command: dict[str, Any] | None = None,
+    exit_status: int | None = None,
+) -> dict[str, Any]:
+    """A manifest, in its one field order: the one builder the Python API (``.manifest``) and
+    the command line (``OUT.manifest.json``, which adds the command and its exit status) use."""
+    m: dict[str, Any] = {
+        "manifest_version": MANIFEST_VERSION,
+        "tool": TOOL,
+        "version": _native.__version__,
+        "output": output,
+    }
+    if command is not None:
+        m["command"] = command
+    m.update({"call": call, "as_of": as_of, "policy": policy, "inputs": inputs, "rows_in": rows_in, "privacy": privacy})
+    if exit_status is not None:
+        m["exit_status"] = exit_status
+    return m
+
+
 def table_manifest(table: Table, output: bool = True) -> dict[str, Any]:
     """The manifest of a result table (see the module docstring); with ``output=False`` the
     output section is left empty (the command line fills it from the file it wrote)."""
@@ -373,18 +401,15 @@ def table_manifest(table: Table, output: bool = True) -> dict[str, Any]:
             "sha256": sha,
             "bytes": n,
         }
-    return {
-        "manifest_version": MANIFEST_VERSION,
-        "tool": TOOL,
-        "version": _native.__version__,
-        "output": out,
-        "call": {"function": prov.function, "arguments": copy.deepcopy(prov.arguments)},
-        "as_of": None if table.as_of is None else table.as_of.isoformat(),
-        "policy": policy_section(table.policy),
-        "inputs": prov.inputs(),
-        "rows_in": prov.rows_in(),
-        "privacy": privacy_section(prov.privacy),
-    }
+    return build_manifest(
+        output=out,
+        call={"function": prov.function, "arguments": copy.deepcopy(prov.arguments)},
+        as_of=None if table.as_of is None else table.as_of.isoformat(),
+        policy=policy_section(table.policy),
+        inputs=prov.inputs(),
+        rows_in=prov.rows_in(),
+        privacy=privacy_section(prov.privacy),
+    )
 
 
 def manifest_text(manifest: dict[str, Any]) -> str:

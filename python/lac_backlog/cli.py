@@ -289,20 +289,17 @@ class _Run:
         if hasattr(self.args, "suppress"):
             privacy["suppressed"] = bool(self.args.suppress)
         inputs = list(b.get("inputs") or []) + [e for s in self.extra_sources for e in s.describe()]
-        m = {
-            "manifest_version": _audit.MANIFEST_VERSION,
-            "tool": _audit.TOOL,
-            "version": lb.__version__,
-            "output": output,
-            "command": self.command_record(),
-            "call": b.get("call"),
-            "as_of": None if self.as_of is None else self.as_of.isoformat(),
-            "policy": b.get("policy") or _audit.policy_section(self.policy),
-            "inputs": inputs,
-            "rows_in": b.get("rows_in") or [],
-            "privacy": privacy,
-            "exit_status": self.exit_status,
-        }
+        m = _audit.build_manifest(
+            output=output,
+            command=self.command_record(),
+            call=b.get("call"),
+            as_of=None if self.as_of is None else self.as_of.isoformat(),
+            policy=b.get("policy") or _audit.policy_section(self.policy),
+            inputs=inputs,
+            rows_in=b.get("rows_in") or [],
+            privacy=privacy,
+            exit_status=self.exit_status,
+        )
         with open(self.stage(_audit.manifest_path(out)), "w", encoding="utf-8", newline="") as f:
             f.write(_audit.manifest_text(m))
 
