@@ -573,7 +573,6 @@ fn slot_for(m: Modality, slots: &[u32; 3]) -> Option<usize> {
 /// ordered only as far as the week's slots reach (the same order as sorting all of it).
 const ORDER_AHEAD: usize = 16;
 
-#[allow(clippy::too_many_arguments)]
 fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: &mut Rng) -> Run {
     let Setup { as_of, weeks, costs, deterministic, .. } = *setup;
     let policy = &start.policy;
@@ -628,7 +627,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         // The queue, in triage order (the worklist's: tier, score, days overdue, due date,
         // child_id), each child decided by the same rules as the worklist.
         queue.clear();
-        let since = crate::calendar::sub_months(ws, policy.triage.modality.face_to_face_within_months);
+        let rules = crate::triage::Rules::new(ws, policy, &flags);
         for (i, k) in kids.iter_mut().enumerate() {
             let Some((kind, due)) = k.next.filter(|(_, d)| k.present && *d <= we) else { continue };
             if k.queued_since.is_none() {
@@ -658,7 +657,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                 declined_offers: 0,
             };
             let known = *k.known.get_or_insert_with(|| Known::new(child, &status, policy));
-            let d = decide(child, &status, ws, policy, since, &flags, None, Some(&known));
+            let d = decide(child, &status, &rules, None, Some(&known));
             queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, modality: d.modality });
         }
         let mut slots = s.slots(w + 1);

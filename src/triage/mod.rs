@@ -246,19 +246,33 @@ impl Known {
 /// factors other than need are evaluated (and only those are pushed).
 const _: () = assert!(FACTORS.len() <= 64, "factors that apply are kept as bits of a u64");
 
-// The child, the policy's parts and the caller's buffers, passed apart so that the hot loop
-// borrows each separately; a parameter struct is planned with issue 19.
-#[allow(clippy::too_many_arguments)]
+/// What every decision of one triage date shares, worked out once: the date, the policy, the
+/// start of the face-to-face window and the red flags resolved.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    pub as_of: NaiveDate,
+    pub policy: &'a Policy,
+    /// as_of minus `face_to_face_within_months`.
+    pub face_to_face_since: Option<NaiveDate>,
+    pub flags: &'a [FlagRule],
+}
+
+impl<'a> Rules<'a> {
+    /// The rules at `as_of` with `flags` resolved from `policy` ([`flag_rules`]).
+    pub fn new(as_of: NaiveDate, policy: &'a Policy, flags: &'a [FlagRule]) -> Rules<'a> {
+        let face_to_face_since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
+        Rules { as_of, policy, face_to_face_since, flags }
+    }
+}
+
 pub fn decide(
     child: &Child,
     status: &ChildStatus,
-    as_of: NaiveDate,
-    policy: &Policy,
-    face_to_face_since: Option<NaiveDate>,
-    flags: &[FlagRule],
+    rules: &Rules,
     mut contributions: Option<&mut Vec<Contribution>>,
     known: Option<&Known>,
 ) -> Decision {
+    let Rules { as_of, policy, face_to_face_since, flags } = *rules;
     let need = known.map(|k| k.need);
     let tp = &policy.triage;
     let input = factors::FactorInput { child, status, policy: tp };
@@ -354,23 +368,19 @@ fn at_u32(n: usize) -> u32 {
 }
 
 /// One worklist row (rules only, no override, rank 0), its id and contributions appended to
-/// the worklist's buffers.
-#[allow(clippy::too_many_arguments)]
+/// the worklist's buffers (ids, factors).
 fn triage_child(
     child: &Child,
     index: usize,
     status: ChildStatus,
-    as_of: NaiveDate,
-    policy: &Policy,
-    face_to_face_since: Option<NaiveDate>,
-    flags: &[FlagRule],
-    ids: &mut String,
-    factors: &mut Vec<Contribution>,
+    rules: &Rules,
+    buffers: (&mut String, &mut Vec<Contribution>),
 ) -> WorklistRow {
-    let tp = &policy.triage;
+    let (ids, factors) = buffers;
+    let tp = &rules.policy.triage;
     let at = at_u32;
     let f0 = factors.len();
-    let d = decide(child, &status, as_of, policy, face_to_face_since, flags, Some(factors), None);
+    let d = decide(child, &status, rules, Some(factors), None);
     let i0 = ids.len();
     ids.push_str(&child.id);
     let bit = |i: usize| 1u64.checked_shl(i as u32).unwrap_or(0);
@@ -415,8 +425,8 @@ fn triage_child(
 /// ([`read_overrides`]); one for a child not on the worklist is ignored (the reader warns).
 pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[Override]) -> Worklist {
     let sched = Scheduler::new(policy);
-    let since = crate::calendar::sub_months(as_of, policy.triage.modality.face_to_face_within_months);
     let flags = flag_rules(policy);
+    let rules = Rules::new(as_of, policy, &flags);
     // The children in stretches, one a core (a large cohort), each with its own rows and
     // buffers, joined in cohort order; one stretch when single-threaded or small.
     let per = crate::par::stretch_len(cohort.children.len(), crate::par::threads(), PARALLEL_MIN_CHILDREN);
@@ -431,11 +441,7 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
             .collect();
         let mut rows: Vec<WorklistRow> = Vec::with_capacity(listed.len());
         let (mut ids, mut factors) = (String::new(), Vec::new());
-        rows.extend(
-            listed
-                .into_iter()
-                .map(|(i, st)| triage_child(&cohort.children[i], i, st, as_of, policy, since, &flags, &mut ids, &mut factors)),
-        );
+        rows.extend(listed.into_iter().map(|(i, st)| triage_child(&cohort.children[i], i, st, &rules, (&mut ids, &mut factors))));
         (rows, ids, factors)
     };
     let mut parts = crate::par::map_in_order((0..cohort.children.len()).step_by(per).collect(), stretch);
