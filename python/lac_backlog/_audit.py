@@ -6,9 +6,10 @@ input table, rows out and the SHA-256 of the table's CSV. The command line write
 with the command needed to re-run it, beside every output file as ``OUT.manifest.json``, and
 ``lac-backlog verify MANIFEST`` re-runs it and compares.
 
-Input files are hashed when the manifest is first asked for (the command line asks as soon as
-the output is written); a cohort built from DataFrames is identified by the SHA-256 of the
-canonical CSV that ``Cohort.to_csv`` writes for it.
+The children, assessments and 903 files are hashed by the Rust core from the bytes it read
+(:class:`ReadSource`); other files named on the command line when the manifest is written; a
+cohort built from DataFrames is identified by the SHA-256 of the canonical CSV that
+``Cohort.to_csv`` writes for it.
 """
 
 from __future__ import annotations

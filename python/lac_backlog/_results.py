@@ -48,7 +48,7 @@ class Table:
     def manifest(self) -> dict[str, Any]:
         """What produced this table, for audit (docs/audit.md): library version, the call and
         its arguments, as_of, the policy in full with its SHA-256, each input with its SHA-256
-        and size (files are hashed when first asked; a cohort from DataFrames by the SHA-256 of
+        and size (input files as the core read them; a cohort from DataFrames by the SHA-256 of
         the canonical CSV that ``Cohort.to_csv`` writes), rows in per input table, rows out and
         the SHA-256 of the table's CSV. A new dict each time."""
         return _audit.table_manifest(self)
