@@ -303,8 +303,15 @@ impl Policy {
 
     /// Read a policy from a TOML file (at most [`MAX_SETTINGS_FILE_BYTES`]).
     pub fn from_toml_file(path: &std::path::Path) -> Result<Policy> {
+        Policy::from_toml_file_recorded(path).map(|(p, _)| p)
+    }
+
+    /// [`Policy::from_toml_file`], with the file as read (for the manifest).
+    pub fn from_toml_file_recorded(path: &std::path::Path) -> Result<(Policy, crate::report::InputRecord)> {
         let text = read_settings_file(path)?;
+        let record = crate::report::InputRecord::of("policy", path, text.as_bytes());
         Policy::from_toml_str(&text)
+            .map(|p| (p, record))
             .map_err(|e| Error::Policy(format!("{}: {}", path.display(), e.to_string().trim_start_matches("invalid policy: "))))
     }
 

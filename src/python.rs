@@ -76,6 +76,8 @@ fn to_py(py: Python<'_>, e: Error) -> PyErr {
 #[pyclass(frozen, module = "lac_backlog._native", name = "Policy")]
 struct PyPolicy {
     inner: crate::Policy,
+    /// The file it was read from, as read (for the manifest); `None` when not from a file.
+    source: Option<crate::report::InputRecord>,
 }
 
 #[pymethods]
@@ -83,19 +85,20 @@ impl PyPolicy {
     /// The statutory policy for England.
     #[staticmethod]
     fn default() -> Self {
-        PyPolicy { inner: crate::Policy::default() }
+        PyPolicy { inner: crate::Policy::default(), source: None }
     }
 
     /// Read a policy from a TOML file; keys left out take their defaults.
     #[staticmethod]
     fn from_toml(path: PathBuf) -> PyResult<Self> {
-        crate::Policy::from_toml_file(&path).map(|inner| PyPolicy { inner }).map_err(PyErr::from)
+        let (inner, record) = crate::Policy::from_toml_file_recorded(&path)?;
+        Ok(PyPolicy { inner, source: Some(record) })
     }
 
     /// Parse a policy from TOML text.
     #[staticmethod]
     fn from_toml_str(text: &str) -> PyResult<Self> {
-        crate::Policy::from_toml_str(text).map(|inner| PyPolicy { inner }).map_err(PyErr::from)
+        crate::Policy::from_toml_str(text).map(|inner| PyPolicy { inner, source: None }).map_err(PyErr::from)
     }
 
     /// The policy in full as TOML.
@@ -109,7 +112,7 @@ impl PyPolicy {
         inner.calendar.extra_closures.extend(dates);
         inner.calendar.extra_closures.sort();
         inner.calendar.extra_closures.dedup();
-        PyPolicy { inner }
+        PyPolicy { inner, source: self.source.clone() }
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
@@ -121,6 +124,12 @@ impl PyPolicy {
     #[getter]
     fn need_unknown_warn_share(&self) -> f64 {
         self.inner.data.need_unknown_warn_share
+    }
+
+    /// The file the policy was read from, as read: (path, bytes, SHA-256); None otherwise.
+    #[getter]
+    fn source_record(&self) -> Option<(String, u64, String)> {
+        self.source.as_ref().map(|r| (r.path.clone(), r.bytes, r.sha256.clone()))
     }
 
     /// Days ahead within which an assessment is `due_soon` (`schedule.due_soon_days`).
@@ -635,6 +644,8 @@ fn csv_cells(raw: bool) -> table::CsvCells {
 struct PyOverrides {
     inner: Vec<crate::triage::Override>,
     warnings: Vec<Problem>,
+    /// The file they were read from, as read (for the manifest); `None` from memory.
+    source: Option<crate::report::InputRecord>,
 }
 
 #[pymethods]
@@ -644,14 +655,16 @@ impl PyOverrides {
     #[staticmethod]
     fn from_csv(path: PathBuf, cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
         let bytes = std::fs::read(&path).map_err(|source| PyErr::from(Error::Io { path: path.display().to_string(), source }))?;
-        Self::from_bytes(&path.display().to_string(), &bytes, cohort, policy)
+        let mut read = Self::from_bytes(&path.display().to_string(), &bytes, cohort, policy)?;
+        read.source = Some(crate::report::InputRecord::of("overrides", &path, &bytes));
+        Ok(read)
     }
 
     /// The same from CSV bytes in memory; `name` is what problems call the file.
     #[staticmethod]
     fn from_bytes(name: &str, data: &[u8], cohort: &Bound<'_, PyCohort>, policy: &Bound<'_, PyPolicy>) -> PyResult<Self> {
         crate::triage::read_overrides(name, data, &cohort.get().inner, &policy.get().inner)
-            .map(|(inner, warnings)| PyOverrides { inner, warnings })
+            .map(|(inner, warnings)| PyOverrides { inner, warnings, source: None })
             .map_err(PyErr::from)
     }
 
@@ -662,6 +675,12 @@ impl PyOverrides {
     #[getter]
     fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         problem_list(py, &self.warnings)
+    }
+
+    /// The file they were read from, as read: (path, bytes, SHA-256); None from memory.
+    #[getter]
+    fn source_record(&self) -> Option<(String, u64, String)> {
+        self.source.as_ref().map(|r| (r.path.clone(), r.bytes, r.sha256.clone()))
     }
 }
 

@@ -335,11 +335,11 @@ def simulate(
     >>> res.columns[:3]
     ['scenario', 'runs', 'weeks_to_clear_p50']
     """
-    from ._simulation import run_simulation, scenarios_text
+    from ._simulation import read_scenarios, run_simulation
 
     if not isinstance(cohort, Cohort):
         raise TypeError(f"cohort must be a lac_backlog.Cohort, not {type(cohort).__name__}")
-    text, fmt = scenarios_text(scenarios)
+    text, fmt, data = read_scenarios(scenarios)
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
     for name, v, lo, hi in (("weeks", weeks, 1, MAX_WEEKS), ("runs", runs, 1, MAX_RUNS), ("seed", seed, 0, MAX_SEED)):
@@ -353,7 +353,7 @@ def simulate(
         "simulate",
         {"as_of": as_of_, "weeks": result.weeks, "runs": result.runs, "seed": result.seed},
         cohort=cohort,
-        sources=[_audit.scenarios_source(scenarios, text)],
+        sources=[_audit.scenarios_source(scenarios, text, data)],
         parts=(result.trajectory,),
     )
     return result
@@ -578,7 +578,7 @@ def triage(
         "triage",
         {"as_of": as_of_},
         cohort=cohort,
-        sources=[] if overrides is None else [_audit.overrides_source(overrides)],
+        sources=[] if ovr is None else _audit.overrides_sources(overrides, ovr.source_record),
     )
     return result
 

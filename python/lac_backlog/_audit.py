@@ -6,9 +6,10 @@ input table, rows out and the SHA-256 of the table's CSV. The command line write
 with the command needed to re-run it, beside every output file as ``OUT.manifest.json``, and
 ``lac-backlog verify MANIFEST`` re-runs it and compares.
 
-The children, assessments and 903 files are hashed by the Rust core from the bytes it read
-(:class:`ReadSource`); other files named on the command line when the manifest is written; a
-cohort built from DataFrames is identified by the SHA-256 of the canonical CSV that
+Every input file is hashed from the very bytes that were used (:class:`ReadSource`): the
+children, assessments, 903, policy and overrides files by the Rust core as it read them, the
+closures and scenario files by Python from the bytes it gave the core; a cohort built from
+DataFrames is identified by the SHA-256 of the canonical CSV that
 ``Cohort.to_csv`` writes for it.
 """
 
@@ -93,35 +94,9 @@ class Source:
         raise NotImplementedError
 
 
-def _file_entry(role: str, path: str, abspath: str) -> dict[str, Any]:
-    entry: dict[str, Any] = {"role": role, "kind": "file", "path": path, "abspath": abspath}
-    try:
-        entry["sha256"], entry["bytes"] = sha256_file(abspath)
-    except OSError as e:
-        entry["sha256"], entry["bytes"] = None, None
-        entry["note"] = f"not readable when the manifest was made: {e.strerror or e}"
-    return entry
-
-
 def folder_files(path: str) -> list[str]:
     """The regular files directly in a folder, by name (what a 903 reader may read)."""
     return sorted(n for n in os.listdir(path) if os.path.isfile(os.path.join(path, n)))
-
-
-class FileSource(Source):
-    """An input file (children, assessments, overrides, scenarios, policy, closures); its
-    absolute path is taken when it is read, so a later change of folder does not matter."""
-
-    __slots__ = ("role", "path", "abspath")
-
-    def __init__(self, role: str, path: PathLike) -> None:
-        super().__init__()
-        self.role = role
-        self.path = os.fspath(path)
-        self.abspath = os.path.abspath(self.path)
-
-    def _describe(self) -> list[dict[str, Any]]:
-        return [_file_entry(self.role, self.path, self.abspath)]
 
 
 class BytesSource(Source):
@@ -234,6 +209,20 @@ def read_sources(records: list[tuple[str, str, int, str]]) -> list[Source]:
     return [ReadSource(records)]
 
 
+def recorded_source(role: str, record: tuple[str, int, str] | None) -> list[Source]:
+    """A file the Rust core read, as it read it ((path, bytes, SHA-256) from its record)."""
+    if record is None:
+        return []
+    path, size, sha = record
+    return [ReadSource([(role, path, size, sha)])]
+
+
+def bytes_read_source(role: str, path: PathLike, data: bytes) -> Source:
+    """A file Python read (closures, scenarios), hashed from the very bytes it used."""
+    sha, n = sha256_bytes(data)
+    return ReadSource([(role, os.fspath(path), n, sha)])
+
+
 def synthetic_sources(**parameters: Any) -> list[Source]:
     return [SyntheticSource(parameters)]
 
@@ -253,10 +242,11 @@ def cohort_rows_in(cohort: Cohort) -> list[dict[str, Any]]:
     return [{"table": "children", "rows": len(cohort)}, {"table": "assessments", "rows": cohort.n_assessments}]
 
 
-def overrides_source(overrides: Any) -> Source:
-    """Overrides as a file, or as records identified by the SHA-256 of their JSON."""
-    if isinstance(overrides, (str, os.PathLike)):
-        return FileSource("overrides", overrides)
+def overrides_sources(overrides: Any, record: tuple[str, int, str] | None) -> list[Source]:
+    """Overrides as the file the core read (its ``record``), or as records identified by the
+    SHA-256 of their JSON."""
+    if record is not None:
+        return recorded_source("overrides", record)
     if hasattr(overrides, "to_pylist"):
         records = overrides.to_pylist()
     elif hasattr(overrides, "to_dicts"):
@@ -265,12 +255,13 @@ def overrides_source(overrides: Any) -> Source:
         records = overrides.to_dict(orient="records")
     else:
         records = [dict(r) for r in overrides]
-    return BytesSource("overrides", _canonical_json(records), "SHA-256 of the records as canonical JSON")
+    return [BytesSource("overrides", _canonical_json(records), "SHA-256 of the records as canonical JSON")]
 
 
-def scenarios_source(scenarios: Any, text: str) -> Source:
-    if isinstance(scenarios, (str, os.PathLike)) and not (isinstance(scenarios, str) and "\n" in scenarios):
-        return FileSource("scenarios", scenarios)
+def scenarios_source(scenarios: Any, text: str, data: bytes | None = None) -> Source:
+    """Scenarios from a file (hashed from ``data``, the bytes read), or as the text given to the core."""
+    if data is not None:
+        return bytes_read_source("scenarios", scenarios, data)
     return BytesSource("scenarios", text.encode("utf-8"), "SHA-256 of the scenarios as the text given to the core")
 
 
@@ -278,7 +269,7 @@ def scenarios_source(scenarios: Any, text: str) -> Source:
 
 
 class Provenance:
-    """What produced a table: the call, its inputs (hashed when first asked for), rows in, and
+    """What produced a table: the call, its inputs (as read), rows in, and
     what was done for privacy."""
 
     __slots__ = ("function", "arguments", "sources", "_rows_in", "privacy")

@@ -22,16 +22,24 @@ ScenariosLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Mappi
 def scenarios_text(scenarios: ScenariosLike) -> tuple[str, str]:
     """(text, format) for the native layer: a TOML file path, or Python objects as JSON (a dict
     in the file's form, or a list of scenario dicts)."""
+    text, fmt, _ = read_scenarios(scenarios)
+    return text, fmt
+
+
+def read_scenarios(scenarios: ScenariosLike) -> tuple[str, str, bytes | None]:
+    """:func:`scenarios_text` with the bytes of the file read (None when not from a file), so
+    the manifest records the file as it was used."""
     if isinstance(scenarios, (str, os.PathLike)):
         path = os.fspath(scenarios)
         if isinstance(scenarios, str) and "\n" in scenarios:
-            return scenarios, "toml"
-        return decode_text(read_bounded(path, "the scenario file")), "toml"
+            return scenarios, "toml", None
+        data = read_bounded(path, "the scenario file")
+        return decode_text(data), "toml", data
     if isinstance(scenarios, Mapping):
-        return json.dumps(dict(scenarios), default=_json_default), "json"
+        return json.dumps(dict(scenarios), default=_json_default), "json", None
     if isinstance(scenarios, Sequence):
         items = [dict(cast(Mapping[str, Any], s)) for s in scenarios]
-        return json.dumps({"scenario": items}, default=_json_default), "json"
+        return json.dumps({"scenario": items}, default=_json_default), "json", None
     raise TypeError(f"scenarios must be a TOML path, a dict or a list of dicts, not {type(scenarios).__name__}")
 
 

@@ -220,10 +220,6 @@ class _Run:
         for p in problems:
             print(str(hide_problem(p) if self.hide_values else p), file=sys.stderr)
 
-    def add_input(self, role: str, path: str | None) -> None:
-        if path:
-            self.extra_sources.append(_audit.FileSource(role, path))
-
     def command_record(self) -> dict[str, Any]:
         """The command as given, and as `verify` re-runs it: paths absolute, the report date
         pinned, output options apart (verify points them at temporary files)."""
@@ -596,19 +592,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_policy(path: str | None, closures: str | None = None) -> lb.Policy:
+def _load_policy(path: str | None, closures: str | None = None, run: _Run | None = None) -> lb.Policy:
+    """The policy (with closures); with ``run``, each file is recorded as an input as read."""
     policy = lb.Policy.from_toml(path) if path else lb.Policy.default()
+    if run is not None:
+        run.extra_sources += _audit.recorded_source("policy", policy.source_record)
     if closures:
-        policy = policy.with_closures(_read_closures(closures))
+        data = read_bounded(closures, "the closures file")
+        policy = policy.with_closures(_closure_dates(closures, data))
+        if run is not None:
+            run.extra_sources.append(_audit.bytes_read_source("closures", closures, data))
     return policy
 
 
-def _read_closures(path: str) -> list[_dt.date]:
-    """The dates of a closures file (UTF-8 or Windows-1252, at most 1 MB). A line that is not a
-    date is named by its number; its text is quoted only when it looks like a mistyped date, as
-    the file may be another file given by mistake (a key)."""
+def _closure_dates(path: str, data: bytes) -> list[_dt.date]:
+    """The dates of a closures file's bytes (UTF-8 or Windows-1252, at most 1 MB). A line that is
+    not a date is named by its number; its text is quoted only when it looks like a mistyped
+    date, as the file may be another file given by mistake (a key)."""
     dates = []
-    for n, raw in enumerate(decode_text(read_bounded(path, "the closures file")).splitlines(), start=1):
+    for n, raw in enumerate(decode_text(data).splitlines(), start=1):
         text = raw.split("#", 1)[0].strip().strip(",")
         if not text or text.lower() == "date":
             continue
@@ -627,10 +629,8 @@ def _check_out(out: str | None) -> None:
 
 def _policy_inputs(args: argparse.Namespace, run: _Run) -> lb.Policy:
     """The policy (with closures), recording the files it came from as inputs."""
-    policy = _load_policy(args.policy, getattr(args, "closures", None))
+    policy = _load_policy(args.policy, getattr(args, "closures", None), run)
     run.policy = policy
-    run.add_input("policy", args.policy)
-    run.add_input("closures", getattr(args, "closures", None))
     return policy
 
 

@@ -224,6 +224,11 @@ def test_inputs_are_recorded_with_their_roles(inputs: tuple[Path, Path], tmp_pat
     m = manifest_of(out)
     assert [e["role"] for e in m["inputs"]] == ["children", "assessments", "overrides", "policy", "closures"]
     assert [e["path"] for e in m["inputs"]][:3] == [str(c), str(a), str(ovr)]
+    kent, closures = ROOT / "examples" / "kent_policy.toml", ROOT / "examples" / "closures.txt"
+    assert [(e["kind"], e["sha256"], e["bytes"]) for e in m["inputs"][3:]] == [
+        ("file", sha(kent), kent.stat().st_size),
+        ("file", sha(closures), closures.stat().st_size),
+    ]
     assert m["rows_in"] == [
         {"file": str(c), "rows_read": 40, "rows_accepted": 40, "rows_rejected": 0},
         {"file": str(a), "rows_read": 84, "rows_accepted": 84, "rows_rejected": 0},
@@ -536,6 +541,35 @@ def test_inputs_are_recorded_from_the_bytes_read(tmp_path, write_cohort) -> None
     m = lb.status(cohort, as_of="2021-10-21").manifest
     entry = next(e for e in m["inputs"] if e["role"] == "children")
     assert entry["sha256"] == used and entry["kind"] == "file"
+
+
+def test_settings_files_are_recorded_from_the_bytes_read(tmp_path, write_cohort) -> None:
+    """Overrides, scenario and policy files are recorded as they were read too: each is edited
+    after reading and the manifest keeps the bytes that were used."""
+    c, a = write_cohort("1,2010-01-01,2020-01-01,,C2\n", "1,IHA,2020-01-20,,\n")
+    cohort = lb.Cohort.from_csv(c, a, today=AS_OF)
+    ovr = tmp_path / "overrides.csv"
+    ovr.write_text("child_id,tier,reason,decided_by,decided_on\n1,P1,seen by GP,Dr A,2021-10-01\n")
+    used = sha(ovr)
+    wl = lb.triage(cohort, as_of=AS_OF, overrides=ovr)
+    ovr.write_text("child_id,tier,reason,decided_by,decided_on\n1,P2,changed,Dr B,2021-10-02\n")
+    entry = next(e for e in wl.manifest["inputs"] if e["role"] == "overrides")
+    assert (entry["kind"], entry["path"], entry["sha256"]) == ("file", str(ovr), used)
+
+    scen = tmp_path / "scenarios.toml"
+    shutil.copy(SCENARIOS, scen)
+    used = sha(scen)
+    res = lb.simulate(cohort, scen, as_of=AS_OF, runs=2, weeks=4, seed=1)
+    scen.write_text(scen.read_text() + "\n# edited\n")
+    entry = next(e for e in res.manifest["inputs"] if e["role"] == "scenarios")
+    assert (entry["kind"], entry["sha256"], entry["bytes"]) == ("file", used, len(SCENARIOS.read_bytes()))
+
+    pol = tmp_path / "policy.toml"
+    pol.write_text("[schedule]\ndue_soon_days = 14\n")
+    used = sha(pol)
+    policy = lb.Policy.from_toml(pol)
+    pol.write_text("[schedule]\ndue_soon_days = 21\n")
+    assert policy.source_record == (str(pol), len("[schedule]\ndue_soon_days = 14\n"), used)
 
 
 def test_a_903_manifest_lists_the_files_read_and_only_those() -> None:
