@@ -34,7 +34,7 @@ pub use error::{Error, Result};
 pub use model::{Assessment, AssessmentType, Child, Cohort, Modality, NeedSignal, Outcome, ShortText, Signals};
 pub use policy::Policy;
 pub use read::{load_csv, load_csv_bytes, Loaded, ReadOptions};
-pub use report::{Problem, RowCounts, Severity, ValidationReport};
+pub use report::{Fact, Problem, ProblemKind, RowCounts, Severity, ValidationReport};
 pub use schedule::{status_all, AgeBand, ChildStatus, Reason, Scheduler, Status};
 
 /// The library version, written into outputs that record provenance.

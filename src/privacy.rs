@@ -192,6 +192,21 @@ pub fn hide_in_problem(problem: &str, value: &str) -> String {
     replace_dates(&text, |_| HIDDEN_VALUE.to_string())
 }
 
+impl crate::report::Problem {
+    /// The problem with the child's data hidden: the value ([`hidden_problem`]), dates and the
+    /// value in the sentence, and its date facts (a date fact becomes the name `[hidden]`).
+    pub fn values_hidden(&self) -> crate::report::Problem {
+        use crate::report::Fact;
+        let (value, problem) = hidden_problem(self.line, &self.value, &self.problem);
+        let facts = self
+            .facts
+            .iter()
+            .map(|(n, f)| (*n, if matches!(f, Fact::Date(_)) { Fact::Name(HIDDEN_VALUE.to_string()) } else { f.clone() }))
+            .collect();
+        crate::report::Problem { value, problem, facts, ..self.clone() }
+    }
+}
+
 /// A problem's (value, text) with the value masked: a blank value, or a header cell on line 1
 /// (a column name, not data), is kept; dates in the text are masked either way.
 pub fn hidden_problem(line: Option<u64>, value: &str, problem: &str) -> (String, String) {
@@ -292,6 +307,27 @@ impl Table {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_problem_with_values_hidden_keeps_its_kind_and_lines_and_hides_dates() {
+        use crate::report::{Fact, Problem, ProblemKind, Severity};
+        let d = chrono::NaiveDate::from_ymd_opt(2020, 5, 1).unwrap();
+        let p = Problem::new(
+            Severity::Error,
+            ProblemKind::BornAfterCareStart,
+            "c.csv",
+            Some(4),
+            Some("date_of_birth"),
+            "2021-01-01",
+            "date of birth is after care_start (2020-05-01)",
+        )
+        .with("care_start", Fact::Date(d))
+        .with("other_line", Fact::Line(3));
+        let h = p.values_hidden();
+        assert_eq!((h.kind, h.line, h.value.as_str()), (ProblemKind::BornAfterCareStart, Some(4), HIDDEN_VALUE));
+        assert_eq!(h.problem, "date of birth is after care_start ([hidden])");
+        assert_eq!(h.facts, vec![("care_start", Fact::Name(HIDDEN_VALUE.to_string())), ("other_line", Fact::Line(3))]);
+    }
+
     use super::*;
 
     #[test]

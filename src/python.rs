@@ -31,8 +31,20 @@ fn package_error(py: Python<'_>, class: &str, args: Bound<'_, PyTuple>) -> PyErr
     }
 }
 
+/// A problem as Python's `Problem` takes it: where, what (the sentence), its kind's code and
+/// its facts as a dict (lines as int, dates as datetime.date, names as str).
 fn problem_tuple<'py>(py: Python<'py>, p: &Problem) -> PyResult<Bound<'py, PyTuple>> {
-    (p.severity.as_str(), p.file.as_str(), p.line, p.column.as_deref(), p.value.as_str(), p.problem.as_str()).into_pyobject(py)
+    let facts = PyDict::new(py);
+    for (name, fact) in &p.facts {
+        match fact {
+            crate::Fact::Line(n) | crate::Fact::Number(n) => facts.set_item(*name, *n)?,
+            crate::Fact::Lines(ns) => facts.set_item(*name, ns.clone())?,
+            crate::Fact::Date(d) => facts.set_item(*name, *d)?,
+            crate::Fact::Name(s) => facts.set_item(*name, s.as_str())?,
+        }
+    }
+    (p.severity.as_str(), p.file.as_str(), p.line, p.column.as_deref(), p.value.as_str(), p.problem.as_str(), p.kind.code(), facts)
+        .into_pyobject(py)
 }
 
 fn problem_list<'py>(py: Python<'py>, ps: &[Problem]) -> PyResult<Bound<'py, PyList>> {
@@ -205,7 +217,7 @@ impl PyCohort {
         let (ab, asch) = assessments.into_inner();
         let run = move || -> crate::Result<crate::Cohort> {
             let bad = |e: String| crate::Error::Data {
-                errors: vec![Problem::new(crate::Severity::Error, "DataFrame", None, None, "", e)],
+                errors: vec![Problem::new(crate::Severity::Error, crate::ProblemKind::UnusableFrame, "DataFrame", None, None, "", e)],
                 warnings: vec![],
             };
             let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb).map_err(bad)?;

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 __all__ = ["LacBacklogError", "DataError", "PolicyError", "Problem"]
+
+
+_NO_FACTS: Mapping[str, Any] = MappingProxyType({})
 
 
 class Problem(NamedTuple):
     """One problem with the input data: where it is and what is wrong.
 
     ``line`` is the line of the file (the header is line 1); ``value`` is cut to 100 characters.
+    ``problem`` says what is wrong in words, for people; a program reads ``kind`` (a stable
+    code such as ``"duplicate_child_id"``) and ``facts`` (what the sentence quotes, by name:
+    ``{"also_on_lines": [7]}``), never the sentence. docs/bad-input.md lists every kind.
     """
 
     severity: str
@@ -19,6 +27,8 @@ class Problem(NamedTuple):
     column: str | None
     value: str
     problem: str
+    kind: str = ""
+    facts: Mapping[str, Any] = _NO_FACTS
 
     def __str__(self) -> str:
         where = self.file

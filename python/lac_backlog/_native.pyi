@@ -32,7 +32,7 @@ __all__ = [
 ]
 __version__: str
 
-_ProblemTuple = tuple[str, str, int | None, str | None, str, str]
+_ProblemTuple = tuple[str, str, int | None, str | None, str, str, str, dict[str, Any]]
 
 @final
 class Policy:

@@ -166,7 +166,9 @@ def hide_problem(p: Problem) -> Problem:
     on line 1 is a column name, not data, so it stays), and with dates and the value masked in
     the text of the problem."""
     value, problem = _native.hidden_problem(p.line, p.value, p.problem)
-    return p._replace(value=value, problem=problem)
+    # Date facts are masked as the core's Problem::values_hidden masks them.
+    facts = {k: HIDDEN_VALUE if isinstance(v, _dt.date) else v for k, v in p.facts.items()}
+    return p._replace(value=value, problem=problem, facts=facts)
 
 
 def key_record(k: PseudonymKey) -> dict[str, Any]:

@@ -8,7 +8,7 @@ use super::columns::{Columns, RowCheck};
 use super::source::{in_stretches, RowStream};
 use super::{not_read, trim_cell, Cell, ReadOptions};
 use crate::model::{Assessment, AssessmentType, Modality, Outcome};
-use crate::report::{Problem, RowCounts, Severity};
+use crate::report::{Fact, Problem, ProblemKind, RowCounts, Severity};
 
 const ASSESSMENT_COLUMNS: [&str; 5] = ["child_id", "assessment_type", "completed_on", "modality", "outcome"];
 const ASSESSMENT_REQUIRED: &[&str] = &["child_id", "assessment_type", "completed_on"];
@@ -103,9 +103,19 @@ pub(crate) fn read_assessments(
             let mut target = None;
             if let Some(id) = id {
                 match finder.find(id) {
-                    None => chk.error(c_id, id, format!("no child with this child_id in {}", children_file)),
+                    None => {
+                        chk.error(ProblemKind::UnknownChild, c_id, id, format!("no child with this child_id in {}", children_file))
+                            .add("children_file", Fact::Name(children_file.to_string()));
+                    }
                     Some(ChildSlot::Rejected(cl)) => {
-                        chk.error(c_id, id, format!("the child's row in {} (line {cl}) was rejected", children_file))
+                        chk.error(
+                            ProblemKind::ChildRejected,
+                            c_id,
+                            id,
+                            format!("the child's row in {} (line {cl}) was rejected", children_file),
+                        )
+                        .add("children_file", Fact::Name(children_file.to_string()))
+                        .add("child_line", Fact::Line(cl));
                     }
                     Some(ChildSlot::Accepted(i)) => target = Some(i),
                 }
@@ -114,10 +124,22 @@ pub(crate) fn read_assessments(
                 let dob = shared.children[i].date_of_birth;
                 if d < dob {
                     let raw = chk.optional(row, c_date).unwrap_or_default().to_string();
-                    chk.error(c_date, &raw, format!("assessment dated before the child's date of birth ({dob})"));
+                    chk.error(
+                        ProblemKind::AssessedBeforeBirth,
+                        c_date,
+                        &raw,
+                        format!("assessment dated before the child's date of birth ({dob})"),
+                    )
+                    .add("date_of_birth", Fact::Date(dob));
                 } else if d > opts.today {
                     let raw = chk.optional(row, c_date).unwrap_or_default().to_string();
-                    chk.warn(c_date, &raw, format!("assessment dated after today ({}): probably a typing error", opts.today));
+                    chk.warn(
+                        ProblemKind::AssessedAfterToday,
+                        c_date,
+                        &raw,
+                        format!("assessment dated after today ({}): probably a typing error", opts.today),
+                    )
+                    .add("today", Fact::Date(opts.today));
                 }
             }
             match (chk.ok, target, kind, date) {
@@ -130,6 +152,7 @@ pub(crate) fn read_assessments(
                         {
                             let raw = chk.optional(row, c_type).unwrap_or_default().to_string();
                             chk.warn(
+                                ProblemKind::NotAnIhaExemption,
                                 c_type,
                                 &raw,
                                 format!(
@@ -138,7 +161,9 @@ pub(crate) fn read_assessments(
                                     record_words(kind, modality),
                                     opts.iha.exemption_months
                                 ),
-                            );
+                            )
+                            .add("care_start", Fact::Date(care_start))
+                            .add("months", Fact::Number(u64::from(opts.iha.exemption_months)));
                         } else if completed_on >= care_start && modality != Modality::Questionnaire {
                             iha_candidates.push((i, completed_on, line, kind, modality));
                         }
@@ -158,19 +183,23 @@ pub(crate) fn read_assessments(
     first.dedup_by_key(|c| c.0);
     for (i, _, line, kind, modality) in first {
         if kind == AssessmentType::Rha || modality == Modality::Virtual {
-            problems.push(Problem::new(
-                Severity::Warning,
-                &file,
-                Some(line),
-                Some(acols.name(c_type)),
-                kind.as_str(),
-                format!(
-                    "the first record after care_start ({}) is a {}, so it is taken as the IHA: check the record (an IHA is \
-                     done face to face by a doctor)",
-                    shared.children[i].care_start,
-                    record_words(kind, modality)
-                ),
-            ));
+            problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    ProblemKind::IhaRecordedOddly,
+                    &file,
+                    Some(line),
+                    Some(acols.name(c_type)),
+                    kind.as_str(),
+                    format!(
+                        "the first record after care_start ({}) is a {}, so it is taken as the IHA: check the record (an IHA is \
+                         done face to face by a doctor)",
+                        shared.children[i].care_start,
+                        record_words(kind, modality)
+                    ),
+                )
+                .with("care_start", Fact::Date(shared.children[i].care_start)),
+            );
         }
     }
     // Each child's assessments in one allocation: counted first, then copied in; on every

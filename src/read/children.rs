@@ -7,7 +7,7 @@ use super::columns::{Col, Columns, RowCheck};
 use super::source::{in_stretches, Record, RowStream};
 use super::{not_read, Cell, ReadOptions};
 use crate::model::{Child, NeedSignal, ShortText, Signals};
-use crate::report::{Problem, RowCounts, Severity};
+use crate::report::{Fact, Problem, ProblemKind, RowCounts, Severity};
 
 /// The 903 legal status codes (a warning, not an error, for any other code).
 pub const LEGAL_STATUS_CODES: &[&str] = &["C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"];
@@ -112,7 +112,7 @@ fn child_row<R: Record + ?Sized>(
     if let Some(ls) = &legal_status {
         if !LEGAL_STATUS_CODES.contains(&ls.as_str()) {
             let raw = chk.optional(row, k.legal_status).unwrap_or_default().to_string();
-            chk.warn(k.legal_status, &raw, "not a 903 legal status code (C1, C2, D1, E1, J1-J3, L1-L3, V2-V4)");
+            chk.warn(ProblemKind::UnknownCode, k.legal_status, &raw, "not a 903 legal status code (C1, C2, D1, E1, J1-J3, L1-L3, V2-V4)");
         }
     }
     let uasc = chk.flag(row, k.uasc);
@@ -134,37 +134,44 @@ fn child_row<R: Record + ?Sized>(
     if let Some(dob) = dob {
         if dob > today {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
-            chk.error(k.date_of_birth, &v, format!("date of birth is after today ({today})"));
+            chk.error(ProblemKind::BornAfterToday, k.date_of_birth, &v, format!("date of birth is after today ({today})"))
+                .add("today", Fact::Date(today));
         }
     }
     if let Some(cs) = care_start {
         if latest_care_start.is_some_and(|l| cs > l) {
             let v = chk.optional(row, k.care_start).unwrap_or_default().to_string();
             chk.error(
+                ProblemKind::CareStartTooLate,
                 k.care_start,
                 &v,
                 format!("care_start is more than {LATEST_CARE_START_YEARS} year after today ({today}): a typing error?"),
-            );
+            )
+            .add("today", Fact::Date(today));
         }
     }
     if let (Some(dob), Some(cs)) = (dob, care_start) {
         if crate::calendar::sub_months(cs, 12 * CARE_STARTS_BEFORE_AGE).is_some_and(|l| dob <= l) {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
             chk.error(
+                ProblemKind::BornTooLongBeforeCare,
                 k.date_of_birth,
                 &v,
                 format!("date of birth is {CARE_STARTS_BEFORE_AGE} or more years before care_start ({cs}): no child starts care at {CARE_STARTS_BEFORE_AGE}"),
-            );
+            )
+            .add("care_start", Fact::Date(cs));
         }
         if dob > cs {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
-            chk.error(k.date_of_birth, &v, format!("date of birth is after care_start ({cs})"));
+            chk.error(ProblemKind::BornAfterCareStart, k.date_of_birth, &v, format!("date of birth is after care_start ({cs})"))
+                .add("care_start", Fact::Date(cs));
         }
     }
     if let (Some(cs), Some(ce)) = (care_start, care_end) {
         if ce < cs {
             let v = chk.optional(row, k.care_end).unwrap_or_default().to_string();
-            chk.error(k.care_end, &v, format!("care_end is before care_start ({cs})"));
+            chk.error(ProblemKind::CareEndBeforeStart, k.care_end, &v, format!("care_end is before care_start ({cs})"))
+                .add("care_start", Fact::Date(cs));
         }
     }
     if !chk.ok {
@@ -329,14 +336,19 @@ pub(crate) fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problem
         lines.sort_unstable();
         for &line in &lines {
             let others: Vec<String> = lines.iter().filter(|l| **l != line).map(u64::to_string).collect();
-            problems.push(Problem::new(
-                Severity::Error,
-                &file,
-                Some(line),
-                Some(ccols.name("child_id")),
-                id,
-                format!("duplicate child_id (also on line {})", others.join(", ")),
-            ));
+            let other_lines: Vec<u64> = lines.iter().copied().filter(|l| *l != line).collect();
+            problems.push(
+                Problem::new(
+                    Severity::Error,
+                    ProblemKind::DuplicateChildId,
+                    &file,
+                    Some(line),
+                    Some(ccols.name("child_id")),
+                    id,
+                    format!("duplicate child_id (also on line {})", others.join(", ")),
+                )
+                .with("also_on_lines", Fact::Lines(other_lines)),
+            );
         }
         if let Some(&first) = lines.first() {
             now_rejected.push((id.clone(), first));
@@ -360,18 +372,22 @@ fn look_alike_warnings(kids: &[Child], lines: &[u64], file: &str, column: &str, 
     let mut ids: Vec<(&str, u64)> = kids.iter().zip(lines).map(|(c, l)| (c.id.as_str(), *l)).collect();
     ids.dedup_by(|a, b| a.0 == b.0);
     for (later, earlier) in crate::identity::look_alikes(&ids) {
-        problems.push(Problem::new(
-            Severity::Warning,
-            file,
-            Some(ids[later].1),
-            Some(column),
-            ids[later].0,
-            format!(
-                "this child_id differs from the one on line {} only in letter case, Unicode form, invisible characters or \
+        problems.push(
+            Problem::new(
+                Severity::Warning,
+                ProblemKind::LookAlikeChildId,
+                file,
+                Some(ids[later].1),
+                Some(column),
+                ids[later].0,
+                format!(
+                    "this child_id differs from the one on line {} only in letter case, Unicode form, invisible characters or \
                  leading zeros: read as two children; check they are not the same child",
-                ids[earlier].1
-            ),
-        ));
+                    ids[earlier].1
+                ),
+            )
+            .with("other_line", Fact::Line(ids[earlier].1)),
+        );
     }
 }
 

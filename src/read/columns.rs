@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::source::{FastMap, RawTable, Record, Row};
 use super::{cell, Cell};
-use crate::report::{Problem, Severity};
+use crate::report::{Fact, Problem, ProblemKind, Severity};
 
 /// Where each known column is in a table, found case-insensitively.
 pub(crate) struct Columns {
@@ -34,14 +34,18 @@ impl Columns {
             let key = name.trim().to_ascii_lowercase();
             if let Some(&first) = seen.get(&key) {
                 let known_col = known.contains(&key.as_str());
-                (if known_col { &mut *problems } else { &mut unknown }).push(Problem::new(
-                    if known_col { Severity::Error } else { Severity::Warning },
-                    file,
-                    Some(1),
-                    Some(name),
-                    name,
-                    format!("duplicate column (also column {} of the header)", first + 1),
-                ));
+                (if known_col { &mut *problems } else { &mut unknown }).push(
+                    Problem::new(
+                        if known_col { Severity::Error } else { Severity::Warning },
+                        ProblemKind::DuplicateColumn,
+                        file,
+                        Some(1),
+                        Some(name),
+                        name,
+                        format!("duplicate column (also column {} of the header)", first + 1),
+                    )
+                    .with("also_column", Fact::Number(first as u64 + 1)),
+                );
                 unusable |= known_col;
                 continue;
             }
@@ -52,6 +56,7 @@ impl Columns {
                 }
                 None => unknown.push(Problem::new(
                     Severity::Warning,
+                    ProblemKind::UnknownColumn,
                     file,
                     Some(1),
                     Some(name),
@@ -65,6 +70,7 @@ impl Columns {
             // table). Its first line is not repeated anywhere, as it may be a secret.
             problems.push(Problem::new(
                 Severity::Error,
+                ProblemKind::WrongFile,
                 file,
                 Some(1),
                 None,
@@ -77,7 +83,15 @@ impl Columns {
         if !header.is_empty() {
             for req in required {
                 if !index.contains_key(req) {
-                    problems.push(Problem::new(Severity::Error, file, Some(1), Some(req), "", "required column is missing"));
+                    problems.push(Problem::new(
+                        Severity::Error,
+                        ProblemKind::MissingColumn,
+                        file,
+                        Some(1),
+                        Some(req),
+                        "",
+                        "required column is missing",
+                    ));
                     unusable = true;
                 }
             }
@@ -159,15 +173,22 @@ pub(crate) struct RowCheck<'a> {
 }
 
 impl<'a> RowCheck<'a> {
-    pub fn error(&mut self, col: impl ColKey, value: &str, msg: impl Into<String>) {
-        let name = self.cols.name(col).to_string();
-        self.problems.push(Problem::new(Severity::Error, self.file, Some(self.line), Some(&name), value, msg));
+    /// An error of this row (the row is rejected); the problem is returned to add facts to.
+    pub fn error(&mut self, kind: ProblemKind, col: impl ColKey, value: &str, msg: impl Into<String>) -> &mut Problem {
         self.ok = false;
+        self.push(Severity::Error, kind, col, value, msg)
     }
 
-    pub fn warn(&mut self, col: impl ColKey, value: &str, msg: impl Into<String>) {
+    /// A warning about this row (the row is kept); the problem is returned to add facts to.
+    pub fn warn(&mut self, kind: ProblemKind, col: impl ColKey, value: &str, msg: impl Into<String>) -> &mut Problem {
+        self.push(Severity::Warning, kind, col, value, msg)
+    }
+
+    fn push(&mut self, severity: Severity, kind: ProblemKind, col: impl ColKey, value: &str, msg: impl Into<String>) -> &mut Problem {
         let name = self.cols.name(col).to_string();
-        self.problems.push(Problem::new(Severity::Warning, self.file, Some(self.line), Some(&name), value, msg));
+        self.problems.push(Problem::new(severity, kind, self.file, Some(self.line), Some(&name), value, msg));
+        let last = self.problems.len() - 1;
+        &mut self.problems[last]
     }
 
     /// A warning for text that a spreadsheet would run as a formula (it starts with `=`, `+`,
@@ -175,6 +196,7 @@ impl<'a> RowCheck<'a> {
     pub fn formula_like(&mut self, col: impl ColKey, text: &str) {
         if crate::table::looks_like_formula(text) {
             self.warn(
+                ProblemKind::FormulaLike,
                 col,
                 text,
                 "starts with = + - or @, which a spreadsheet runs as a formula: kept as text, written with a leading ' in CSV \
@@ -189,11 +211,11 @@ impl<'a> RowCheck<'a> {
         match self.cols.cell(row, col) {
             Some(v) if !v.is_blank() => Some(v),
             Some(v) => {
-                self.error(col, &v.text(), "required value is blank");
+                self.error(ProblemKind::RequiredBlank, col, &v.text(), "required value is blank");
                 None
             }
             None => {
-                self.error(col, "", "required value is missing (row has too few fields)");
+                self.error(ProblemKind::RequiredMissing, col, "", "required value is missing (row has too few fields)");
                 None
             }
         }
@@ -254,7 +276,7 @@ impl<'a> RowCheck<'a> {
     #[cold]
     #[inline(never)]
     fn bad_value(&mut self, col: impl ColKey, v: Cell<'_>, msg: String) {
-        self.error(col, &v.text(), msg);
+        self.error(ProblemKind::InvalidValue, col, &v.text(), msg);
     }
 
     #[inline(always)]
@@ -268,14 +290,19 @@ impl<'a> RowCheck<'a> {
         let width = row.width();
         if width > n && (n..width).any(|i| row.field(i).is_some_and(|c| !c.text().is_empty())) {
             let v = (n..width).filter_map(|i| row.field(i)).map(Cell::text).collect::<Vec<_>>().join(",");
-            self.problems.push(Problem::new(
-                Severity::Error,
-                self.file,
-                Some(self.line),
-                None,
-                &v,
-                format!("row has {} fields but the header has {}", width, n),
-            ));
+            self.problems.push(
+                Problem::new(
+                    Severity::Error,
+                    ProblemKind::TooManyFields,
+                    self.file,
+                    Some(self.line),
+                    None,
+                    &v,
+                    format!("row has {} fields but the header has {}", width, n),
+                )
+                .with("fields", Fact::Number(width as u64))
+                .with("header_fields", Fact::Number(n as u64)),
+            );
             self.ok = false;
         }
     }

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use crate::error::{Error, Result};
 use crate::model::Cohort;
-use crate::report::{InputRecord, Problem, Severity, ValidationReport};
+use crate::report::{Fact, InputRecord, Problem, ProblemKind, Severity, ValidationReport};
 
 // What the other readers (903, overrides) and the DataFrame rows use, by the paths they had.
 pub(crate) use crate::fields::trim_cell;
@@ -160,5 +160,6 @@ fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut
 
 /// The error, on the header line, for rows of a table that could not be read at all.
 pub(crate) fn not_read(file: &str, rows: u64, why: &str) -> Problem {
-    Problem::new(Severity::Error, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
+    Problem::new(Severity::Error, ProblemKind::RowsNotRead, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
+        .with("rows", Fact::Number(rows))
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use std::borrow::Cow;
 
 use crate::fields::{count_of, parse_bool, parse_count, parse_date, parse_sdq, sdq_of};
-use crate::report::{Problem, Severity};
+use crate::report::{Fact, Problem, ProblemKind, Severity};
 
 /// A map for the short keys of reading (column names, child ids): rustc-hash's Fx hash, fast
 /// where SipHash's protection against crafted keys is not needed (a file can only slow its own
@@ -202,14 +202,18 @@ impl<'a> CsvRows<'a> {
         let text: std::borrow::Cow<'a, [u8]> = match std::str::from_utf8(bytes) {
             Ok(_) => std::borrow::Cow::Borrowed(bytes),
             Err(e) => {
-                problems.push(Problem::new(
-                    Severity::Warning,
-                    file,
-                    None,
-                    None,
-                    "",
-                    format!("not UTF-8 (first bad byte at offset {}); read as Windows-1252", e.valid_up_to()),
-                ));
+                problems.push(
+                    Problem::new(
+                        Severity::Warning,
+                        ProblemKind::NotUtf8,
+                        file,
+                        None,
+                        None,
+                        "",
+                        format!("not UTF-8 (first bad byte at offset {}); read as Windows-1252", e.valid_up_to()),
+                    )
+                    .with("offset", Fact::Number(e.valid_up_to() as u64)),
+                );
                 std::borrow::Cow::Owned(decode_windows_1252(bytes).into_bytes())
             }
         };
@@ -226,7 +230,9 @@ impl<'a> CsvRows<'a> {
         };
         match t.read(problems) {
             Some(_) => t.header = (0..t.record.len()).filter_map(|i| cell(&t.record, i)).map(str::to_string).collect(),
-            None => problems.push(Problem::new(Severity::Error, file, None, None, "", "file is empty: no header row")),
+            None => {
+                problems.push(Problem::new(Severity::Error, ProblemKind::EmptyFile, file, None, None, "", "file is empty: no header row"))
+            }
         }
         t
     }
@@ -246,7 +252,15 @@ impl<'a> CsvRows<'a> {
                 // Input is valid UTF-8 and the reader is flexible, so this is unexpected:
                 // report it where it happened and stop reading this file.
                 let line = e.position().map(|p| p.line());
-                problems.push(Problem::new(Severity::Error, &self.file, line, None, "", format!("cannot read CSV: {e}")));
+                problems.push(Problem::new(
+                    Severity::Error,
+                    ProblemKind::UnreadableCsv,
+                    &self.file,
+                    line,
+                    None,
+                    "",
+                    format!("cannot read CSV: {e}"),
+                ));
                 self.finish(problems);
                 None
             }
@@ -257,19 +271,24 @@ impl<'a> CsvRows<'a> {
         self.done = true;
         if self.n_blank > 0 {
             let shown: Vec<String> = self.blank_lines.iter().map(u64::to_string).collect();
-            problems.push(Problem::new(
-                Severity::Warning,
-                &self.file,
-                self.blank_lines.first().copied(),
-                None,
-                "",
-                format!(
-                    "{} blank row(s) ignored and not counted as rows (lines {}{})",
-                    self.n_blank,
-                    shown.join(", "),
-                    if self.n_blank > BLANK_LINES_SHOWN as u64 { ", ..." } else { "" }
-                ),
-            ));
+            problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    ProblemKind::BlankRows,
+                    &self.file,
+                    self.blank_lines.first().copied(),
+                    None,
+                    "",
+                    format!(
+                        "{} blank row(s) ignored and not counted as rows (lines {}{})",
+                        self.n_blank,
+                        shown.join(", "),
+                        if self.n_blank > BLANK_LINES_SHOWN as u64 { ", ..." } else { "" }
+                    ),
+                )
+                .with("rows", Fact::Number(self.n_blank))
+                .with("lines", Fact::Lines(self.blank_lines.clone())),
+            );
         }
     }
 }

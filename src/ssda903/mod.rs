@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::fields::{parse_bool, parse_date, parse_sdq};
 use crate::model::{Child, Cohort, NeedSignal, Signals};
 use crate::read::{read_assessments, Cell, ChildIndex, Columns, CsvRows, Loaded, RawTable, ReadOptions, RowCheck};
-use crate::report::{InputRecord, Problem, RowCounts, Severity, ValidationReport};
+use crate::report::{Fact, InputRecord, Problem, ProblemKind, RowCounts, Severity, ValidationReport};
 
 /// One episode of care.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,14 +166,19 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
         let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
         if let Some(t) = table_of(&name) {
             if let Some(prev) = csvs.get(t) {
-                problems.push(Problem::new(
-                    Severity::Error,
-                    &path.display().to_string(),
-                    None,
-                    None,
-                    "",
-                    format!("a second {t} table (also {})", prev.display()),
-                ));
+                problems.push(
+                    Problem::new(
+                        Severity::Error,
+                        ProblemKind::SecondTable,
+                        &path.display().to_string(),
+                        None,
+                        None,
+                        "",
+                        format!("a second {t} table (also {})", prev.display()),
+                    )
+                    .with("table", Fact::Name(t.to_string()))
+                    .with("other_file", Fact::Name(prev.display().to_string())),
+                );
                 continue;
             }
             csvs.insert(t, path);
@@ -187,6 +192,7 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
         for x in &xmls {
             problems.push(Problem::new(
                 Severity::Warning,
+                ProblemKind::XmlIgnored,
                 &x.display().to_string(),
                 None,
                 None,
@@ -204,14 +210,18 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
         (tables, hf)
     } else if let Some(x) = xmls.first() {
         for extra in &xmls[1..] {
-            problems.push(Problem::new(
-                Severity::Warning,
-                &extra.display().to_string(),
-                None,
-                None,
-                "",
-                format!("a second XML file: only {} is read", x.display()),
-            ));
+            problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    ProblemKind::SecondXml,
+                    &extra.display().to_string(),
+                    None,
+                    None,
+                    "",
+                    format!("a second XML file: only {} is read", x.display()),
+                )
+                .with("read_file", Fact::Name(x.display().to_string())),
+            );
         }
         let bytes = std::fs::read(x).map_err(io_error(x))?;
         inputs.push(InputRecord::of("ssda903", x, &bytes));
@@ -226,14 +236,18 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
     };
     for t in ["header", "episodes"] {
         if !tables.contains_key(t) {
-            problems.push(Problem::new(
-                Severity::Error,
-                &dir.display().to_string(),
-                None,
-                None,
-                "",
-                format!("no {t} table in the folder (a file named like {t}.csv, or an XML return)"),
-            ));
+            problems.push(
+                Problem::new(
+                    Severity::Error,
+                    ProblemKind::MissingTable,
+                    &dir.display().to_string(),
+                    None,
+                    None,
+                    "",
+                    format!("no {t} table in the folder (a file named like {t}.csv, or an XML return)"),
+                )
+                .with("table", Fact::Name(t.to_string())),
+            );
         }
     }
     let mut ret = build(dir, tables, header_file, year, year_end, problems);
@@ -244,7 +258,7 @@ pub fn read_dir(dir: &Path, year_end: Option<NaiveDate>) -> Result<Return903> {
 fn check_code(chk: &mut RowCheck, row: &crate::read::Row, col: &str, list: &[&str]) -> String {
     let v = chk.optional(row, col).unwrap_or_default().to_ascii_uppercase();
     if !v.is_empty() && !list.contains(&v.as_str()) {
-        chk.warn(col, &v, format!("not a {} code of this collection year", col.to_ascii_uppercase()));
+        chk.warn(ProblemKind::UnknownCode, col, &v, format!("not a {} code of this collection year", col.to_ascii_uppercase()));
     }
     v
 }
@@ -255,7 +269,7 @@ fn lenient<T>(chk: &mut RowCheck, row: &crate::read::Row, col: &str, f: impl Fn(
     match f(&v) {
         Ok(x) => Some(x),
         Err(msg) => {
-            chk.warn(col, &v, format!("{msg}; treated as blank"));
+            chk.warn(ProblemKind::CodeTreatedBlank, col, &v, format!("{msg}; treated as blank"));
             None
         }
     }
@@ -314,7 +328,12 @@ fn build(
                 let dob = chk.parse_req(row, "DOB", Cell::date);
                 let sex_raw = check_code(&mut chk, row, "SEX", &["1", "2", "M", "F", "U"]);
                 if year.is_some() && !sex_raw.is_empty() && !codes.sex.contains(&sex_raw.as_str()) {
-                    chk.warn("SEX", &sex_raw, format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")));
+                    chk.warn(
+                        ProblemKind::SexCodeOfOtherYear,
+                        "SEX",
+                        &sex_raw,
+                        format!("SEX coded {} in a year that uses {}", sex_raw, codes.sex.join("/")),
+                    );
                 }
                 let mother = lenient(&mut chk, row, "MOTHER", parse_bool).unwrap_or(false);
                 // A row with no DOB field at all (too short) is in no list: its own error says so.
@@ -323,9 +342,22 @@ fn build(
                     if rows.iter().any(|(_, d)| d != &rows[0].1) {
                         let others: Vec<String> = rows.iter().filter(|(l, _)| l != line).map(|(l, d)| format!("{d} on line {l}")).collect();
                         let v = cols.get(row, "DOB").unwrap_or_default().to_string();
-                        chk.error("DOB", &v, format!("the same CHILD has different dates of birth ({})", others.join(", ")));
+                        let also: Vec<u64> = rows.iter().map(|(l, _)| *l).filter(|l| l != line).collect();
+                        chk.error(
+                            ProblemKind::ConflictingBirthDates,
+                            "DOB",
+                            &v,
+                            format!("the same CHILD has different dates of birth ({})", others.join(", ")),
+                        )
+                        .add("also_on_lines", Fact::Lines(also));
                     } else if rows.len() > 1 && rows[0].0 != *line {
-                        chk.warn("CHILD", id, format!("repeated header row (first on line {}): ignored", rows[0].0));
+                        chk.warn(
+                            ProblemKind::RepeatedHeader,
+                            "CHILD",
+                            id,
+                            format!("repeated header row (first on line {}): ignored", rows[0].0),
+                        )
+                        .add("first_line", Fact::Line(rows[0].0));
                         c.accepted += 1;
                         continue;
                     }
@@ -369,8 +401,19 @@ fn build(
             return false;
         }
         match rejected.get(id) {
-            Some((f, l)) => chk.warn("CHILD", id, format!("the child's header row ({f}, line {l}) was rejected: row not used")),
-            None => chk.warn("CHILD", id, "no header row for this CHILD: row not used"),
+            Some((f, l)) => {
+                chk.warn(
+                    ProblemKind::HeaderRejected,
+                    "CHILD",
+                    id,
+                    format!("the child's header row ({f}, line {l}) was rejected: row not used"),
+                )
+                .add("header_file", Fact::Name(f.clone()))
+                .add("header_line", Fact::Line(*l));
+            }
+            None => {
+                chk.warn(ProblemKind::NoHeader, "CHILD", id, "no header row for this CHILD: row not used");
+            }
         }
         true
     };
@@ -395,14 +438,20 @@ fn build(
                 if let (Some(s), Some(e)) = (decom, dec) {
                     if e < s {
                         let v = chk.optional(row, "DEC").unwrap_or_default().to_string();
-                        chk.warn("DEC", &v, format!("episode ends before it starts ({s})"));
+                        chk.warn(ProblemKind::EpisodeEndsBeforeStart, "DEC", &v, format!("episode ends before it starts ({s})"))
+                            .add("decom", Fact::Date(s));
                     }
                 }
                 if dec.is_none() && !rec.is_empty() {
-                    chk.warn("REC", &rec, "open episode (no DEC) with a REC code");
+                    chk.warn(ProblemKind::OpenEpisodeWithRec, "REC", &rec, "open episode (no DEC) with a REC code");
                 }
                 if let Some(d) = decom.filter(|d| after_year_end(*d)) {
-                    chk.warn("DECOM", &d.format("%d/%m/%Y").to_string(), "episode starts after the year end");
+                    chk.warn(
+                        ProblemKind::EpisodeAfterYearEnd,
+                        "DECOM",
+                        &d.format("%d/%m/%Y").to_string(),
+                        "episode starts after the year end",
+                    );
                 }
                 let (Some(id), Some(decom), true) = (id, decom, chk.ok) else {
                     c.rejected += 1;
@@ -489,7 +538,7 @@ fn build(
                     let k = kids.get_mut(&id);
                     match k {
                         Some(k) if k.oc2.is_some() => {
-                            chk.warn("CHILD", &id, "a second OC2 row for this child: ignored");
+                            chk.warn(ProblemKind::SecondOc2Row, "CHILD", &id, "a second OC2 row for this child: ignored");
                             c.accepted += 1;
                         }
                         Some(k) => {
@@ -514,14 +563,18 @@ fn build(
         for w in k.episodes.windows(2) {
             if w[0].dec.is_none_or(|d| d > w[1].decom) {
                 let file = tables.get("episodes").map(|t| t.file.clone()).unwrap_or_default();
-                problems.push(Problem::new(
-                    Severity::Warning,
-                    &file,
-                    Some(w[1].line),
-                    Some("DECOM"),
-                    &w[1].decom.format("%d/%m/%Y").to_string(),
-                    format!("episode starts before the previous one (line {}) ends", w[0].line),
-                ));
+                problems.push(
+                    Problem::new(
+                        Severity::Warning,
+                        ProblemKind::OverlappingEpisodes,
+                        &file,
+                        Some(w[1].line),
+                        Some("DECOM"),
+                        &w[1].decom.format("%d/%m/%Y").to_string(),
+                        format!("episode starts before the previous one (line {}) ends", w[0].line),
+                    )
+                    .with("previous_line", Fact::Line(w[0].line)),
+                );
             }
         }
         k.missing.sort_by_key(|m| m.start);
@@ -644,6 +697,7 @@ pub fn load_cohort(ret: &Return903, as_of: NaiveDate, assessments: Option<(&str,
             Some(c) => children.push(c),
             None => problems.push(Problem::new(
                 Severity::Warning,
+                ProblemKind::NoEpisode,
                 &ret.header_file,
                 Some(k.line),
                 Some("CHILD"),

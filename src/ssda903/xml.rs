@@ -3,7 +3,7 @@
 //! file's lines where each element starts.
 
 use crate::read::RawTable;
-use crate::report::{Problem, Severity};
+use crate::report::{Problem, ProblemKind, Severity};
 
 /// Raw header, episodes, uasc, missing and oc2 tables from an XML return.
 pub(crate) struct XmlTables {
@@ -58,6 +58,7 @@ pub(crate) fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> XmlT
             let pos = e.pos();
             problems.push(Problem::new(
                 Severity::Error,
+                ProblemKind::UnreadableXml,
                 file,
                 Some(u64::from(pos.row)),
                 None,
@@ -70,7 +71,15 @@ pub(crate) fn parse(file: &str, text: &str, problems: &mut Vec<Problem>) -> XmlT
     let line = |n: roxmltree::Node| u64::from(doc.text_pos_at(n.range().start).row);
     for child in doc.descendants().filter(|n| n.has_tag_name("CHILD") && n.is_element()) {
         let Some(header) = child.children().find(|n| n.has_tag_name("HEADER")) else {
-            problems.push(Problem::new(Severity::Warning, file, Some(line(child)), Some("HEADER"), "", "CHILD without a HEADER: ignored"));
+            problems.push(Problem::new(
+                Severity::Warning,
+                ProblemKind::ChildWithoutHeader,
+                file,
+                Some(line(child)),
+                Some("HEADER"),
+                "",
+                "CHILD without a HEADER: ignored",
+            ));
             continue;
         };
         let id = child_text(header, "CHILDID");

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{Cohort, Modality};
 use crate::policy::Policy;
 use crate::read::{parse_modality, Cell, Columns, RawTable, RowCheck};
-use crate::report::{Problem, Severity};
+use crate::report::{Fact, Problem, ProblemKind, Severity};
 
 /// A clinician's decision for one child, applied after the rules and shown in `reasons`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,15 @@ pub fn read_overrides(file: &str, bytes: &[u8], cohort: &Cohort, policy: &Policy
     let mut out: Vec<Override> = Vec::new();
     if !cols.unusable {
         if !cols.has("tier") && !cols.has("modality") {
-            problems.push(Problem::new(Severity::Error, file, Some(1), None, "", "overrides need a tier or a modality column"));
+            problems.push(Problem::new(
+                Severity::Error,
+                ProblemKind::OverrideWithoutChange,
+                file,
+                Some(1),
+                None,
+                "",
+                "overrides need a tier or a modality column",
+            ));
         }
         for (line, row) in &table.rows {
             let mut chk = RowCheck { file, line: *line, cols: &cols, problems: &mut problems, ok: true };
@@ -62,13 +70,19 @@ pub fn read_overrides(file: &str, bytes: &[u8], cohort: &Cohort, policy: &Policy
             let tier_blank = chk.optional(row, "tier").is_none();
             let modality_blank = chk.optional(row, "modality").is_none();
             if tier_blank && modality_blank {
-                chk.error("tier", "", "an override needs a tier or a modality");
+                chk.error(ProblemKind::OverrideWithoutChange, "tier", "", "an override needs a tier or a modality");
             }
             if let Some(id) = &id {
                 if cohort.get(id).is_none() {
-                    chk.error("child_id", id, "no child with this child_id in the cohort");
+                    chk.error(ProblemKind::UnknownChild, "child_id", id, "no child with this child_id in the cohort");
                 } else if let Some(prev) = out.iter().find(|o| &o.child_id == id) {
-                    chk.error("child_id", id, format!("a second override for this child (first on line {})", prev.line));
+                    chk.error(
+                        ProblemKind::SecondOverride,
+                        "child_id",
+                        id,
+                        format!("a second override for this child (first on line {})", prev.line),
+                    )
+                    .add("first_line", Fact::Line(prev.line));
                 }
             }
             if chk.ok {
