@@ -130,7 +130,9 @@ pub fn in_scope(sched: &Scheduler, c: &Child, e: NaiveDate) -> bool {
 
 /// Kent's indicator for one child: (has an assessment due on or before E, every assessment due
 /// in the 12 months to E was done by its due date and none is overdue at E). Due dates are
-/// replayed from the actual completion dates within the current period of care.
+/// replayed from the actual completion dates within the current period of care. A child exempt
+/// from the IHA (assessed before care_start) owes no IHA: its first due date is the review
+/// after the exempting assessment, so with nothing yet due it is not in the indicator.
 pub fn all_in_timescale(sched: &Scheduler, c: &Child, e: NaiveDate, overdue_now: bool) -> (bool, bool) {
     // The completed assessments of this period of care, from the one that answers the IHA on
     // (records before it that do not answer it, such as a questionnaire, set no due date).
@@ -139,10 +141,12 @@ pub fn all_in_timescale(sched: &Scheduler, c: &Child, e: NaiveDate, overdue_now:
         Some(i) => c.completed_by(e).skip(i).cloned().collect(),
         None => Vec::new(),
     };
+    // An exempting assessment answers no due date: the due dates start after it.
+    let exempt = done.first().is_some_and(|a| a.completed_on < c.care_start);
     let birthday = sched.leaves_care_on(c).unwrap_or(NaiveDate::MAX);
     let year_ago = sub_months(e, 12).unwrap_or(e);
     let (mut has_due, mut ok) = (false, true);
-    for j in 0..=done.len() {
+    for j in usize::from(exempt)..=done.len() {
         let (_, due, _) = sched.next_due(c, &done[..j]);
         let Some(due) = due.filter(|d| *d < birthday && *d <= e) else { break };
         has_due = true;
@@ -153,26 +157,49 @@ pub fn all_in_timescale(sched: &Scheduler, c: &Child, e: NaiveDate, overdue_now:
     (has_due, ok && !overdue_now)
 }
 
-/// The four indicators for one child at E (all false if out of scope).
+/// The first day of the DfE's 12-month cohort for a period end E: a child in care at E who
+/// was in care on this day (the day after E minus 12 months) had been looked after for 12
+/// months at E (for E = 31 March, children who came into care on 1 April of the year before
+/// count, as in the 903 cohort rule).
+pub fn oc2_cohort_start(e: NaiveDate) -> NaiveDate {
+    sub_months(e, 12).and_then(|d| d.succ_opt()).unwrap_or(e)
+}
+
+/// IHA timeliness for one child at E: (the child came into care in the 12 months to E and its
+/// IHA fell due on or before E while it was in care, not on short breaks, under 18 and not
+/// exempt; the IHA was done by its due date). Judged on the due date, so an entrant who missed
+/// the IHA and then left care still counts (as missed); one who left care before the due date
+/// owed none.
+pub fn iha_in_timescale(sched: &Scheduler, c: &Child, e: NaiveDate) -> (bool, bool) {
+    let year_ago = sub_months(e, 12).unwrap_or(e);
+    if c.care_start <= year_ago || c.care_start > e || c.legal_status.as_deref().is_some_and(|ls| sched.policy.is_short_break(ls)) {
+        return (false, false);
+    }
+    let Some(due) = sched.iha_due(c.care_start).filter(|d| *d <= e) else { return (false, false) };
+    let in_care_on_due = c.care_end.is_none_or(|end| end > due) && sched.leaves_care_on(c).is_some_and(|b| due < b);
+    let exempt = c.completed_by(e).any(|a| a.completed_on < c.care_start && sched.answers_iha(c, a));
+    if !in_care_on_due || exempt {
+        return (false, false);
+    }
+    let iha = c.completed_by(e).find(|a| a.completed_on >= c.care_start && sched.answers_iha(c, a)).map(|a| a.completed_on);
+    (true, iha.is_some_and(|d| d <= due))
+}
+
+/// The four indicators for one child at E. `iha_in_timescale` is judged at the IHA's due date
+/// (the child may have left care since); the other three need the child in scope at E.
 pub fn child_kpi(sched: &Scheduler, c: &Child, e: NaiveDate) -> ChildKpi {
     let mut out = [(false, false); 4];
+    out[3] = iha_in_timescale(sched, c, e);
     if !in_scope(sched, c, e) {
         return out;
     }
     let overdue = sched.child_status(c, e).status == Status::Overdue;
     out[0] = (true, !overdue);
     let year_ago = sub_months(e, 12).unwrap_or(e);
-    if c.care_start <= year_ago {
+    if c.care_start <= oc2_cohort_start(e) {
         out[1] = (true, c.completed_by(e).any(|a| a.completed_on > year_ago));
     }
     out[2] = all_in_timescale(sched, c, e, overdue);
-    let exempt = c.completed_by(e).any(|a| a.completed_on < c.care_start && sched.answers_iha(c, a));
-    if let Some(due) = sched.iha_due(c.care_start) {
-        if c.care_start > year_ago && !exempt && due <= e {
-            let iha = c.completed_by(e).find(|a| a.completed_on >= c.care_start && sched.answers_iha(c, a)).map(|a| a.completed_on);
-            out[3] = (true, iha.is_some_and(|d| d <= due));
-        }
-    }
     out
 }
 

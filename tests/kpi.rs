@@ -77,14 +77,69 @@ fn every_indicator_hand_worked() {
     assert_eq!(c[&Indicator::UpToDate], (6, 9));
     // In care since 2020-09-30 or before: A B C H I K; assessed in the year: A C K.
     assert_eq!(c[&Indicator::Oc2AnnualHa], (3, 6));
-    // Something due by 2021-09-30: all but E; all on time and none overdue: A D J K.
-    assert_eq!(c[&Indicator::AllInTimescale], (4, 8));
+    // Something due by 2021-09-30: all but E and J (exempt from the IHA, first review due
+    // 2022-06-01); all on time and none overdue: A D K.
+    assert_eq!(c[&Indicator::AllInTimescale], (3, 7));
     // Entered in the year, not exempt, IHA due by the period end: D (on time). J is exempt, E not due.
     assert_eq!(c[&Indicator::IhaInTimescale], (1, 1));
     let u = counts(&rows, e, Exclusion::Uasc, "all");
-    assert_eq!((u[&Indicator::UpToDate], u[&Indicator::Oc2AnnualHa], u[&Indicator::AllInTimescale]), ((6, 8), (3, 5), (4, 7)));
+    assert_eq!((u[&Indicator::UpToDate], u[&Indicator::Oc2AnnualHa], u[&Indicator::AllInTimescale]), ((6, 8), (3, 5), (3, 6)));
     let m = counts(&rows, e, Exclusion::Missing, "all");
     assert_eq!(m[&Indicator::UpToDate], (6, 8));
+}
+
+/// One child's four indicators at E, as (numerator, denominator) pairs in `Indicator::ALL` order.
+fn one(c: Child, e: NaiveDate) -> Vec<(u64, u64)> {
+    let rows = compute(&Cohort::from_children(vec![c]), &[e], GroupBy::None, &Policy::default());
+    let got = counts(&rows, e, Exclusion::None, "all");
+    Indicator::ALL.iter().map(|i| got[i]).collect()
+}
+
+#[test]
+fn oc2_counts_a_child_in_care_since_1_april_of_the_year_before() {
+    // The DfE's 12-month cohort at 31 March 2022: in care on 1 April 2021 (the day after E
+    // minus 12 months) and at E. Came into care on 1 April 2021, IHA on time, nothing since.
+    let e = ymd(2022, 3, 31);
+    let on_1_april = kid("A", "2012-01-01", "2021-04-01", &["2021-04-20"]);
+    assert_eq!(one(on_1_april, e)[1], (1, 1), "in the cohort; the IHA on 20 April 2021 is in the year");
+    let on_2_april = kid("B", "2012-01-01", "2021-04-02", &["2021-04-20"]);
+    assert_eq!(one(on_2_april, e)[1], (0, 0), "in care 364 days at E: not in the cohort");
+    let on_31_march = kid("C", "2012-01-01", "2021-03-31", &["2021-03-31"]);
+    assert_eq!(one(on_31_march, e)[1], (0, 1), "in the cohort; its IHA on 31 March 2021 is not in the 12 months to E");
+}
+
+#[test]
+fn iha_timeliness_counts_an_entrant_who_missed_the_iha_and_left() {
+    // Entered Mon 2021-08-02, IHA due Tue 2021-08-31 (Mon 30 Aug a bank holiday); E = 2021-09-30.
+    let e = ymd(2021, 9, 30);
+    let mut missed_then_left = kid("A", "2012-05-05", "2021-08-02", &[]);
+    missed_then_left.care_end = Some(ymd(2021, 9, 10));
+    assert_eq!(one(missed_then_left, e)[3], (0, 1), "missed on 31 August while in care: counts, as missed");
+    let mut done_then_left = kid("B", "2012-05-05", "2021-08-02", &["2021-08-20"]);
+    done_then_left.care_end = Some(ymd(2021, 9, 10));
+    assert_eq!(one(done_then_left, e)[3], (1, 1), "done on time, then left: counts, as on time");
+    let mut left_before_due = kid("C", "2012-05-05", "2021-08-02", &[]);
+    left_before_due.care_end = Some(ymd(2021, 8, 31));
+    assert_eq!(one(left_before_due, e)[3], (0, 0), "left care on the due date: owed no IHA");
+    let mut short_breaks = kid("D", "2012-05-05", "2021-08-02", &[]);
+    short_breaks.legal_status = Some("V3".into());
+    assert_eq!(one(short_breaks, e)[3], (0, 0), "short breaks: not in the indicator");
+}
+
+#[test]
+fn all_in_timescale_leaves_out_an_exempt_child_with_nothing_yet_due() {
+    // Assessed by a doctor face to face on 2021-06-01, a month before care on 2021-07-01: no
+    // IHA is owed, and the first review falls due on 2022-06-01 (aged 9: 12 months).
+    let e = ymd(2021, 9, 30);
+    let mut exempt = kid("J", "2012-05-05", "2021-07-01", &["2021-06-01"]);
+    exempt.assessments[0].kind = lac_backlog::AssessmentType::Iha;
+    assert_eq!(one(exempt.clone(), e)[2], (0, 0), "nothing due by E: not in the indicator");
+    // A year on, the review fell due on 2022-06-01: done on 2022-05-20, so on time.
+    exempt.assessments.push(done(ymd(2022, 5, 20)));
+    assert_eq!(one(exempt.clone(), ymd(2022, 6, 30))[2], (1, 1));
+    // Not done: in the indicator and missed.
+    exempt.assessments.pop();
+    assert_eq!(one(exempt, ymd(2022, 6, 30))[2], (0, 1));
 }
 
 #[test]
