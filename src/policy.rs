@@ -61,6 +61,10 @@ pub mod bounds {
     pub const MAX_SUPPRESSED_COUNT: u64 = 1_000;
     /// The most memory a simulation may plan to use, in MB (the default is 2,048).
     pub const MAX_SIMULATION_MEMORY_MB: u64 = 65_536;
+    /// The most weeks of grace or rebooking delay a simulation setting may give: a year.
+    pub const MAX_SIMULATION_WEEKS_SETTING: u32 = 52;
+    /// The most slots in one clinic.
+    pub const MAX_SLOTS_PER_CLINIC: u32 = 100;
 }
 
 /// All policy settings. Unknown keys in a TOML file are an error, so a typo never passes silently.
@@ -77,7 +81,7 @@ pub struct Policy {
     pub simulation: SimulationPolicy,
 }
 
-/// Limits on what a simulation may ask of the machine.
+/// Limits on what a simulation may ask of the machine, and how it counts and books.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimulationPolicy {
@@ -85,11 +89,28 @@ pub struct SimulationPolicy {
     /// each core's working copy of the children) is above this many MB is refused before it
     /// starts, with what to shrink. 2,048 MB by default: a laptop's share.
     pub max_memory_mb: u64,
+    /// "Cleared" means no child who could be seen is more than this many weeks overdue (4 by
+    /// default): did-not-attends always leave a few just overdue, so "nobody overdue at all"
+    /// is never reached. 0 is the strict reading.
+    pub clear_grace_weeks: u32,
+    /// A child who did not attend is offered again this many weeks later (1: the next week).
+    pub rebook_after_weeks: u32,
+    /// Slots in one clinic, to give a capacity in clinics (8 by default: a day's list).
+    pub slots_per_clinic: u32,
+    /// From when a child who did not attend counts as waiting in the "cleared" test:
+    /// `missed_offer` (default, as NHS waiting lists count) or `due_date` (strict).
+    pub did_not_attend_waits_from: WaitsFrom,
 }
 
 impl Default for SimulationPolicy {
     fn default() -> Self {
-        SimulationPolicy { max_memory_mb: 2_048 }
+        SimulationPolicy {
+            max_memory_mb: 2_048,
+            clear_grace_weeks: 4,
+            rebook_after_weeks: 1,
+            slots_per_clinic: 8,
+            did_not_attend_waits_from: WaitsFrom::MissedOffer,
+        }
     }
 }
 
@@ -178,6 +199,20 @@ pub enum IhaExemption {
     IhaFaceToFace,
     /// The rule before issue 18: any completed assessment from the window on answers the IHA.
     Any,
+}
+
+/// From when a child who did not attend (was not brought) counts as waiting, for the
+/// simulation's "cleared" test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitsFrom {
+    /// From the missed appointment, as NHS waiting lists count a did-not-attend: the service
+    /// offered the child a slot; the child is rebooked and counts against clearance again once
+    /// more than `clear_grace_weeks` have passed since the missed offer.
+    MissedOffer,
+    /// From the statutory due date, whatever was offered (the strict reading: a child not
+    /// brought holds up clearance as any overdue child does).
+    DueDate,
 }
 
 /// Which age sets the review interval when a review would straddle the cadence-change birthday.
@@ -367,6 +402,24 @@ impl Policy {
         let m = self.simulation.max_memory_mb;
         if m == 0 || m > bounds::MAX_SIMULATION_MEMORY_MB {
             return bad(format!("simulation.max_memory_mb must be 1 to {}, not {m}", bounds::MAX_SIMULATION_MEMORY_MB));
+        }
+        let sim = &self.simulation;
+        if sim.clear_grace_weeks > bounds::MAX_SIMULATION_WEEKS_SETTING {
+            return bad(format!(
+                "simulation.clear_grace_weeks must be 0 to {}, not {}",
+                bounds::MAX_SIMULATION_WEEKS_SETTING,
+                sim.clear_grace_weeks
+            ));
+        }
+        if sim.rebook_after_weeks == 0 || sim.rebook_after_weeks > bounds::MAX_SIMULATION_WEEKS_SETTING {
+            return bad(format!(
+                "simulation.rebook_after_weeks must be 1 to {}, not {}",
+                bounds::MAX_SIMULATION_WEEKS_SETTING,
+                sim.rebook_after_weeks
+            ));
+        }
+        if sim.slots_per_clinic == 0 || sim.slots_per_clinic > bounds::MAX_SLOTS_PER_CLINIC {
+            return bad(format!("simulation.slots_per_clinic must be 1 to {}, not {}", bounds::MAX_SLOTS_PER_CLINIC, sim.slots_per_clinic));
         }
         let b = &self.age_bands;
         if b.plus_17_from > bounds::MAX_AGE {
@@ -853,6 +906,10 @@ mod tests {
         assert!(Policy::from_toml_str("[triage.weights]\nself_harm = 1000\n").is_ok());
         assert!(Policy::from_toml_str("[data]\nstale_after_days = 4000\n").is_err());
         assert!(Policy::from_toml_str("[simulation]\nmax_memory_mb = 0\n").is_err());
+        assert!(Policy::from_toml_str("[simulation]\nclear_grace_weeks = 53\n").is_err());
+        assert!(Policy::from_toml_str("[simulation]\nrebook_after_weeks = 0\n").is_err());
+        assert!(Policy::from_toml_str("[simulation]\nslots_per_clinic = 0\n").is_err());
+        assert!(Policy::from_toml_str("[simulation]\nclear_grace_weeks = 0\nrebook_after_weeks = 52\nslots_per_clinic = 100\n").is_ok());
         assert!(Policy::from_toml_str("[suppression]\nmax_count = 5000\n").is_err());
         assert!(Policy::from_toml_str("[triage.modality]\nface_to_face_within_months = 4294967295\n").is_err());
         let tiers = "[[triage.tiers]]\nname = \"P1\"\nmin_score = 4294967295\nsee_within_days = 7\n\

@@ -150,6 +150,12 @@ impl PyPolicy {
         self.inner.schedule.due_soon_days
     }
 
+    /// Weeks overdue a child may be and still count as cleared (`simulation.clear_grace_weeks`).
+    #[getter]
+    fn simulation_clear_grace_weeks(&self) -> u32 {
+        self.inner.simulation.clear_grace_weeks
+    }
+
     /// (target, floor, higher is better) for a KPI indicator.
     fn kpi_rag(&self, indicator: &str) -> (f64, f64, bool) {
         self.inner.kpi.rag_for(indicator)
@@ -544,7 +550,7 @@ fn capacity_needed(
     runs: u32,
     seed: u64,
     probability: f64,
-) -> PyResult<crate::simulate::CapacityAnswer> {
+) -> PyResult<CapacityTuple> {
     use crate::simulate::Goal;
     let file = scenario_file(scenarios, format).map_err(PyErr::from)?;
     let goal = Goal::of(goal_date, goal_pct)?;
@@ -556,8 +562,13 @@ fn capacity_needed(
         let setup = crate::simulate::Setup { as_of, weeks, seed, policy: &policy, costs: &costs, deterministic: false };
         crate::simulate::capacity_needed(&cohort, &base, &setup, runs, goal, probability)
     })
+    .map(|a| (a.face_to_face_per_week, a.tried, a.bound, a.not_reachable, a.clinics_per_week, a.commissioned_cost_per_year))
     .map_err(PyErr::from)
 }
+
+/// A capacity answer as Python takes it: (capacity, tried, bound, not reachable because,
+/// clinics a week, commissioned cost a year).
+type CapacityTuple = (Option<u32>, Vec<(u32, f64)>, u32, Option<String>, Option<u32>, Option<f64>);
 
 /// A result table: named columns of equal length.
 #[pyclass(frozen, module = "lac_backlog._native", name = "Table")]

@@ -25,6 +25,16 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A uniform in [0, 1) fixed by (key, a, b) alone: the same number for the same three keys,
+/// however many other draws were made. The simulation draws a child's did-not-attend at its
+/// n-th offer this way (key = the run's, a = the child, b = n), so every capacity tried sees
+/// the same attendance (common random numbers).
+pub fn uniform_at(key: u64, a: u64, b: u64) -> f64 {
+    let mut st = key ^ a.wrapping_mul(0xD1B5_4A32_D192_ED03) ^ b.wrapping_mul(0x8CB9_2BA7_2F3D_8DD7);
+    splitmix64(&mut st);
+    (splitmix64(&mut st) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
 impl Rng {
     /// A generator for stream `stream` of `seed`: streams are independent, so item `i` of a
     /// generated set can be made on its own, in any order or in parallel.
@@ -117,6 +127,18 @@ impl Rng {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uniform_at_is_fixed_by_its_keys_and_spread_evenly() {
+        use super::uniform_at;
+        assert_eq!(uniform_at(7, 3, 1), uniform_at(7, 3, 1));
+        assert_ne!(uniform_at(7, 3, 1), uniform_at(7, 3, 2));
+        assert_ne!(uniform_at(7, 3, 1), uniform_at(7, 4, 1));
+        let n = 100_000u64;
+        let below_tenth = (0..n).filter(|i| uniform_at(11, *i, 0) < 0.1).count() as f64 / n as f64;
+        assert!((below_tenth - 0.1).abs() < 0.005, "{below_tenth}");
+        assert!((0..n).all(|i| (0.0..1.0).contains(&uniform_at(5, i, i))));
+    }
+
     use super::*;
 
     #[test]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::anniversary;
 use crate::error::{Error, Result};
 use crate::model::{Assessment, AssessmentType, Child, Cohort, Modality};
-use crate::policy::Policy;
+use crate::policy::{Policy, WaitsFrom};
 use crate::rng::Rng;
 use crate::schedule::{ChildStatus, Reason, Scheduler, Status};
 use crate::table::{ColumnData, Table};
@@ -106,16 +106,34 @@ impl Costs {
     }
 }
 
-/// Slots from a given week on (a ramp-up of a new clinic).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Slots from a given week on (a ramp-up of a new clinic), or for a while (`to_week`: a
+/// waiting-list initiative, whose cost is one-off).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityChange {
     /// Week number from 1.
     pub from_week: u32,
+    /// The last week (from 1) the change applies; None: to the end.
+    #[serde(default)]
+    pub to_week: Option<u32>,
     pub face_to_face_per_week: Option<u32>,
     pub virtual_per_week: Option<u32>,
     pub questionnaire_per_week: Option<u32>,
+    #[serde(default)]
+    pub doctor_iha_per_week: Option<u32>,
 }
+
+impl CapacityChange {
+    fn applies(&self, week: u32) -> bool {
+        self.from_week <= week && self.to_week.is_none_or(|t| week <= t)
+    }
+}
+
+/// The slot kinds, in the order of [`Scenario::slots`]: face to face, virtual, questionnaire,
+/// and the doctors' IHA slots (an IHA lane).
+const SLOT_MODALITY: [Modality; 4] = [Modality::FaceToFace, Modality::Virtual, Modality::Questionnaire, Modality::FaceToFace];
+/// The index of the IHA lane's slots.
+const IHA_SLOT: usize = 3;
 
 /// One option.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +151,10 @@ pub struct Scenario {
     pub changes: Vec<CapacityChange>,
     /// Costs for this option (None: the file's).
     pub costs: Option<Costs>,
+    /// Doctors' face-to-face slots a week for IHAs only (an IHA lane). When given, IHAs use
+    /// only these, and a new entrant's IHA is queued from the day of entry; when not, IHAs
+    /// share `face_to_face_per_week` with the reviews.
+    pub doctor_iha_per_week: Option<u32>,
 }
 
 impl Default for Scenario {
@@ -148,18 +170,36 @@ impl Default for Scenario {
             allow_virtual: None,
             changes: Vec::new(),
             costs: None,
+            doctor_iha_per_week: None,
         }
     }
 }
 
 impl Scenario {
-    /// Slots (face to face, virtual, questionnaire) in week `week` (from 1).
-    pub fn slots(&self, week: u32) -> [u32; 3] {
-        let mut s = [self.face_to_face_per_week, self.virtual_per_week, self.questionnaire_per_week];
-        let mut changes: Vec<&CapacityChange> = self.changes.iter().filter(|c| c.from_week <= week).collect();
+    /// Slots (face to face, virtual, questionnaire, doctors' IHA) in week `week` (from 1),
+    /// with every change that applies that week.
+    pub fn slots(&self, week: u32) -> [u32; 4] {
+        self.slots_with(week, true)
+    }
+
+    /// Whether the option has an IHA lane (doctors' IHA slots) at all.
+    pub fn iha_lane(&self) -> bool {
+        self.doctor_iha_per_week.is_some() || self.changes.iter().any(|c| c.doctor_iha_per_week.is_some())
+    }
+
+    /// The slots with the changes that end (`to_week`) left out when `temporary` is false.
+    fn slots_with(&self, week: u32, temporary: bool) -> [u32; 4] {
+        let mut s = [self.face_to_face_per_week, self.virtual_per_week, self.questionnaire_per_week, self.doctor_iha_per_week.unwrap_or(0)];
+        let mut changes: Vec<&CapacityChange> =
+            self.changes.iter().filter(|c| c.applies(week) && (temporary || c.to_week.is_none())).collect();
         changes.sort_by_key(|c| c.from_week);
         for c in changes {
-            s = [c.face_to_face_per_week.unwrap_or(s[0]), c.virtual_per_week.unwrap_or(s[1]), c.questionnaire_per_week.unwrap_or(s[2])];
+            s = [
+                c.face_to_face_per_week.unwrap_or(s[0]),
+                c.virtual_per_week.unwrap_or(s[1]),
+                c.questionnaire_per_week.unwrap_or(s[2]),
+                c.doctor_iha_per_week.unwrap_or(s[3]),
+            ];
         }
         s
     }
@@ -170,12 +210,14 @@ impl Scenario {
             ("face_to_face_per_week", Some(self.face_to_face_per_week)),
             ("virtual_per_week", Some(self.virtual_per_week)),
             ("questionnaire_per_week", Some(self.questionnaire_per_week)),
+            ("doctor_iha_per_week", self.doctor_iha_per_week),
         ];
         let changed = self.changes.iter().flat_map(|c| {
             [
                 ("changes: face_to_face_per_week", c.face_to_face_per_week),
                 ("changes: virtual_per_week", c.virtual_per_week),
                 ("changes: questionnaire_per_week", c.questionnaire_per_week),
+                ("changes: doctor_iha_per_week", c.doctor_iha_per_week),
             ]
         });
         if let Some((name, Some(v))) = slots.into_iter().chain(changed).find(|(_, v)| v.is_some_and(|v| v > MAX_SLOTS_PER_WEEK)) {
@@ -196,6 +238,9 @@ impl Scenario {
         if self.changes.iter().any(|c| c.from_week == 0) {
             return bad("changes: from_week counts from 1".into());
         }
+        if let Some(c) = self.changes.iter().find(|c| c.to_week.is_some_and(|t| t < c.from_week || t > MAX_WEEKS)) {
+            return bad(format!("changes: to_week must be from from_week ({}) to {MAX_WEEKS}", c.from_week));
+        }
         Ok(())
     }
 }
@@ -212,11 +257,13 @@ pub struct ScenarioFile {
     /// nobody wrote.
     #[serde(default)]
     pub scenario: Vec<Scenario>,
+    /// The option others are costed against (`extra_cost_vs_baseline`); None: the first.
+    pub baseline: Option<String>,
 }
 
 impl Default for ScenarioFile {
     fn default() -> Self {
-        ScenarioFile { weeks: 52, runs: 200, seed: 7, costs: Costs::default(), scenario: vec![Scenario::default()] }
+        ScenarioFile { weeks: 52, runs: 200, seed: 7, costs: Costs::default(), scenario: vec![Scenario::default()], baseline: None }
     }
 }
 
@@ -251,7 +298,15 @@ impl ScenarioFile {
         if names.windows(2).any(|w| w[0] == w[1]) {
             return Err(Error::Policy("scenarios: two scenarios have the same name".into()));
         }
+        if let Some(b) = self.baseline.as_deref().filter(|b| !self.scenario.iter().any(|s| s.name == *b)) {
+            return Err(Error::Policy(format!("scenarios: baseline = {b:?} names no [[scenario]]")));
+        }
         self.scenario.iter().try_for_each(Scenario::validate)
+    }
+
+    /// The index of the baseline option (named by `baseline`, else the first).
+    pub fn baseline_index(&self) -> usize {
+        self.baseline.as_deref().and_then(|b| self.scenario.iter().position(|s| s.name == b)).unwrap_or(0)
     }
 }
 
@@ -318,9 +373,17 @@ pub struct Week {
     pub overdue: u32,
     /// Overdue children who could be seen (not flagged missing).
     pub overdue_seeable: u32,
+    /// Of those, the ones more than the policy's `clear_grace_weeks` overdue: "cleared" is a
+    /// week that ends with none.
+    pub overdue_past_grace: u32,
     pub clinician_minutes: f64,
     pub admin_minutes: f64,
+    /// The cost of the slots used (activity).
     pub cost: f64,
+    /// The cost of every slot commissioned that week, used or not.
+    pub commissioned_cost: f64,
+    /// The part of `commissioned_cost` from changes that end (`to_week`): one-off money.
+    pub one_off_cost: f64,
 }
 
 impl Week {
@@ -343,6 +406,19 @@ pub struct Run {
     /// (counting the week they were seen).
     pub joined: u32,
     pub queue_weeks_of_seen: u64,
+    /// Children who turned 18 or left care while overdue: harm the backlog did, never
+    /// "cleared".
+    pub aged_out_overdue: u32,
+    /// IHAs falling due in the horizon (to children in care on their due date), and those of
+    /// them done by their due date.
+    pub ihas_due: u32,
+    pub ihas_on_time: u32,
+    /// Children seen while overdue (brought up to date).
+    pub seen_overdue: u32,
+    /// At the first 31 March in the horizon (the week holding it): up to date and the OC2
+    /// annual health assessment measure, in percent; None when no 31 March falls in it.
+    pub year_end_up_to_date: Option<f64>,
+    pub year_end_oc2: Option<f64>,
 }
 
 impl Run {
@@ -361,6 +437,28 @@ impl Run {
     pub fn cost(&self) -> f64 {
         self.weeks.iter().map(|w| w.cost).sum()
     }
+    pub fn commissioned_cost(&self) -> f64 {
+        self.weeks.iter().map(|w| w.commissioned_cost).sum()
+    }
+    pub fn one_off_cost(&self) -> f64 {
+        self.weeks.iter().map(|w| w.one_off_cost).sum()
+    }
+    /// Percent of the IHAs falling due in the horizon done by their due date (None: none fell due).
+    pub fn iha_in_timescale_pct(&self) -> Option<f64> {
+        (self.ihas_due > 0).then(|| 100.0 * f64::from(self.ihas_on_time) / f64::from(self.ihas_due))
+    }
+}
+
+/// The first 31 March from `as_of` within `weeks` weeks (the DfE's year end), if any.
+pub fn year_end_in(as_of: NaiveDate, weeks: u32) -> Option<NaiveDate> {
+    let last = plus(as_of, 7 * u64::from(weeks)).pred_opt()?;
+    let y = chrono::Datelike::year(&as_of);
+    [y, y + 1].into_iter().filter_map(|y| NaiveDate::from_ymd_opt(y, 3, 31)).find(|d| *d >= as_of && *d <= last)
+}
+
+/// The last day of week `w` (from 1) of a horizon starting on `as_of`.
+pub fn week_end(as_of: NaiveDate, w: u32) -> NaiveDate {
+    plus(as_of, 7 * u64::from(w)).pred_opt().unwrap_or(as_of)
 }
 
 /// Where a simulated child's record is: the prepared start (shared by every run), or the
@@ -394,6 +492,12 @@ struct SimChild {
     last_done: Option<NaiveDate>,
     /// Age in whole years and the next birthday, kept from week to week.
     age: Option<(u32, NaiveDate)>,
+    /// Offers made to the child in the run (each draws its attendance by number).
+    offers: u32,
+    /// After a did-not-attend, the week (from 0) from which the child is offered again.
+    rebook_week: u32,
+    /// The day of the last offer the child missed since last seen (for the cleared test).
+    missed_offer: Option<NaiveDate>,
 }
 
 /// The records of a run's children: the shared start, and the run's new entrants.
@@ -423,6 +527,9 @@ impl Records<'_> {
             known: None,
             last_done: None,
             age: None,
+            offers: 0,
+            rebook_week: 0,
+            missed_offer: None,
         };
         self.own.push(c);
         k
@@ -507,6 +614,9 @@ impl Start {
                 known: None,
                 last_done: child.completed_by(as_of).map(|a| a.completed_on).last(),
                 age: None,
+                offers: 0,
+                rebook_week: 0,
+                missed_offer: None,
             });
             start.children.push(child);
         }
@@ -521,6 +631,7 @@ struct Queued {
     key: u128,
     kid: usize,
     kind: AssessmentType,
+    due: NaiveDate,
     modality: Modality,
 }
 
@@ -559,8 +670,12 @@ fn queue_key(tier: usize, score: u32, days_overdue: i64, due: NaiveDate) -> u128
 }
 
 /// The slot a child recommended `m` takes: that modality's or a more intensive one's (never
-/// a less intensive one), the least intensive with one free.
-fn slot_for(m: Modality, slots: &[u32; 3]) -> Option<usize> {
+/// a less intensive one), the least intensive with one free. With an IHA lane, an IHA takes
+/// only a doctor's IHA slot, and a review never does.
+fn slot_for(m: Modality, kind: AssessmentType, iha_lane: bool, slots: &[u32; 4]) -> Option<usize> {
+    if iha_lane && kind == AssessmentType::Iha {
+        return (slots[IHA_SLOT] > 0).then_some(IHA_SLOT);
+    }
     let order: &[usize] = match m {
         Modality::FaceToFace => &[0],
         Modality::Virtual => &[1, 0],
@@ -573,10 +688,26 @@ fn slot_for(m: Modality, slots: &[u32; 3]) -> Option<usize> {
 /// ordered only as far as the week's slots reach (the same order as sorting all of it).
 const ORDER_AHEAD: usize = 16;
 
+/// The commissioned cost of a week's slots (every slot paid for, used or not): face-to-face,
+/// virtual and questionnaire slots at a review's cost, doctors' IHA slots at an IHA's.
+fn commissioned(slots: &[u32; 4], costs: &Costs) -> f64 {
+    let review = |m| costs.slot(AssessmentType::Rha, m).2;
+    f64::from(slots[0]) * review(Modality::FaceToFace)
+        + f64::from(slots[1]) * review(Modality::Virtual)
+        + f64::from(slots[2]) * review(Modality::Questionnaire)
+        + f64::from(slots[IHA_SLOT]) * costs.slot(AssessmentType::Iha, Modality::FaceToFace).2
+}
+
+/// The cost a year of one more face-to-face slot a week (a review's cost, 52 weeks).
+pub fn slot_cost_per_year(costs: &Costs) -> f64 {
+    52.0 * costs.slot(AssessmentType::Rha, Modality::FaceToFace).2
+}
+
 fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: &mut Rng) -> Run {
     let Setup { as_of, weeks, costs, deterministic, .. } = *setup;
     let policy = &start.policy;
     let sch = &policy.schedule;
+    let sim = &policy.simulation;
     let mut recs = Records { start: &start.children, own: Vec::new() };
     let flags = flag_rules(policy);
     let mut kids = start.kids.clone();
@@ -588,7 +719,24 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         left: 0,
         joined: 0,
         queue_weeks_of_seen: 0,
+        aged_out_overdue: 0,
+        ihas_due: 0,
+        ihas_on_time: 0,
+        seen_overdue: 0,
+        year_end_up_to_date: None,
+        year_end_oc2: None,
     };
+    // Attendance is drawn by (child, offer) from this key, not from the stream, so that the
+    // arrivals (the stream) and the attendance do not depend on the capacity: every capacity
+    // a search tries sees the same children attend (common random numbers).
+    let attendance_key = rng.next_u64();
+    let horizon_end = week_end(as_of, weeks);
+    let year_end = year_end_in(as_of, weeks);
+    let iha_lane = s.iha_lane();
+    let grace_days = 7 * u64::from(sim.clear_grace_weeks);
+    let slot_costs = s.costs.as_ref().unwrap_or(costs);
+    // An IHA that fell due in the horizon and was not done by the time it is counted.
+    let iha_missed = |k: &SimChild, by: NaiveDate| k.next.is_some_and(|(kind, d)| kind == AssessmentType::Iha && d >= as_of && d <= by);
     let mut arrivals_due = 0.0f64;
     let mut queue: Vec<Queued> = Vec::new();
     for w in 0..weeks {
@@ -601,6 +749,13 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                 run.arrived += 1;
             }
             if k.present && k.leaves <= ws {
+                if k.next.is_some_and(|(_, d)| d < k.leaves) {
+                    run.aged_out_overdue += 1;
+                }
+                // An IHA missed while the child was in care counts, as missed.
+                if iha_missed(k, k.leaves.pred_opt().unwrap_or(k.leaves).min(horizon_end)) {
+                    run.ihas_due += 1;
+                }
                 k.present = false;
                 k.gone = true;
                 k.queued_since = None;
@@ -625,11 +780,16 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             run.arrived += 1;
         }
         // The queue, in triage order (the worklist's: tier, score, days overdue, due date,
-        // child_id), each child decided by the same rules as the worklist.
+        // child_id), each child decided by the same rules as the worklist. With an IHA lane, a
+        // new entrant's IHA is queued from the day of entry.
         queue.clear();
         let rules = crate::triage::Rules::new(ws, policy, &flags);
         for (i, k) in kids.iter_mut().enumerate() {
-            let Some((kind, due)) = k.next.filter(|(_, d)| k.present && *d <= we) else { continue };
+            let Some((kind, due)) =
+                k.next.filter(|(kind, d)| k.present && k.rebook_week <= w && (*d <= we || (iha_lane && *kind == AssessmentType::Iha)))
+            else {
+                continue;
+            };
             if k.queued_since.is_none() {
                 k.queued_since = Some(w);
                 run.joined += 1;
@@ -658,11 +818,16 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             };
             let known = *k.known.get_or_insert_with(|| Known::new(child, &status, policy));
             let d = decide(child, &status, &rules, None, Some(&known));
-            queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, modality: d.modality });
+            queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, due, modality: d.modality });
         }
         let mut slots = s.slots(w + 1);
-        let mut week = Week { queued: queue.len() as u32, ..Week::default() };
-        let slot_costs = s.costs.as_ref().unwrap_or(costs);
+        let commissioned_now = commissioned(&slots, slot_costs);
+        let mut week = Week {
+            queued: queue.len() as u32,
+            commissioned_cost: commissioned_now,
+            one_off_cost: (commissioned_now - commissioned(&s.slots_with(w + 1, false), slot_costs)).max(0.0),
+            ..Week::default()
+        };
         let (mut lo, mut stretch) = (0, 0);
         while lo < queue.len() && slots.iter().any(|n| *n > 0) {
             // Drop from the rest of the queue whoever no free slot can serve (slots only run
@@ -670,7 +835,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             // and those whose modality and the more intensive ones have no slot left.
             let mut keep = lo;
             for j in lo..queue.len() {
-                if !kids[queue[j].kid].missing && slot_for(queue[j].modality, &slots).is_some() {
+                if !kids[queue[j].kid].missing && slot_for(queue[j].modality, queue[j].kind, iha_lane, &slots).is_some() {
                     queue.swap(keep, j);
                     keep += 1;
                 }
@@ -689,20 +854,32 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             queue[lo..hi].sort_unstable_by(|a, b| queue_order(&kids, &recs, a, b));
             for q in &queue[lo..hi] {
                 let k = &mut kids[q.kid];
-                let Some(slot) = slot_for(q.modality, &slots) else { continue };
+                let Some(slot) = slot_for(q.modality, q.kind, iha_lane, &slots) else { continue };
                 slots[slot] -= 1;
-                let modality = [Modality::FaceToFace, Modality::Virtual, Modality::Questionnaire][slot];
+                let modality = SLOT_MODALITY[slot];
                 let (clin, admin, cost) = slot_costs.slot(q.kind, modality);
                 week.clinician_minutes += clin;
                 week.admin_minutes += admin;
                 week.cost += cost;
-                if s.did_not_attend_rate > 0.0 && rng.chance(s.did_not_attend_rate) {
+                let offer = k.offers;
+                k.offers += 1;
+                if s.did_not_attend_rate > 0.0
+                    && crate::rng::uniform_at(attendance_key, q.kid as u64, u64::from(offer)) < s.did_not_attend_rate
+                {
                     week.did_not_attend += 1;
+                    k.rebook_week = w + sim.rebook_after_weeks;
+                    k.missed_offer = Some(ws);
                     continue;
                 }
                 week.seen += 1;
                 run.queue_weeks_of_seen += u64::from(w - k.queued_since.unwrap_or(w) + 1);
+                run.seen_overdue += u32::from(q.due < ws);
+                if q.kind == AssessmentType::Iha && q.due >= as_of && q.due <= horizon_end {
+                    run.ihas_due += 1;
+                    run.ihas_on_time += u32::from(ws <= q.due);
+                }
                 k.queued_since = None;
+                k.missed_offer = None;
                 // The record plus this assessment: the latest completed is now, declined offers
                 // before it no longer count, and a face-to-face one is the latest such.
                 let child = recs.get(k.record);
@@ -721,16 +898,35 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         }
         for k in kids.iter().filter(|k| k.present) {
             week.present += 1;
-            if k.next.is_some_and(|(_, d)| d < we) {
+            if let Some((_, d)) = k.next.filter(|(_, d)| *d < we) {
                 week.overdue += 1;
-                week.overdue_seeable += u32::from(!k.missing);
+                if !k.missing {
+                    week.overdue_seeable += 1;
+                    let waiting_from = match sim.did_not_attend_waits_from {
+                        WaitsFrom::MissedOffer => k.missed_offer.map_or(d, |m| m.max(d)),
+                        WaitsFrom::DueDate => d,
+                    };
+                    week.overdue_past_grace += u32::from(plus(waiting_from, grace_days) < we);
+                }
             }
         }
-        if run.weeks_to_clear.is_none() && week.overdue_seeable == 0 {
+        if run.weeks_to_clear.is_none() && week.overdue_past_grace == 0 {
             run.weeks_to_clear = Some(w + 1);
+        }
+        if let Some(e) = year_end.filter(|e| (ws..=we).contains(e)) {
+            run.year_end_up_to_date = week.up_to_date_pct();
+            let cohort_start = crate::kpi::oc2_cohort_start(e);
+            let year_ago = crate::calendar::sub_months(e, 12).unwrap_or(e);
+            let (mut den, mut num) = (0u32, 0u32);
+            for k in kids.iter().filter(|k| k.present && k.care_start <= cohort_start) {
+                den += 1;
+                num += u32::from(k.last_done.is_some_and(|d| d > year_ago));
+            }
+            run.year_end_oc2 = (den > 0).then(|| 100.0 * f64::from(num) / f64::from(den));
         }
         run.weeks.push(week);
     }
+    run.ihas_due += kids.iter().filter(|k| k.present && iha_missed(k, horizon_end)).count() as u32;
     run
 }
 
@@ -766,8 +962,13 @@ pub fn quantile<T: Copy + PartialOrd>(values: &[Option<T>], q: f64) -> Option<T>
 /// The summary table: scenario, runs, weeks_to_clear_p50, weeks_to_clear_p90, overdue_end_p50,
 /// seen_p50, clinician_hours_p50, up_to_date_end_p50, then weeks_to_clear_p10, cleared_share,
 /// overdue_end_p10, overdue_end_p90, did_not_attend_p50, admin_hours_p50, cost_p10, cost_p50,
-/// cost_p90, up_to_date_end_p10, up_to_date_end_p90.
-pub fn summary_table(results: &[(String, Vec<Run>)]) -> Table {
+/// cost_p90, up_to_date_end_p10, up_to_date_end_p90, then (docs/simulation.md) clear_date_p50,
+/// clear_date_p90, aged_out_overdue_p50, iha_in_timescale_p50, iha_slots,
+/// commissioned_cost_p50, one_off_cost_p50, extra_cost_vs_baseline_p50,
+/// cost_per_child_brought_up_to_date_p50, year_end, up_to_date_at_year_end_p50,
+/// oc2_annual_ha_at_year_end_p50. `file` is the scenario file the results come from (in its
+/// order), for the IHA lanes, the baseline and the horizon.
+pub fn summary_table(results: &[(String, Vec<Run>)], as_of: NaiveDate, file: &ScenarioFile) -> Table {
     let mut t = Table::default();
     let q_i = |runs: &[Run], f: &dyn Fn(&Run) -> Option<u32>, q: f64| quantile(&runs.iter().map(f).collect::<Vec<_>>(), q).map(i64::from);
     let q_f = |runs: &[Run], f: &dyn Fn(&Run) -> Option<f64>, q: f64| quantile(&runs.iter().map(f).collect::<Vec<_>>(), q);
@@ -794,6 +995,29 @@ pub fn summary_table(results: &[(String, Vec<Run>)]) -> Table {
     t.push("cost_p90", floats(&|r| q_f(r, &|x| Some(x.cost()), 0.9)));
     t.push("up_to_date_end_p10", floats(&|r| q_f(r, &utd_end, 0.1)));
     t.push("up_to_date_end_p90", floats(&|r| q_f(r, &utd_end, 0.9)));
+    let clear_date = |q: f64| {
+        ColumnData::Date(results.iter().map(|(_, r)| q_i(r, &|x| x.weeks_to_clear, q).map(|w| week_end(as_of, w as u32))).collect())
+    };
+    t.push("clear_date_p50", clear_date(0.5));
+    t.push("clear_date_p90", clear_date(0.9));
+    t.push("aged_out_overdue_p50", ints(&|r| q_i(r, &|x| Some(x.aged_out_overdue), 0.5)));
+    t.push("iha_in_timescale_p50", floats(&|r| q_f(r, &Run::iha_in_timescale_pct, 0.5)));
+    let lane = |i: usize| file.scenario.get(i).is_some_and(Scenario::iha_lane);
+    let slots_of = |i: usize| Some(if lane(i) { "doctor_iha" } else { "shared_face_to_face" }.to_string());
+    t.push("iha_slots", ColumnData::Str((0..results.len()).map(slots_of).collect()));
+    let commissioned = |r: &[Run]| q_f(r, &|x| Some(x.commissioned_cost()), 0.5);
+    t.push("commissioned_cost_p50", floats(&commissioned));
+    t.push("one_off_cost_p50", floats(&|r| q_f(r, &|x| Some(x.one_off_cost()), 0.5)));
+    let base = results.get(file.baseline_index()).and_then(|(_, r)| commissioned(r));
+    t.push("extra_cost_vs_baseline_p50", floats(&|r| commissioned(r).zip(base).map(|(c, b)| c - b)));
+    t.push(
+        "cost_per_child_brought_up_to_date_p50",
+        floats(&|r| q_f(r, &|x| (x.seen_overdue > 0).then(|| x.commissioned_cost() / f64::from(x.seen_overdue)), 0.5)),
+    );
+    let year_end = year_end_in(as_of, file.weeks);
+    t.push("year_end", ColumnData::Date(results.iter().map(|_| year_end).collect()));
+    t.push("up_to_date_at_year_end_p50", floats(&|r| q_f(r, &|x| x.year_end_up_to_date, 0.5)));
+    t.push("oc2_annual_ha_at_year_end_p50", floats(&|r| q_f(r, &|x| x.year_end_oc2, 0.5)));
     t
 }
 
@@ -880,7 +1104,7 @@ impl Batch {
 
     /// The summary table, one row per option.
     pub fn summary(&self) -> Table {
-        summary_table(&self.results)
+        summary_table(&self.results, self.as_of, &self.file)
     }
 
     /// The weekly trajectory table (p10, p50, p90).
@@ -923,13 +1147,29 @@ impl std::str::FromStr for Goal {
     }
 }
 
-/// The capacity found (None: none up to the search's bound) and every (capacity, success
-/// share) tried, by capacity.
-pub type CapacityAnswer = (Option<u32>, Vec<(u32, f64)>);
+/// What a capacity search found: the capacity (None: not reachable, with the reason), every
+/// (capacity, success share) tried in order of capacity, the largest capacity the search
+/// would try (a slot for every child every week), and the answer in clinics and money.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityAnswer {
+    pub face_to_face_per_week: Option<u32>,
+    pub tried: Vec<(u32, f64)>,
+    pub bound: u32,
+    /// Why no capacity up to `bound` meets the goal (None when one does).
+    pub not_reachable: Option<String>,
+    /// The capacity in clinics a week (`simulation.slots_per_clinic` slots each, rounded up).
+    pub clinics_per_week: Option<u32>,
+    /// What the capacity costs a year if every slot is commissioned (a face-to-face review's
+    /// cost, 52 weeks).
+    pub commissioned_cost_per_year: Option<f64>,
+}
 
 /// The smallest weekly face-to-face capacity (other slots as in `base`) that meets the goal in
 /// at least `probability` of `runs` replications, by bisection; with every capacity tried and
-/// its success share. The setup's `weeks` is the horizon of an `UpToDate` goal (a `ClearBy`
+/// its success share. Every capacity is tried on the same runs (the same arrivals and the same
+/// attendance: common random numbers), so noise does not reorder capacities. The search goes up
+/// to a slot for every child every week; when even that fails the goal, the answer says it is
+/// not reachable and why. The setup's `weeks` is the horizon of an `UpToDate` goal (a `ClearBy`
 /// goal sets its own) and its `deterministic` is ignored (one run is deterministic).
 pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u32, goal: Goal, probability: f64) -> Result<CapacityAnswer> {
     let Setup { as_of, weeks, policy, costs, .. } = *setup;
@@ -949,6 +1189,9 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
             if !(0.0..=100.0).contains(&p) {
                 return bad(format!("target_up_to_date must be a percentage from 0 to 100, not {p}"));
             }
+            if p <= 1.0 {
+                return bad(format!("target_up_to_date is a percentage: {p} means {p}% up to date; for {}% give {}", p * 100.0, p * 100.0));
+            }
             weeks
         }
     };
@@ -958,6 +1201,8 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
     base.validate()?;
     costs.validate().map_err(|m| Error::Policy(format!("costs: {m}")))?;
     check_size(cohort.len(), 1, weeks, runs, base.new_entrants_per_week, policy)?;
+    let arrivals = (base.new_entrants_per_week * f64::from(weeks)).ceil() as u64;
+    let bound = u32::try_from((cohort.len() as u64).saturating_add(arrivals).max(1)).unwrap_or(u32::MAX).min(MAX_SLOTS_PER_WEEK);
     let mut tried: Vec<(u32, f64)> = Vec::new();
     let mut share = |c: u32| {
         if let Some(&(_, s)) = tried.iter().find(|(x, _)| *x == c) {
@@ -976,25 +1221,66 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
         tried.push((c, s));
         s
     };
-    let mut hi = base.face_to_face_per_week.max(1);
+    let mut hi = base.face_to_face_per_week.clamp(1, bound);
+    let mut found = true;
     while share(hi) < probability {
-        if hi >= 1 << 16 {
-            let mut t = tried.clone();
-            t.sort_by_key(|x| x.0);
-            return Ok((None, t));
+        if hi >= bound {
+            found = false;
+            break;
         }
-        hi *= 2;
+        hi = hi.saturating_mul(2).min(bound);
     }
-    let mut lo = 0;
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if share(mid) >= probability {
-            hi = mid;
-        } else {
-            lo = mid + 1;
+    if found {
+        let mut lo = 0;
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if share(mid) >= probability {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
         }
     }
-    let mut t = tried.clone();
-    t.sort_by_key(|x| x.0);
-    Ok((Some(hi), t))
+    tried.sort_by_key(|x| x.0);
+    let slot_cost = slot_cost_per_year(base.costs.as_ref().unwrap_or(costs));
+    if !found {
+        let best = tried.last().map_or(0.0, |t| t.1);
+        let mut why = format!(
+            "not reachable: even with {bound} face-to-face slots a week (a slot for every child, every week) only {:.0}% of runs \
+             meet the goal, below the {:.0}% asked",
+            100.0 * best,
+            100.0 * probability
+        );
+        if base.iha_lane() {
+            why.push_str("; IHAs use only the doctors' IHA slots (doctor_iha_per_week), which this search does not change");
+        }
+        if base.did_not_attend_rate > 0.0 {
+            why.push_str(&format!(
+                "; {:.0}% of offers are not attended and each is offered again only {} week(s) later (policy simulation.rebook_after_weeks)",
+                100.0 * base.did_not_attend_rate,
+                policy.simulation.rebook_after_weeks
+            ));
+        }
+        if let Goal::UpToDate(p) = goal {
+            why.push_str(&format!(
+                "; children flagged missing cannot be seen and new entrants' IHAs keep falling due, so {p}% up to date may be out of reach"
+            ));
+        }
+        return Ok(CapacityAnswer {
+            face_to_face_per_week: None,
+            tried,
+            bound,
+            not_reachable: Some(why),
+            clinics_per_week: None,
+            commissioned_cost_per_year: None,
+        });
+    }
+    Ok(CapacityAnswer {
+        face_to_face_per_week: Some(hi),
+        tried,
+        bound,
+        not_reachable: None,
+        clinics_per_week: Some(hi.div_ceil(policy.simulation.slots_per_clinic.max(1))),
+        commissioned_cost_per_year: Some(f64::from(hi) * slot_cost),
+    })
 }

@@ -397,7 +397,7 @@ def capacity_needed(
     base.setdefault("name", "base")
     text, fmt = scenarios_text([base])
     goal_date = None if clear_by is None else _as_date(clear_by, "clear_by", default_today=False)
-    found, tried = _native.capacity_needed(
+    found, tried, bound, not_reachable, clinics, cost_per_year = _native.capacity_needed(
         cohort._inner,
         text,
         fmt,
@@ -420,8 +420,12 @@ def capacity_needed(
         horizon,
         float(found or base.get("face_to_face_per_week", 20)),
     )
-    goal = f"clear by {goal_date}" if goal_date else f"{target_up_to_date}% up to date after {weeks} weeks"
-    return CapacityResult(found, probability, tried, analytic, goal)
+    goal = (
+        f"no child who can be seen more than {pol.simulation_clear_grace_weeks} week(s) overdue by {goal_date:%d/%m/%Y}"
+        if goal_date
+        else f"{target_up_to_date}% up to date after {weeks} weeks"
+    )
+    return CapacityResult(found, probability, tried, analytic, goal, bound, not_reachable, clinics, cost_per_year)
 
 
 MAX_SYNTHETIC_CHILDREN = 10_000_000

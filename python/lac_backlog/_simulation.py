@@ -147,10 +147,23 @@ def run_simulation(sim: _native.Simulation, progress: bool, batch: int) -> None:
 
 class CapacityResult:
     """What capacity reaches a goal: the smallest weekly face-to-face capacity (other slots as
-    in the base scenario) meeting it in at least ``probability`` of runs, every capacity tried
-    with its success share, and the analytic waiting-list numbers for comparison."""
+    in the base scenario) meeting it in at least ``probability`` of runs, in slots, clinics and
+    commissioned cost a year; every capacity tried with its success share (the same runs at
+    every capacity, so shares do not fall as capacity rises); ``not_reachable`` saying why when
+    no capacity up to ``bound`` (a slot for every child every week) meets it; and the analytic
+    waiting-list numbers for comparison."""
 
-    __slots__ = ("face_to_face_per_week", "probability", "tried", "analytic", "goal")
+    __slots__ = (
+        "face_to_face_per_week",
+        "probability",
+        "tried",
+        "analytic",
+        "goal",
+        "bound",
+        "not_reachable",
+        "clinics_per_week",
+        "commissioned_cost_per_year",
+    )
 
     def __init__(
         self,
@@ -159,16 +172,49 @@ class CapacityResult:
         tried: list[tuple[int, float]],
         analytic: dict[str, float],
         goal: str,
+        bound: int = 0,
+        not_reachable: str | None = None,
+        clinics_per_week: int | None = None,
+        commissioned_cost_per_year: float | None = None,
     ) -> None:
         self.face_to_face_per_week = face_to_face_per_week
         self.probability = probability
         self.tried = tried
         self.analytic = analytic
         self.goal = goal
+        self.bound = bound
+        self.not_reachable = not_reachable
+        self.clinics_per_week = clinics_per_week
+        self.commissioned_cost_per_year = commissioned_cost_per_year
+
+    def text(self) -> str:
+        """The answer in plain words, as ``lac-backlog capacity`` prints it."""
+        lines = [f"Goal: {self.goal}, in at least {self.probability:.0%} of runs."]
+        if self.face_to_face_per_week is None:
+            lines.append(f"Answer: {self.not_reachable or 'not reachable'}.")
+        else:
+            lines.append(
+                f"Answer: {self.face_to_face_per_week:,} face-to-face slots a week"
+                f" ({self.clinics_per_week:,} clinic(s) a week),"
+                f" costing £{self.commissioned_cost_per_year or 0:,.0f} a year if every slot is commissioned."
+            )
+        lines.append(
+            "Capacities tried (slots a week: share of runs meeting the goal): "
+            + ", ".join(f"{c:,}: {s:.0%}" for c, s in self.tried)
+            + "."
+        )
+        a = self.analytic
+        lines.append(
+            f"For comparison (waiting-list arithmetic): demand {a['demand_per_week']:.1f} a week,"
+            f" {a['queue_size']:.0f} overdue now, relief capacity {a['relief_capacity']:.1f} a week."
+        )
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         got = (
-            "not reached" if self.face_to_face_per_week is None else f"{self.face_to_face_per_week} face-to-face a week"
+            self.not_reachable or "not reached"
+            if self.face_to_face_per_week is None
+            else f"{self.face_to_face_per_week} face-to-face a week ({self.clinics_per_week} clinics)"
         )
         a = ", ".join(f"{k} {v:.1f}" for k, v in self.analytic.items())
         return f"<CapacityResult {self.goal} with probability {self.probability:g}: {got}; analytic: {a}>"
