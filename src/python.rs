@@ -419,6 +419,14 @@ fn scenario_file(text: &str, format: &str) -> crate::Result<crate::simulate::Sce
     }
 }
 
+/// One option of a scenario file (None: the first) with every setting filled in, as JSON.
+#[pyfunction]
+#[pyo3(signature = (text, format, name=None))]
+fn scenario_option(text: &str, format: &str, name: Option<&str>) -> PyResult<String> {
+    let file = scenario_file(text, format)?;
+    serde_json::to_string(file.option(name)?).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+}
+
 /// A Monte Carlo simulation of backlog scenarios, run in batches (so that Python can show
 /// progress and stop on Ctrl-C between them): the core's [`crate::simulate::Batch`].
 #[pyclass(frozen, module = "lac_backlog._native", name = "Simulation")]
@@ -535,7 +543,7 @@ fn review_demand_per_week(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy
 /// The smallest weekly face-to-face capacity meeting a goal with a probability; with every
 /// capacity tried and its success share. `goal` is ("clear_by", date) or ("up_to_date", pct).
 #[pyfunction]
-#[pyo3(signature = (cohort, scenarios, format, as_of, policy, goal_date, goal_pct, weeks, runs, seed, probability))]
+#[pyo3(signature = (cohort, scenarios, format, as_of, policy, goal_date, goal_pct, weeks, runs, seed, probability, name=None))]
 #[allow(clippy::too_many_arguments)]
 fn capacity_needed(
     py: Python<'_>,
@@ -550,13 +558,14 @@ fn capacity_needed(
     runs: u32,
     seed: u64,
     probability: f64,
+    name: Option<&str>,
 ) -> PyResult<CapacityTuple> {
     use crate::simulate::Goal;
     let file = scenario_file(scenarios, format).map_err(PyErr::from)?;
     let goal = Goal::of(goal_date, goal_pct)?;
     let cohort = Arc::clone(&cohort.get().inner);
     let policy = policy.get().inner.clone();
-    let base = file.scenario[0].clone();
+    let base = file.option(name)?.clone();
     let costs = file.costs.clone();
     py.detach(move || {
         let setup = crate::simulate::Setup { as_of, weeks, seed, policy: &policy, costs: &costs, deterministic: false };
@@ -837,6 +846,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kpis, m)?)?;
     m.add_class::<PySimulation>()?;
     m.add_function(wrap_pyfunction!(capacity_needed, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario_option, m)?)?;
     m.add_function(wrap_pyfunction!(review_demand_per_week, m)?)?;
     m.add_function(wrap_pyfunction!(pseudonym, m)?)?;
     m.add_function(wrap_pyfunction!(ssda903_files_read, m)?)?;

@@ -304,6 +304,17 @@ impl ScenarioFile {
         self.scenario.iter().try_for_each(Scenario::validate)
     }
 
+    /// The option named `name` (None: the first).
+    pub fn option(&self, name: Option<&str>) -> Result<&Scenario> {
+        match name {
+            None => self.scenario.first().ok_or_else(|| Error::Policy("scenarios: no [[scenario]]".into())),
+            Some(n) => self.scenario.iter().find(|s| s.name == n).ok_or_else(|| {
+                let names: Vec<&str> = self.scenario.iter().map(|s| s.name.as_str()).collect();
+                Error::Policy(format!("scenarios: no option named {n:?} (the file has {})", names.join(", ")))
+            }),
+        }
+    }
+
     /// The index of the baseline option (named by `baseline`, else the first).
     pub fn baseline_index(&self) -> usize {
         self.baseline.as_deref().and_then(|b| self.scenario.iter().position(|s| s.name == b)).unwrap_or(0)

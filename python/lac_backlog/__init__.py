@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import json
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -364,7 +365,8 @@ def capacity_needed(
     *,
     clear_by: DateLike | None = None,
     target_up_to_date: float | None = None,
-    scenario: Mapping[str, Any] | None = None,
+    scenario: Mapping[str, Any] | str | None = None,
+    scenarios: str | os.PathLike[str] | None = None,
     probability: float = 0.9,
     as_of: DateLike | None = None,
     weeks: int = 52,
@@ -379,7 +381,12 @@ def capacity_needed(
     slots, entrants, did-not-attends and costs come from ``scenario`` (a scenario dict; default
     the baseline of docs/simulation.md). ``.analytic`` has NHSRwaitinglist's numbers for
     comparison (demand a week, queue, target queue, relief and target capacity, load), with a
-    target wait of ``target_wait_weeks`` and the time to ``clear_by`` (or ``weeks``)."""
+    target wait of ``target_wait_weeks`` and the time to ``clear_by`` (or ``weeks``). With
+    ``scenarios`` (a scenario file), ``scenario`` names the option to start from (default the
+    first) and the file's costs apply. ``target_up_to_date`` is a percentage (90, not 0.9).
+    Cleared means no child who can be seen more than the policy's ``clear_grace_weeks``
+    overdue; the answer is also given in clinics and commissioned cost a year, and
+    ``not_reachable`` says why when no capacity meets the goal."""
     from ._simulation import CapacityResult, analytic_numbers, scenarios_text
 
     if (clear_by is None) == (target_up_to_date is None):
@@ -393,9 +400,19 @@ def capacity_needed(
         raise ValueError(f"target_wait_weeks must be above 0 and at most {MAX_WEEKS}, not {target_wait_weeks!r}")
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
-    base = dict(scenario or {"name": "base"})
-    base.setdefault("name", "base")
-    text, fmt = scenarios_text([base])
+    name: str | None = None
+    if scenarios is not None:
+        if scenario is not None and not isinstance(scenario, str):
+            raise TypeError("with scenarios (a file), scenario is the name of one of its options")
+        text, fmt = scenarios_text(scenarios)
+        name = scenario
+        base: dict[str, Any] = json.loads(_native.scenario_option(text, fmt, name))
+    else:
+        if isinstance(scenario, str):
+            raise TypeError("scenario is a dict of settings; to name an option, give the file as scenarios")
+        base = dict(scenario or {"name": "base"})
+        base.setdefault("name", "base")
+        text, fmt = scenarios_text([base])
     goal_date = None if clear_by is None else _as_date(clear_by, "clear_by", default_today=False)
     found, tried, bound, not_reachable, clinics, cost_per_year = _native.capacity_needed(
         cohort._inner,
@@ -409,6 +426,7 @@ def capacity_needed(
         int(runs),
         int(seed),
         float(probability),
+        name,
     )
     horizon = weeks if goal_date is None else max(1, (goal_date - as_of_).days // 7)
     rows = list(status(cohort, as_of=as_of_, policy=pol).rows())

@@ -14,7 +14,7 @@ from . import _native, waiting_list
 from ._files import decode_text, read_bounded
 from ._results import Table
 
-__all__ = ["CapacityResult", "SimulationResult", "scenarios_text"]
+__all__ = ["CapacityResult", "Comparison", "SimulationResult", "scenarios_text"]
 
 ScenariosLike = Union[str, "os.PathLike[str]", Mapping[str, Any], Sequence[Mapping[str, Any]]]
 
@@ -65,8 +65,26 @@ class SimulationResult(Table):
     def _describe(self) -> str:
         return f"{super()._describe()}, {self.runs} runs x {self.weeks} weeks, seed {self.seed}"
 
+    def compare(self, at: Any = None) -> Comparison:
+        """The options side by side, one column each, in plain words: when each is clear (the
+        median and the likely range's 90th percentile), up to date on ``at`` (a date; default
+        the first 31 March in the horizon, else its last week), the OC2 annual health
+        assessment measure on that 31 March, IHAs done in time, children who turned 18 or left
+        care while overdue, and the commissioned cost, its one-off part and the extra cost
+        against the baseline. ``.text()`` prints it, ``.rows()`` and ``.to_pandas()`` give it,
+        ``.plot()`` draws it."""
+        summary = list(self.rows())
+        traj = list(self.trajectory.rows())
+        year_end = summary[0]["year_end"] if summary else None
+        if at is None:
+            at = year_end or (traj[-1]["week_start"] + _dt.timedelta(days=6) if traj else None)
+        elif isinstance(at, str):
+            at = _dt.date.fromisoformat(at)
+        return Comparison(summary, traj, at, year_end)
+
     def plot(self, ax: Any = None) -> Any:
-        """Children overdue each week: the median line and the p10-p90 band, per scenario."""
+        """Children overdue each week, by date: the median line and the likely range (10th to
+        90th percentile) per option, with the first 31 March in the horizon marked."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -74,23 +92,26 @@ class SimulationResult(Table):
         rows = list(self.trajectory.rows())
         for name in dict.fromkeys(r["scenario"] for r in rows):
             mine = [r for r in rows if r["scenario"] == name]
-            weeks = [r["week"] for r in mine]
-            (line,) = ax.plot(weeks, [r["overdue_p50"] for r in mine], label=name)
+            dates = [r["week_start"] for r in mine]
+            (line,) = ax.plot(dates, [r["overdue_p50"] for r in mine], label=f"{name} (median)")
             ax.fill_between(
-                weeks,
+                dates,
                 [r["overdue_p10"] for r in mine],
                 [r["overdue_p90"] for r in mine],
                 color=line.get_color(),
                 alpha=0.2,
+                label=f"{name}: likely range (10th to 90th percentile)",
             )
-        ax.set_xlabel("week")
-        ax.set_ylabel("children overdue")
-        ax.set_title("Backlog by option (median, p10-p90)")
+        _mark_year_end(ax, self)
+        _date_axis(ax)
+        ax.set_ylabel("Children overdue")
+        ax.set_title("Children overdue, by option")
         ax.legend(fontsize="small")
         return ax
 
     def plot_kpi(self, ax: Any = None) -> Any:
-        """Up to date (%) each week per scenario (median and p10-p90) against target and floor."""
+        """Percentage up to date each week, by date, per option (median and likely range, 10th
+        to 90th percentile) against the policy's target and floor, the first 31 March marked."""
         import matplotlib.pyplot as plt
 
         if ax is None:
@@ -98,23 +119,143 @@ class SimulationResult(Table):
         rows = list(self.trajectory.rows())
         for name in dict.fromkeys(r["scenario"] for r in rows):
             mine = [r for r in rows if r["scenario"] == name and r["up_to_date_p50"] is not None]
-            weeks = [r["week"] for r in mine]
-            (line,) = ax.plot(weeks, [r["up_to_date_p50"] for r in mine], label=name)
+            dates = [r["week_start"] for r in mine]
+            (line,) = ax.plot(dates, [r["up_to_date_p50"] for r in mine], label=f"{name} (median)")
             ax.fill_between(
-                weeks,
+                dates,
                 [r["up_to_date_p10"] for r in mine],
                 [r["up_to_date_p90"] for r in mine],
                 color=line.get_color(),
                 alpha=0.2,
+                label=f"{name}: likely range (10th to 90th percentile)",
             )
         if self.policy is not None:
             target, floor = _targets(self.policy)
-            ax.axhline(target, color="#2e7d32", linestyle=":", label=f"target {target:g}%")
-            ax.axhline(floor, color="#c62828", linestyle=":", label=f"floor {floor:g}%")
-        ax.set_xlabel("week")
-        ax.set_ylabel("up to date (%)")
-        ax.set_title("KPI trajectory by option")
+            ax.axhline(target, color="#2e7d32", linestyle=":", label=f"Target {target:g}%")
+            ax.axhline(floor, color="#c62828", linestyle=":", label=f"Floor {floor:g}%")
+        _mark_year_end(ax, self)
+        _date_axis(ax)
+        ax.set_ylabel("Children up to date (per cent)")
+        ax.set_title("Children up to date with their health assessments, by option")
         ax.legend(fontsize="small")
+        return ax
+
+
+def _date_axis(ax: Any) -> None:
+    """UK dates on the x axis (dd/mm/yyyy), a label, and no overlapping ticks."""
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m/%Y"))
+    ax.set_xlabel("Week starting")
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+        label.set_horizontalalignment("right")
+
+
+def _mark_year_end(ax: Any, result: SimulationResult) -> None:
+    rows = list(result.rows())
+    year_end = rows[0]["year_end"] if rows else None
+    if year_end is not None:
+        ax.axvline(year_end, color="#555555", linestyle="--", linewidth=1, label=f"Year end {year_end:%d/%m/%Y}")
+
+
+def _money(x: float | None) -> str:
+    return "" if x is None else f"£{x:,.0f}"
+
+
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{x:.1f}%"
+
+
+def _uk(d: _dt.date | None) -> str:
+    return "" if d is None else f"{d:%d/%m/%Y}"
+
+
+class Comparison:
+    """Options side by side (:meth:`SimulationResult.compare`): one row per measure, in plain
+    words, one column per option."""
+
+    __slots__ = ("options", "measures", "at", "year_end")
+
+    def __init__(self, summary: list[dict[str, Any]], traj: list[dict[str, Any]], at: Any, year_end: Any) -> None:
+        self.at = at
+        self.year_end = year_end
+        self.options = [r["scenario"] for r in summary]
+        by_option: dict[str, list[dict[str, Any]]] = {n: [] for n in self.options}
+        for r in traj:
+            by_option.setdefault(r["scenario"], []).append(r)
+
+        def at_date(name: str) -> float | None:
+            weeks = [r for r in by_option.get(name, []) if at is not None and r["week_start"] <= at]
+            return weeks[-1]["up_to_date_p50"] if weeks else None
+
+        def clear(r: dict[str, Any]) -> str:
+            if r["clear_date_p50"] is None:
+                return "not within the horizon"
+            late = _uk(r["clear_date_p90"]) or "not within the horizon"
+            return f"{_uk(r['clear_date_p50'])} (likely by {late})"
+
+        baseline = next((r["scenario"] for r in summary if r["extra_cost_vs_baseline_p50"] == 0), "the baseline")
+        rows: list[tuple[str, list[str]]] = [
+            ("Clear (no child who can be seen more than the grace overdue)", [clear(r) for r in summary]),
+            (f"Up to date on {_uk(at)} (median)", [_pct(at_date(r["scenario"])) for r in summary]),
+            (
+                f"OC2 annual health assessment on {_uk(year_end)} (median)"
+                if year_end
+                else "OC2 annual health assessment",
+                [
+                    _pct(r["oc2_annual_ha_at_year_end_p50"]) if year_end else "no 31 March in the horizon"
+                    for r in summary
+                ],
+            ),
+            ("IHAs done in time (median)", [_pct(r["iha_in_timescale_p50"]) for r in summary]),
+            (
+                "IHA slots",
+                ["doctors' own" if r["iha_slots"] == "doctor_iha" else "shared face to face" for r in summary],
+            ),
+            (
+                "Children who turned 18 or left care while overdue (median)",
+                [str(r["aged_out_overdue_p50"]) for r in summary],
+            ),
+            ("Commissioned cost over the horizon", [_money(r["commissioned_cost_p50"]) for r in summary]),
+            ("of which one-off", [_money(r["one_off_cost_p50"]) for r in summary]),
+            (f"Extra cost against {baseline}", [_money(r["extra_cost_vs_baseline_p50"]) for r in summary]),
+        ]
+        self.measures = rows
+
+    def rows(self) -> list[dict[str, str]]:
+        return [{"measure": m, **dict(zip(self.options, values))} for m, values in self.measures]
+
+    def to_pandas(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame(self.rows()).set_index("measure")
+
+    def text(self) -> str:
+        """The comparison as a plain-text table."""
+        head = ["", *self.options]
+        body = [[m, *values] for m, values in self.measures]
+        widths = [max(len(str(row[i])) for row in [head, *body]) for i in range(len(head))]
+        lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip() for row in [head, *body]]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.text()
+
+    def plot(self, ax: Any = None) -> Any:
+        """Up to date on the date compared and the extra cost, one bar each per option."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        values = [float(v.rstrip("%")) if v else 0.0 for v in self.measures[1][1]]
+        bars = ax.bar(self.options, values, color="#1f77b4")
+        for bar, cost in zip(bars, self.measures[8][1]):
+            ax.annotate(
+                f"extra {cost or '£0'}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center", va="bottom"
+            )
+        ax.set_ylabel("Children up to date (per cent)")
+        ax.set_title(f"Up to date on {_uk(self.at)}, by option")
         return ax
 
 

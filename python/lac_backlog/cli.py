@@ -124,6 +124,22 @@ def _share(text: str) -> float:
     return value
 
 
+def _number(lo: float, hi: float, hint: str = "") -> Any:
+    """An argparse type: a finite number above ``lo`` and at most ``hi`` (``hint`` added to the
+    message when it is not)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text[:40]!r}") from None
+        if not lo < value <= hi:
+            raise argparse.ArgumentTypeError(f"must be above {lo:g} and at most {hi:g}, not {text[:40]}{hint}")
+        return value
+
+    return parse
+
+
 def _date_arg(text: str) -> _dt.date:
     try:
         return _dt.date.fromisoformat(text)
@@ -150,7 +166,11 @@ def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True) -> None:
 
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    if args.command in ("status", "triage", "validate", "kpi", "simulate") and args.children and not args.assessments:
+    if (
+        args.command in ("status", "triage", "validate", "kpi", "simulate", "capacity")
+        and args.children
+        and not args.assessments
+    ):
         parser.error("--children needs --assessments")
 
 
@@ -509,6 +529,40 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
     _add_privacy(p, pseudonymise=False)
 
+    p = sub.add_parser(
+        "capacity", help="the weekly face-to-face capacity that clears the backlog by a date, or reaches a percentage"
+    )
+    _add_inputs(p)
+    p.add_argument(
+        "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to start from (default: today)"
+    )
+    p.add_argument("--policy", metavar="PATH.toml", help="policy file (default: the built-in statutory policy)")
+    p.add_argument("--closures", metavar="PATH", help="file of extra non-working days, one YYYY-MM-DD per line")
+    p.add_argument("--scenarios", required=True, metavar="S.toml", help="scenario file (docs/simulation.md)")
+    p.add_argument("--scenario", metavar="NAME", help="the option to start from (default: the file's first)")
+    goal = p.add_mutually_exclusive_group(required=True)
+    goal.add_argument(
+        "--clear-by",
+        type=_date_arg,
+        metavar="YYYY-MM-DD",
+        help="clear by this date: no child who can be seen more than the policy's grace weeks overdue",
+    )
+    goal.add_argument(
+        "--target-up-to-date",
+        type=_number(1, 100, " (a percentage: give 90 for 90 per cent)"),
+        metavar="PCT",
+        help="reach this percentage up to date (e.g. 90) at the end of --weeks",
+    )
+    p.add_argument(
+        "--probability", type=_number(0, 1), default=0.9, metavar="P", help="share of runs that must meet it (0.9)"
+    )
+    p.add_argument("--runs", type=_whole(1, lb.MAX_RUNS), default=100, metavar="N", help="replications (100)")
+    p.add_argument(
+        "--weeks", type=_whole(1, lb.MAX_WEEKS), default=52, metavar="N", help="horizon of --target-up-to-date (52)"
+    )
+    p.add_argument("--seed", type=_whole(0, lb.MAX_SEED), default=7, metavar="S", help="random seed (7)")
+    _add_privacy(p, pseudonymise=False)
+
     p = sub.add_parser("validate", help="check the input files (and the policy, if given) and list every problem")
     _add_inputs(p, lenient=False)
     _add_common(p, out_help="problems CSV (default: standard output)")
@@ -734,6 +788,28 @@ def _cmd_simulate(args: argparse.Namespace, run: _Run) -> int:
     run.emit(res, args.out)
     if args.trajectory:
         run.emit(res.trajectory, args.trajectory, "--trajectory")
+    # The options side by side, in words (to standard error when the CSV went to standard output).
+    print(res.compare().text(), file=sys.stdout if args.out else sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_capacity(args: argparse.Namespace, run: _Run) -> int:
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run, policy)
+    res = lb.capacity_needed(
+        cohort,
+        clear_by=args.clear_by,
+        target_up_to_date=args.target_up_to_date,
+        scenarios=args.scenarios,
+        scenario=args.scenario,
+        probability=args.probability,
+        as_of=args.as_of,
+        weeks=args.weeks,
+        runs=args.runs,
+        seed=args.seed,
+        policy=policy,
+    )
+    print(res.text())
     return EXIT_OK
 
 
@@ -1122,6 +1198,7 @@ def _rerun(argv: list[str], env_key: str | None) -> tuple[int, str]:
 
 _COMMANDS = {
     "simulate": _cmd_simulate,
+    "capacity": _cmd_capacity,
     "kpi": _cmd_kpi,
     "synth": _cmd_synth,
     "oc2": _cmd_oc2,

@@ -182,3 +182,67 @@ def test_cli_simulate(tmp_path: Path) -> None:
     assert run_cli("simulate", *args, "--scenarios", str(bad)).returncode == 2
     r = run_cli("simulate", *args, "--scenarios", str(SCENARIOS), "--runs", "2", "--weeks", "3")
     assert list(csv.DictReader(io.StringIO(r.stdout)))[0]["runs"] == "2"
+
+
+# --- Options a commissioner can defend (issue 20) ---------------------------------------------
+
+
+def test_compare_puts_options_side_by_side_in_words(council: lb.Cohort) -> None:
+    res = lb.simulate(council, SCENARIOS, as_of="2021-10-21", runs=6, weeks=26, seed=1)
+    cmp = res.compare()
+    assert cmp.at == cmp.year_end == __import__("datetime").date(2022, 3, 31)
+    rows = cmp.rows()
+    names = [r["scenario"] for r in res.rows()]
+    assert all(list(r)[1:] == names for r in rows)
+    measures = [r["measure"] for r in rows]
+    assert measures[1] == "Up to date on 31/03/2022 (median)"
+    assert "Extra cost against baseline" in measures
+    baseline_extra = next(r for r in rows if r["measure"] == "Extra cost against baseline")[names[0]]
+    assert baseline_extra == "£0"
+    assert "31/03/2022" in cmp.text() and "£" in cmp.text()
+    # A date of one's own: the week holding it.
+    assert lb.simulate(council, SCENARIOS, as_of="2021-10-21", runs=2, weeks=8).compare(at="2021-11-15").at.isoformat() == (
+        "2021-11-15"
+    )
+
+
+def test_plots_have_a_date_axis_and_the_year_end(council: lb.Cohort) -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    res = lb.simulate(council, SCENARIOS, as_of="2021-10-21", runs=4, weeks=26)
+    for ax in (res.plot(), res.plot_kpi()):
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any("likely range (10th to 90th percentile)" in x for x in labels)
+        assert "Year end 31/03/2022" in labels
+        assert ax.get_xlabel() == "Week starting"
+    res.compare().plot()
+
+
+def test_capacity_from_a_scenario_file_in_clinics_and_money(council: lb.Cohort) -> None:
+    r = lb.capacity_needed(
+        council, clear_by="2022-03-31", scenarios=SCENARIOS, scenario="baseline", as_of="2021-10-21", runs=20
+    )
+    assert r.face_to_face_per_week is not None and r.not_reachable is None
+    assert r.clinics_per_week == -(-r.face_to_face_per_week // 8)
+    assert r.commissioned_cost_per_year == pytest.approx(r.face_to_face_per_week * 52 * 67.5)
+    shares = [s for _, s in r.tried]
+    assert shares == sorted(shares), r.tried
+    assert "clinic(s) a week" in r.text()
+    with pytest.raises(lb.PolicyError, match="no option named"):
+        lb.capacity_needed(council, clear_by="2022-03-31", scenarios=SCENARIOS, scenario="nope", as_of="2021-10-21")
+    with pytest.raises(lb.PolicyError, match="give 90"):
+        lb.capacity_needed(council, target_up_to_date=0.9, as_of="2021-10-21", runs=2)
+
+
+def test_cli_capacity(tmp_path: Path) -> None:
+    d = tmp_path / "council"
+    run_cli("synth", "--children", "300", "--seed", "2", "--as-of", "2021-10-21", "--out-dir", str(d))
+    args = ["--children", str(d / "children.csv"), "--assessments", str(d / "assessments.csv"), "--as-of", "2021-10-21"]
+    r = run_cli("capacity", *args, "--scenarios", str(SCENARIOS), "--clear-by", "2022-03-31", "--runs", "10")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Goal: no child who can be seen more than 4 week(s) overdue by 31/03/2022")
+    assert "face-to-face slots a week" in r.stdout
+    r = run_cli("capacity", *args, "--scenarios", str(SCENARIOS), "--target-up-to-date", "0.9")
+    assert r.returncode == 2 and "give 90 for 90 per cent" in r.stderr
