@@ -100,6 +100,11 @@ pub struct SimulationPolicy {
     /// From when a child who did not attend counts as waiting in the "cleared" test:
     /// `missed_offer` (default, as NHS waiting lists count) or `due_date` (strict).
     pub did_not_attend_waits_from: WaitsFrom,
+    /// Whether children placed out of area are assessed by the host area's provider (true by
+    /// default), using no local slot; false: the local service sees them like any child.
+    pub out_of_area_seen_by_host: bool,
+    /// The host provider assesses a child this many weeks after the child joins the queue (8).
+    pub host_provider_wait_weeks: u32,
 }
 
 impl Default for SimulationPolicy {
@@ -110,6 +115,8 @@ impl Default for SimulationPolicy {
             rebook_after_weeks: 1,
             slots_per_clinic: 8,
             did_not_attend_waits_from: WaitsFrom::MissedOffer,
+            out_of_area_seen_by_host: true,
+            host_provider_wait_weeks: 8,
         }
     }
 }
@@ -416,6 +423,13 @@ impl Policy {
                 "simulation.rebook_after_weeks must be 1 to {}, not {}",
                 bounds::MAX_SIMULATION_WEEKS_SETTING,
                 sim.rebook_after_weeks
+            ));
+        }
+        if sim.host_provider_wait_weeks > bounds::MAX_SIMULATION_WEEKS_SETTING {
+            return bad(format!(
+                "simulation.host_provider_wait_weeks must be 0 to {}, not {}",
+                bounds::MAX_SIMULATION_WEEKS_SETTING,
+                sim.host_provider_wait_weeks
             ));
         }
         if sim.slots_per_clinic == 0 || sim.slots_per_clinic > bounds::MAX_SLOTS_PER_CLINIC {

@@ -63,6 +63,8 @@ pub const MAX_SLOTS_PER_WEEK: u32 = 100_000;
 pub const MAX_WEEKS: u32 = 520;
 /// The most replications.
 pub const MAX_RUNS: u32 = 100_000;
+/// The most admin hours a week a scenario may give (a large region's booking team).
+pub const MAX_ADMIN_HOURS_PER_WEEK: f64 = 100_000.0;
 /// The most a minute or an hour of anyone's time may cost or last in a cost setting.
 pub const MAX_COST_SETTING: f64 = 1_000_000.0;
 
@@ -134,6 +136,8 @@ impl CapacityChange {
 const SLOT_MODALITY: [Modality; 4] = [Modality::FaceToFace, Modality::Virtual, Modality::Questionnaire, Modality::FaceToFace];
 /// The index of the IHA lane's slots.
 const IHA_SLOT: usize = 3;
+/// Mixed into a run's key for the out-of-area draws of new entrants.
+const OUT_OF_AREA_KEY: u64 = 0x0A0A_5EED_0F0A_4EA5;
 
 /// One option.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -155,6 +159,12 @@ pub struct Scenario {
     /// only these, and a new entrant's IHA is queued from the day of entry; when not, IHAs
     /// share `face_to_face_per_week` with the reviews.
     pub doctor_iha_per_week: Option<u32>,
+    /// Admin hours a week for booking: each slot used takes its kind's admin minutes
+    /// (`[costs]`), and bookings stop for the week when the hours run out. None: no limit.
+    pub admin_hours_per_week: Option<f64>,
+    /// The share of new entrants placed out of area (seen by host providers). None: the
+    /// synthetic council's (England's, about 40%).
+    pub new_entrants_out_of_area_share: Option<f64>,
 }
 
 impl Default for Scenario {
@@ -171,6 +181,8 @@ impl Default for Scenario {
             changes: Vec::new(),
             costs: None,
             doctor_iha_per_week: None,
+            admin_hours_per_week: None,
+            new_entrants_out_of_area_share: None,
         }
     }
 }
@@ -231,6 +243,12 @@ impl Scenario {
         }
         if !(0.0..1.0).contains(&self.did_not_attend_rate) {
             return bad(format!("did_not_attend_rate must be from 0 to below 1, not {}", self.did_not_attend_rate));
+        }
+        if let Some(h) = self.admin_hours_per_week.filter(|h| !(0.0..=MAX_ADMIN_HOURS_PER_WEEK).contains(h)) {
+            return bad(format!("admin_hours_per_week must be 0 to {MAX_ADMIN_HOURS_PER_WEEK}, not {h}"));
+        }
+        if let Some(x) = self.new_entrants_out_of_area_share.filter(|x| !(0.0..=1.0).contains(x)) {
+            return bad(format!("new_entrants_out_of_area_share must be from 0 to 1, not {x}"));
         }
         if !(0.0..=10_000.0).contains(&self.new_entrants_per_week) {
             return bad(format!("new_entrants_per_week must be 0 to 10000, not {}", self.new_entrants_per_week));
@@ -358,12 +376,16 @@ pub fn check_size(children: usize, options: usize, weeks: u32, runs: u32, entran
 /// The reviews falling due a week, on average, among the children in scope at `as_of`: each
 /// child is reviewed once per the policy's interval for their age now (6 months under 5 and
 /// 12 from 5 by default), a month being 52/12 weeks. For the waiting-list arithmetic
-/// (docs/interface.md section 6), which needs demand a week.
+/// (docs/interface.md section 6), which needs demand a week. The local service's demand:
+/// children placed out of area are left out when host providers see them (policy
+/// `simulation.out_of_area_seen_by_host`), as in the simulation.
 pub fn review_demand_per_week(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> f64 {
     let sched = Scheduler::new(policy);
+    let host = policy.simulation.out_of_area_seen_by_host;
     cohort
         .children
         .iter()
+        .filter(|c| !(host && c.signals.out_of_area))
         .filter(|c| sched.child_status(c, as_of).status != Status::NotRequired)
         .map(|c| {
             let (months, _) = crate::schedule::rha_interval_months(policy, c.date_of_birth, as_of);
@@ -379,10 +401,13 @@ pub struct Week {
     pub queued: u32,
     pub seen: u32,
     pub did_not_attend: u32,
+    /// Children placed out of area seen by the host area's provider (no local slot).
+    pub seen_by_host: u32,
     /// Children in scope (in care, under 18) at the week's end.
     pub present: u32,
     pub overdue: u32,
-    /// Overdue children who could be seen (not flagged missing).
+    /// Overdue children the local service could see (not flagged missing, not placed out of
+    /// area, whom the host area's provider sees).
     pub overdue_seeable: u32,
     /// Of those, the ones more than the policy's `clear_grace_weeks` overdue: "cleared" is a
     /// week that ends with none.
@@ -509,12 +534,16 @@ struct SimChild {
     rebook_week: u32,
     /// The day of the last offer the child missed since last seen (for the cleared test).
     missed_offer: Option<NaiveDate>,
+    /// Placed out of area: seen by the host area's provider.
+    out_of_area: bool,
 }
 
 /// The records of a run's children: the shared start, and the run's new entrants.
 struct Records<'a> {
     start: &'a [Child],
     own: Vec<Child>,
+    /// Children placed out of area are seen by host providers (policy).
+    host: bool,
 }
 
 impl Records<'_> {
@@ -541,6 +570,7 @@ impl Records<'_> {
             offers: 0,
             rebook_week: 0,
             missed_offer: None,
+            out_of_area: c.signals.out_of_area && self.host,
         };
         self.own.push(c);
         k
@@ -628,6 +658,7 @@ impl Start {
                 offers: 0,
                 rebook_week: 0,
                 missed_offer: None,
+                out_of_area: child.signals.out_of_area && policy.simulation.out_of_area_seen_by_host,
             });
             start.children.push(child);
         }
@@ -719,7 +750,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
     let policy = &start.policy;
     let sch = &policy.schedule;
     let sim = &policy.simulation;
-    let mut recs = Records { start: &start.children, own: Vec::new() };
+    let mut recs = Records { start: &start.children, own: Vec::new(), host: sim.out_of_area_seen_by_host };
     let flags = flag_rules(policy);
     let mut kids = start.kids.clone();
     let mut run = Run {
@@ -784,7 +815,12 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         };
         for j in 0..n_new {
             let start_day = if deterministic { ws } else { plus(ws, rng.below(7)) };
-            let child = crate::synth::new_entrant(&format!("new-w{:03}-{j:03}", w + 1), start_day, &start.localities, rng);
+            let mut child = crate::synth::new_entrant(&format!("new-w{:03}-{j:03}", w + 1), start_day, &start.localities, rng);
+            if let Some(share) = s.new_entrants_out_of_area_share {
+                // Drawn by the entrant's number, not from the stream, so the stream is the same.
+                let n = u64::from(run.arrived) << 20 | u64::from(w);
+                child.signals.out_of_area = crate::rng::uniform_at(attendance_key ^ OUT_OF_AREA_KEY, n, 0) < share;
+            }
             let next = next_for(sched, &child, start_day);
             let gone_on = leaves(sched, &child);
             kids.push(recs.add(child, next, gone_on));
@@ -794,6 +830,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         // child_id), each child decided by the same rules as the worklist. With an IHA lane, a
         // new entrant's IHA is queued from the day of entry.
         queue.clear();
+        let mut week_host = 0u32;
         let rules = crate::triage::Rules::new(ws, policy, &flags);
         for (i, k) in kids.iter_mut().enumerate() {
             let Some((kind, due)) =
@@ -803,10 +840,28 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             };
             if k.queued_since.is_none() {
                 k.queued_since = Some(w);
-                run.joined += 1;
+                // The local queue's joiners (for Little's law); the host's are apart.
+                run.joined += u32::from(!k.out_of_area);
+            }
+            let child = recs.get(k.record);
+            // A child placed out of area is assessed by the host area's provider after its wait,
+            // using no local slot (and is not in the local queue meanwhile).
+            if k.out_of_area {
+                if w - k.queued_since.unwrap_or(w) >= sim.host_provider_wait_weeks {
+                    week_host += 1;
+                    if kind == AssessmentType::Iha && due >= as_of && due <= horizon_end {
+                        run.ihas_due += 1;
+                        run.ihas_on_time += u32::from(ws <= due);
+                    }
+                    k.queued_since = None;
+                    k.missed_offer = None;
+                    k.known = None;
+                    k.last_done = Some(ws);
+                    k.next = next_after_seen(sched, child, ws);
+                }
+                continue;
             }
             let days = (ws - due).num_days();
-            let child = recs.get(k.record);
             let age = match k.age {
                 Some((years, next_birthday)) if ws < next_birthday => years,
                 _ => {
@@ -835,12 +890,15 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         let commissioned_now = commissioned(&slots, slot_costs);
         let mut week = Week {
             queued: queue.len() as u32,
+            seen_by_host: week_host,
             commissioned_cost: commissioned_now,
             one_off_cost: (commissioned_now - commissioned(&s.slots_with(w + 1, false), slot_costs)).max(0.0),
             ..Week::default()
         };
         let (mut lo, mut stretch) = (0, 0);
-        while lo < queue.len() && slots.iter().any(|n| *n > 0) {
+        // Admin minutes left for booking this week (None: no limit).
+        let mut admin_left = s.admin_hours_per_week.map(|h| h * 60.0);
+        'serve: while lo < queue.len() && slots.iter().any(|n| *n > 0) {
             // Drop from the rest of the queue whoever no free slot can serve (slots only run
             // out, so they could not be served later this week either): missing children,
             // and those whose modality and the more intensive ones have no slot left.
@@ -866,9 +924,15 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             for q in &queue[lo..hi] {
                 let k = &mut kids[q.kid];
                 let Some(slot) = slot_for(q.modality, q.kind, iha_lane, &slots) else { continue };
-                slots[slot] -= 1;
                 let modality = SLOT_MODALITY[slot];
                 let (clin, admin, cost) = slot_costs.slot(q.kind, modality);
+                if let Some(left) = admin_left.as_mut() {
+                    if *left < admin {
+                        break 'serve;
+                    }
+                    *left -= admin;
+                }
+                slots[slot] -= 1;
                 week.clinician_minutes += clin;
                 week.admin_minutes += admin;
                 week.cost += cost;
@@ -911,7 +975,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             week.present += 1;
             if let Some((_, d)) = k.next.filter(|(_, d)| *d < we) {
                 week.overdue += 1;
-                if !k.missing {
+                if !k.missing && !k.out_of_area {
                     week.overdue_seeable += 1;
                     let waiting_from = match sim.did_not_attend_waits_from {
                         WaitsFrom::MissedOffer => k.missed_offer.map_or(d, |m| m.max(d)),
@@ -977,7 +1041,7 @@ pub fn quantile<T: Copy + PartialOrd>(values: &[Option<T>], q: f64) -> Option<T>
 /// clear_date_p90, aged_out_overdue_p50, iha_in_timescale_p50, iha_slots,
 /// commissioned_cost_p50, one_off_cost_p50, extra_cost_vs_baseline_p50,
 /// cost_per_child_brought_up_to_date_p50, year_end, up_to_date_at_year_end_p50,
-/// oc2_annual_ha_at_year_end_p50. `file` is the scenario file the results come from (in its
+/// oc2_annual_ha_at_year_end_p50, seen_by_host_p50. `file` is the scenario file the results come from (in its
 /// order), for the IHA lanes, the baseline and the horizon.
 pub fn summary_table(results: &[(String, Vec<Run>)], as_of: NaiveDate, file: &ScenarioFile) -> Table {
     let mut t = Table::default();
@@ -1029,6 +1093,7 @@ pub fn summary_table(results: &[(String, Vec<Run>)], as_of: NaiveDate, file: &Sc
     t.push("year_end", ColumnData::Date(results.iter().map(|_| year_end).collect()));
     t.push("up_to_date_at_year_end_p50", floats(&|r| q_f(r, &|x| x.year_end_up_to_date, 0.5)));
     t.push("oc2_annual_ha_at_year_end_p50", floats(&|r| q_f(r, &|x| x.year_end_oc2, 0.5)));
+    t.push("seen_by_host_p50", ints(&|r| q_i(r, &|x| Some(x.weeks.iter().map(|w| w.seen_by_host).sum()), 0.5)));
     t
 }
 

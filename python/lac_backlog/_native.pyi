@@ -22,6 +22,7 @@ __all__ = [
     "kpis",
     "Simulation",
     "capacity_needed",
+    "scenario_option",
     "review_demand_per_week",
     "pseudonym",
     "ssda903_files_read",

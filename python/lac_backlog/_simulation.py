@@ -145,7 +145,7 @@ def _date_axis(ax: Any) -> None:
     """UK dates on the x axis (dd/mm/yyyy), a label, and no overlapping ticks."""
     import matplotlib.dates as mdates
 
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m/%Y"))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d/%m/%Y"))  # type: ignore[no-untyped-call]
     ax.set_xlabel("Week starting")
     for label in ax.get_xticklabels():
         label.set_rotation(30)

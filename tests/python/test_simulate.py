@@ -42,10 +42,16 @@ def council() -> lb.Cohort:
 def test_simulate_from_a_toml_file(council: lb.Cohort) -> None:
     res = lb.simulate(council, SCENARIOS, as_of="2021-10-21", runs=8, weeks=20)
     assert res.columns[:8] == SUMMARY
-    assert res.column("scenario") == ["baseline", "extra_clinics", "virtual_slots", "questionnaires"]
-    assert res.column("runs") == [8] * 4
+    assert res.column("scenario") == [
+        "baseline",
+        "extra_clinics",
+        "virtual_slots",
+        "questionnaires",
+        "initiative_and_iha_lane",
+    ]
+    assert res.column("runs") == [8] * 5
     assert res.trajectory.columns[:8] == TRAJECTORY
-    assert len(res.trajectory) == 4 * 20
+    assert len(res.trajectory) == 5 * 20
     assert "8 runs x 20 weeks, seed 7" in repr(res)
     df = res.to_pandas()
     assert list(df["scenario"]) == res.column("scenario")
@@ -174,9 +180,15 @@ def test_cli_simulate(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     with open(out) as f:
         rows = list(csv.DictReader(f))
-    assert [x["scenario"] for x in rows] == ["baseline", "extra_clinics", "virtual_slots", "questionnaires"]
+    assert [x["scenario"] for x in rows] == [
+        "baseline",
+        "extra_clinics",
+        "virtual_slots",
+        "questionnaires",
+        "initiative_and_iha_lane",
+    ]
     with open(traj) as f:
-        assert len(list(csv.DictReader(f))) == 4 * 6
+        assert len(list(csv.DictReader(f))) == 5 * 6
     bad = tmp_path / "bad.toml"
     bad.write_text("weeks = 0\n[[scenario]]\nname = 'x'\n")
     assert run_cli("simulate", *args, "--scenarios", str(bad)).returncode == 2
@@ -201,9 +213,9 @@ def test_compare_puts_options_side_by_side_in_words(council: lb.Cohort) -> None:
     assert baseline_extra == "£0"
     assert "31/03/2022" in cmp.text() and "£" in cmp.text()
     # A date of one's own: the week holding it.
-    assert lb.simulate(council, SCENARIOS, as_of="2021-10-21", runs=2, weeks=8).compare(at="2021-11-15").at.isoformat() == (
-        "2021-11-15"
-    )
+    assert lb.simulate(council, SCENARIOS, as_of="2021-10-21", runs=2, weeks=8).compare(
+        at="2021-11-15"
+    ).at.isoformat() == ("2021-11-15")
 
 
 def test_plots_have_a_date_axis_and_the_year_end(council: lb.Cohort) -> None:
