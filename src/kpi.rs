@@ -96,6 +96,29 @@ pub struct KpiReport {
     pub indicators: Table,
     pub trend: Table,
     pub forecast: Option<Table>,
+    /// Warnings about what the figures can be trusted for ([`leavers_warning`]).
+    pub warnings: Vec<String>,
+}
+
+/// A warning for a series of month ends when no child in the input left care during it (no
+/// care_end from the day after the month before the first period end up to the last): an
+/// extract of the children in care today lacks those who have since left, so past months
+/// count only the children still here (a 17-year-old band a year back looks 100% up to date).
+pub fn leavers_warning(cohort: &Cohort, period_ends: &[NaiveDate]) -> Option<String> {
+    let (first, last) = (*period_ends.first()?, *period_ends.last()?);
+    if period_ends.len() < 2 {
+        return None;
+    }
+    let from = sub_months(first, 1).unwrap_or(first);
+    let any_leaver = cohort.children.iter().any(|c| c.care_end.is_some_and(|e| e > from && e <= last));
+    (!any_leaver).then(|| {
+        format!(
+            "no child in the input left care between {} and {}: past months need the children who have since left \
+             (an extract of today's children makes earlier months look better than they were)",
+            from.succ_opt().unwrap_or(from).format("%d/%m/%Y"),
+            last.format("%d/%m/%Y")
+        )
+    })
 }
 
 /// The KPI report a request asks for (the `kpi` command and `lb.kpis`).
@@ -106,6 +129,7 @@ pub fn report(cohort: &Cohort, request: &KpiRequest, policy: &Policy) -> KpiRepo
     };
     let rows = compute(cohort, &ends, request.by, policy);
     KpiReport {
+        warnings: leavers_warning(cohort, &ends).into_iter().collect(),
         indicators: kpi_table(&rows, request.by, request.suppress, policy),
         trend: trend_table(&rows, request.suppress, policy),
         forecast: (request.forecast > 0).then(|| {
@@ -377,18 +401,18 @@ pub fn kpi_table(rows: &[KpiRow], by: GroupBy, suppress: bool, policy: &Policy) 
     }
     let shown = |i: usize| !hidden[i].0 && !hidden[i].1;
     if suppress {
-        let cell = |v: u64, h: bool| Some(if h { sym.clone() } else { v.to_string() });
-        t.push("numerator", ColumnData::Str(rows.iter().enumerate().map(|(i, r)| cell(r.numerator, hidden[i].0)).collect()));
-        t.push("denominator", ColumnData::Str(rows.iter().enumerate().map(|(i, r)| cell(r.denominator, hidden[i].1)).collect()));
-        t.push(
-            "value_pct",
-            ColumnData::Str(
-                rows.iter()
-                    .enumerate()
-                    .map(|(i, r)| if shown(i) { r.value().map(|v| format!("{v:.1}")) } else { Some(sym.clone()) })
-                    .collect(),
-            ),
-        );
+        // Numbers stay numbers (blank where hidden) so data frames keep their types; CSV shows
+        // the symbol in their place.
+        let num_hidden: Vec<bool> = hidden.iter().map(|h| h.0).collect();
+        let den_hidden: Vec<bool> = hidden.iter().map(|h| h.1).collect();
+        let value_hidden: Vec<bool> = (0..rows.len()).map(|i| !shown(i)).collect();
+        let count = |v: u64, h: bool| (!h).then_some(v as i64);
+        let nums = rows.iter().zip(&num_hidden).map(|(r, h)| count(r.numerator, *h)).collect();
+        t.push_suppressed("numerator", ColumnData::Int(nums), num_hidden, &sym);
+        let dens = rows.iter().zip(&den_hidden).map(|(r, h)| count(r.denominator, *h)).collect();
+        t.push_suppressed("denominator", ColumnData::Int(dens), den_hidden, &sym);
+        let values = rows.iter().enumerate().map(|(i, r)| if shown(i) { r.value() } else { None }).collect();
+        t.push_suppressed("value_pct", ColumnData::Float(values), value_hidden, &sym);
     } else {
         t.push("numerator", ColumnData::Int(rows.iter().map(|r| Some(r.numerator as i64)).collect()));
         t.push("denominator", ColumnData::Int(rows.iter().map(|r| Some(r.denominator as i64)).collect()));
@@ -412,6 +436,10 @@ pub fn kpi_table(rows: &[KpiRow], by: GroupBy, suppress: bool, policy: &Policy) 
                 .collect(),
         ),
     );
+    if suppress {
+        let flag = |i: usize| Some(if shown(i) { "no" } else { "yes" }.to_string());
+        t.push_frame_only("suppressed", ColumnData::Str((0..rows.len()).map(flag).collect()));
+    }
     t
 }
 

@@ -397,7 +397,7 @@ fn kpis(
     suppress: bool,
     policy: &Bound<'_, PyPolicy>,
     forecast: u32,
-) -> PyResult<(PyTable, PyTable, Option<PyTable>)> {
+) -> PyResult<(PyTable, PyTable, Option<PyTable>, Vec<String>)> {
     let request = crate::kpi::KpiRequest {
         as_of,
         months,
@@ -408,8 +408,7 @@ fn kpis(
     let cohort = Arc::clone(&cohort.get().inner);
     let policy = policy.get().inner.clone();
     let r = py.detach(move || crate::kpi::report(&cohort, &request, &policy));
-    let (k, t, f) = (r.indicators, r.trend, r.forecast);
-    Ok((PyTable::new(k), PyTable::new(t), f.map(PyTable::new)))
+    Ok((PyTable::new(r.indicators), PyTable::new(r.trend), r.forecast.map(PyTable::new), r.warnings))
 }
 
 fn scenario_file(text: &str, format: &str) -> crate::Result<crate::simulate::ScenarioFile> {
@@ -598,6 +597,12 @@ impl PyTable {
     #[getter]
     fn columns(&self) -> Vec<String> {
         self.inner.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// The columns CSV output has (a suppressed table's `suppressed` flag is for data frames only).
+    #[getter]
+    fn csv_columns(&self) -> Vec<String> {
+        self.inner.csv_columns().into_iter().map(str::to_string).collect()
     }
 
     fn __len__(&self) -> usize {

@@ -147,6 +147,19 @@ pub struct Column {
     /// For [`Role::Text`]: (row, byte) where a clinician's own words begin in that row's text,
     /// running to its end (an override's reason in a worklist's reasons).
     pub clinician_from: Vec<(usize, usize)>,
+    /// Rows hidden by disclosure control: blank (None) in the data, so data frames keep their
+    /// numbers typed, and written to CSV as the policy's symbol (`c`).
+    pub suppressed: Option<Suppressed>,
+    /// Whether the column is written to CSV; false for a column only data frames show (the
+    /// `suppressed` flag of a suppressed table, whose CSV shows the symbol instead).
+    pub in_csv: bool,
+}
+
+/// Which rows of a column disclosure control hid, and the symbol CSV shows for them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub rows: Vec<bool>,
+    pub symbol: String,
 }
 
 /// A table: named columns of equal length.
@@ -163,7 +176,29 @@ impl Table {
     /// A column with its [`Role`].
     pub fn push_as(&mut self, name: &str, role: Role, data: ColumnData) {
         debug_assert!(self.columns.first().is_none_or(|c| c.data.len() == data.len()));
-        self.columns.push(Column { name: name.to_string(), data, role, clinician_from: Vec::new() });
+        self.columns.push(Column { name: name.to_string(), data, role, clinician_from: Vec::new(), suppressed: None, in_csv: true });
+    }
+
+    /// A column some of whose rows disclosure control hid: `data` holds None there, and CSV
+    /// shows `symbol`.
+    pub fn push_suppressed(&mut self, name: &str, data: ColumnData, rows: Vec<bool>, symbol: &str) {
+        self.push(name, data);
+        if let Some(c) = self.columns.last_mut() {
+            c.suppressed = Some(Suppressed { rows, symbol: symbol.to_string() });
+        }
+    }
+
+    /// A column data frames show but CSV does not.
+    pub fn push_frame_only(&mut self, name: &str, data: ColumnData) {
+        self.push(name, data);
+        if let Some(c) = self.columns.last_mut() {
+            c.in_csv = false;
+        }
+    }
+
+    /// The names of the columns CSV output has.
+    pub fn csv_columns(&self) -> Vec<&str> {
+        self.columns.iter().filter(|c| c.in_csv).map(|c| c.name.as_str()).collect()
     }
 
     /// Give the column `name` a role (table builders that push through a macro).
@@ -190,9 +225,13 @@ impl Table {
     /// The table as CSV, text cells neutralised or written as they are.
     pub fn write_csv_as<W: Write>(&self, out: W, cells: CsvCells) -> std::io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(self.columns.iter().map(|c| cells.apply(c.name.clone())))?;
+        let columns: Vec<&Column> = self.columns.iter().filter(|c| c.in_csv).collect();
+        w.write_record(columns.iter().map(|c| cells.apply(c.name.clone())))?;
         for i in 0..self.n_rows() {
-            w.write_record(self.columns.iter().map(|c| {
+            w.write_record(columns.iter().map(|c| {
+                if let Some(s) = c.suppressed.as_ref().filter(|s| s.rows.get(i).copied().unwrap_or(false)) {
+                    return s.symbol.clone();
+                }
                 let v = c.data.cell(i);
                 if c.data.is_text() {
                     cells.apply(v)

@@ -320,3 +320,69 @@ fn a_report_request_gives_the_indicators_trend_and_forecast() {
     assert_eq!("".parse::<GroupBy>(), Ok(GroupBy::None));
     assert!("ward".parse::<GroupBy>().unwrap_err().contains("age_band"));
 }
+
+#[test]
+fn suppression_keeps_the_headline_and_data_frames_keep_numbers() {
+    // On councils of several sizes, broken down by age band: the headline rows (exclusion
+    // none, group all) are never hidden unless their own count is small, and a hidden
+    // exclusion row of the whole council hides only what its difference from the headline
+    // would reveal (1 to 5 children excluded).
+    for (n, seed) in [(300, 1), (1230, 1), (1230, 7), (3000, 2)] {
+        let mut o = lac_backlog::synth::SynthOptions::new(n, seed, ymd(2021, 10, 21));
+        o.overdue_share = Some(0.3);
+        let c = lac_backlog::synth::synthetic_cohort(&o);
+        let p = Policy::default();
+        let rows = compute(&c, &month_ends(ymd(2021, 10, 21), 3), GroupBy::AgeBand, &p);
+        let hidden = lac_backlog::kpi::suppression(&rows, &p);
+        let small = |v: u64| (1..=5).contains(&v);
+        for (r, h) in rows.iter().zip(&hidden) {
+            if r.group == "all" && r.exclusion == Exclusion::None {
+                assert_eq!(h.0, small(r.numerator) || small(r.denominator - r.numerator) || small(r.denominator), "{r:?}");
+            }
+            if r.group == "all" && r.exclusion != Exclusion::None && (h.0 || h.1) {
+                let head = rows
+                    .iter()
+                    .find(|x| {
+                        x.indicator == r.indicator && x.period_end == r.period_end && x.group == "all" && x.exclusion == Exclusion::None
+                    })
+                    .unwrap();
+                let excluded = (head.numerator - r.numerator, head.denominator - r.denominator);
+                assert!(
+                    small(excluded.0)
+                        || small(excluded.1)
+                        || small(r.numerator)
+                        || small(r.denominator - r.numerator)
+                        || small(excluded.1 - excluded.0),
+                    "{r:?} hidden for no reason of its own: {excluded:?}"
+                );
+            }
+        }
+        // The table: numbers blank where hidden (data frames keep their type), `c` in the CSV,
+        // and a `suppressed` flag for data frames only.
+        let t = kpi_table(&rows, GroupBy::AgeBand, true, &p);
+        let col = |name: &str| t.columns.iter().find(|c| c.name == name).unwrap();
+        assert!(matches!(col("numerator").data, lac_backlog::table::ColumnData::Int(_)));
+        assert!(!col("suppressed").in_csv && t.csv_columns().last() == Some(&"rag"));
+        let csv = t.to_csv_string();
+        for (i, h) in hidden.iter().enumerate() {
+            let line = csv.lines().nth(i + 1).unwrap();
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells[4] == "c", h.0, "{line}");
+            assert_eq!(col("numerator").data.cell(i).is_empty(), h.0);
+            assert_eq!(col("suppressed").data.cell(i) == "yes", h.0 || h.1);
+        }
+    }
+}
+
+#[test]
+fn a_series_without_leavers_is_warned_about() {
+    let ends = month_ends(ymd(2021, 10, 21), 12);
+    // The hand cohort has F, who left care on 2021-09-01: no warning.
+    assert_eq!(lac_backlog::kpi::leavers_warning(&cohort(), &ends), None);
+    let mut today_only = cohort();
+    today_only.children.retain(|c| c.care_end.is_none());
+    let w = lac_backlog::kpi::leavers_warning(&today_only, &ends).unwrap();
+    assert!(w.contains("between 01/10/2020 and 30/09/2021") && w.contains("past months need the children who have since left"), "{w}");
+    // One month end is a snapshot: nothing to say.
+    assert_eq!(lac_backlog::kpi::leavers_warning(&today_only, &ends[11..]), None);
+}

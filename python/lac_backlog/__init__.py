@@ -296,7 +296,9 @@ def kpis(
         raise ValueError(f"by must be 'age_band' or 'locality', not {by!r}")
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
-    k, t, f = _native.kpis(cohort._inner, as_of_, months, by, bool(suppress), pol, forecast)
+    k, t, f, notes = _native.kpis(cohort._inner, as_of_, months, by, bool(suppress), pol, forecast)
+    for note in notes:
+        warnings.warn(note, LacBacklogWarning, stacklevel=2)
     result = Kpis(k, t, f, as_of_, pol)
     _audit.attach(
         result,

@@ -389,7 +389,7 @@ def table_manifest(table: Table, output: bool = True) -> dict[str, Any]:
             "kind": table.kind,
             "format": "csv",
             "rows": len(table),
-            "columns": table.columns,
+            "columns": table.csv_columns,
             "sha256": sha,
             "bytes": n,
         }

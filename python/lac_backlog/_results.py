@@ -63,6 +63,12 @@ class Table:
         """Column names, in order."""
         return self._inner.columns
 
+    @property
+    def csv_columns(self) -> list[str]:
+        """The columns the CSV output has: all of them, but for a suppressed table's
+        ``suppressed`` flag, which only data frames show (the CSV shows ``c`` instead)."""
+        return self._inner.csv_columns
+
     def __len__(self) -> int:
         return len(self._inner)
 

@@ -348,7 +348,7 @@ class _Run:
                 )
         else:
             table.to_csv(written, raw=self.raw_csv)
-        self.manifest(out, written, option, table, kind=table.kind, rows=len(table), columns=table.columns)
+        self.manifest(out, written, option, table, kind=table.kind, rows=len(table), columns=table.csv_columns)
 
 
 def _option_of(command: str, dest: str) -> str:
@@ -1211,7 +1211,18 @@ _COMMANDS = {
 }
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    """The package's warnings on the command line: one plain line on standard error."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = _parser()
     given = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(given)  # exits 2 on wrong usage
