@@ -464,6 +464,11 @@ fn the_summary_gives_dates_the_year_end_and_cost_against_the_baseline() {
     assert_eq!(col1("extra_cost_vs_baseline_p50"), "0.0");
     assert_eq!(col("iha_slots"), "shared_face_to_face");
     assert!(col("up_to_date_at_year_end_p50").parse::<f64>().unwrap() > 90.0);
+    // Every child here has been in care since 2015 and is seen by week 3 ("more"): the OC2
+    // measure on 31 March (their last assessment before was 14 months before as_of) is 100%.
+    assert_eq!(col("oc2_annual_ha_at_year_end_p50"), "100.0");
+    // Commissioned cost for each child seen while overdue: 20 x 30 weeks x 67.50 over 40.
+    assert_eq!(col("cost_per_child_brought_up_to_date_p50"), format!("{:.1}", 20.0 * 30.0 * 67.5 / 40.0));
     assert!(ScenarioFile::from_toml_str("baseline = \"nope\"\n[[scenario]]\nname = \"x\"\n").is_err());
 }
 

@@ -194,6 +194,8 @@ def test_cli_simulate(tmp_path: Path) -> None:
     assert run_cli("simulate", *args, "--scenarios", str(bad)).returncode == 2
     r = run_cli("simulate", *args, "--scenarios", str(SCENARIOS), "--runs", "2", "--weeks", "3")
     assert list(csv.DictReader(io.StringIO(r.stdout)))[0]["runs"] == "2"
+    # The options side by side, in words: on standard error when the CSV went to standard output.
+    assert "Extra cost against baseline" in r.stderr and "Clear (no child who can be seen" in r.stderr
 
 
 # --- Options a commissioner can defend (issue 20) ---------------------------------------------
