@@ -24,6 +24,7 @@ pub mod suppress;
 pub mod synth;
 pub mod table;
 pub mod triage;
+pub mod workbook;
 
 #[cfg(feature = "python")]
 mod arrow_io;

@@ -725,6 +725,8 @@ impl PyOverrides {
 #[pyclass(frozen, module = "lac_backlog._native", name = "Worklist")]
 struct PyWorklist {
     inner: crate::triage::Worklist,
+    /// The cohort it was made from (the nurse's workbook reads dates of birth and localities).
+    cohort: Arc<crate::Cohort>,
 }
 
 #[pymethods]
@@ -732,6 +734,35 @@ impl PyWorklist {
     /// The worklist as a table (docs/interface.md `triage` columns first).
     fn table(&self) -> PyTable {
         PyTable::new(table::worklist_table(&self.inner))
+    }
+
+    /// The nurse's worklist: plain-English headers and values, the child's date of birth,
+    /// locality and last assessment, and empty "Booked on" and "Notes" columns.
+    fn nurse_table(&self) -> PyTable {
+        PyTable::new(crate::workbook::nurse_table(&self.inner, &self.cohort))
+    }
+
+    /// The rows whose tier, age band, format, locality and status are among those given (an
+    /// empty list keeps every row), ranks kept. Raises ValueError for a value no row could have.
+    fn filtered(
+        &self,
+        tiers: Vec<String>,
+        age_bands: Vec<String>,
+        modalities: Vec<String>,
+        localities: Vec<String>,
+        statuses: Vec<String>,
+    ) -> PyResult<PyWorklist> {
+        let f = crate::workbook::WorklistFilter { tiers, age_bands, modalities, localities, statuses };
+        let unknown = f.unknown(&self.inner);
+        if !unknown.is_empty() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!("no worklist row can have {}", unknown.join(", "))));
+        }
+        Ok(PyWorklist { inner: crate::workbook::filtered(&self.inner, &self.cohort, &f), cohort: Arc::clone(&self.cohort) })
+    }
+
+    /// Each tier's name, booking window in days and lowest score, in order.
+    fn tiers(&self) -> Vec<(String, u32, u32)> {
+        self.inner.policy.triage.tiers.iter().map(|t| (t.name.clone(), t.see_within_days, t.min_score)).collect()
     }
 
     fn __len__(&self) -> usize {
@@ -794,8 +825,9 @@ fn triage(
     let cohort = Arc::clone(&cohort.get().inner);
     let policy = policy.get().inner.clone();
     let ovr: Vec<crate::triage::Override> = overrides.map(|o| o.get().inner.clone()).unwrap_or_default();
-    let wl = py.detach(move || crate::triage::triage(&cohort, as_of, &policy, &ovr));
-    PyWorklist { inner: wl }
+    let from = Arc::clone(&cohort);
+    let wl = py.detach(move || crate::triage::triage(&from, as_of, &policy, &ovr));
+    PyWorklist { inner: wl, cohort }
 }
 
 /// A warning when the extract looks stale at `as_of` (policy `data.stale_after_days`), else None.

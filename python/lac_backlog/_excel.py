@@ -15,7 +15,7 @@ from ._files import TEMP_PREFIX
 # .xlsx): what is read of it is its columns, rows as a dict of lists and its length.
 Table = Any
 
-__all__ = ["write_xlsx", "ExcelUnavailable", "XLSX_TIMESTAMP"]
+__all__ = ["write_xlsx", "write_worklist_xlsx", "ExcelUnavailable", "XLSX_TIMESTAMP", "TIER_FILLS"]
 
 #: The time written into every workbook (its document properties and each part of the zip), in
 #: place of the time of writing, so the same table always gives the same bytes (docs/audit.md).
@@ -94,6 +94,13 @@ def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklis
                 cell.number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    _save(wb, path)
+    return replaced
+
+
+def _save(wb: Any, path: str | os.PathLike[str]) -> None:
+    """Save whole or not at all (a temporary file in the same folder, then renamed), with fixed
+    times so the same table gives the same bytes."""
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=folder)
@@ -106,7 +113,135 @@ def write_xlsx(table: Table, path: str | os.PathLike[str], sheet: str = "worklis
         if os.path.exists(tmp):
             os.remove(tmp)
         raise
+
+
+#: Fill colours of the tiers, most urgent first (light shades, so black text stays readable when
+#: printed); a policy with more tiers reuses the last.
+TIER_FILLS = ["F4CCCC", "FCE5CD", "FFF2CC", "D9EAD3", "CFE2F3", "EAD1DC"]
+#: Column widths (characters) of the nurse's workbook; others fit their content up to 30.
+_WIDTHS = {"Reasons": 70, "Override reason": 40, "Notes": 30, "Red flags": 24, "Assessment": 26}
+
+
+def write_worklist_xlsx(table: Table, path: str | os.PathLike[str], about: dict[str, Any]) -> int:
+    """The nurse's workbook: the worklist sheet (plain-English headers, bold, frozen and
+    filterable; dates as dd/mm/yyyy; each row filled with its tier's colour; reasons wrapped in
+    a readable width; A4 landscape, fitted to the page width, the header row repeated on every
+    printed page) and an "About" sheet (as of, version, policy and its SHA-256, inputs and their
+    SHA-256, privacy, and each tier's colour and meaning). Text is always text, never a formula.
+    Returns how many cells had control characters replaced by U+FFFD."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+    except ImportError:  # pragma: no cover - exercised only without openpyxl
+        raise ExcelUnavailable("writing .xlsx needs openpyxl: pip install 'lac-backlog[excel]'") from None
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Worklist"
+    data = table.to_dict()
+    cols = table.columns
+    replaced = 0
+    tiers: list[tuple[str, int, int]] = about.get("tiers", [])
+    fills = {
+        name: PatternFill("solid", fgColor=TIER_FILLS[min(i, len(TIER_FILLS) - 1)])
+        for i, (name, _, _) in enumerate(tiers)
+    }
+
+    def put_row(r: int, values: list[object]) -> None:
+        nonlocal replaced
+        for j, v in enumerate(values, start=1):
+            if isinstance(v, str):
+                v, changed = safe_text(v)
+                replaced += changed
+            cell = ws.cell(row=r, column=j, value=v)
+            if isinstance(v, str) and v.startswith("="):
+                cell.data_type = "s"  # text, never a formula
+
+    put_row(1, list(cols))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+    tier_col = cols.index("Priority") if "Priority" in cols else None
+    for i in range(len(table)):
+        values = [data[c][i] for c in cols]
+        put_row(i + 2, values)
+        fill = fills.get(str(values[tier_col])) if tier_col is not None else None
+        for j, c in enumerate(cols, start=1):
+            cell = ws.cell(row=i + 2, column=j)
+            cell.alignment = Alignment(wrap_text=c in _WIDTHS, vertical="top")
+            if fill is not None:
+                cell.fill = fill
+    for j, c in enumerate(cols, start=1):
+        letter = get_column_letter(j)
+        if c in _WIDTHS:
+            width = _WIDTHS[c]
+        else:
+            width = min(max([len(c)] + [len(_shown(data[c][i])) for i in range(min(len(table), 200))]) + 2, 30)
+        ws.column_dimensions[letter].width = max(width, 8)
+        if any(isinstance(v, _dt.date) for v in data[c]) or c in ("Booked on",):
+            for cell in ws[letter][1:]:
+                cell.number_format = "dd/mm/yyyy"
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = ws.dimensions
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.oddFooter.center.text = "Page &P of &N"
+
+    sheet = wb.create_sheet("About")
+    as_of = about.get("as_of")
+    lines: list[tuple[str, str]] = [
+        ("Health assessment worklist", ""),
+        ("As of", f"{as_of:%d/%m/%Y}" if isinstance(as_of, _dt.date) else ""),
+        ("Children listed", str(about.get("rows", len(table)))),
+        ("Made by", f"lac-backlog {about.get('version', '')}"),
+        ("Policy", f"{about.get('policy', '')} (SHA-256 {about.get('policy_sha256', '')})"),
+    ]
+    for role, where, sha in about.get("inputs", []):
+        lines.append((f"Input: {role}", f"{where} (SHA-256 {sha})" if sha else where))
+    privacy = about.get("privacy") or {}
+    if privacy.get("pseudonymised"):
+        lines.append(("Privacy", "pseudonymised: child IDs are keyed hashes, dates of birth their month"))
+    lines += [
+        ("", ""),
+        (
+            "How to use it",
+            "Book each child by the 'Book by' date (never later than the statutory due date or "
+            "the day before the 18th birthday); write the date booked in 'Booked on' and anything else in 'Notes'. "
+            "'Reasons' says why the child is where they are.",
+        ),
+        ("", ""),
+        ("Priority", "What it means"),
+    ]
+    start = len(lines) + 1
+    for name, days, score in tiers:
+        why = f"a score of {score} or more, or a rule that raises it" if score > 0 else "every other child listed"
+        lines.append((name, f"book within {days} days ({why})"))
+    for r, (k, v) in enumerate(lines, start=1):
+        a = sheet.cell(row=r, column=1, value=safe_text(k)[0])
+        b = sheet.cell(row=r, column=2, value=safe_text(v)[0])
+        for cell in (a, b):
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+        b.alignment = Alignment(wrap_text=True, vertical="top")
+        if r == 1 or k in ("Priority", "How to use it"):
+            a.font = Font(bold=True)
+    for r, (name, _, _) in enumerate(tiers, start=start):
+        sheet.cell(row=r, column=1).fill = fills[name]
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 100
+    _save(wb, path)
     return replaced
+
+
+def _shown(v: object) -> str:
+    if isinstance(v, _dt.date):
+        return "dd/mm/yyyy"
+    return "" if v is None else str(v)
 
 
 def _fix_times(path: str) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import _audit, _native
@@ -223,6 +223,77 @@ class Worklist(Table):
         ]
         return out
 
+    def nurse_table(self) -> Table:
+        """The worklist as a nurse works from it (kind ``worklist_workbook``): plain-English
+        headers and values, the child's date of birth, locality and last assessment beside the
+        triage, the book-by date, and empty ``Booked on`` and ``Notes`` columns to work in.
+        ``to_excel`` writes it with tier colours, UK dates and an "About" sheet."""
+        t = Table(self._worklist.nurse_table(), "worklist_workbook", self.as_of, self.policy)
+        t._provenance = self._provenance
+        return t
+
+    def filter(
+        self,
+        *,
+        tier: str | Sequence[str] | None = None,
+        age_band: str | Sequence[str] | None = None,
+        modality: str | Sequence[str] | None = None,
+        locality: str | Sequence[str] | None = None,
+        status: str | Sequence[str] | None = None,
+    ) -> Worklist:
+        """The rows with the given tier(s) (``"P1"``), age band(s) (``"under_5"`` or ``"Under
+        5"``), recommended modality (``"face_to_face"`` or ``"Face to face"``), locality and
+        status (``"overdue"``, ``"due_soon"``), each a value or a list; ranks are kept. The
+        result is a worklist: it converts, explains and exports (``to_excel``) the same way.
+        Raises ValueError for a value no row could have (a mistyped tier, say).
+
+        >>> import lac_backlog as lb
+        >>> wl = lb.triage(lb.Cohort.from_csv(*lb.example_paths()), as_of="2021-10-21")
+        >>> p1 = wl.filter(tier="P1", age_band="under_5")
+        >>> set(p1.column("tier")) <= {"P1"}, len(p1) <= len(wl)
+        (True, True)
+        """
+
+        def values(v: str | Sequence[str] | None) -> list[str]:
+            return [] if v is None else [v] if isinstance(v, str) else [str(x) for x in v]
+
+        inner = self._worklist.filtered(
+            values(tier), values(age_band), values(modality), values(locality), values(status)
+        )
+        out = Worklist(inner, self.as_of, self.policy)  # type: ignore[arg-type]
+        chosen = {
+            k: v
+            for k, v in {
+                "tier": tier,
+                "age_band": age_band,
+                "modality": modality,
+                "locality": locality,
+                "status": status,
+            }.items()
+            if v is not None
+        }
+        if self._provenance is not None:
+            p = self._provenance
+            out._provenance = _audit.Provenance(
+                p.function, {**p.arguments, "filter": chosen}, p.sources, p._rows_in, p.privacy
+            )
+        return out
+
+    def tiers(self) -> list[tuple[str, int, int]]:
+        """Each tier of the policy: (name, booking window in days, lowest score), most urgent first."""
+        return self._worklist.tiers()
+
+    def to_excel(self, path: str | os.PathLike[str], sheet: str | None = None) -> int:
+        """Write the nurse's workbook (:meth:`nurse_table`): plain-English headers and values,
+        dates as dd/mm/yyyy, each row coloured by its tier (with a key), wrapped reasons, empty
+        ``Booked on`` and ``Notes`` columns, A4 landscape print set-up with the header row on
+        every page, and an "About" sheet (as of, policy and its hash, version, input hashes,
+        what each tier means). Written whole or not at all; returns how many cells had control
+        characters replaced (0 normally). Needs openpyxl."""
+        from ._excel import write_worklist_xlsx
+
+        return write_worklist_xlsx(self.nurse_table(), path, about_of(self.nurse_table(), self.tiers()))
+
     def completeness(self) -> Table:
         """How complete the need signals are over the listed children: ``signal, known, unknown,
         unknown_pct``, one row per need signal and the SDQ score (over those aged 4 to 16). An
@@ -333,6 +404,28 @@ def pseudonymise(table: Table, key: KeyLike) -> Table:
     """
     k = as_key(key)
     return _rebuild(table, table._inner.pseudonymised(k._key), {"pseudonymised": key_record(k)})
+
+
+def about_of(table: Table, tiers: list[tuple[str, int, int]]) -> dict[str, Any]:
+    """What the nurse's workbook says about itself on its "About" sheet: as of, the library
+    version, the policy and its SHA-256, each input with its SHA-256, the privacy applied and
+    what each tier means, from the table's manifest."""
+    m = table.manifest
+    policy = m.get("policy") or {}
+    inputs = []
+    for e in m.get("inputs", []):
+        where = e.get("path") or e.get("identified_by") or e.get("kind", "")
+        inputs.append((str(e.get("role", "")), str(where), str(e.get("sha256") or "")))
+    return {
+        "as_of": table.as_of,
+        "version": m.get("version", ""),
+        "policy_sha256": policy.get("sha256", ""),
+        "policy": "the statutory default" if table.policy == _native.Policy.default() else "a local policy",
+        "inputs": inputs,
+        "privacy": m.get("privacy") or {},
+        "rows": len(table),
+        "tiers": tiers,
+    }
 
 
 def hide_values(table: Table) -> Table:

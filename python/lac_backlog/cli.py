@@ -323,6 +323,11 @@ class _Run:
         """Write a result: pseudonymised if a key is given and the rows are children's, values
         hidden in a problems table with --hide-values; to the file (with its manifest) or to
         standard output (no manifest)."""
+        tiers: list[tuple[str, int, int]] | None = None
+        if out and out.lower().endswith(".xlsx") and isinstance(table, lb.Worklist):
+            # The nurse's workbook: words, UK dates, tier colours, an "About" sheet.
+            tiers = table.tiers()
+            table = table.nurse_table()
         if self.key is not None and self.args.command in _CHILD_LEVEL_COMMANDS:
             table = table.pseudonymised(self.key)
         if self.hide_values and table.kind == "validation":
@@ -334,10 +339,14 @@ class _Run:
             return
         written = self.stage(out)
         if out.lower().endswith(".xlsx"):
-            from ._excel import ExcelUnavailable, write_xlsx
+            from ._excel import ExcelUnavailable, write_worklist_xlsx, write_xlsx
+            from ._results import about_of
 
             try:
-                replaced = write_xlsx(table, written)
+                if tiers is not None:
+                    replaced = write_worklist_xlsx(table, written, about_of(table, tiers))
+                else:
+                    replaced = write_xlsx(table, written)
             except ExcelUnavailable as e:
                 raise _UsageError(str(e)) from None
             if replaced:

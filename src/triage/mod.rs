@@ -494,6 +494,19 @@ pub fn triage(cohort: &Cohort, as_of: NaiveDate, policy: &Policy, overrides: &[O
 }
 
 impl Worklist {
+    /// The worklist with only the rows `keep` keeps, in order, with their ranks, reasons and
+    /// overrides as they were (the unapplied overrides stay with it).
+    pub fn retained(&self, keep: impl Fn(&WorklistRow) -> bool) -> Worklist {
+        Worklist {
+            as_of: self.as_of,
+            policy: self.policy.clone(),
+            rows: self.rows.iter().filter(|r| keep(r)).cloned().collect(),
+            unapplied: self.unapplied.clone(),
+            ids: self.ids.clone(),
+            factors: self.factors.clone(),
+        }
+    }
+
     pub fn tier_name(&self, row: &WorklistRow) -> &str {
         &self.policy.triage.tiers[row.tier].name
     }

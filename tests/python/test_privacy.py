@@ -96,8 +96,9 @@ def _assert_no_child_id_or_dob(path: Path, key: lb.PseudonymKey) -> int:
         assert text not in ids, f"row {i}, column {name}: a child_id ({text!r})"
     assert rows, "the export has rows"
     for i, row in rows.items():
-        assert PSEUDONYM_RE.match(row["child_id"]), row["child_id"]
-        child = by_pseudonym[row["child_id"]]
+        pseudonym = row["Child ID"] if "Child ID" in row else row["child_id"]  # the nurse's workbook, or CSV
+        assert PSEUDONYM_RE.match(pseudonym), pseudonym
+        child = by_pseudonym[pseudonym]
         for text in row.values():
             for dob in _dob_strings(child["date_of_birth"]):
                 assert dob not in text, f"row {i}: full date of birth or birthday {dob} in {text!r}"

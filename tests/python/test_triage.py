@@ -173,13 +173,17 @@ def test_cli_triage_writes_xlsx(tmp_path: Path) -> None:
         str(out),
     )
     assert r.returncode == 0, r.stderr
-    ws = openpyxl.load_workbook(out).active
+    # The nurse's workbook (issue 21): plain-English headers, the worklist's rows in order.
+    wb = openpyxl.load_workbook(out)
+    ws = wb.active
+    assert ws.title == "Worklist" and wb.sheetnames == ["Worklist", "About"]
     header = [c.value for c in ws[1]]
-    assert header[:10] == TRIAGE_COLUMNS
+    assert header[:6] == ["Rank", "Child ID", "Priority", "Book by", "Assessment", "Due date"]
     golden = _rows(GOLDEN.read_text())
     assert ws.max_row == len(golden) + 1
     assert ws.cell(2, 2).value == golden[0]["child_id"]
     assert ws.cell(2, 6).value.date().isoformat() == golden[0]["due_date"]
+    assert ws.cell(2, 6).number_format == "dd/mm/yyyy"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "worklist.xlsx",
         "worklist.xlsx.manifest.json",
