@@ -229,6 +229,12 @@ pub struct Child {
     pub signals: Signals,
     pub placement_moves_12m: Option<u32>,
     pub missing_episodes_12m: Option<u32>,
+    /// Sex as the 903 codes it (`1` male, `2` female); None when not recorded. For the equality
+    /// impact only: no rule reads it.
+    pub sex: Option<ShortText>,
+    /// Ethnicity as a DfE 903 ETHNIC code (`WBRI`, `MWBC`, ...); None when not recorded. For the
+    /// equality impact only.
+    pub ethnicity: Option<ShortText>,
     /// All assessment rows of the child, completed and declined, sorted by date (then type,
     /// modality, outcome), so that the order of the input never matters.
     pub assessments: Vec<Assessment>,
@@ -251,6 +257,8 @@ impl Child {
             signals: Signals::default(),
             placement_moves_12m: None,
             missing_episodes_12m: None,
+            sex: None,
+            ethnicity: None,
             assessments: Vec::new(),
         }
     }

@@ -79,6 +79,25 @@ pub struct Policy {
     pub kpi: KpiPolicy,
     pub data: DataPolicy,
     pub simulation: SimulationPolicy,
+    pub equality: EqualityPolicy,
+}
+
+/// The equality impact (`lac-backlog equality`, docs/equality.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EqualityPolicy {
+    /// Groups of fewer children than this are not shown (their figures could identify a
+    /// child, and a share of a handful says nothing): 10 by default.
+    pub min_group_size: u32,
+    /// A group whose share (overdue, P1 or P2, face to face) differs from the rest of the
+    /// children by more than this many percentage points is named in a sentence: 10 by default.
+    pub difference_pp: f64,
+}
+
+impl Default for EqualityPolicy {
+    fn default() -> Self {
+        EqualityPolicy { min_group_size: 10, difference_pp: 10.0 }
+    }
 }
 
 /// Limits on what a simulation may ask of the machine, and how it counts and books.
@@ -324,6 +343,7 @@ impl Default for Policy {
             kpi: KpiPolicy::default(),
             data: DataPolicy::default(),
             simulation: SimulationPolicy::default(),
+            equality: EqualityPolicy::default(),
         }
     }
 }
@@ -409,6 +429,13 @@ impl Policy {
         let m = self.simulation.max_memory_mb;
         if m == 0 || m > bounds::MAX_SIMULATION_MEMORY_MB {
             return bad(format!("simulation.max_memory_mb must be 1 to {}, not {m}", bounds::MAX_SIMULATION_MEMORY_MB));
+        }
+        let eq = &self.equality;
+        if eq.min_group_size == 0 || eq.min_group_size > 1_000 {
+            return bad(format!("equality.min_group_size must be 1 to 1000, not {}", eq.min_group_size));
+        }
+        if !(0.0..=100.0).contains(&eq.difference_pp) {
+            return bad(format!("equality.difference_pp must be a number of percentage points from 0 to 100, not {}", eq.difference_pp));
         }
         let sim = &self.simulation;
         if sim.clear_grace_weeks > bounds::MAX_SIMULATION_WEEKS_SETTING {

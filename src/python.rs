@@ -837,6 +837,14 @@ fn stale_data(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_,
     crate::schedule::StaleData::of(&cohort.get().inner, as_of, &policy.get().inner).map(|s| s.message(hide_date))
 }
 
+/// The equality impact at `as_of` (docs/equality.md).
+#[pyfunction]
+fn equality(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
+    let cohort = Arc::clone(&cohort.get().inner);
+    let policy = policy.get().inner.clone();
+    PyTable::new(py.detach(move || crate::equality::equality_table(&cohort, as_of, &policy)))
+}
+
 /// The status of every child at `as_of` (docs/interface.md section 3).
 #[pyfunction]
 fn status(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
@@ -892,6 +900,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dob_month, m)?)?;
     m.add_function(wrap_pyfunction!(reduce_birth_dates, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
+    m.add_function(wrap_pyfunction!(equality, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())
 }

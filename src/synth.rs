@@ -282,7 +282,46 @@ fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &m
     a.apply(&mut c, as_of);
     c.assessments = assessments;
     record_gaps(&mut c, o.seed, i, as_of);
+    characteristics(&mut c, o.seed, i);
     c
+}
+
+/// The share of boys among children looked after (DfE 2024: 56%), and among unaccompanied
+/// children (nearly all boys).
+const MALE: f64 = 0.56;
+const MALE_UASC: f64 = 0.95;
+/// ETHNIC codes and their weights (DfE 2024, children looked after: about 71% White, 10%
+/// Mixed, 7% Black, 5% Asian, 4% other, 3% not recorded), and for unaccompanied children.
+const ETHNICITY: [(&str, f64); 17] = [
+    ("WBRI", 64.0),
+    ("WOTH", 6.0),
+    ("WIRI", 0.5),
+    ("WROM", 0.5),
+    ("MWBC", 4.0),
+    ("MWBA", 2.0),
+    ("MWAS", 1.0),
+    ("MOTH", 3.0),
+    ("APKN", 2.0),
+    ("AIND", 1.0),
+    ("ABAN", 1.0),
+    ("AOTH", 1.0),
+    ("BAFR", 4.0),
+    ("BCRB", 1.0),
+    ("BOTH", 2.0),
+    ("OOTH", 4.0),
+    ("NOBT", 3.0),
+];
+const ETHNICITY_UASC: [(&str, f64); 4] = [("AOTH", 25.0), ("BAFR", 30.0), ("OOTH", 35.0), ("BOTH", 10.0)];
+
+/// Sex and ethnicity (for the equality impact), from a stream of their own (so adding them
+/// changed no other draw).
+fn characteristics(c: &mut Child, seed: u64, i: usize) {
+    let mut rng = Rng::new(seed, (1 << 62) | i as u64);
+    let male = rng.chance(if c.uasc { MALE_UASC } else { MALE });
+    c.sex = Some(if male { "1" } else { "2" }.into());
+    let table: &[(&str, f64)] = if c.uasc { &ETHNICITY_UASC } else { &ETHNICITY };
+    let weights: Vec<f64> = table.iter().map(|(_, w)| *w).collect();
+    c.ethnicity = Some(table[rng.weighted(&weights)].0.into());
 }
 
 /// Make a child overdue at as_of by taking away their latest completed assessments, as when

@@ -591,6 +591,8 @@ pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<
             n(k.placement_moves_12m),
             n(k.missing_episodes_12m),
             d(k.sdq_date),
+            k.sex.as_deref().unwrap_or_default().to_string(),
+            k.ethnicity.as_deref().unwrap_or_default().to_string(),
         ])?;
     }
     c.flush()

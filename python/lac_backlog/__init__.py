@@ -62,6 +62,7 @@ __all__ = [
     "triage",
     "validate",
     "Worklist",
+    "equality",
 ]
 
 DateLike = Union[_dt.date, str]
@@ -507,6 +508,27 @@ def status(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | No
     pol = _policy(policy)
     result = Table(_native.status(cohort._inner, as_of_, pol), "status", as_of_, pol)
     _audit.attach(result, "status", {"as_of": as_of_}, cohort=cohort)
+    return result
+
+
+def equality(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | None = None) -> Table:
+    """The equality impact at ``as_of`` (default today): for each characteristic (sex,
+    ethnicity group, age band, disability, UASC) and group, the children in scope, the share
+    overdue, the median days overdue, the share in the two most urgent tiers and the share of
+    those listed recommended face to face; groups under the policy's
+    ``equality.min_group_size`` (10) are blank (``suppressed`` yes); ``note`` names, with the
+    numbers, a group whose share differs from the rest by more than ``equality.difference_pp``
+    percentage points (docs/equality.md). Sex and ethnicity come from the optional children
+    columns ``sex`` and ``ethnicity`` (903 codes), or a 903 return's SEX and ETHNIC.
+
+    >>> t = equality(Cohort.from_csv(*example_paths()), as_of="2021-10-21")
+    >>> t.columns[:4]
+    ['characteristic', 'group', 'children', 'overdue_pct']
+    """
+    as_of_ = _as_date(as_of, "as_of")
+    pol = _policy(policy)
+    result = Table(_native.equality(cohort._inner, as_of_, pol), "equality", as_of_, pol)
+    _audit.attach(result, "equality", {"as_of": as_of_}, cohort=cohort)
     return result
 
 

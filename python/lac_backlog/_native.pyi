@@ -14,6 +14,7 @@ __all__ = [
     "triage",
     "stale_data",
     "status",
+    "equality",
     "validate_csv",
     "cohort_from_ssda903",
     "validate_ssda903",
@@ -142,6 +143,7 @@ class Worklist:
 
 def triage(cohort: Cohort, as_of: datetime.date, policy: Policy, overrides: Overrides | None = None) -> Worklist: ...
 def status(cohort: Cohort, as_of: datetime.date, policy: Policy) -> Table: ...
+def equality(cohort: Cohort, as_of: datetime.date, policy: Policy) -> Table: ...
 def stale_data(cohort: Cohort, as_of: datetime.date, policy: Policy, hide_date: bool = False) -> str | None: ...
 def validate_csv(
     children: str | os.PathLike[str],

@@ -167,7 +167,7 @@ def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True) -> None:
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if (
-        args.command in ("status", "triage", "validate", "kpi", "simulate", "capacity")
+        args.command in ("status", "triage", "validate", "kpi", "simulate", "capacity", "equality")
         and args.children
         and not args.assessments
     ):
@@ -539,6 +539,13 @@ def _parser() -> argparse.ArgumentParser:
     _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser(
+        "equality", help="the equality impact: whether the backlog or the triage falls harder on any group of children"
+    )
+    _add_inputs(p)
+    _add_common(p, out_help="equality table CSV (default: standard output)")
+    _add_privacy(p, pseudonymise=False)
+
+    p = sub.add_parser(
         "capacity", help="the weekly face-to-face capacity that clears the backlog by a date, or reaches a percentage"
     )
     _add_inputs(p)
@@ -702,6 +709,18 @@ def _cmd_status(args: argparse.Namespace, run: _Run) -> int:
     policy = _policy_inputs(args, run)
     cohort = _load_cohort(args, run, policy)
     run.emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
+    return EXIT_OK
+
+
+def _cmd_equality(args: argparse.Namespace, run: _Run) -> int:
+    _check_out(args.out)
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run, policy)
+    t = lb.equality(cohort, as_of=args.as_of, policy=policy)
+    run.emit(t, args.out)
+    notes = [n for note in t.column("note") if note for n in note.split(" | ")]
+    said = "\n".join(notes) if notes else "No group differs from the rest by more than the policy's threshold."
+    print(said, file=sys.stdout if args.out else sys.stderr)
     return EXIT_OK
 
 
@@ -1208,6 +1227,7 @@ def _rerun(argv: list[str], env_key: str | None) -> tuple[int, str]:
 _COMMANDS = {
     "simulate": _cmd_simulate,
     "capacity": _cmd_capacity,
+    "equality": _cmd_equality,
     "kpi": _cmd_kpi,
     "synth": _cmd_synth,
     "oc2": _cmd_oc2,

@@ -37,7 +37,48 @@ pub const CHILD_COLUMNS: &[&str] = &[
     "placement_moves_12m",
     "missing_episodes_12m",
     "sdq_date",
+    "sex",
+    "ethnicity",
 ];
+
+/// The 903's SEX codes (1 male, 2 female), and the words read as them.
+pub const SEX_CODES: [(&str, &str); 2] = [("1", "male"), ("2", "female")];
+
+/// The DfE's ETHNIC codes (903 return), each with its group for the equality impact.
+pub const ETHNIC_CODES: [(&str, &str); 20] = [
+    ("WBRI", "White"),
+    ("WIRI", "White"),
+    ("WIRT", "White"),
+    ("WOTH", "White"),
+    ("WROM", "White"),
+    ("MWBC", "Mixed"),
+    ("MWBA", "Mixed"),
+    ("MWAS", "Mixed"),
+    ("MOTH", "Mixed"),
+    ("AIND", "Asian"),
+    ("APKN", "Asian"),
+    ("ABAN", "Asian"),
+    ("AOTH", "Asian"),
+    ("BCRB", "Black"),
+    ("BAFR", "Black"),
+    ("BOTH", "Black"),
+    ("CHNE", "Other"),
+    ("OOTH", "Other"),
+    ("REFU", "Not recorded"),
+    ("NOBT", "Not recorded"),
+];
+
+/// A sex as its 903 code (`1`, `2`, or `M`/`F`/`male`/`female` read as them); None otherwise.
+pub fn sex_code(v: &str) -> Option<&'static str> {
+    let v = v.trim();
+    SEX_CODES.iter().find(|(code, word)| v == *code || v.eq_ignore_ascii_case(word) || v.eq_ignore_ascii_case(&word[..1])).map(|(c, _)| *c)
+}
+
+/// An ETHNIC code as the DfE lists it (upper case); None when it is not one.
+pub fn ethnic_code(v: &str) -> Option<&'static str> {
+    let v = v.trim();
+    ETHNIC_CODES.iter().find(|(code, _)| v.eq_ignore_ascii_case(code)).map(|(c, _)| *c)
+}
 const CHILD_REQUIRED: &[&str] = &["child_id", "date_of_birth", "care_start"];
 /// Where the need signals (and `out_of_area` after them) begin in [`CHILD_COLUMNS`].
 const SIGNALS_FROM: usize = 9;
@@ -57,6 +98,8 @@ struct ChildCols {
     signals: [Col; 9],
     placement_moves_12m: Col,
     missing_episodes_12m: Col,
+    sex: Col,
+    ethnicity: Col,
 }
 
 impl ChildCols {
@@ -75,6 +118,8 @@ impl ChildCols {
             signals: std::array::from_fn(|i| c.col(CHILD_COLUMNS[SIGNALS_FROM + i])),
             placement_moves_12m: c.col("placement_moves_12m"),
             missing_episodes_12m: c.col("missing_episodes_12m"),
+            sex: c.col("sex"),
+            ethnicity: c.col("ethnicity"),
         }
     }
 }
@@ -131,6 +176,27 @@ fn child_row<R: Record + ?Sized>(
     signals.out_of_area = chk.flag(row, k.signals[8]);
     let placement_moves_12m = chk.parse_opt(row, k.placement_moves_12m, Cell::count);
     let missing_episodes_12m = chk.parse_opt(row, k.missing_episodes_12m, Cell::count);
+    // Sex and ethnicity are for the equality impact only: a value that is not a 903 code is
+    // warned about and read as not recorded.
+    let sex = chk.optional(row, k.sex).and_then(|v| match sex_code(&v) {
+        Some(c) => Some(ShortText::from(c)),
+        None => {
+            chk.warn(ProblemKind::UnknownCode, k.sex, &v, "not a 903 SEX code (1 male, 2 female): read as not recorded");
+            None
+        }
+    });
+    let ethnicity = chk.optional(row, k.ethnicity).and_then(|v| match ethnic_code(&v) {
+        Some(c) => Some(ShortText::from(c)),
+        None => {
+            chk.warn(
+                ProblemKind::UnknownCode,
+                k.ethnicity,
+                &v,
+                "not a DfE ETHNIC code (WBRI, MWBC, AIND, BAFR, ...): read as not recorded",
+            );
+            None
+        }
+    });
     if let Some(dob) = dob {
         if dob > today {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
@@ -191,6 +257,8 @@ fn child_row<R: Record + ?Sized>(
         signals,
         placement_moves_12m,
         missing_episodes_12m,
+        sex,
+        ethnicity,
         assessments: Vec::new(),
     })
 }

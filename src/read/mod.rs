@@ -23,8 +23,10 @@ use crate::report::{Fact, InputRecord, Problem, ProblemKind, Severity, Validatio
 // What the other readers (903, overrides) and the DataFrame rows use, by the paths they had.
 pub(crate) use crate::fields::trim_cell;
 pub(crate) use assessments::{parse_modality, read_assessments};
+pub use children::{
+    ethnic_code, sex_code, CARE_STARTS_BEFORE_AGE, CHILD_COLUMNS, ETHNIC_CODES, LATEST_CARE_START_YEARS, LEGAL_STATUS_CODES, SEX_CODES,
+};
 pub(crate) use children::{read_children, ChildIndex};
-pub use children::{CARE_STARTS_BEFORE_AGE, CHILD_COLUMNS, LATEST_CARE_START_YEARS, LEGAL_STATUS_CODES};
 pub(crate) use columns::{Columns, RowCheck};
 pub(crate) use source::{cell, row_of, Cell, CsvRows, RawTable, Row, RowStream};
 #[cfg(feature = "python")]

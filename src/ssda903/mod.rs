@@ -64,6 +64,8 @@ pub struct Child903 {
     pub id: String,
     pub dob: NaiveDate,
     pub sex: Option<char>,
+    /// The ETHNIC code, when it is one the DfE lists.
+    pub ethnic: Option<String>,
     pub mother: bool,
     pub line: u64,
     /// Sorted by start date.
@@ -336,6 +338,9 @@ fn build(
                     );
                 }
                 let mother = lenient(&mut chk, row, "MOTHER", parse_bool).unwrap_or(false);
+                let ethnic = lenient(&mut chk, row, "ETHNIC", |v| {
+                    crate::read::ethnic_code(v).map(str::to_string).ok_or_else(|| "not a DfE ETHNIC code".to_string())
+                });
                 // A row with no DOB field at all (too short) is in no list: its own error says so.
                 if let Some(rows) = id.as_ref().and_then(|id| dobs.get(id)) {
                     let id = id.as_deref().unwrap_or_default();
@@ -371,6 +376,7 @@ fn build(
                                 id,
                                 dob,
                                 sex: codes::normalise_sex(&sex_raw),
+                                ethnic,
                                 mother,
                                 line: *line,
                                 episodes: vec![],
@@ -642,6 +648,13 @@ pub fn derive_child(k: &Child903, as_of: NaiveDate) -> Option<Child> {
         signals: signals_903(k, period, current, &oc2),
         placement_moves_12m: Some(moves),
         missing_episodes_12m: Some(missing_episodes),
+        // Kept for the equality impact (as the children table codes them).
+        sex: match k.sex {
+            Some('M') => Some("1".into()),
+            Some('F') => Some("2".into()),
+            _ => None,
+        },
+        ethnicity: k.ethnic.as_deref().map(Into::into),
         assessments: Vec::new(),
     })
 }
