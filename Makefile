@@ -2,7 +2,8 @@
 #   make demo   build what it needs (a release build of the extension), then run the demo on
 #               the built-in synthetic council
 #   make test   build what it needs (a dev build, quicker to compile), then run every test:
-#               lint, cargo, pytest (API, CLI, README, stubs), notebooks
+#               lint, cargo, pytest (API, CLI, README, stubs, the board report in headless
+#               Chromium, installed with apt-get when missing), notebooks
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -13,7 +14,7 @@ export CARGO_TERM_COLOR ?= never
 RUST_SRC := Cargo.toml $(wildcard Cargo.lock) $(wildcard src/*.rs) $(wildcard src/*/*.rs)
 PY_LINTED := python tests/python benches
 
-.PHONY: demo test lint test-rust test-python test-notebooks stubtest build release bench fuzz clean
+.PHONY: demo test lint test-rust test-python test-notebooks stubtest build release bench fuzz clean browser
 
 demo: $(VENV)/.built-release
 	$(VENV)/bin/lac-backlog demo
@@ -67,8 +68,16 @@ fuzz:
 	FUZZ_RANDOM=1 cargo test --release --test properties --test triage_properties --test kpi --test simulate --test synth
 	cargo test --release --test bad_input --test synth -- --ignored --nocapture
 
-test-python: build
-	$(PY) -m pytest -q
+test-python: build browser
+	LAC_BACKLOG_BROWSER_TEST=1 $(PY) -m pytest -q
+
+# The board report is checked in a real browser: Debian's chromium, installed when missing
+# (needs apt-get and root, as on a fresh Debian machine or CI).
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { echo "installing chromium for the board report's browser test"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || \
+	    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); }
 
 # The stubs against the built binary.
 stubtest: build

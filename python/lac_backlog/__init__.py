@@ -26,6 +26,7 @@ from . import _audit, _native, waiting_list
 from ._exceptions import DataError, LacBacklogError, LacBacklogWarning, OverrideWarning, PolicyError, Problem
 from ._native import Policy
 from ._privacy import PseudonymKey, PseudonymKeyError
+from ._report import Report
 from ._results import Explanation, Kpis, Table, Worklist, pseudonymise
 from ._simulation import CapacityResult, SimulationResult
 
@@ -63,6 +64,8 @@ __all__ = [
     "validate",
     "Worklist",
     "equality",
+    "report",
+    "Report",
 ]
 
 DateLike = Union[_dt.date, str]
@@ -530,6 +533,36 @@ def equality(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | 
     result = Table(_native.equality(cohort._inner, as_of_, pol), "equality", as_of_, pol)
     _audit.attach(result, "equality", {"as_of": as_of_}, cohort=cohort)
     return result
+
+
+def report(
+    cohort: Cohort,
+    *,
+    as_of: DateLike | None = None,
+    policy: Policy | None = None,
+    scenarios: Any = None,
+    title: str = "Health assessments for children in care",
+    suppress: bool = True,
+    runs: int = 200,
+) -> Report:
+    """The board report (docs/report.md): one self-contained HTML page (no network request, no
+    script, charts as inline SVG) with the headline indicators and their RAG, 12-month trend
+    charts, status by age band, the options side by side when ``scenarios`` is given, the
+    equality impact, data quality and completeness, and definitions. Suppression is on by
+    default (``suppress=False`` for the care team only). ``.html()`` gives the page and
+    ``.write(path)`` writes it whole or not at all.
+
+    >>> r = report(Cohort.from_csv(*example_paths()), as_of="2021-10-21")
+    >>> r.html().startswith("<!DOCTYPE html>"), sorted(r.headline)[0]
+    (True, 'all_in_timescale')
+    """
+    from ._report import build_report
+
+    as_of_ = _as_date(as_of, "as_of")
+    _whole("runs", runs, 1, MAX_RUNS)
+    return build_report(
+        cohort, as_of_, _policy(policy), title=str(title), scenarios=scenarios, suppress=bool(suppress), runs=runs
+    )
 
 
 def stale_data(

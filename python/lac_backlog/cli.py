@@ -167,7 +167,7 @@ def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True) -> None:
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if (
-        args.command in ("status", "triage", "validate", "kpi", "simulate", "capacity", "equality")
+        args.command in ("status", "triage", "validate", "kpi", "simulate", "capacity", "equality", "report")
         and args.children
         and not args.assessments
     ):
@@ -538,6 +538,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
     _add_privacy(p, pseudonymise=False)
 
+    p = sub.add_parser("report", help="the board report: one self-contained HTML page (suppressed, fit to share)")
+    _add_inputs(p)
+    p.add_argument(
+        "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to report at (default: today)"
+    )
+    p.add_argument("--policy", metavar="PATH.toml", help="policy file (default: the built-in statutory policy)")
+    p.add_argument("--closures", metavar="PATH", help="file of extra non-working days, one YYYY-MM-DD per line")
+    p.add_argument("--out", required=True, metavar="PATH.html", help="the report (an HTML page)")
+    p.add_argument("--scenarios", metavar="S.toml", help="add the options side by side (docs/simulation.md)")
+    p.add_argument("--runs", type=_whole(1, lb.MAX_RUNS), default=200, metavar="N", help="simulated runs (200)")
+    p.add_argument("--title", default="Health assessments for children in care", metavar="TEXT")
+    p.add_argument(
+        "--no-suppress", action="store_true", help="show counts from 1 to 5 (for the care team only, not to share)"
+    )
+    _add_privacy(p, pseudonymise=False)
+
     p = sub.add_parser(
         "equality", help="the equality impact: whether the backlog or the triage falls harder on any group of children"
     )
@@ -709,6 +725,38 @@ def _cmd_status(args: argparse.Namespace, run: _Run) -> int:
     policy = _policy_inputs(args, run)
     cohort = _load_cohort(args, run, policy)
     run.emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace, run: _Run) -> int:
+    if not args.out.lower().endswith((".html", ".htm")):
+        raise _UsageError("the report is one HTML page: give --out with a .html name (board.html)")
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run, policy)
+    scenarios = None
+    if args.scenarios:
+        data = read_bounded(args.scenarios, "the scenario file")
+        run.extra_sources.append(_audit.bytes_read_source("scenarios", args.scenarios, data))
+        scenarios = decode_text(data)
+    rep = lb.report(
+        cohort,
+        as_of=args.as_of,
+        policy=policy,
+        scenarios=scenarios,
+        title=args.title,
+        suppress=not args.no_suppress,
+        runs=args.runs,
+    )
+    written = run.stage(args.out)
+    rep.write(written)
+    base = _audit.table_manifest(lb.status(cohort, as_of=rep.as_of, policy=policy), output=False)
+    base["call"] = {
+        "function": "lac_backlog.report",
+        "arguments": {"as_of": rep.as_of.isoformat(), "suppress": not args.no_suppress, "runs": args.runs},
+    }
+    run.as_of = rep.as_of
+    run.manifest(args.out, written, "--out", kind="report", rows=None, columns=None, base=base)
+    print(f"wrote the board report to {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -1037,7 +1085,9 @@ def report_text(st: lb.Table, top: int = 10, up_to_date: tuple[int, int] | None 
 
 
 #: Commands whose outputs a manifest can be verified by re-running.
-_VERIFIABLE = frozenset({"status", "triage", "kpi", "simulate", "validate", "oc2", "synth", "policy"})
+_VERIFIABLE = frozenset(
+    {"status", "triage", "kpi", "simulate", "validate", "oc2", "synth", "policy", "equality", "report"}
+)
 #: Manifest fields compared between the recorded run and the re-run, each named when it differs.
 _COMPARED = ("as_of", "policy", "privacy", "rows_in", "inputs")
 
@@ -1228,6 +1278,7 @@ _COMMANDS = {
     "simulate": _cmd_simulate,
     "capacity": _cmd_capacity,
     "equality": _cmd_equality,
+    "report": _cmd_report,
     "kpi": _cmd_kpi,
     "synth": _cmd_synth,
     "oc2": _cmd_oc2,
