@@ -323,6 +323,35 @@ class Kpis(Table):
         self.trend = Table(trend, "kpi_trend", as_of, policy)
         self.forecast = None if forecast is None else Table(forecast, "kpi_forecast", as_of, policy)
 
+    def board_table(self, exclusion: str = "none") -> Any:
+        """The table a board sees (needs pandas): one row a month ("Sep 2021"), one column an
+        indicator in words, each value a percentage coloured by its RAG rating (a pandas
+        Styler; ``.data`` is the DataFrame of values, ``c`` where suppressed)."""
+        import pandas as pd
+
+        from ._report import INDICATOR_WORDS
+
+        rows = [r for r in self.rows() if r["exclusion"] == exclusion and r.get("group", "all") == "all"]
+        months = sorted({r["period_end"] for r in rows})
+        names = [INDICATOR_WORDS.get(i, (i,))[0] for i in INDICATOR_WORDS]
+        cell = {(r["period_end"], r["indicator"]): r for r in rows}
+        data: list[list[str]] = []
+        colours: list[list[str]] = []
+        for m in months:
+            data.append([])
+            colours.append([])
+            for ind in INDICATOR_WORDS:
+                r = cell.get((m, ind))
+                v = None if r is None else r["value_pct"]
+                data[-1].append("c" if r is not None and v is None else ("" if v is None else f"{v:.1f}%"))
+                rag = None if r is None else r["rag"]
+                shade = {"green": "#c8e6c9", "amber": "#ffe082", "red": "#ef9a9a"}.get(str(rag))
+                colours[-1].append(f"background-color: {shade}" if shade else "")
+        index = pd.Index([f"{m:%b %Y}" for m in months], name="Month end")
+        df = pd.DataFrame(data, index=index, columns=names)
+        styles = pd.DataFrame(colours, index=index, columns=names)
+        return df.style.apply(lambda _: styles, axis=None)
+
     def plot(self, indicator: str = "up_to_date", exclusion: str = "none", ax: Any = None) -> Any:
         """Plot one indicator's series against its target and floor, each point coloured by its
         RAG rating, with the forecast (if any) dashed. Needs matplotlib; returns the Axes."""
@@ -339,19 +368,21 @@ class Kpis(Table):
             _, ax = plt.subplots(figsize=(8, 4))
         pts = [(r["period_end"], _pct(r["value_pct"]), r["rag"]) for r in rows]
         shown = [(d, v, g) for d, v, g in pts if v is not None]
-        ax.plot([d for d, _, _ in shown], [v for _, v, _ in shown], color="#455a64", zorder=1, label=indicator)
-        ax.scatter(
-            [d for d, _, _ in shown],
-            [v for _, v, _ in shown],
-            c=[_RAG_COLOURS.get(str(g), "#9e9e9e") for _, _, g in shown],
-            zorder=2,
-            s=40,
-        )
+        from ._report import INDICATOR_WORDS
+
+        name = INDICATOR_WORDS.get(indicator, (indicator.replace("_", " ").capitalize(),))[0]
+        ax.plot([d for d, _, _ in shown], [v for _, v, _ in shown], color="#455a64", zorder=1, label="Month-end value")
+        for rag, word in (("green", "Green"), ("amber", "Amber"), ("red", "Red")):
+            mine = [(d, v) for d, v, g in shown if g == rag]
+            if mine:
+                ax.scatter(
+                    [d for d, _ in mine], [v for _, v in mine], color=_RAG_COLOURS[rag], zorder=2, s=40, label=word
+                )
         target, floor = _pct(rows[-1]["target_pct"]), _pct(rows[-1]["floor_pct"])
         if target is not None:
-            ax.axhline(target, color=_RAG_COLOURS["green"], linestyle=":", label=f"target {target:g}%")
+            ax.axhline(target, color=_RAG_COLOURS["green"], linestyle=":", label=f"Target {target:g}%")
         if floor is not None:
-            ax.axhline(floor, color=_RAG_COLOURS["red"], linestyle=":", label=f"floor {floor:g}%")
+            ax.axhline(floor, color=_RAG_COLOURS["red"], linestyle=":", label=f"Floor {floor:g}%")
         if self.forecast is not None and indicator == "up_to_date":
             fc = [(r["period_end"], _pct(r["value_pct"])) for r in self.forecast.rows() if r["exclusion"] == exclusion]
             fc = [(d, v) for d, v in fc if v is not None]
@@ -361,10 +392,17 @@ class Kpis(Table):
                     [shown[-1][1]] + [v for _, v in fc],
                     color="#455a64",
                     linestyle="--",
-                    label="if nobody else is seen",
+                    label="If nobody else is seen",
                 )
-        ax.set_ylabel("%")
-        ax.set_title(f"{indicator} (exclusion: {exclusion})")
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))  # type: ignore[no-untyped-call]
+        for label in ax.get_xticklabels():
+            label.set_rotation(30)
+            label.set_horizontalalignment("right")
+        ax.set_ylabel("Per cent of children")
+        without = {"uasc": " (without unaccompanied asylum-seeking children)", "missing": " (without children missing)"}
+        ax.set_title(name + without.get(exclusion, ""))
         ax.legend(loc="best", fontsize="small")
         return ax
 

@@ -140,3 +140,24 @@ def test_cli_kpi(tmp_path: Path) -> None:
     assert run_cli("kpi", *args, "--forecast", "3").returncode == 2  # needs --forecast-out
     r = run_cli("kpi", *args, "--forecast", "3", "--forecast-out", str(tmp_path / "f.csv"))
     assert r.returncode == 0 and len((tmp_path / "f.csv").read_text().splitlines()) == 1 + 9
+
+
+def test_the_board_sees_words_months_and_rag(council: lb.Cohort) -> None:
+    """The board table and the plot speak in words (issue 21): indicator names, months as
+    "Sep 2021", a "Per cent of children" axis, RAG in the legend."""
+    pytest.importorskip("pandas")
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    with pytest.warns(lb.LacBacklogWarning):
+        k = lb.kpis(council, as_of="2021-10-21", months=12, forecast=3)
+    styled = k.board_table()
+    df = styled.data
+    assert list(df.columns)[0] == "Children up to date with their health assessments"
+    assert df.index[-1] == "Sep 2021" and df.iloc[-1, 0].endswith("%")
+    html = styled.to_html()
+    assert "background-color" in html
+    ax = k.plot("up_to_date")
+    assert ax.get_title() == "Children up to date with their health assessments"
+    assert ax.get_ylabel() == "Per cent of children"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"Month-end value", "Target 90%", "Floor 85%"} <= set(labels) and set(labels) & {"Green", "Amber", "Red"}
