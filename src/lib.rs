@@ -5,6 +5,7 @@
 //! `python` cargo feature, which only maturin turns on.
 
 pub mod calendar;
+pub mod councils;
 pub mod equality;
 pub mod error;
 pub mod fields;

@@ -418,6 +418,13 @@ fn scenario_file(text: &str, format: &str) -> crate::Result<crate::simulate::Sce
     }
 }
 
+/// A scenario file with every setting filled in, as JSON.
+#[pyfunction]
+fn scenario_file_json(text: &str, format: &str) -> PyResult<String> {
+    let file = scenario_file(text, format)?;
+    serde_json::to_string(&file).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+}
+
 /// One option of a scenario file (None: the first) with every setting filled in, as JSON.
 #[pyfunction]
 #[pyo3(signature = (text, format, name=None))]
@@ -597,6 +604,12 @@ impl PyTable {
     #[getter]
     fn columns(&self) -> Vec<String> {
         self.inner.columns.iter().map(|c| c.name.clone()).collect()
+    }
+
+    /// The table with column `old` named `new`, cells `from` written `to`.
+    #[pyo3(signature = (old, new, from_, to, /))]
+    fn renamed(&self, old: &str, new: &str, from_: &str, to: &str) -> PyTable {
+        PyTable::new(self.inner.renamed(old, new, from_, to))
     }
 
     /// The columns CSV output has (a suppressed table's `suppressed` flag is for data frames only).
@@ -837,6 +850,23 @@ fn stale_data(cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_,
     crate::schedule::StaleData::of(&cohort.get().inner, as_of, &policy.get().inner).map(|s| s.message(hide_date))
 }
 
+/// One cohort of several councils (docs/councils.md): ids prefixed by the council's name and
+/// "/", each child's locality its council.
+#[pyfunction]
+fn merged_cohort(names: Vec<String>, cohorts: Vec<Bound<'_, PyCohort>>) -> PyResult<PyCohort> {
+    let inner: Vec<Arc<crate::Cohort>> = cohorts.iter().map(|c| Arc::clone(&c.get().inner)).collect();
+    let parts: Vec<(&str, &crate::Cohort)> = names.iter().map(String::as_str).zip(inner.iter().map(|c| c.as_ref())).collect();
+    Ok(PyCohort { inner: Arc::new(crate::councils::merged(&parts)?) })
+}
+
+/// Tables of several councils one under another, with a `council` column first.
+#[pyfunction]
+fn stacked_tables(names: Vec<String>, tables: Vec<Bound<'_, PyTable>>) -> PyResult<PyTable> {
+    let inner: Vec<Arc<table::Table>> = tables.iter().map(|t| Arc::clone(&t.borrow().inner)).collect();
+    let parts: Vec<(String, &table::Table)> = names.into_iter().zip(inner.iter().map(|t| t.as_ref())).collect();
+    Ok(PyTable::new(crate::councils::stacked(&parts)?))
+}
+
 /// The equality impact at `as_of` (docs/equality.md).
 #[pyfunction]
 fn equality(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
@@ -892,6 +922,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySimulation>()?;
     m.add_function(wrap_pyfunction!(capacity_needed, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_option, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario_file_json, m)?)?;
     m.add_function(wrap_pyfunction!(review_demand_per_week, m)?)?;
     m.add_function(wrap_pyfunction!(pseudonym, m)?)?;
     m.add_function(wrap_pyfunction!(ssda903_files_read, m)?)?;
@@ -901,6 +932,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reduce_birth_dates, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(equality, m)?)?;
+    m.add_function(wrap_pyfunction!(merged_cohort, m)?)?;
+    m.add_function(wrap_pyfunction!(stacked_tables, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;
     Ok(())
 }

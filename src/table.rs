@@ -196,6 +196,21 @@ impl Table {
         }
     }
 
+    /// The table with column `old` named `new`, and in it every cell `from` written `to` (a
+    /// group column of councils whose total `all` is the ICB's, say).
+    pub fn renamed(&self, old: &str, new: &str, from: &str, to: &str) -> Table {
+        let mut t = self.clone();
+        for c in t.columns.iter_mut().filter(|c| c.name == old) {
+            c.name = new.to_string();
+            if c.data.is_text() {
+                let cells: Vec<Option<String>> =
+                    (0..c.data.len()).map(|i| c.data.cell(i)).map(|v| Some(if v == from { to.to_string() } else { v })).collect();
+                c.data = ColumnData::Str(cells);
+            }
+        }
+        t
+    }
+
     /// The names of the columns CSV output has.
     pub fn csv_columns(&self) -> Vec<&str> {
         self.columns.iter().filter(|c| c.in_csv).map(|c| c.name.as_str()).collect()

@@ -26,6 +26,7 @@ from . import _audit, _native, waiting_list
 from ._exceptions import DataError, LacBacklogError, LacBacklogWarning, OverrideWarning, PolicyError, Problem
 from ._native import Policy
 from ._privacy import PseudonymKey, PseudonymKeyError
+from ._councils import Councils
 from ._report import Report
 from ._results import Explanation, Kpis, Table, Worklist, pseudonymise
 from ._simulation import CapacityResult, SimulationResult
@@ -66,6 +67,7 @@ __all__ = [
     "equality",
     "report",
     "Report",
+    "Councils",
 ]
 
 DateLike = Union[_dt.date, str]

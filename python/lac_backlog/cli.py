@@ -147,7 +147,7 @@ def _date_arg(text: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
 
 
-def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True) -> None:
+def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True, councils: bool = False) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument(
         "--children", metavar="PATH", help="children CSV (docs/interface.md section 2); needs --assessments"
@@ -155,6 +155,12 @@ def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True) -> None:
     src.add_argument(
         "--ssda903", metavar="DIR", help="a DfE SSDA903 return folder (CSV tables or XML) instead of --children"
     )
+    if councils:
+        src.add_argument(
+            "--councils",
+            metavar="COUNCILS.toml",
+            help="several councils (name and inputs each, docs/councils.md): a council column, the ICB's total",
+        )
     p.add_argument("--assessments", metavar="PATH", help="assessments CSV (optional with --ssda903)")
     if lenient:
         p.add_argument(
@@ -416,6 +422,22 @@ def _check_paths(args: argparse.Namespace) -> None:
                 )
 
 
+def _load_councils(args: argparse.Namespace, run: _Run, policy: lb.Policy | None = None) -> Any:
+    """The councils of --councils, each read as --children/--assessments or --ssda903 would be;
+    the councils file itself is an input of the manifest."""
+    from ._councils import Councils
+
+    data = read_bounded(args.councils, "the councils file")
+    run.extra_sources.append(_audit.bytes_read_source("councils", args.councils, data))
+    councils = Councils.from_toml(
+        args.councils, skip_bad_rows=bool(getattr(args, "skip_bad_rows", False)), policy=policy
+    )
+    for name, cohort in zip(councils.names, councils.cohorts):
+        for p in cohort.warnings:
+            print(f"{name}: {hide_problem(p) if run.hide_values else p}", file=sys.stderr)
+    return councils
+
+
 def _load_cohort(args: argparse.Namespace, run: _Run, policy: lb.Policy | None = None) -> lb.Cohort:
     """The cohort from --children/--assessments or --ssda903 (derived at --as-of, or at the
     return's year end when --as-of is not given, which then becomes the report date)."""
@@ -481,7 +503,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("status", help="every child's next assessment, due date and status")
-    _add_inputs(p)
+    _add_inputs(p, councils=True)
     _add_common(p)
     _add_privacy(p, pseudonymise=True)
 
@@ -501,7 +523,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_privacy(p, pseudonymise=True)
 
     p = sub.add_parser("kpi", help="the indicators, with target, floor and RAG, at as_of or month by month")
-    _add_inputs(p)
+    _add_inputs(p, councils=True)
     _add_common(p)
     p.add_argument(
         "--months", type=_whole(1, 120), metavar="N", help="a row set for each of the last N month ends (1 to 120)"
@@ -526,7 +548,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("simulate", help="simulate backlog options week by week (Monte Carlo)")
-    _add_inputs(p)
+    _add_inputs(p, councils=True)
     _add_common(p, out_help="summary CSV, one row per scenario (default: standard output)")
     p.add_argument("--scenarios", required=True, metavar="S.toml", help="scenario file (docs/interface.md section 6)")
     p.add_argument("--trajectory", metavar="PATH", help="also write the weekly trajectory (p10/p50/p90) here")
@@ -723,6 +745,9 @@ def _policy_inputs(args: argparse.Namespace, run: _Run) -> lb.Policy:
 def _cmd_status(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     policy = _policy_inputs(args, run)
+    if getattr(args, "councils", None):
+        run.emit(_load_councils(args, run, policy).status(as_of=args.as_of, policy=policy), args.out)
+        return EXIT_OK
     cohort = _load_cohort(args, run, policy)
     run.emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
     return EXIT_OK
@@ -826,6 +851,16 @@ def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
     if args.forecast and not args.forecast_out:
         raise _UsageError("--forecast needs --forecast-out PATH")
     policy = _policy_inputs(args, run)
+    if getattr(args, "councils", None):
+        if args.by or args.forecast:
+            raise _UsageError("with --councils the table is by council: --by and --forecast are not offered")
+        k = _load_councils(args, run, policy).kpis(
+            as_of=args.as_of, months=args.months, suppress=args.suppress, policy=policy
+        )
+        run.emit(k, args.out)
+        if args.trend_out:
+            run.emit(k.trend, args.trend_out, "--trend-out")
+        return EXIT_OK
     cohort = _load_cohort(args, run, policy)
     try:
         k = lb.kpis(
@@ -850,6 +885,12 @@ def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
 def _cmd_simulate(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     policy = _policy_inputs(args, run)
+    if getattr(args, "councils", None):
+        t = _load_councils(args, run, policy).simulate(
+            args.scenarios, as_of=args.as_of, weeks=args.weeks, runs=args.runs, seed=args.seed, policy=policy
+        )
+        run.emit(t, args.out)
+        return EXIT_OK
     cohort = _load_cohort(args, run, policy)
     res = lb.simulate(
         cohort,

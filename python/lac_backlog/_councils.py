@@ -1,0 +1,202 @@
+"""Several councils at once (docs/councils.md): a ``councils.toml`` naming each council's inputs,
+read into one cohort each; tables of them all with a ``council`` column; the indicators with the
+ICB's total; and backlog options with capacity pooled across councils against each alone. The
+Rust core merges the cohorts and stacks the tables (``src/councils.rs``)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from . import _audit, _native
+from ._files import decode_text, read_bounded
+from ._results import Kpis, Table
+
+__all__ = ["Councils", "ICB_TOTAL", "POOLED"]
+
+#: The name of the ICB's total in a council column.
+ICB_TOTAL = "ICB total"
+#: The name of the pooled option's rows in a council column.
+POOLED = "ICB (pooled capacity)"
+#: Keys of a council in councils.toml.
+_KEYS = {"name", "children", "assessments", "ssda903"}
+#: Scenario settings that are capacity, scaled by a council's share when it is alone.
+_CAPACITY = ("face_to_face_per_week", "virtual_per_week", "questionnaire_per_week", "doctor_iha_per_week")
+
+
+class Councils:
+    """Several councils, each a name and a cohort (:meth:`from_toml`)."""
+
+    __slots__ = ("names", "cohorts", "_merged")
+
+    def __init__(self, entries: Sequence[tuple[str, Any]]) -> None:
+        self.names = [str(n) for n, _ in entries]
+        self.cohorts = [c for _, c in entries]
+        if not self.names:
+            raise ValueError("councils: give at least one council")
+        self._merged: Any = None
+
+    @classmethod
+    def from_toml(
+        cls, path: str | os.PathLike[str], *, today: Any = None, skip_bad_rows: bool = False, policy: Any = None
+    ) -> Councils:
+        """Read ``councils.toml``: ``[[council]]`` tables, each with ``name`` and either
+        ``children`` and ``assessments`` (CSV) or ``ssda903`` (a 903 return folder, with an
+        optional ``assessments``); paths relative to the file's folder."""
+        import lac_backlog as lb
+
+        try:
+            import tomllib
+        except ImportError:  # pragma: no cover - Python 3.10
+            import tomli as tomllib  # type: ignore[no-redef]
+
+        text = decode_text(read_bounded(path, "the councils file"))
+        try:
+            doc = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise lb.PolicyError(f"{os.fspath(path)}: not a councils file: {e}") from None
+        entries = doc.get("council")
+        if not isinstance(entries, list) or not entries or set(doc) - {"council"}:
+            raise lb.PolicyError(
+                f"{os.fspath(path)}: a councils file is [[council]] tables (name, children, assessments)"
+            )
+        base = os.path.dirname(os.path.abspath(os.fspath(path)))
+        out = []
+        for i, e in enumerate(entries, start=1):
+            if not isinstance(e, dict) or set(e) - _KEYS or not isinstance(e.get("name"), str) or not e["name"].strip():
+                raise lb.PolicyError(
+                    f"{os.fspath(path)}: council {i}: needs a name and children + assessments, or ssda903 "
+                    f"(known keys: {', '.join(sorted(_KEYS))})"
+                )
+
+            def where(key: str, e: dict[str, Any] = e) -> str | None:
+                v = e.get(key)
+                return None if v is None else os.path.join(base, str(v))
+
+            if e.get("ssda903"):
+                cohort = lb.Cohort.from_ssda903(
+                    where("ssda903"), assessments=where("assessments"), as_of=today, policy=policy
+                )
+            elif e.get("children") and e.get("assessments"):
+                cohort = lb.Cohort.from_csv(
+                    where("children"), where("assessments"), today=today, skip_bad_rows=skip_bad_rows, policy=policy
+                )
+            else:
+                raise lb.PolicyError(
+                    f"{os.fspath(path)}: council {e['name']!r}: give children and assessments, or ssda903"
+                )
+            out.append((e["name"].strip(), cohort))
+        return cls(out)
+
+    def merged(self) -> Any:
+        """One cohort of all the councils: ids ``council/child_id``, each child's locality its
+        council (so indicators by locality are indicators by council)."""
+        import lac_backlog as lb
+
+        if self._merged is None:
+            m = lb.Cohort(_native.merged_cohort(self.names, [c._inner for c in self.cohorts]))
+            m._source = [s for c in self.cohorts for s in _audit.cohort_sources(c)]
+            self._merged = m
+        return self._merged
+
+    def status(self, *, as_of: Any = None, policy: Any = None) -> Table:
+        """Every child of every council, with a ``council`` column first."""
+        import lac_backlog as lb
+
+        parts = [lb.status(c, as_of=as_of, policy=policy) for c in self.cohorts]
+        return _stacked(self, parts, "status", "councils_status")
+
+    def kpis(self, *, as_of: Any = None, months: int | None = None, suppress: bool = False, policy: Any = None) -> Kpis:
+        """The indicators of each council and the ICB's total (``council`` = ``ICB total``),
+        counted over the children of all the councils; with ``suppress=True`` no count from 1
+        to 5 can be read or worked out from the councils and the total together."""
+        import lac_backlog as lb
+
+        k = lb.kpis(self.merged(), as_of=as_of, months=months, by="locality", suppress=suppress, policy=policy)
+        out = Kpis(
+            k._inner.renamed("group", "council", "all", ICB_TOTAL),
+            k.trend._inner.renamed("group", "council", "all", ICB_TOTAL),
+            None,
+            k.as_of,  # type: ignore[arg-type]
+            k.policy,  # type: ignore[arg-type]
+        )
+        out._provenance = k._provenance
+        return out
+
+    def simulate(
+        self,
+        scenarios: Any,
+        *,
+        as_of: Any = None,
+        weeks: int | None = None,
+        runs: int | None = None,
+        seed: int | None = None,
+        policy: Any = None,
+    ) -> Table:
+        """Each option with its capacity pooled across the councils (``council`` = ``ICB
+        (pooled capacity)``, one service for all the children) against each council alone with
+        its share of the capacity and of the entrants (by its number of children): the summary
+        rows of both, with a ``council`` column."""
+        import lac_backlog as lb
+        from ._simulation import scenarios_text
+
+        text, fmt = scenarios_text(scenarios)
+        file = json.loads(_native.scenario_file_json(text, fmt))
+        total = sum(len(c) for c in self.cohorts) or 1
+        results = [lb.simulate(self.merged(), file, as_of=as_of, weeks=weeks, runs=runs, seed=seed, policy=policy)]
+        for cohort in self.cohorts:
+            results.append(
+                lb.simulate(
+                    cohort,
+                    _scaled(file, len(cohort) / total),
+                    as_of=as_of,
+                    weeks=weeks,
+                    runs=runs,
+                    seed=seed,
+                    policy=policy,
+                )
+            )
+        return _stacked(self, results, "simulation", "councils_simulation", names=[POOLED, *self.names])
+
+
+def _scaled(file: dict[str, Any], share: float) -> dict[str, Any]:
+    """The scenario file with every option's capacity and entrants scaled by ``share`` (a
+    council's part of the ICB), capacities rounded up so that no council is left with none."""
+    out = dict(file)
+    options = []
+    for s in file.get("scenario", []):
+        s = dict(s)
+        for key in _CAPACITY:
+            if s.get(key) is not None:
+                s[key] = math.ceil(s[key] * share)
+        s["new_entrants_per_week"] = s.get("new_entrants_per_week", 0.0) * share
+        s["changes"] = [
+            {k: (math.ceil(v * share) if k in _CAPACITY and v is not None else v) for k, v in c.items()}
+            for c in s.get("changes", [])
+        ]
+        options.append(s)
+    out["scenario"] = options
+    return out
+
+
+def _stacked(
+    councils: Councils, parts: Sequence[Table], kind: str, function: str, names: Sequence[str] | None = None
+) -> Table:
+    inner = _native.stacked_tables(list(names or councils.names), [p._inner for p in parts])
+    first = parts[0]
+    out = Table(inner, kind, first.as_of, first.policy)
+    _audit.attach(
+        out,
+        function,
+        {"as_of": first.as_of, "councils": list(councils.names)},
+        cohort=councils.merged(),
+    )
+    return out
+
+
+def _today() -> _dt.date:  # pragma: no cover - for symmetry with the package's defaults
+    return _dt.date.today()
