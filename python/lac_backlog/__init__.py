@@ -23,10 +23,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Union, cast
 
 from . import _audit, _native, waiting_list
+from ._councils import Councils
 from ._exceptions import DataError, LacBacklogError, LacBacklogWarning, OverrideWarning, PolicyError, Problem
 from ._native import Policy
 from ._privacy import PseudonymKey, PseudonymKeyError
-from ._councils import Councils
 from ._report import Report
 from ._results import Explanation, Kpis, Table, Worklist, pseudonymise
 from ._simulation import CapacityResult, SimulationResult

@@ -9,6 +9,7 @@ import datetime as _dt
 import json
 import math
 import os
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,16 +50,16 @@ class Councils:
         optional ``assessments``); paths relative to the file's folder."""
         import lac_backlog as lb
 
-        try:
+        if sys.version_info >= (3, 11):
             import tomllib
-        except ImportError:  # pragma: no cover - Python 3.10
-            import tomli as tomllib  # type: ignore[no-redef]
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib
 
         text = decode_text(read_bounded(path, "the councils file"))
         try:
             doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            raise lb.PolicyError(f"{os.fspath(path)}: not a councils file: {e}") from None
+        except tomllib.TOMLDecodeError as err:
+            raise lb.PolicyError(f"{os.fspath(path)}: not a councils file: {err}") from None
         entries = doc.get("council")
         if not isinstance(entries, list) or not entries or set(doc) - {"council"}:
             raise lb.PolicyError(
@@ -66,30 +67,32 @@ class Councils:
             )
         base = os.path.dirname(os.path.abspath(os.fspath(path)))
         out = []
-        for i, e in enumerate(entries, start=1):
-            if not isinstance(e, dict) or set(e) - _KEYS or not isinstance(e.get("name"), str) or not e["name"].strip():
+        for i, entry in enumerate(entries, start=1):
+            if (
+                not isinstance(entry, dict)
+                or set(entry) - _KEYS
+                or not isinstance(entry.get("name"), str)
+                or not entry["name"].strip()
+            ):
                 raise lb.PolicyError(
                     f"{os.fspath(path)}: council {i}: needs a name and children + assessments, or ssda903 "
                     f"(known keys: {', '.join(sorted(_KEYS))})"
                 )
+            name = entry["name"].strip()
 
-            def where(key: str, e: dict[str, Any] = e) -> str | None:
-                v = e.get(key)
-                return None if v is None else os.path.join(base, str(v))
+            def where(key: str, entry: dict[str, Any] = entry) -> str:
+                return os.path.join(base, str(entry[key]))
 
-            if e.get("ssda903"):
-                cohort = lb.Cohort.from_ssda903(
-                    where("ssda903"), assessments=where("assessments"), as_of=today, policy=policy
-                )
-            elif e.get("children") and e.get("assessments"):
+            if entry.get("ssda903"):
+                assessments = where("assessments") if entry.get("assessments") else None
+                cohort = lb.Cohort.from_ssda903(where("ssda903"), assessments, as_of=today, policy=policy)
+            elif entry.get("children") and entry.get("assessments"):
                 cohort = lb.Cohort.from_csv(
                     where("children"), where("assessments"), today=today, skip_bad_rows=skip_bad_rows, policy=policy
                 )
             else:
-                raise lb.PolicyError(
-                    f"{os.fspath(path)}: council {e['name']!r}: give children and assessments, or ssda903"
-                )
-            out.append((e["name"].strip(), cohort))
+                raise lb.PolicyError(f"{os.fspath(path)}: council {name!r}: give children and assessments, or ssda903")
+            out.append((name, cohort))
         return cls(out)
 
     def merged(self) -> Any:
@@ -142,6 +145,7 @@ class Councils:
         its share of the capacity and of the entrants (by its number of children): the summary
         rows of both, with a ``council`` column."""
         import lac_backlog as lb
+
         from ._simulation import scenarios_text
 
         text, fmt = scenarios_text(scenarios)

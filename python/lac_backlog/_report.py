@@ -360,7 +360,12 @@ def build_report(
 
 def policy_equality_min(policy: _native.Policy) -> int:
     """The smallest group the equality table shows (policy ``equality.min_group_size``)."""
-    import tomllib
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
 
     try:
         return int(tomllib.loads(policy.to_toml()).get("equality", {}).get("min_group_size", 10))
