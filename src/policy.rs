@@ -438,29 +438,16 @@ impl Policy {
             return bad(format!("equality.difference_pp must be a number of percentage points from 0 to 100, not {}", eq.difference_pp));
         }
         let sim = &self.simulation;
-        if sim.clear_grace_weeks > bounds::MAX_SIMULATION_WEEKS_SETTING {
-            return bad(format!(
-                "simulation.clear_grace_weeks must be 0 to {}, not {}",
-                bounds::MAX_SIMULATION_WEEKS_SETTING,
-                sim.clear_grace_weeks
-            ));
-        }
-        if sim.rebook_after_weeks == 0 || sim.rebook_after_weeks > bounds::MAX_SIMULATION_WEEKS_SETTING {
-            return bad(format!(
-                "simulation.rebook_after_weeks must be 1 to {}, not {}",
-                bounds::MAX_SIMULATION_WEEKS_SETTING,
-                sim.rebook_after_weeks
-            ));
-        }
-        if sim.host_provider_wait_weeks > bounds::MAX_SIMULATION_WEEKS_SETTING {
-            return bad(format!(
-                "simulation.host_provider_wait_weeks must be 0 to {}, not {}",
-                bounds::MAX_SIMULATION_WEEKS_SETTING,
-                sim.host_provider_wait_weeks
-            ));
-        }
-        if sim.slots_per_clinic == 0 || sim.slots_per_clinic > bounds::MAX_SLOTS_PER_CLINIC {
-            return bad(format!("simulation.slots_per_clinic must be 1 to {}, not {}", bounds::MAX_SLOTS_PER_CLINIC, sim.slots_per_clinic));
+        let weeks = bounds::MAX_SIMULATION_WEEKS_SETTING;
+        for (name, v, lo, hi) in [
+            ("clear_grace_weeks", sim.clear_grace_weeks, 0, weeks),
+            ("rebook_after_weeks", sim.rebook_after_weeks, 1, weeks),
+            ("host_provider_wait_weeks", sim.host_provider_wait_weeks, 0, weeks),
+            ("slots_per_clinic", sim.slots_per_clinic, 1, bounds::MAX_SLOTS_PER_CLINIC),
+        ] {
+            if !(lo..=hi).contains(&v) {
+                return bad(format!("simulation.{name} must be {lo} to {hi}, not {v}"));
+            }
         }
         let b = &self.age_bands;
         if b.plus_17_from > bounds::MAX_AGE {

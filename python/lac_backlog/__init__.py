@@ -546,13 +546,16 @@ def report(
     title: str = "Health assessments for children in care",
     suppress: bool = True,
     runs: int = 200,
+    councils: Councils | None = None,
 ) -> Report:
     """The board report (docs/report.md): one self-contained HTML page (no network request, no
     script, charts as inline SVG) with the headline indicators and their RAG, 12-month trend
     charts, status by age band, the options side by side when ``scenarios`` is given, the
     equality impact, data quality and completeness, and definitions. Suppression is on by
     default (``suppress=False`` for the care team only). ``.html()`` gives the page and
-    ``.write(path)`` writes it whole or not at all.
+    ``.write(path)`` writes it whole or not at all. With ``councils`` (:class:`Councils`) the
+    report is the ICB's, over all their children (``cohort`` may then be None), with a section
+    by council.
 
     >>> r = report(Cohort.from_csv(*example_paths()), as_of="2021-10-21")
     >>> r.html().startswith("<!DOCTYPE html>"), sorted(r.headline)[0]
@@ -563,7 +566,14 @@ def report(
     as_of_ = _as_date(as_of, "as_of")
     _whole("runs", runs, 1, MAX_RUNS)
     return build_report(
-        cohort, as_of_, _policy(policy), title=str(title), scenarios=scenarios, suppress=bool(suppress), runs=runs
+        cohort,
+        as_of_,
+        _policy(policy),
+        title=str(title),
+        scenarios=scenarios,
+        suppress=bool(suppress),
+        runs=runs,
+        councils=councils,
     )
 
 

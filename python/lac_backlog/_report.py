@@ -218,9 +218,33 @@ def build_report(
     months: int = 12,
     suppress: bool = True,
     runs: int = 200,
+    councils: Any = None,
 ) -> Report:
-    """Every section of the board report, from the package's own results."""
+    """Every section of the board report, from the package's own results. With ``councils``
+    (:class:`lac_backlog.Councils`), the report is the ICB's, over all their children, with a
+    section by council."""
     import lac_backlog as lb
+
+    by_council = ""
+    if councils is not None:
+        cohort = councils.merged()
+        ck = councils.kpis(as_of=as_of, suppress=suppress, policy=policy)
+        crow = [r for r in ck.rows() if r["exclusion"] == "none"]
+        names = ["ICB total", *councils.names]
+        table_rows = []
+        for name in names:
+            cells = [_e(name)]
+            for ind in INDICATOR_WORDS:
+                r = next((x for x in crow if x["council"] == name and x["indicator"] == ind), None)
+                v = None if r is None else r["value_pct"]
+                cells.append(f"{_pct(v)} {_rag_badge(r['rag'] if r else None)}")
+            table_rows.append(cells)
+        by_council = (
+            "<section><h2>By council</h2><p>Each council's indicators at "
+            f"{_uk(as_of)}, and the ICB's total over all their children.</p>"
+            + _table(["Council", *(w[0] for w in INDICATOR_WORDS.values())], table_rows)
+            + "</section>"
+        )
 
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as said:
@@ -345,6 +369,7 @@ def build_report(
 <section><h2>Twelve months</h2>{"".join(charts)}
 {_table(["Indicator", "Direction", "First month", "Last month"], trend_rows)}</section>
 <section><h2>Status by age band</h2>{_table(["Age band", *_STATUS_WORDS.values(), "Children"], status_rows)}</section>
+{by_council}
 {options}
 <section><h2>Equality impact</h2><p>Whether the backlog or the triage falls harder on any group (groups under
 {_e(policy_equality_min(policy))} children are left out). A difference is a prompt to look, not a finding.</p>

@@ -561,7 +561,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("report", help="the board report: one self-contained HTML page (suppressed, fit to share)")
-    _add_inputs(p)
+    _add_inputs(p, councils=True)
     p.add_argument(
         "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to report at (default: today)"
     )
@@ -757,7 +757,8 @@ def _cmd_report(args: argparse.Namespace, run: _Run) -> int:
     if not args.out.lower().endswith((".html", ".htm")):
         raise _UsageError("the report is one HTML page: give --out with a .html name (board.html)")
     policy = _policy_inputs(args, run)
-    cohort = _load_cohort(args, run, policy)
+    councils = _load_councils(args, run, policy) if getattr(args, "councils", None) else None
+    cohort = councils.merged() if councils is not None else _load_cohort(args, run, policy)
     scenarios = None
     if args.scenarios:
         data = read_bounded(args.scenarios, "the scenario file")
@@ -771,6 +772,7 @@ def _cmd_report(args: argparse.Namespace, run: _Run) -> int:
         title=args.title,
         suppress=not args.no_suppress,
         runs=args.runs,
+        councils=councils,
     )
     written = run.stage(args.out)
     rep.write(written)

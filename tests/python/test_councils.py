@@ -126,3 +126,11 @@ def test_cli_councils(icb: Path, tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("council,scenario,")
+
+
+def test_the_icb_report(icb: Path, tmp_path: Path) -> None:
+    out = tmp_path / "icb.html"
+    r = run_cli("report", "--councils", str(icb), "--as-of", AS_OF, "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    page = out.read_text()
+    assert ">By council<" in page and "ICB total" in page and "North" in page and "South" in page
