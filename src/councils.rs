@@ -20,6 +20,10 @@ pub fn merged(parts: &[(&str, &Cohort)]) -> Result<Cohort> {
     if names.iter().any(|n| n.trim().is_empty()) || names.windows(2).any(|w| w[0] == w[1]) {
         return Err(Error::Policy("councils: every council needs a name of its own".into()));
     }
+    // "all" is the name of the total of the groups (the ICB's), so no council may take it.
+    if let Some(n) = names.iter().find(|n| n.trim().eq_ignore_ascii_case("all")) {
+        return Err(Error::Policy(format!("councils: {n:?} cannot name a council (it names the ICB's total)")));
+    }
     let mut children: Vec<Child> = Vec::with_capacity(parts.iter().map(|(_, c)| c.len()).sum());
     for (name, cohort) in parts {
         for c in &cohort.children {
@@ -112,6 +116,7 @@ mod tests {
         assert_eq!(m.children.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["Hampshire/1", "Isle of Wight/1"]);
         assert_eq!(m.children[1].locality.as_deref(), Some("Isle of Wight"));
         assert!(merged(&[("A", &a), ("A", &b)]).is_err() && merged(&[(" ", &a)]).is_err());
+        assert!(merged(&[("all", &a), ("Kent", &b)]).is_err());
     }
 
     #[test]

@@ -171,10 +171,11 @@ pub fn notes(all: &[GroupFigures], g: &GroupFigures, policy: &Policy) -> Vec<Str
             return;
         }
         let (a, b) = (100.0 * n as f64 / d as f64, 100.0 * rn as f64 / rd as f64);
-        if (a - b).abs() > p.difference_pp {
+        // No count is quoted: a count, or the rest's total, could give away a small group.
+        let small = |x: u64| policy.suppression.min_count <= x && x <= policy.suppression.max_count;
+        if (a - b).abs() > p.difference_pp && !small(n) && !small(rn) {
             out.push(format!(
-                "{who}: {a:.0}% {what} against {b:.0}% of the other children ({n} of {d} against {rn} of {rd}); a difference of {:.0} \
-                 percentage points",
+                "{who}: {a:.0}% {what} against {b:.0}% of the other children, a difference of {:.0} percentage points",
                 (a - b).abs()
             ));
         }
@@ -191,16 +192,37 @@ pub fn notes(all: &[GroupFigures], g: &GroupFigures, policy: &Policy) -> Vec<Str
 pub fn equality_table(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> Table {
     let all = figures(cohort, as_of, policy);
     let min = u64::from(policy.equality.min_group_size);
-    let shown = |g: &GroupFigures| g.children >= min;
+    // Groups under the minimum are hidden; when a characteristic would hide exactly one group,
+    // the smallest other is hidden too, so the hidden one cannot be worked out from the rest
+    // (the groups of a characteristic add up to the same children as any other's).
+    let mut hidden: Vec<bool> = all.iter().map(|g| g.children < min).collect();
+    for name in CHARACTERISTICS {
+        let idx: Vec<usize> = (0..all.len()).filter(|i| all[*i].characteristic == name).collect();
+        if idx.len() > 1 && idx.iter().filter(|i| hidden[**i]).count() == 1 {
+            if let Some(&j) = idx.iter().filter(|i| !hidden[**i]).min_by_key(|i| (all[**i].children, **i)) {
+                hidden[j] = true;
+            }
+        }
+    }
+    let shown = |g: &GroupFigures| !hidden[all.iter().position(|x| std::ptr::eq(x, g)).unwrap_or(0)];
+    // A share whose count is small (1 to 5 by default) would give the count away: blank.
+    let small = |x: u64| policy.suppression.min_count <= x && x <= policy.suppression.max_count;
+    let share = |v: Option<f64>, n: u64, g: &GroupFigures| v.filter(|_| shown(g) && !small(n));
     let mut t = Table::default();
     t.push("characteristic", ColumnData::Str(all.iter().map(|g| Some(g.characteristic.to_string())).collect()));
     t.push("group", ColumnData::Str(all.iter().map(|g| Some(g.group.clone())).collect()));
     t.push("children", ColumnData::Int(all.iter().map(|g| shown(g).then_some(g.children as i64)).collect()));
-    t.push("overdue_pct", ColumnData::Float(all.iter().map(|g| g.overdue_pct().filter(|_| shown(g))).collect()));
-    t.push("median_days_overdue", ColumnData::Int(all.iter().map(|g| g.median_days_overdue.filter(|_| shown(g))).collect()));
-    t.push("urgent_pct", ColumnData::Float(all.iter().map(|g| g.urgent_pct().filter(|_| shown(g))).collect()));
-    t.push("face_to_face_pct", ColumnData::Float(all.iter().map(|g| g.face_to_face_pct().filter(|_| shown(g))).collect()));
+    t.push("overdue_pct", ColumnData::Float(all.iter().map(|g| share(g.overdue_pct(), g.overdue, g)).collect()));
+    t.push(
+        "median_days_overdue",
+        ColumnData::Int(all.iter().map(|g| g.median_days_overdue.filter(|_| shown(g) && !small(g.overdue))).collect()),
+    );
+    t.push("urgent_pct", ColumnData::Float(all.iter().map(|g| share(g.urgent_pct(), g.urgent, g)).collect()));
+    t.push("face_to_face_pct", ColumnData::Float(all.iter().map(|g| share(g.face_to_face_pct(), g.face_to_face, g)).collect()));
     t.push("suppressed", ColumnData::Str(all.iter().map(|g| Some(if shown(g) { "no" } else { "yes" }.to_string())).collect()));
-    t.push("note", ColumnData::Str(all.iter().map(|g| Some(notes(&all, g, policy).join(" | "))).collect()));
+    t.push(
+        "note",
+        ColumnData::Str(all.iter().map(|g| Some(if shown(g) { notes(&all, g, policy).join(" | ") } else { String::new() })).collect()),
+    );
     t
 }

@@ -109,7 +109,8 @@ pub fn leavers_warning(cohort: &Cohort, period_ends: &[NaiveDate]) -> Option<Str
     if period_ends.len() < 2 {
         return None;
     }
-    let from = sub_months(first, 1).unwrap_or(first);
+    // The last day of the month before the first period end (its month end, not the same day).
+    let from = sub_months(first, 1).map(month_end).unwrap_or(first);
     let any_leaver = cohort.children.iter().any(|c| c.care_end.is_some_and(|e| e > from && e <= last));
     (!any_leaver).then(|| {
         format!(

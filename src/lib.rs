@@ -14,6 +14,7 @@ pub mod kpi;
 pub mod model;
 pub mod oc2;
 mod par;
+pub mod pathway;
 pub mod policy;
 pub mod privacy;
 pub mod read;

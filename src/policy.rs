@@ -65,6 +65,8 @@ pub mod bounds {
     pub const MAX_SIMULATION_WEEKS_SETTING: u32 = 52;
     /// The most slots in one clinic.
     pub const MAX_SLOTS_PER_CLINIC: u32 = 100;
+    /// The largest pathway deadline (days, working days or weeks): a year of days.
+    pub const MAX_PATHWAY_SETTING: u32 = 366;
 }
 
 /// All policy settings. Unknown keys in a TOML file are an error, so a typo never passes silently.
@@ -80,6 +82,44 @@ pub struct Policy {
     pub data: DataPolicy,
     pub simulation: SimulationPolicy,
     pub equality: EqualityPolicy,
+    pub pathway: PathwayPolicy,
+}
+
+/// The steps of the pathway and their deadlines (docs/pathway.md): local practice, not
+/// statute, each adjustable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PathwayPolicy {
+    /// The council notifies health within this many working days of care_start (5).
+    pub notify_within_working_days: u32,
+    /// The council requests the IHA within this many working days of care_start (5), so that
+    /// health can meet the 20-working-day deadline.
+    pub iha_request_within_working_days: u32,
+    /// The council requests a review this many weeks before it is due (8; 12 for a child
+    /// placed out of area, whose host provider needs longer).
+    pub review_request_weeks_before: u32,
+    pub review_request_weeks_before_out_of_area: u32,
+    /// The provider returns the report within this many working days of the assessment (10).
+    pub report_within_working_days: u32,
+    /// A child not brought is rebooked within this many working days (10).
+    pub rebook_within_working_days: u32,
+    /// An action late by more than this many days is escalated (10): health's to the
+    /// designated nurse, the council's to its service manager.
+    pub escalate_after_days: u32,
+}
+
+impl Default for PathwayPolicy {
+    fn default() -> Self {
+        PathwayPolicy {
+            notify_within_working_days: 5,
+            iha_request_within_working_days: 5,
+            review_request_weeks_before: 8,
+            review_request_weeks_before_out_of_area: 12,
+            report_within_working_days: 10,
+            rebook_within_working_days: 10,
+            escalate_after_days: 10,
+        }
+    }
 }
 
 /// The equality impact (`lac-backlog equality`, docs/equality.md).
@@ -344,6 +384,7 @@ impl Default for Policy {
             data: DataPolicy::default(),
             simulation: SimulationPolicy::default(),
             equality: EqualityPolicy::default(),
+            pathway: PathwayPolicy::default(),
         }
     }
 }
@@ -436,6 +477,20 @@ impl Policy {
         }
         if !(0.0..=100.0).contains(&eq.difference_pp) {
             return bad(format!("equality.difference_pp must be a number of percentage points from 0 to 100, not {}", eq.difference_pp));
+        }
+        let pw = &self.pathway;
+        for (name, v) in [
+            ("notify_within_working_days", pw.notify_within_working_days),
+            ("iha_request_within_working_days", pw.iha_request_within_working_days),
+            ("review_request_weeks_before", pw.review_request_weeks_before),
+            ("review_request_weeks_before_out_of_area", pw.review_request_weeks_before_out_of_area),
+            ("report_within_working_days", pw.report_within_working_days),
+            ("rebook_within_working_days", pw.rebook_within_working_days),
+            ("escalate_after_days", pw.escalate_after_days),
+        ] {
+            if v > bounds::MAX_PATHWAY_SETTING {
+                return bad(format!("pathway.{name} must be 0 to {}, not {v}", bounds::MAX_PATHWAY_SETTING));
+            }
         }
         let sim = &self.simulation;
         let weeks = bounds::MAX_SIMULATION_WEEKS_SETTING;

@@ -150,6 +150,13 @@ impl PyPolicy {
         self.inner.schedule.due_soon_days
     }
 
+    /// Disclosure control: (smallest count hidden, largest count hidden, symbol).
+    #[getter]
+    fn suppression_range(&self) -> (u64, u64, String) {
+        let s = &self.inner.suppression;
+        (s.min_count, s.max_count, s.symbol.clone())
+    }
+
     /// Weeks overdue a child may be and still count as cleared (`simulation.clear_grace_weeks`).
     #[getter]
     fn simulation_clear_grace_weeks(&self) -> u32 {
@@ -497,6 +504,12 @@ impl PySimulation {
         Ok(PyTable::new(self.lock()?.summary()))
     }
 
+    /// The name of the option the others are costed against (the file's `baseline`, else the first).
+    fn baseline(&self) -> PyResult<String> {
+        let b = self.lock()?;
+        Ok(b.file.scenario.get(b.file.baseline_index()).map(|s| s.name.clone()).unwrap_or_default())
+    }
+
     fn trajectory(&self) -> PyResult<PyTable> {
         Ok(PyTable::new(self.lock()?.trajectory()))
     }
@@ -766,7 +779,7 @@ impl PyWorklist {
         statuses: Vec<String>,
     ) -> PyResult<PyWorklist> {
         let f = crate::workbook::WorklistFilter { tiers, age_bands, modalities, localities, statuses };
-        let unknown = f.unknown(&self.inner);
+        let unknown = f.unknown(&self.inner, &self.cohort);
         if !unknown.is_empty() {
             return Err(pyo3::exceptions::PyValueError::new_err(format!("no worklist row can have {}", unknown.join(", "))));
         }
@@ -867,6 +880,28 @@ fn stacked_tables(names: Vec<String>, tables: Vec<Bound<'_, PyTable>>) -> PyResu
     Ok(PyTable::new(crate::councils::stacked(&parts)?))
 }
 
+/// The pathway's actions due by `as_of` + `ahead_days` or late (docs/pathway.md), from an events
+/// CSV's bytes (`name` is what problems call it): the table and the reading's warnings.
+#[pyfunction]
+fn actions<'py>(
+    py: Python<'py>,
+    cohort: &Bound<'_, PyCohort>,
+    name: &str,
+    events: &[u8],
+    as_of: NaiveDate,
+    ahead_days: i64,
+    policy: &Bound<'_, PyPolicy>,
+) -> PyResult<(PyTable, Bound<'py, PyList>)> {
+    let cohort = Arc::clone(&cohort.get().inner);
+    let policy = policy.get().inner.clone();
+    let (events, warnings) = crate::pathway::read_events(name, events, &cohort, as_of)?;
+    let t = py.detach(move || {
+        let a = crate::pathway::actions(&cohort, &events, as_of, ahead_days, &policy);
+        crate::pathway::actions_table(&cohort, &a)
+    });
+    Ok((PyTable::new(t), problem_list(py, &warnings)?))
+}
+
 /// The equality impact at `as_of` (docs/equality.md).
 #[pyfunction]
 fn equality(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, policy: &Bound<'_, PyPolicy>) -> PyTable {
@@ -932,6 +967,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reduce_birth_dates, m)?)?;
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(equality, m)?)?;
+    m.add_function(wrap_pyfunction!(actions, m)?)?;
     m.add_function(wrap_pyfunction!(merged_cohort, m)?)?;
     m.add_function(wrap_pyfunction!(stacked_tables, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;

@@ -432,7 +432,8 @@ impl Week {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     pub weeks: Vec<Week>,
-    /// The first week (from 1) that ends with no child overdue who could be seen.
+    /// The first week (from 1) from which every week to the horizon's end ends with no child
+    /// who could be seen more than the policy's grace overdue (cleared, and staying so).
     pub weeks_to_clear: Option<u32>,
     /// Children in scope at the start, arriving, leaving, and in scope at the end.
     pub started: u32,
@@ -774,7 +775,9 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
     let attendance_key = rng.next_u64();
     let horizon_end = week_end(as_of, weeks);
     let year_end = year_end_in(as_of, weeks);
-    let iha_lane = s.iha_lane();
+    // Whether the option ever has doctors' IHA slots; each week, IHAs use them only while there
+    // are some (otherwise they share the face-to-face slots).
+    let has_lane = s.iha_lane();
     let grace_days = 7 * u64::from(sim.clear_grace_weeks);
     let slot_costs = s.costs.as_ref().unwrap_or(costs);
     // An IHA that fell due in the horizon and was not done by the time it is counted.
@@ -830,12 +833,14 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         // child_id), each child decided by the same rules as the worklist. With an IHA lane, a
         // new entrant's IHA is queued from the day of entry.
         queue.clear();
+        let mut slots = s.slots(w + 1);
+        let iha_lane = has_lane && slots[IHA_SLOT] > 0;
         let mut week_host = 0u32;
         let rules = crate::triage::Rules::new(ws, policy, &flags);
         for (i, k) in kids.iter_mut().enumerate() {
-            let Some((kind, due)) =
-                k.next.filter(|(kind, d)| k.present && k.rebook_week <= w && (*d <= we || (iha_lane && *kind == AssessmentType::Iha)))
-            else {
+            let Some((kind, due)) = k.next.filter(|(kind, d)| {
+                k.present && k.rebook_week <= w && (*d <= we || (iha_lane && !k.out_of_area && *kind == AssessmentType::Iha))
+            }) else {
                 continue;
             };
             if k.queued_since.is_none() {
@@ -847,7 +852,8 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             // A child placed out of area is assessed by the host area's provider after its wait,
             // using no local slot (and is not in the local queue meanwhile).
             if k.out_of_area {
-                if w - k.queued_since.unwrap_or(w) >= sim.host_provider_wait_weeks {
+                // The host provider cannot see a child who is missing either.
+                if !k.missing && w - k.queued_since.unwrap_or(w) >= sim.host_provider_wait_weeks {
                     week_host += 1;
                     if kind == AssessmentType::Iha && due >= as_of && due <= horizon_end {
                         run.ihas_due += 1;
@@ -886,7 +892,6 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             let d = decide(child, &status, &rules, None, Some(&known));
             queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, due, modality: d.modality });
         }
-        let mut slots = s.slots(w + 1);
         let commissioned_now = commissioned(&slots, slot_costs);
         let mut week = Week {
             queued: queue.len() as u32,
@@ -985,9 +990,6 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                 }
             }
         }
-        if run.weeks_to_clear.is_none() && week.overdue_past_grace == 0 {
-            run.weeks_to_clear = Some(w + 1);
-        }
         if let Some(e) = year_end.filter(|e| (ws..=we).contains(e)) {
             run.year_end_up_to_date = week.up_to_date_pct();
             let cohort_start = crate::kpi::oc2_cohort_start(e);
@@ -1001,7 +1003,16 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         }
         run.weeks.push(week);
     }
-    run.ihas_due += kids.iter().filter(|k| k.present && iha_missed(k, horizon_end)).count() as u32;
+    // A child who leaves in the last week is still present: count an IHA missed only while in care.
+    run.ihas_due +=
+        kids.iter().filter(|k| k.present && iha_missed(k, k.leaves.pred_opt().unwrap_or(k.leaves).min(horizon_end))).count() as u32;
+    // Cleared, and staying so: the week after the last that ended with a child past the grace
+    // (a week clear between two that are not is not "cleared"); None if the last week is not.
+    run.weeks_to_clear = match run.weeks.iter().rposition(|w| w.overdue_past_grace > 0) {
+        None => Some(1),
+        Some(last) if last + 1 < run.weeks.len() => Some(last as u32 + 2),
+        Some(_) => None,
+    };
     run
 }
 
@@ -1076,7 +1087,12 @@ pub fn summary_table(results: &[(String, Vec<Run>)], as_of: NaiveDate, file: &Sc
     t.push("clear_date_p50", clear_date(0.5));
     t.push("clear_date_p90", clear_date(0.9));
     t.push("aged_out_overdue_p50", ints(&|r| q_i(r, &|x| Some(x.aged_out_overdue), 0.5)));
-    t.push("iha_in_timescale_p50", floats(&|r| q_f(r, &Run::iha_in_timescale_pct, 0.5)));
+    // Over the runs in which an IHA fell due (a run with none says nothing about timeliness).
+    let iha_pct = |r: &[Run]| {
+        let v: Vec<Option<f64>> = r.iter().map(Run::iha_in_timescale_pct).filter(Option::is_some).collect();
+        quantile(&v, 0.5)
+    };
+    t.push("iha_in_timescale_p50", floats(&iha_pct));
     let lane = |i: usize| file.scenario.get(i).is_some_and(Scenario::iha_lane);
     let slots_of = |i: usize| Some(if lane(i) { "doctor_iha" } else { "shared_face_to_face" }.to_string());
     t.push("iha_slots", ColumnData::Str((0..results.len()).map(slots_of).collect()));
@@ -1329,6 +1345,14 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
         );
         if base.iha_lane() {
             why.push_str("; IHAs use only the doctors' IHA slots (doctor_iha_per_week), which this search does not change");
+        }
+        if let Some(h) = base.admin_hours_per_week {
+            let per = base.costs.as_ref().unwrap_or(costs).face_to_face_admin_minutes.max(1.0);
+            why.push_str(&format!(
+                "; bookings are limited by admin_hours_per_week ({h} hours: at most {} face-to-face bookings a week at {per} admin \
+                 minutes each), which more slots do not change",
+                (h * 60.0 / per).floor()
+            ));
         }
         if base.did_not_attend_rate > 0.0 {
             why.push_str(&format!(

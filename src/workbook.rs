@@ -189,7 +189,7 @@ pub struct WorklistFilter {
 impl WorklistFilter {
     /// Values that name no tier, age band, format or status the worklist knows: a typing error
     /// would otherwise keep no row and look like an empty list.
-    pub fn unknown(&self, wl: &Worklist) -> Vec<String> {
+    pub fn unknown(&self, wl: &Worklist, cohort: &Cohort) -> Vec<String> {
         let tiers: Vec<&str> = wl.policy.triage.tiers.iter().map(|t| t.name.as_str()).collect();
         let known_band = |v: &str| {
             [AgeBand::Under5, AgeBand::FiveTo16, AgeBand::Plus17].iter().any(|b| b.as_str() == v || age_band_words(b.as_str()) == v)
@@ -205,6 +205,8 @@ impl WorklistFilter {
         out.extend(self.age_bands.iter().filter(|v| !known_band(v)).map(|v| format!("age band {v:?}")));
         out.extend(self.modalities.iter().filter(|v| !known_modality(v)).map(|v| format!("format {v:?}")));
         out.extend(self.statuses.iter().filter(|v| !known_status(v)).map(|v| format!("status {v:?}")));
+        let known_locality = |v: &str| cohort.children.iter().any(|c| c.locality.as_deref() == Some(v));
+        out.extend(self.localities.iter().filter(|v| !known_locality(v)).map(|v| format!("locality {v:?}")));
         out
     }
 

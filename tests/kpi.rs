@@ -383,6 +383,10 @@ fn a_series_without_leavers_is_warned_about() {
     today_only.children.retain(|c| c.care_end.is_none());
     let w = lac_backlog::kpi::leavers_warning(&today_only, &ends).unwrap();
     assert!(w.contains("between 01/10/2020 and 30/09/2021") && w.contains("past months need the children who have since left"), "{w}");
+    // The window starts the day after the month before the first period end ends: a series
+    // from 30 November starts on 1 November (not 31 October).
+    let w = lac_backlog::kpi::leavers_warning(&today_only, &month_ends(ymd(2022, 5, 20), 6)).unwrap();
+    assert!(w.contains("between 01/11/2021 and 30/04/2022"), "{w}");
     // One month end is a snapshot: nothing to say.
     assert_eq!(lac_backlog::kpi::leavers_warning(&today_only, &ends[11..]), None);
 }

@@ -60,6 +60,11 @@ fn a_filter_keeps_the_rows_asked_for_with_their_ranks() {
     assert_eq!(south.rows[0].rank, wl.rows.iter().find(|r| wl.child_id(r) == "K1").unwrap().rank);
     let none = filtered(&wl, &c, &WorklistFilter { statuses: vec!["due_soon".into()], ..Default::default() });
     assert!(none.rows.is_empty());
-    let bad = WorklistFilter { tiers: vec!["P9".into()], modalities: vec!["telepathy".into()], ..Default::default() };
-    assert_eq!(bad.unknown(&wl), ["tier \"P9\"", "format \"telepathy\""]);
+    let bad = WorklistFilter {
+        tiers: vec!["P9".into()],
+        modalities: vec!["telepathy".into()],
+        localities: vec!["north".into()],
+        ..Default::default()
+    };
+    assert_eq!(bad.unknown(&wl, &c), ["tier \"P9\"", "format \"telepathy\"", "locality \"north\""]);
 }

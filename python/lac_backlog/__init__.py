@@ -65,6 +65,7 @@ __all__ = [
     "validate",
     "Worklist",
     "equality",
+    "actions",
     "report",
     "Report",
     "Councils",
@@ -444,7 +445,7 @@ def capacity_needed(
         float(base.get("new_entrants_per_week", 3.0)),
         target_wait_weeks,
         horizon,
-        float(found or base.get("face_to_face_per_week", 20)),
+        float(found if found is not None else base.get("face_to_face_per_week", 20)),
     )
     goal = (
         f"no child who can be seen more than {pol.simulation_clear_grace_weeks} week(s) overdue by {goal_date:%d/%m/%Y}"
@@ -534,6 +535,39 @@ def equality(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | 
     pol = _policy(policy)
     result = Table(_native.equality(cohort._inner, as_of_, pol), "equality", as_of_, pol)
     _audit.attach(result, "equality", {"as_of": as_of_}, cohort=cohort)
+    return result
+
+
+def actions(
+    cohort: Cohort,
+    events: PathLike,
+    *,
+    as_of: DateLike | None = None,
+    weeks: int = 8,
+    policy: Policy | None = None,
+) -> Table:
+    """Who must act, from the pathway's ``events`` (a CSV path: ``child_id, event, date``;
+    docs/pathway.md): every action due in the next ``weeks`` weeks or late at ``as_of``, one
+    row each (``child_id, action, owner, provider, due_on, days_late, step, reason``), most
+    urgent first, with an escalation for each action long late. Events are checked like any
+    input: errors raise DataError; warnings are issued as LacBacklogWarning."""
+    from ._files import read_bounded
+
+    as_of_ = _as_date(as_of, "as_of")
+    _whole("weeks", weeks, 0, MAX_WEEKS)
+    pol = _policy(policy)
+    data = read_bounded(events, "the events file", 1 << 30)
+    table, notes = _native.actions(cohort._inner, os.fspath(events), data, as_of_, 7 * int(weeks), pol)
+    for p in notes:
+        warnings.warn(str(Problem(*p)), LacBacklogWarning, stacklevel=2)
+    result = Table(table, "actions", as_of_, pol)
+    _audit.attach(
+        result,
+        "actions",
+        {"as_of": as_of_, "weeks": weeks},
+        cohort=cohort,
+        sources=[_audit.bytes_read_source("events", events, data)],
+    )
     return result
 
 

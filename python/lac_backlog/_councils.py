@@ -142,45 +142,62 @@ class Councils:
     ) -> Table:
         """Each option with its capacity pooled across the councils (``council`` = ``ICB
         (pooled capacity)``, one service for all the children) against each council alone with
-        its share of the capacity and of the entrants (by its number of children): the summary
-        rows of both, with a ``council`` column."""
+        its share of the slots (whole slots adding up to the pooled number), the entrants and
+        the admin hours, by its children in scope at ``as_of``: the summary rows of both, with
+        a ``council`` column."""
         import lac_backlog as lb
 
         from ._simulation import scenarios_text
 
         text, fmt = scenarios_text(scenarios)
         file = json.loads(_native.scenario_file_json(text, fmt))
-        total = sum(len(c) for c in self.cohorts) or 1
+        # Each council's share: its children in scope at as_of (not those who have left).
+        shares = [
+            float(sum(r["status"] != "not_required" for r in lb.status(c, as_of=as_of, policy=policy).rows()))
+            for c in self.cohorts
+        ]
         results = [lb.simulate(self.merged(), file, as_of=as_of, weeks=weeks, runs=runs, seed=seed, policy=policy)]
-        for cohort in self.cohorts:
+        for k, cohort in enumerate(self.cohorts):
+            council_file = _scaled(file, shares, k)
             results.append(
-                lb.simulate(
-                    cohort,
-                    _scaled(file, len(cohort) / total),
-                    as_of=as_of,
-                    weeks=weeks,
-                    runs=runs,
-                    seed=seed,
-                    policy=policy,
-                )
+                lb.simulate(cohort, council_file, as_of=as_of, weeks=weeks, runs=runs, seed=seed, policy=policy)
             )
         return _stacked(self, results, "simulation", "councils_simulation", names=[POOLED, *self.names])
 
 
-def _scaled(file: dict[str, Any], share: float) -> dict[str, Any]:
-    """The scenario file with every option's capacity and entrants scaled by ``share`` (a
-    council's part of the ICB), capacities rounded up so that no council is left with none."""
+def _split(total: int, shares: Sequence[float]) -> list[int]:
+    """``total`` whole slots split in proportion to ``shares`` so that the parts add up to it
+    (largest remainders; ties to the earlier council)."""
+    weight = sum(shares) or 1.0
+    exact = [total * x / weight for x in shares]
+    parts = [math.floor(x) for x in exact]
+    left = total - sum(parts)
+    for i in sorted(range(len(shares)), key=lambda i: (-(exact[i] - parts[i]), i))[:left]:
+        parts[i] += 1
+    return parts
+
+
+def _scaled(file: dict[str, Any], shares: Sequence[float], k: int) -> dict[str, Any]:
+    """The scenario file as council ``k`` alone has it: every option's slots split between the
+    councils in proportion to ``shares`` (whole slots adding up to the pooled number), and its
+    entrants and admin hours in proportion."""
+    weight = sum(shares) or 1.0
+    share = shares[k] / weight
+
+    def slots(v: Any) -> Any:
+        return None if v is None else _split(int(v), shares)[k]
+
     out = dict(file)
     options = []
     for s in file.get("scenario", []):
         s = dict(s)
         for key in _CAPACITY:
-            if s.get(key) is not None:
-                s[key] = math.ceil(s[key] * share)
+            s[key] = slots(s.get(key))
         s["new_entrants_per_week"] = s.get("new_entrants_per_week", 0.0) * share
+        if s.get("admin_hours_per_week") is not None:
+            s["admin_hours_per_week"] = s["admin_hours_per_week"] * share
         s["changes"] = [
-            {k: (math.ceil(v * share) if k in _CAPACITY and v is not None else v) for k, v in c.items()}
-            for c in s.get("changes", [])
+            {key: (slots(v) if key in _CAPACITY else v) for key, v in c.items()} for c in s.get("changes", [])
         ]
         options.append(s)
     out["scenario"] = options

@@ -118,6 +118,8 @@ def _save(wb: Any, path: str | os.PathLike[str]) -> None:
 #: Fill colours of the tiers, most urgent first (light shades, so black text stays readable when
 #: printed); a policy with more tiers reuses the last.
 TIER_FILLS = ["F4CCCC", "FCE5CD", "FFF2CC", "D9EAD3", "CFE2F3", "EAD1DC"]
+#: The nurse's workbook's date columns, shown dd/mm/yyyy even when empty (for what is typed in).
+_DATE_COLUMNS = ("Book by", "Due date", "Date of birth", "Last assessment", "Override on", "Booked on")
 #: Column widths (characters) of the nurse's workbook; others fit their content up to 30.
 _WIDTHS = {"Reasons": 70, "Override reason": 40, "Notes": 30, "Red flags": 24, "Assessment": 26}
 
@@ -179,7 +181,7 @@ def write_worklist_xlsx(table: Table, path: str | os.PathLike[str], about: dict[
         else:
             width = min(max([len(c)] + [len(_shown(data[c][i])) for i in range(min(len(table), 200))]) + 2, 30)
         ws.column_dimensions[letter].width = max(width, 8)
-        if any(isinstance(v, _dt.date) for v in data[c]) or c in ("Booked on",):
+        if any(isinstance(v, _dt.date) for v in data[c]) or c in _DATE_COLUMNS:
             for cell in ws[letter][1:]:
                 cell.number_format = "dd/mm/yyyy"
     ws.freeze_panes = "C2"

@@ -299,14 +299,26 @@ def build_report(
     ]
 
     st = list(lb.status(cohort, as_of=as_of, policy=policy).rows())
+    lo, hi, sym = policy.suppression_range
+
+    def small(n: int) -> bool:
+        return suppress and lo <= n <= hi
+
     bands = ["under_5", "5_to_16", "17_plus"]
     status_rows = []
     for b in bands:
         mine = [r for r in st if r["age_band"] == b and r["status"] in _STATUS_WORDS]
         counts = [sum(r["status"] == s for r in mine) for s in _STATUS_WORDS]
-        shown = ["c" if suppress and 1 <= n <= 5 else str(n) for n in counts]
-        status_rows.append((_AGE_WORDS[b], *shown, "c" if suppress and 1 <= len(mine) <= 5 else str(len(mine))))
+        shown = [sym if small(n) else str(n) for n in counts]
+        # A hidden cell hides its row's total too, or the total less the others would give it.
+        total = sym if small(len(mine)) or sym in shown else str(len(mine))
+        status_rows.append((_AGE_WORDS[b], *shown, total))
     overdue_now = sum(r["status"] == "overdue" for r in st)
+    overdue_words = (
+        f"{sym} children are"
+        if small(overdue_now)
+        else f"{overdue_now:,} {'child is' if overdue_now == 1 else 'children are'}"
+    )
 
     eq = lb.equality(cohort, as_of=as_of, policy=policy)
     eq_rows = [
@@ -363,9 +375,9 @@ def build_report(
 <body><main>
 <h1>{_e(title)}</h1>
 <p class="meta">Board report as of {_uk(as_of)}. Made by lac-backlog {_e(lb.__version__)}.
-{"Counts from 1 to 5 are shown as c (disclosure control), so this page is fit to share." if suppress else "Not suppressed: for the care team only."}</p>
+{f"Counts from {lo} to {hi} are shown as {sym} (disclosure control), so this page is fit to share." if suppress else "Not suppressed: for the care team only."}</p>
 <section><h2>Headline</h2><div class="headline">{"".join(cards)}</div>
-<p>{overdue_now:,} children are overdue for a health assessment today.</p></section>
+<p>{overdue_words} overdue for a health assessment today.</p></section>
 <section><h2>Twelve months</h2>{"".join(charts)}
 {_table(["Indicator", "Direction", "First month", "Last month"], trend_rows)}</section>
 <section><h2>Status by age band</h2>{_table(["Age band", *_STATUS_WORDS.values(), "Children"], status_rows)}</section>

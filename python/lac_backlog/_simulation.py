@@ -55,11 +55,12 @@ class SimulationResult(Table):
     (p10/p50/p90). ``plot()`` draws the backlog fan per scenario; ``plot_kpi()`` the
     up-to-date trajectory against the policy's target and floor."""
 
-    __slots__ = ("trajectory", "weeks", "runs", "seed")
+    __slots__ = ("trajectory", "weeks", "runs", "seed", "baseline")
 
     def __init__(self, sim: _native.Simulation, as_of: _dt.date, policy: _native.Policy) -> None:
         super().__init__(sim.summary(), "simulation", as_of, policy)
         _, self.weeks, self.runs, self.seed = sim.describe()
+        self.baseline = sim.baseline()
         self.trajectory = Table(sim.trajectory(), "simulation_trajectory", as_of, policy)
 
     def _describe(self) -> str:
@@ -76,11 +77,16 @@ class SimulationResult(Table):
         summary = list(self.rows())
         traj = list(self.trajectory.rows())
         year_end = summary[0]["year_end"] if summary else None
+        last_day = traj[-1]["week_start"] + _dt.timedelta(days=6) if traj else None
         if at is None:
-            at = year_end or (traj[-1]["week_start"] + _dt.timedelta(days=6) if traj else None)
+            at = year_end or last_day
         elif isinstance(at, str):
             at = _dt.date.fromisoformat(at)
-        return Comparison(summary, traj, at, year_end)
+        if at is not None and self.as_of is not None and last_day is not None and not self.as_of <= at <= last_day:
+            raise ValueError(
+                f"at must be within the horizon ({self.as_of:%d/%m/%Y} to {last_day:%d/%m/%Y}), not {at:%d/%m/%Y}"
+            )
+        return Comparison(summary, traj, at, year_end, self.baseline)
 
     def plot(self, ax: Any = None) -> Any:
         """Children overdue each week, by date: the median line and the likely range (10th to
@@ -177,7 +183,9 @@ class Comparison:
 
     __slots__ = ("options", "measures", "at", "year_end")
 
-    def __init__(self, summary: list[dict[str, Any]], traj: list[dict[str, Any]], at: Any, year_end: Any) -> None:
+    def __init__(
+        self, summary: list[dict[str, Any]], traj: list[dict[str, Any]], at: Any, year_end: Any, baseline: str
+    ) -> None:
         self.at = at
         self.year_end = year_end
         self.options = [r["scenario"] for r in summary]
@@ -195,7 +203,6 @@ class Comparison:
             late = _uk(r["clear_date_p90"]) or "not within the horizon"
             return f"{_uk(r['clear_date_p50'])} (likely by {late})"
 
-        baseline = next((r["scenario"] for r in summary if r["extra_cost_vs_baseline_p50"] == 0), "the baseline")
         rows: list[tuple[str, list[str]]] = [
             ("Clear (no child who can be seen more than the grace overdue)", [clear(r) for r in summary]),
             (f"Up to date on {_uk(at)} (median)", [_pct(at_date(r["scenario"])) for r in summary]),

@@ -54,7 +54,7 @@ _OUTPUT_DESTS = frozenset({"out", "trajectory", "trend_out", "forecast_out", "ou
 # Options that change nothing in the output, left out of the re-run command.
 _RERUN_SKIP_DESTS = frozenset({"help", "progress", "command", "manifest"})
 # Commands whose output has a row per child, so pseudonymisation applies.
-_CHILD_LEVEL_COMMANDS = frozenset({"status", "triage", "validate"})
+_CHILD_LEVEL_COMMANDS = frozenset({"status", "triage", "validate", "actions"})
 _NO_KEY_ON_COMMAND_LINE = (
     "a pseudonymisation key is never taken on the command line (shell history and process lists would "
     f"keep it): put it in a file and give --pseudonymise-key-file PATH, or set {KEY_ENV}"
@@ -173,7 +173,7 @@ def _add_inputs(p: argparse.ArgumentParser, lenient: bool = True, councils: bool
 
 def _check_inputs(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if (
-        args.command in ("status", "triage", "validate", "kpi", "simulate", "capacity", "equality", "report")
+        args.command in ("status", "triage", "validate", "kpi", "simulate", "capacity", "equality", "report", "actions")
         and args.children
         and not args.assessments
     ):
@@ -560,6 +560,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--progress", action="store_true", help="show a progress bar (needs tqdm)")
     _add_privacy(p, pseudonymise=False)
 
+    p = sub.add_parser("actions", help="who must act today: each step of the pathway due or late, and escalations")
+    _add_inputs(p)
+    _add_common(p, out_help="actions CSV (default: standard output)")
+    p.add_argument("--events", required=True, metavar="EVENTS.csv", help="the pathway's events (docs/pathway.md)")
+    p.add_argument("--weeks", type=_whole(0, lb.MAX_WEEKS), default=8, metavar="N", help="look this far ahead (8)")
+    _add_privacy(p, pseudonymise=True)
+
     p = sub.add_parser("report", help="the board report: one self-contained HTML page (suppressed, fit to share)")
     _add_inputs(p, councils=True)
     p.add_argument(
@@ -750,6 +757,14 @@ def _cmd_status(args: argparse.Namespace, run: _Run) -> int:
         return EXIT_OK
     cohort = _load_cohort(args, run, policy)
     run.emit(lb.status(cohort, as_of=args.as_of, policy=policy), args.out)
+    return EXIT_OK
+
+
+def _cmd_actions(args: argparse.Namespace, run: _Run) -> int:
+    _check_out(args.out)
+    policy = _policy_inputs(args, run)
+    cohort = _load_cohort(args, run, policy)
+    run.emit(lb.actions(cohort, args.events, as_of=args.as_of, weeks=args.weeks, policy=policy), args.out)
     return EXIT_OK
 
 
@@ -1129,7 +1144,7 @@ def report_text(st: lb.Table, top: int = 10, up_to_date: tuple[int, int] | None 
 
 #: Commands whose outputs a manifest can be verified by re-running.
 _VERIFIABLE = frozenset(
-    {"status", "triage", "kpi", "simulate", "validate", "oc2", "synth", "policy", "equality", "report"}
+    {"status", "triage", "kpi", "simulate", "validate", "oc2", "synth", "policy", "equality", "report", "actions"}
 )
 #: Manifest fields compared between the recorded run and the re-run, each named when it differs.
 _COMPARED = ("as_of", "policy", "privacy", "rows_in", "inputs")
@@ -1322,6 +1337,7 @@ _COMMANDS = {
     "capacity": _cmd_capacity,
     "equality": _cmd_equality,
     "report": _cmd_report,
+    "actions": _cmd_actions,
     "kpi": _cmd_kpi,
     "synth": _cmd_synth,
     "oc2": _cmd_oc2,

@@ -68,25 +68,26 @@ def test_kpis_by_council_with_the_icb_total(icb: Path) -> None:
 
 
 def test_pooled_capacity_against_each_council_alone(icb: Path) -> None:
-    from lac_backlog._councils import POOLED, _scaled
+    from lac_backlog._councils import POOLED, _scaled, _split
 
+    # Three equal councils share 10 slots as 4 + 3 + 3: the parts add up to the pooled number.
+    assert _split(10, [1.0, 1.0, 1.0]) == [4, 3, 3] and _split(7, [1.0, 3.0]) == [2, 5]
     f = {
         "scenario": [
             {
                 "name": "x",
                 "face_to_face_per_week": 10,
                 "new_entrants_per_week": 3.0,
+                "admin_hours_per_week": 20.0,
                 "changes": [{"from_week": 2, "face_to_face_per_week": 6}],
             }
         ]
     }
-    s = _scaled(f, 0.25)["scenario"][0]
-    # Capacity rounded up (no council left with none), entrants in proportion.
-    assert (s["face_to_face_per_week"], s["new_entrants_per_week"], s["changes"][0]["face_to_face_per_week"]) == (
-        3,
-        0.75,
-        2,
-    )
+    parts = [_scaled(f, [1.0, 3.0], k)["scenario"][0] for k in (0, 1)]
+    assert [p["face_to_face_per_week"] for p in parts] == [3, 7]  # 2.5 and 7.5: a tie goes to the first
+    assert [p["new_entrants_per_week"] for p in parts] == [0.75, 2.25]
+    assert [p["admin_hours_per_week"] for p in parts] == [5.0, 15.0]
+    assert [p["changes"][0]["face_to_face_per_week"] for p in parts] == [2, 4]
     c = lb.Councils.from_toml(icb, today=AS_OF)
     t = c.simulate(
         [{"name": "a", "face_to_face_per_week": 2, "new_entrants_per_week": 0.0}], as_of=AS_OF, runs=2, weeks=4

@@ -81,6 +81,17 @@ def test_the_page_stands_alone_and_is_suppressed(demo_report) -> None:
     assert ">Red</text>" in page or ">Amber</text>" in page
 
 
+def test_a_hidden_status_count_hides_its_row_total() -> None:
+    """On the example data a band has a count of 2: it is c, and so is the band's total (else
+    the total less the others would give it away)."""
+    rep = lb.report(lb.Cohort.from_csv(*lb.example_paths()), as_of=AS_OF)
+    section = rep.html().split(">Status by age band<")[1].split("</section>")[0]
+    for row in re.findall(r"<tr>(.*?)</tr>", section)[1:]:
+        cells = re.findall(r"<td>(.*?)</td>", row)
+        if "c" in cells[1:4]:
+            assert cells[4] == "c", cells
+
+
 def test_the_903_fake_return_gives_a_report(tmp_path: Path) -> None:
     cohort = lb.Cohort.from_ssda903(PUBLIC_DATA / "ssda903-fake", as_of="2018-03-31")
     rep = lb.report(cohort, as_of="2018-03-31")

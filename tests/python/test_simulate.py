@@ -260,3 +260,19 @@ def test_cli_capacity(tmp_path: Path) -> None:
     assert "face-to-face slots a week" in r.stdout
     r = run_cli("capacity", *args, "--scenarios", str(SCENARIOS), "--target-up-to-date", "0.9")
     assert r.returncode == 2 and "give 90 for 90 per cent" in r.stderr
+
+
+def test_compare_names_the_files_baseline_and_keeps_to_the_horizon(council: lb.Cohort) -> None:
+    options = {
+        "baseline": "b",
+        "scenario": [
+            {"name": "a", "face_to_face_per_week": 5},
+            {"name": "b", "face_to_face_per_week": 5},
+            {"name": "c", "face_to_face_per_week": 9},
+        ],
+    }
+    res = lb.simulate(council, options, as_of="2021-10-21", runs=2, weeks=8)
+    measures = [r["measure"] for r in res.compare().rows()]
+    assert "Extra cost against b" in measures
+    with pytest.raises(ValueError, match="within the horizon"):
+        res.compare(at="2023-01-01")
