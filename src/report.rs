@@ -50,7 +50,7 @@ pub enum ProblemKind {
     InvalidValue,
     /// Text a spreadsheet would run as a formula: kept as text.
     FormulaLike,
-    /// A code the column does not list (fact `year` for a 903 collection year).
+    /// A code the column does not list (a legal status, a 903 code of the collection year, a sex or an ethnicity).
     UnknownCode,
     /// The same child_id on several rows (fact `also_on_lines`).
     DuplicateChildId,

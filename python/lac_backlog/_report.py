@@ -323,7 +323,7 @@ def build_report(
     eq = lb.equality(cohort, as_of=as_of, policy=policy)
     eq_rows = [
         (
-            _e(r["characteristic"].replace("_", " ").capitalize()),
+            _e({"uasc": "UASC", "age_band": "Age band"}.get(r["characteristic"], r["characteristic"].capitalize())),
             _e(r["group"]),
             _e("" if r["children"] is None else r["children"]),
             _e("" if r["overdue_pct"] is None else f"{r['overdue_pct']:.0f}%"),
