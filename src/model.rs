@@ -235,6 +235,9 @@ pub struct Child {
     /// Ethnicity as a DfE 903 ETHNIC code (`WBRI`, `MWBC`, ...); None when not recorded. For the
     /// equality impact only.
     pub ethnicity: Option<ShortText>,
+    /// The health provider responsible for the child's assessments (for a child placed out of
+    /// area, the host area's), as the children table names it; None when not recorded.
+    pub provider: Option<ShortText>,
     /// All assessment rows of the child, completed and declined, sorted by date (then type,
     /// modality, outcome), so that the order of the input never matters.
     pub assessments: Vec<Assessment>,
@@ -259,6 +262,7 @@ impl Child {
             missing_episodes_12m: None,
             sex: None,
             ethnicity: None,
+            provider: None,
             assessments: Vec::new(),
         }
     }

@@ -321,9 +321,8 @@ pub fn actions_table(cohort: &Cohort, actions: &[Action]) -> Table {
     t.push_as("child_id", Role::ChildId, ColumnData::Str(actions.iter().map(|a| Some(child(a).id.to_string())).collect()));
     t.push("action", ColumnData::Str(actions.iter().map(|a| Some(a.action.to_string())).collect()));
     t.push("owner", ColumnData::Str(actions.iter().map(|a| Some(a.owner.as_str().to_string())).collect()));
-    // The provider responsible: blank until the children table's `provider` column is read
-    // (issue 22, item 6).
-    t.push("provider", ColumnData::Str(vec![None; actions.len()]));
+    // The provider responsible, as the children table names it (blank when not recorded).
+    t.push("provider", ColumnData::Str(actions.iter().map(|a| child(a).provider.as_deref().map(str::to_string)).collect()));
     t.push("due_on", ColumnData::Date(actions.iter().map(|a| Some(a.due_on)).collect()));
     t.push("days_late", ColumnData::Int(actions.iter().map(|a| Some(a.days_late)).collect()));
     t.push("step", ColumnData::Str(actions.iter().map(|a| Some(a.step.to_string())).collect()));

@@ -619,6 +619,12 @@ impl PyTable {
         self.inner.columns.iter().map(|c| c.name.clone()).collect()
     }
 
+    /// The rows whose `column` is `value` (None: blank), in order.
+    #[pyo3(signature = (column, value=None))]
+    fn rows_where(&self, column: &str, value: Option<&str>) -> PyTable {
+        PyTable::new(self.inner.rows_where(column, value))
+    }
+
     /// The table with column `old` named `new`, cells `from` written `to`.
     #[pyo3(signature = (old, new, from_, to, /))]
     fn renamed(&self, old: &str, new: &str, from_: &str, to: &str) -> PyTable {

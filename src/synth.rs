@@ -322,7 +322,15 @@ fn characteristics(c: &mut Child, seed: u64, i: usize) {
     let table: &[(&str, f64)] = if c.uasc { &ETHNICITY_UASC } else { &ETHNICITY };
     let weights: Vec<f64> = table.iter().map(|(_, w)| *w).collect();
     c.ethnicity = Some(table[rng.weighted(&weights)].0.into());
+    // The provider: the council's own community health trust, or for a child placed out of
+    // area one of a few host providers (drawn last, so the draws above did not move).
+    let provider = if c.signals.out_of_area { HOST_PROVIDERS[rng.below(HOST_PROVIDERS.len() as u64) as usize] } else { LOCAL_PROVIDER };
+    c.provider = Some(provider.into());
 }
+
+/// The synthetic council's own provider, and the host providers of children placed out of area.
+const LOCAL_PROVIDER: &str = "Local community health";
+const HOST_PROVIDERS: [&str; 3] = ["Host provider North", "Host provider South", "Host provider West"];
 
 /// Make a child overdue at as_of by taking away their latest completed assessments, as when
 /// a service stops keeping up. Returns false if that cannot make them overdue.

@@ -102,6 +102,17 @@ impl ColumnData {
         self.len() == 0
     }
 
+    /// The rows `idx` of the column, in that order (text becomes plain text).
+    pub fn select(&self, idx: &[usize]) -> ColumnData {
+        match self {
+            ColumnData::Str(v) => ColumnData::Str(idx.iter().map(|i| v[*i].clone()).collect()),
+            ColumnData::Text(t) => ColumnData::Str(idx.iter().map(|i| Some(t.get(*i).to_string())).collect()),
+            ColumnData::Int(v) => ColumnData::Int(idx.iter().map(|i| v[*i]).collect()),
+            ColumnData::Float(v) => ColumnData::Float(idx.iter().map(|i| v[*i]).collect()),
+            ColumnData::Date(v) => ColumnData::Date(idx.iter().map(|i| v[*i]).collect()),
+        }
+    }
+
     /// Whether the column holds text (which CSV output neutralises where it looks like a formula).
     pub fn is_text(&self) -> bool {
         matches!(self, ColumnData::Str(_) | ColumnData::Text(_))
@@ -207,6 +218,29 @@ impl Table {
                     (0..c.data.len()).map(|i| c.data.cell(i)).map(|v| Some(if v == from { to.to_string() } else { v })).collect();
                 c.data = ColumnData::Str(cells);
             }
+        }
+        t
+    }
+
+    /// The rows whose `column` is `value` (blank for None), in order; every column kept.
+    pub fn rows_where(&self, column: &str, value: Option<&str>) -> Table {
+        let idx: Vec<usize> = match self.columns.iter().find(|c| c.name == column) {
+            Some(c) => (0..self.n_rows()).filter(|i| c.data.cell(*i) == value.unwrap_or("")).collect(),
+            None => Vec::new(),
+        };
+        let mut t = Table::default();
+        for c in &self.columns {
+            t.columns.push(Column {
+                name: c.name.clone(),
+                data: c.data.select(&idx),
+                role: c.role,
+                clinician_from: Vec::new(),
+                suppressed: c
+                    .suppressed
+                    .as_ref()
+                    .map(|s| Suppressed { rows: idx.iter().map(|i| s.rows[*i]).collect(), symbol: s.symbol.clone() }),
+                in_csv: c.in_csv,
+            });
         }
         t
     }
@@ -608,6 +642,7 @@ pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<
             d(k.sdq_date),
             k.sex.as_deref().unwrap_or_default().to_string(),
             k.ethnicity.as_deref().unwrap_or_default().to_string(),
+            k.provider.as_deref().unwrap_or_default().to_string(),
         ])?;
     }
     c.flush()

@@ -63,6 +63,13 @@ class Table:
         """Column names, in order."""
         return self._inner.columns
 
+    def rows_where(self, column: str, value: str | None) -> Table:
+        """The rows whose ``column`` is ``value`` (None: blank), in order, as a table of the
+        same kind with the same provenance."""
+        out = Table(self._inner.rows_where(column, value), self.kind, self.as_of, self.policy)
+        out._provenance = self._provenance
+        return out
+
     @property
     def csv_columns(self) -> list[str]:
         """The columns the CSV output has: all of them, but for a suppressed table's

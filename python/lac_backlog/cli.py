@@ -18,6 +18,7 @@ import csv
 import datetime as _dt
 import io
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -385,7 +386,12 @@ def _planned_paths(args: argparse.Namespace) -> tuple[list[tuple[str, str]], lis
         if not isinstance(value, str) or not value:
             continue
         option = _option_of(args.command, d)
-        files = [os.path.join(value, n) for n in ("children.csv", "assessments.csv")] if d == "out_dir" else [value]
+        if d == "out_dir":
+            # synth writes these two; actions one file a provider (checked as one in the folder).
+            names = ("children.csv", "assessments.csv") if args.command == "synth" else ("provider.csv",)
+            files = [os.path.join(value, n) for n in names]
+        else:
+            files = [value]
         for f in files:
             outputs += [(option, f), (option, _audit.manifest_path(f))]
     return inputs, outputs
@@ -409,7 +415,7 @@ def _check_paths(args: argparse.Namespace) -> None:
         if os.path.isdir(out):
             raise _UsageError(f"{opt} {out} is a folder: give a file name")
         folder = os.path.dirname(os.path.abspath(out))
-        if args.command != "synth" and not os.path.isdir(folder):
+        if not (args.command in ("synth", "actions") and args.out_dir) and not os.path.isdir(folder):
             raise _UsageError(f"{opt} {out}: the folder {folder} does not exist")
         if os.path.isdir(folder):
             try:
@@ -565,6 +571,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(p, out_help="actions CSV (default: standard output)")
     p.add_argument("--events", required=True, metavar="EVENTS.csv", help="the pathway's events (docs/pathway.md)")
     p.add_argument("--weeks", type=_whole(0, lb.MAX_WEEKS), default=8, metavar="N", help="look this far ahead (8)")
+    p.add_argument("--out-dir", metavar="DIR", help="one CSV a provider (what each team is sent), instead of one list")
     _add_privacy(p, pseudonymise=True)
 
     p = sub.add_parser("report", help="the board report: one self-contained HTML page (suppressed, fit to share)")
@@ -764,7 +771,16 @@ def _cmd_actions(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     policy = _policy_inputs(args, run)
     cohort = _load_cohort(args, run, policy)
-    run.emit(lb.actions(cohort, args.events, as_of=args.as_of, weeks=args.weeks, policy=policy), args.out)
+    t = lb.actions(cohort, args.events, as_of=args.as_of, weeks=args.weeks, policy=policy)
+    if args.out_dir:
+        # One file a provider (and one for actions whose provider is not recorded): together,
+        # exactly the whole list, each with its manifest.
+        os.makedirs(args.out_dir, exist_ok=True)
+        for provider in sorted({p or "" for p in t.column("provider")}):
+            name = re.sub(r"[^A-Za-z0-9._-]+", "_", provider).strip("_") or "provider_not_recorded"
+            run.emit(t.rows_where("provider", provider or None), os.path.join(args.out_dir, f"{name}.csv"), "--out-dir")
+    else:
+        run.emit(t, args.out)
     return EXIT_OK
 
 

@@ -39,6 +39,7 @@ pub const CHILD_COLUMNS: &[&str] = &[
     "sdq_date",
     "sex",
     "ethnicity",
+    "provider",
 ];
 
 /// The 903's SEX codes (1 male, 2 female), and the words read as them.
@@ -100,6 +101,7 @@ struct ChildCols {
     missing_episodes_12m: Col,
     sex: Col,
     ethnicity: Col,
+    provider: Col,
 }
 
 impl ChildCols {
@@ -120,6 +122,7 @@ impl ChildCols {
             missing_episodes_12m: c.col("missing_episodes_12m"),
             sex: c.col("sex"),
             ethnicity: c.col("ethnicity"),
+            provider: c.col("provider"),
         }
     }
 }
@@ -197,6 +200,10 @@ fn child_row<R: Record + ?Sized>(
             None
         }
     });
+    let provider = chk.optional(row, k.provider).map(|s| ShortText::from(&*s));
+    if let Some(p) = &provider {
+        chk.formula_like(k.provider, p);
+    }
     if let Some(dob) = dob {
         if dob > today {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
@@ -259,6 +266,7 @@ fn child_row<R: Record + ?Sized>(
         missing_episodes_12m,
         sex,
         ethnicity,
+        provider,
         assessments: Vec::new(),
     })
 }

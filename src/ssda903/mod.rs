@@ -655,6 +655,7 @@ pub fn derive_child(k: &Child903, as_of: NaiveDate) -> Option<Child> {
             _ => None,
         },
         ethnicity: k.ethnic.as_deref().map(Into::into),
+        provider: None,
         assessments: Vec::new(),
     })
 }

@@ -50,3 +50,24 @@ def test_actions_from_the_command_line(files: tuple[Path, Path, Path], tmp_path:
     e.write_text("child_id,event,date\nZ,notified,2021-10-04\n")
     r = run_cli("actions", "--children", str(c), "--assessments", str(a), "--events", str(e), "--as-of", AS_OF)
     assert r.returncode == 1 and "no child with this child_id" in r.stderr
+
+
+def test_one_file_a_provider_adds_up_to_the_whole_list(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    c, a, e = files
+    c.write_text(
+        "child_id,date_of_birth,care_start,provider\nA,2011-01-01,2021-10-01,Trust One\n"
+        "B,2011-01-01,2021-10-01,Host Two\nC,2011-01-01,2021-10-01,\n"
+    )
+    args = ["--children", str(c), "--assessments", str(a), "--events", str(e), "--as-of", AS_OF]
+    whole = run_cli("actions", *args)
+    assert whole.returncode == 0, whole.stderr
+    all_rows = list(csv.DictReader(io.StringIO(whole.stdout)))
+    assert {r["provider"] for r in all_rows} == {"Trust One", "Host Two", ""}
+    out = tmp_path / "teams"
+    r = run_cli("actions", *args, "--out-dir", str(out))
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in out.iterdir() if p.suffix == ".csv")
+    assert names == ["Host_Two.csv", "Trust_One.csv", "provider_not_recorded.csv"]
+    parts = [row for n in names for row in csv.DictReader(io.StringIO((out / n).read_text()))]
+    assert sorted(map(str, parts)) == sorted(map(str, all_rows))
+    assert all((out / (n + ".manifest.json")).exists() for n in names)
