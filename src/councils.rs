@@ -36,14 +36,6 @@ pub fn merged(parts: &[(&str, &Cohort)]) -> Result<Cohort> {
     Ok(Cohort::from_children(children))
 }
 
-fn as_str_column(d: &ColumnData) -> Option<Vec<Option<String>>> {
-    match d {
-        ColumnData::Str(v) => Some(v.clone()),
-        ColumnData::Text(t) => Some((0..t.len()).map(|i| Some(t.get(i).to_string())).collect()),
-        _ => None,
-    }
-}
-
 /// Tables of several councils, one under another, with a `council` column first. The tables
 /// must have the same columns; text columns become plain text, other columns keep their type.
 pub fn stacked(parts: &[(String, &Table)]) -> Result<Table> {
@@ -83,7 +75,8 @@ pub fn stacked(parts: &[(String, &Table)]) -> Result<Table> {
             out
         };
         let data = match &col.data {
-            ColumnData::Str(_) | ColumnData::Text(_) => all(&|d| as_str_column(d).map(ColumnData::Str)),
+            // Text as plain text: every row selected (`ColumnData::select` turns text into Str).
+            ColumnData::Str(_) | ColumnData::Text(_) => all(&|d| d.is_text().then(|| d.select(&(0..d.len()).collect::<Vec<_>>()))),
             _ => all(&|d| Some(d.clone())),
         }
         .ok_or_else(|| Error::Policy(format!("councils: column {} differs in type between councils", col.name)))?;

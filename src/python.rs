@@ -150,6 +150,12 @@ impl PyPolicy {
         self.inner.schedule.due_soon_days
     }
 
+    /// The smallest group the equality table shows (`equality.min_group_size`).
+    #[getter]
+    fn equality_min_group_size(&self) -> u32 {
+        self.inner.equality.min_group_size
+    }
+
     /// Disclosure control: (smallest count hidden, largest count hidden, symbol).
     #[getter]
     fn suppression_range(&self) -> (u64, u64, String) {

@@ -5,7 +5,6 @@ Rust core merges the cohorts and stacks the tables (``src/councils.rs``)."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import math
 import os
@@ -217,7 +216,3 @@ def _stacked(
         cohort=councils.merged(),
     )
     return out
-
-
-def _today() -> _dt.date:  # pragma: no cover - for symmetry with the package's defaults
-    return _dt.date.today()

@@ -384,7 +384,7 @@ def build_report(
 {by_council}
 {options}
 <section><h2>Equality impact</h2><p>Whether the backlog or the triage falls harder on any group (groups under
-{_e(policy_equality_min(policy))} children are left out). A difference is a prompt to look, not a finding.</p>
+{_e(policy.equality_min_group_size)} children are left out). A difference is a prompt to look, not a finding.</p>
 {_table(["Characteristic", "Group", "Children", "Overdue", "Priority 1 or 2", "Face to face (of those listed)"], eq_rows)}
 {"".join(f'<p class="note">{_e(n)}</p>' for n in eq_notes) or "<p>No group differs from the rest by more than the threshold.</p>"}</section>
 {quality}
@@ -393,18 +393,3 @@ def build_report(
 </main></body></html>
 """
     return Report(page, headline, as_of)
-
-
-def policy_equality_min(policy: _native.Policy) -> int:
-    """The smallest group the equality table shows (policy ``equality.min_group_size``)."""
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-
-    try:
-        return int(tomllib.loads(policy.to_toml()).get("equality", {}).get("min_group_size", 10))
-    except (ValueError, TypeError):  # pragma: no cover - the policy always has it
-        return 10
