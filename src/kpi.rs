@@ -62,18 +62,21 @@ pub enum GroupBy {
     None,
     AgeBand,
     Locality,
+    /// The health provider responsible (`provider`; `not recorded` when blank).
+    Provider,
 }
 
 impl std::str::FromStr for GroupBy {
     type Err = String;
 
-    /// `age_band` or `locality` (a blank or `none`: no breakdown).
+    /// `age_band`, `locality` or `provider` (a blank or `none`: no breakdown).
     fn from_str(s: &str) -> Result<GroupBy, String> {
         match s {
             "" | "none" => Ok(GroupBy::None),
             "age_band" => Ok(GroupBy::AgeBand),
             "locality" => Ok(GroupBy::Locality),
-            other => Err(format!("by must be 'age_band' or 'locality', not {other:?}")),
+            "provider" => Ok(GroupBy::Provider),
+            other => Err(format!("by must be 'age_band', 'locality' or 'provider', not {other:?}")),
         }
     }
 }
@@ -257,6 +260,11 @@ pub fn month_ends(as_of: NaiveDate, n: u32) -> Vec<NaiveDate> {
     (0..n).rev().filter_map(|k| sub_months(last, k).map(month_end)).collect()
 }
 
+/// A child's provider group: its provider, or "not recorded" when blank.
+pub(crate) fn provider_group(c: &Child) -> &str {
+    c.provider.as_deref().unwrap_or("not recorded")
+}
+
 /// A child's locality group: its locality, or "unknown" when blank.
 fn locality_group(c: &Child) -> &str {
     c.locality.as_deref().unwrap_or("unknown")
@@ -270,6 +278,7 @@ fn group_of(by: GroupBy, sched: &Scheduler, c: &Child, e: NaiveDate) -> Option<S
             Some(sched.age_band(crate::calendar::age_on(c.date_of_birth, e, s.leap_day_birthday)).as_str().to_string())
         }
         GroupBy::Locality => Some(locality_group(c).to_string()),
+        GroupBy::Provider => Some(provider_group(c).to_string()),
     }
 }
 
@@ -279,8 +288,9 @@ pub fn compute(cohort: &Cohort, period_ends: &[NaiveDate], by: GroupBy, policy: 
     let mut groups: Vec<String> = match by {
         GroupBy::None => vec![],
         GroupBy::AgeBand => AgeBand::ALL.iter().map(|b| b.as_str().to_string()).collect(),
-        GroupBy::Locality => {
-            let mut g: Vec<String> = cohort.children.iter().map(|c| locality_group(c).to_string()).collect();
+        GroupBy::Locality | GroupBy::Provider => {
+            let name = if by == GroupBy::Locality { locality_group } else { provider_group };
+            let mut g: Vec<String> = cohort.children.iter().map(|c| name(c).to_string()).collect();
             g.sort();
             g.dedup();
             g

@@ -238,6 +238,12 @@ pub struct Child {
     /// The health provider responsible for the child's assessments (for a child placed out of
     /// area, the host area's), as the children table names it; None when not recorded.
     pub provider: Option<ShortText>,
+    /// The latest dental check (`last_dental_check`); None when not recorded.
+    pub last_dental_check: Option<NaiveDate>,
+    /// Whether immunisations are up to date (`immunisations_up_to_date`); None when not known.
+    pub immunisations_up_to_date: Option<bool>,
+    /// Whether a referral to CAMHS is noted (`camhs_referral`); None when nothing is noted.
+    pub camhs_referral: Option<bool>,
     /// All assessment rows of the child, completed and declined, sorted by date (then type,
     /// modality, outcome), so that the order of the input never matters.
     pub assessments: Vec<Assessment>,
@@ -263,6 +269,9 @@ impl Child {
             sex: None,
             ethnicity: None,
             provider: None,
+            last_dental_check: None,
+            immunisations_up_to_date: None,
+            camhs_referral: None,
             assessments: Vec::new(),
         }
     }

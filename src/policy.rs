@@ -106,6 +106,25 @@ pub struct PathwayPolicy {
     /// An action late by more than this many days is escalated (10): health's to the
     /// designated nurse, the council's to its service manager.
     pub escalate_after_days: u32,
+    /// The leaving-care health summary is due before the 18th birthday and listed from this
+    /// many months before it (6: practice is the last 6 months in care).
+    pub health_summary_months_before_18: u32,
+    /// An SDQ is due for a child aged `sdq_from_age` to `sdq_to_age` (4 to 16, the DfE's
+    /// ages) when none is recorded or the latest is older than `sdq_every_months` (12).
+    pub sdq_from_age: u32,
+    pub sdq_to_age: u32,
+    pub sdq_every_months: u32,
+    /// An SDQ of `triage.sdq_concern_from` or more with no CAMHS referral noted: health acts
+    /// within this many working days of the SDQ (10).
+    pub camhs_referral_within_working_days: u32,
+    /// A dental check is due from the first birthday (`dental_from_age`, 1) and then every
+    /// `dental_check_every_months` (6: the safer reading; the OC2 return counts a check in
+    /// the last 12 months, which a council may set).
+    pub dental_from_age: u32,
+    pub dental_check_every_months: u32,
+    /// Escalate late follow-ups (SDQ, dental check) like the pathway's steps (true, the safer
+    /// default; false leaves them on the team's list without an escalation).
+    pub escalate_follow_ups: bool,
 }
 
 impl Default for PathwayPolicy {
@@ -118,6 +137,14 @@ impl Default for PathwayPolicy {
             report_within_working_days: 10,
             rebook_within_working_days: 10,
             escalate_after_days: 10,
+            health_summary_months_before_18: 6,
+            sdq_from_age: 4,
+            sdq_to_age: 16,
+            sdq_every_months: 12,
+            camhs_referral_within_working_days: 10,
+            dental_from_age: 1,
+            dental_check_every_months: 6,
+            escalate_follow_ups: true,
         }
     }
 }
@@ -164,6 +191,16 @@ pub struct SimulationPolicy {
     pub out_of_area_seen_by_host: bool,
     /// The host provider assesses a child this many weeks after the child joins the queue (8).
     pub host_provider_wait_weeks: u32,
+    /// Waits of named host providers (the children table's `provider`), in weeks, where they
+    /// differ from `host_provider_wait_weeks` (none by default). At most 1,000 names.
+    pub host_provider_wait_weeks_by_provider: std::collections::BTreeMap<String, u32>,
+}
+
+impl SimulationPolicy {
+    /// The host provider's wait for a child (its named provider's, else the default).
+    pub fn host_wait_weeks(&self, provider: Option<&str>) -> u32 {
+        provider.and_then(|p| self.host_provider_wait_weeks_by_provider.get(p)).copied().unwrap_or(self.host_provider_wait_weeks)
+    }
 }
 
 impl Default for SimulationPolicy {
@@ -176,6 +213,7 @@ impl Default for SimulationPolicy {
             did_not_attend_waits_from: WaitsFrom::MissedOffer,
             out_of_area_seen_by_host: true,
             host_provider_wait_weeks: 8,
+            host_provider_wait_weeks_by_provider: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -487,10 +525,20 @@ impl Policy {
             ("report_within_working_days", pw.report_within_working_days),
             ("rebook_within_working_days", pw.rebook_within_working_days),
             ("escalate_after_days", pw.escalate_after_days),
+            ("health_summary_months_before_18", pw.health_summary_months_before_18),
+            ("sdq_every_months", pw.sdq_every_months),
+            ("camhs_referral_within_working_days", pw.camhs_referral_within_working_days),
+            ("dental_check_every_months", pw.dental_check_every_months),
         ] {
             if v > bounds::MAX_PATHWAY_SETTING {
                 return bad(format!("pathway.{name} must be 0 to {}, not {v}", bounds::MAX_PATHWAY_SETTING));
             }
+        }
+        if pw.sdq_from_age > pw.sdq_to_age || pw.sdq_to_age > 17 || pw.dental_from_age > 17 {
+            return bad(format!(
+                "pathway ages must be children's ages: sdq_from_age ({}) to sdq_to_age ({}) within 0 to 17, dental_from_age ({}) 0 to 17",
+                pw.sdq_from_age, pw.sdq_to_age, pw.dental_from_age
+            ));
         }
         let sim = &self.simulation;
         let weeks = bounds::MAX_SIMULATION_WEEKS_SETTING;
@@ -498,11 +546,23 @@ impl Policy {
             ("clear_grace_weeks", sim.clear_grace_weeks, 0, weeks),
             ("rebook_after_weeks", sim.rebook_after_weeks, 1, weeks),
             ("host_provider_wait_weeks", sim.host_provider_wait_weeks, 0, weeks),
+            (
+                "host_provider_wait_weeks_by_provider",
+                sim.host_provider_wait_weeks_by_provider.values().copied().max().unwrap_or(0),
+                0,
+                weeks,
+            ),
             ("slots_per_clinic", sim.slots_per_clinic, 1, bounds::MAX_SLOTS_PER_CLINIC),
         ] {
             if !(lo..=hi).contains(&v) {
                 return bad(format!("simulation.{name} must be {lo} to {hi}, not {v}"));
             }
+        }
+        if sim.host_provider_wait_weeks_by_provider.len() > 1_000 {
+            return bad(format!(
+                "simulation.host_provider_wait_weeks_by_provider: at most 1000 providers, not {}",
+                sim.host_provider_wait_weeks_by_provider.len()
+            ));
         }
         let b = &self.age_bands;
         if b.plus_17_from > bounds::MAX_AGE {

@@ -892,26 +892,168 @@ fn stacked_tables(names: Vec<String>, tables: Vec<Bound<'_, PyTable>>) -> PyResu
     Ok(PyTable::new(crate::councils::stacked(&parts)?))
 }
 
-/// The pathway's actions due by `as_of` + `ahead_days` or late (docs/pathway.md), from an events
-/// CSV's bytes (`name` is what problems call it): the table and the reading's warnings.
+/// The pathway's events (docs/pathway.md), read and checked once against one cohort.
+#[pyclass(frozen, module = "lac_backlog._native", name = "Events")]
+pub struct PyEvents {
+    events: Arc<Vec<crate::pathway::Event>>,
+    cohort: Arc<crate::Cohort>,
+}
+
+#[pymethods]
+impl PyEvents {
+    /// Read an events CSV's bytes (`name` is what problems call it) against `cohort`: the
+    /// events and the reading's warnings; errors raise DataError.
+    #[staticmethod]
+    fn from_csv<'py>(
+        py: Python<'py>,
+        cohort: &Bound<'_, PyCohort>,
+        name: &str,
+        data: &[u8],
+        as_of: NaiveDate,
+    ) -> PyResult<(PyEvents, Bound<'py, PyList>)> {
+        let cohort = Arc::clone(&cohort.get().inner);
+        let (events, warnings) = crate::pathway::read_events(name, data, &cohort, as_of)?;
+        Ok((PyEvents { events: Arc::new(events), cohort }, problem_list(py, &warnings)?))
+    }
+
+    /// Read an events DataFrame (Arrow) against `cohort`, as [`PyEvents::from_csv`]; row i is
+    /// line i + 2.
+    #[staticmethod]
+    fn from_arrow<'py>(
+        py: Python<'py>,
+        cohort: &Bound<'_, PyCohort>,
+        frame: pyo3_arrow::PyTable,
+        as_of: NaiveDate,
+    ) -> PyResult<(PyEvents, Bound<'py, PyList>)> {
+        let cohort = Arc::clone(&cohort.get().inner);
+        let (batches, schema) = frame.into_inner();
+        let rows = crate::arrow_io::ArrowRows::new("events", &schema, &batches).map_err(|e| crate::Error::Data {
+            errors: vec![Problem::new(crate::Severity::Error, crate::ProblemKind::UnusableFrame, "events", None, None, "", e)],
+            warnings: vec![],
+        })?;
+        let (events, warnings) = crate::pathway::read_event_rows(rows, &cohort, as_of, Vec::new())?;
+        Ok((PyEvents { events: Arc::new(events), cohort }, problem_list(py, &warnings)?))
+    }
+
+    fn __len__(&self) -> usize {
+        self.events.len()
+    }
+
+    /// A synthetic council's events over the year to `as_of` (docs/synthetic.md).
+    #[staticmethod]
+    fn synthetic(py: Python<'_>, cohort: &Bound<'_, PyCohort>, as_of: NaiveDate, seed: u64) -> PyEvents {
+        let cohort = Arc::clone(&cohort.get().inner);
+        let events = py.detach(|| crate::synth::synthetic_events(&cohort, as_of, seed));
+        PyEvents { events: Arc::new(events), cohort }
+    }
+
+    /// The events as a table: child_id, event, date.
+    fn table(&self) -> PyTable {
+        PyTable::new(crate::pathway::events_table(&self.cohort, &self.events))
+    }
+
+    /// The events as canonical CSV (child_id, event, date; sorted by child, date and line):
+    /// what identifies events read from a DataFrame in a manifest.
+    fn canonical_csv(&self) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        // Writing to memory cannot fail.
+        let _ = w.write_record(["child_id", "event", "date"]);
+        for e in self.events.iter() {
+            let _ = w.write_record([self.cohort.children[e.child].id.as_str(), e.kind.as_str(), &e.date.to_string()]);
+        }
+        w.into_inner().unwrap_or_default()
+    }
+}
+
+impl PyEvents {
+    /// The events, if they were read against this cohort (their children are its indexes).
+    fn of(&self, cohort: &Arc<crate::Cohort>) -> PyResult<Arc<Vec<crate::pathway::Event>>> {
+        if Arc::ptr_eq(&self.cohort, cohort) {
+            Ok(Arc::clone(&self.events))
+        } else {
+            Err(pyo3::exceptions::PyValueError::new_err("these events were read against another cohort: read them with this one"))
+        }
+    }
+}
+
+/// The pathway's actions at one date (docs/pathway.md), with what each provider team is sent.
+#[pyclass(frozen, module = "lac_backlog._native", name = "Actions")]
+pub struct PyActions {
+    actions: Vec<crate::pathway::Action>,
+    cohort: Arc<crate::Cohort>,
+    /// The follow-up checks the data did not allow, as sentences.
+    #[pyo3(get)]
+    not_checked: Vec<String>,
+    /// Young people who turned 18 in the year to as_of with an assessment overdue.
+    #[pyo3(get)]
+    turned_18_overdue: usize,
+}
+
+#[pymethods]
+impl PyActions {
+    /// The whole list: child_id, action, owner, provider, due_on, days_late, step, reason.
+    fn table(&self) -> PyTable {
+        PyTable::new(crate::pathway::actions_table(&self.cohort, &self.actions))
+    }
+
+    /// The providers named, sorted, and None (not recorded) last when some child has none.
+    fn providers(&self) -> Vec<Option<String>> {
+        crate::pathway::providers(&self.cohort, &self.actions)
+    }
+
+    /// One provider team's file as CSV codes, with each row's section.
+    #[pyo3(signature = (provider))]
+    fn team_table(&self, provider: Option<&str>) -> PyTable {
+        PyTable::new(crate::pathway::team_table(&self.cohort, &self.actions, provider))
+    }
+
+    /// One provider team's workbook: (sheet title, table in words) a section.
+    #[pyo3(signature = (provider, weeks))]
+    fn team_sheets(&self, provider: Option<&str>, weeks: u32) -> Vec<(String, PyTable)> {
+        crate::pathway::team_sheets(&self.cohort, &self.actions, provider, weeks).into_iter().map(|(s, t)| (s, PyTable::new(t))).collect()
+    }
+}
+
+/// The pathway's actions due by `as_of` + `ahead_days` or late (docs/pathway.md).
 #[pyfunction]
-fn actions<'py>(
-    py: Python<'py>,
+fn actions(
+    py: Python<'_>,
     cohort: &Bound<'_, PyCohort>,
-    name: &str,
-    events: &[u8],
+    events: &Bound<'_, PyEvents>,
     as_of: NaiveDate,
     ahead_days: i64,
     policy: &Bound<'_, PyPolicy>,
-) -> PyResult<(PyTable, Bound<'py, PyList>)> {
+) -> PyResult<PyActions> {
     let cohort = Arc::clone(&cohort.get().inner);
+    let events = events.get().of(&cohort)?;
     let policy = policy.get().inner.clone();
-    let (events, warnings) = crate::pathway::read_events(name, events, &cohort, as_of)?;
-    let t = py.detach(move || {
-        let a = crate::pathway::actions(&cohort, &events, as_of, ahead_days, &policy);
-        crate::pathway::actions_table(&cohort, &a)
-    });
-    Ok((PyTable::new(t), problem_list(py, &warnings)?))
+    Ok(py.detach(move || {
+        let actions = crate::pathway::actions(&cohort, &events, as_of, ahead_days, &policy);
+        let not_checked = crate::pathway::FollowUps::of(&cohort).not_checked();
+        let turned_18_overdue = crate::pathway::turned_18_overdue(&cohort, as_of, &policy).len();
+        PyActions { actions, cohort, not_checked, turned_18_overdue }
+    }))
+}
+
+/// The stage indicators at `as_of` (docs/pathway.md), by provider when asked, suppressed when
+/// asked.
+#[pyfunction]
+fn stages(
+    py: Python<'_>,
+    cohort: &Bound<'_, PyCohort>,
+    events: &Bound<'_, PyEvents>,
+    as_of: NaiveDate,
+    by_provider: bool,
+    suppress: bool,
+    policy: &Bound<'_, PyPolicy>,
+) -> PyResult<PyTable> {
+    let cohort = Arc::clone(&cohort.get().inner);
+    let events = events.get().of(&cohort)?;
+    let policy = policy.get().inner.clone();
+    Ok(py.detach(move || {
+        let rows = crate::pathway::stages(&cohort, &events, as_of, by_provider, &policy);
+        PyTable::new(crate::pathway::stage_table(&rows, by_provider, suppress, &policy))
+    }))
 }
 
 /// The equality impact at `as_of` (docs/equality.md).
@@ -959,6 +1101,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTable>()?;
     m.add_class::<PyOverrides>()?;
     m.add_class::<PyWorklist>()?;
+    m.add_class::<PyEvents>()?;
+    m.add_class::<PyActions>()?;
     m.add_function(wrap_pyfunction!(triage, m)?)?;
     m.add_function(wrap_pyfunction!(stale_data, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_from_ssda903, m)?)?;
@@ -980,6 +1124,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(status, m)?)?;
     m.add_function(wrap_pyfunction!(equality, m)?)?;
     m.add_function(wrap_pyfunction!(actions, m)?)?;
+    m.add_function(wrap_pyfunction!(stages, m)?)?;
     m.add_function(wrap_pyfunction!(merged_cohort, m)?)?;
     m.add_function(wrap_pyfunction!(stacked_tables, m)?)?;
     m.add_function(wrap_pyfunction!(validate_csv, m)?)?;

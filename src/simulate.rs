@@ -537,6 +537,8 @@ struct SimChild {
     missed_offer: Option<NaiveDate>,
     /// Placed out of area: seen by the host area's provider.
     out_of_area: bool,
+    /// Weeks the host provider takes (its named provider's wait, else the default).
+    host_wait: u32,
 }
 
 /// The records of a run's children: the shared start, and the run's new entrants.
@@ -545,6 +547,8 @@ struct Records<'a> {
     own: Vec<Child>,
     /// Children placed out of area are seen by host providers (policy).
     host: bool,
+    /// The host providers' wait for new entrants (no provider named yet: the default).
+    host_wait: u32,
 }
 
 impl Records<'_> {
@@ -572,6 +576,7 @@ impl Records<'_> {
             rebook_week: 0,
             missed_offer: None,
             out_of_area: c.signals.out_of_area && self.host,
+            host_wait: self.host_wait,
         };
         self.own.push(c);
         k
@@ -660,6 +665,7 @@ impl Start {
                 rebook_week: 0,
                 missed_offer: None,
                 out_of_area: child.signals.out_of_area && policy.simulation.out_of_area_seen_by_host,
+                host_wait: policy.simulation.host_wait_weeks(child.provider.as_deref()),
             });
             start.children.push(child);
         }
@@ -751,7 +757,8 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
     let policy = &start.policy;
     let sch = &policy.schedule;
     let sim = &policy.simulation;
-    let mut recs = Records { start: &start.children, own: Vec::new(), host: sim.out_of_area_seen_by_host };
+    let mut recs =
+        Records { start: &start.children, own: Vec::new(), host: sim.out_of_area_seen_by_host, host_wait: sim.host_provider_wait_weeks };
     let flags = flag_rules(policy);
     let mut kids = start.kids.clone();
     let mut run = Run {
@@ -853,7 +860,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             // using no local slot (and is not in the local queue meanwhile).
             if k.out_of_area {
                 // The host provider cannot see a child who is missing either.
-                if !k.missing && w - k.queued_since.unwrap_or(w) >= sim.host_provider_wait_weeks {
+                if !k.missing && w - k.queued_since.unwrap_or(w) >= k.host_wait {
                     week_host += 1;
                     if kind == AssessmentType::Iha && due >= as_of && due <= horizon_end {
                         run.ihas_due += 1;

@@ -282,7 +282,7 @@ fn child(i: usize, id_width: usize, o: &SynthOptions, sched: &Scheduler, rng: &m
     a.apply(&mut c, as_of);
     c.assessments = assessments;
     record_gaps(&mut c, o.seed, i, as_of);
-    characteristics(&mut c, o.seed, i);
+    characteristics(&mut c, o.seed, i, o.as_of);
     c
 }
 
@@ -315,7 +315,7 @@ const ETHNICITY_UASC: [(&str, f64); 4] = [("AOTH", 25.0), ("BAFR", 30.0), ("OOTH
 
 /// Sex and ethnicity (for the equality impact), from a stream of their own (so adding them
 /// changed no other draw).
-fn characteristics(c: &mut Child, seed: u64, i: usize) {
+fn characteristics(c: &mut Child, seed: u64, i: usize, as_of: NaiveDate) {
     let mut rng = Rng::new(seed, (1 << 62) | i as u64);
     let male = rng.chance(if c.uasc { MALE_UASC } else { MALE });
     c.sex = Some(if male { "1" } else { "2" }.into());
@@ -326,6 +326,35 @@ fn characteristics(c: &mut Child, seed: u64, i: usize) {
     // area one of a few host providers (drawn last, so the draws above did not move).
     let provider = if c.signals.out_of_area { HOST_PROVIDERS[rng.below(HOST_PROVIDERS.len() as u64) as usize] } else { LOCAL_PROVIDER };
     c.provider = Some(provider.into());
+    follow_up_columns(c, as_of, &mut rng);
+}
+
+/// Shares for the follow-ups' columns (docs/synthetic.md): immunisations up to date 82% and a
+/// dental check in the year 79% (England's OC2 figures), the rest split between not up to date
+/// and not recorded; a CAMHS referral noted for 60% of children with an SDQ of 17 or more.
+const IMMUNISED: f64 = 0.82;
+const IMMUNISATIONS_NOT_RECORDED: f64 = 0.08;
+const DENTAL_IN_YEAR: f64 = 0.79;
+const DENTAL_NOT_RECORDED: f64 = 0.06;
+const CAMHS_NOTED: f64 = 0.6;
+
+/// The optional follow-up columns, drawn after everything else on the characteristics' stream.
+fn follow_up_columns(c: &mut Child, as_of: NaiveDate, rng: &mut Rng) {
+    let u = rng.f64();
+    c.immunisations_up_to_date = if u < IMMUNISED {
+        Some(true)
+    } else if u < IMMUNISED + IMMUNISATIONS_NOT_RECORDED {
+        None
+    } else {
+        Some(false)
+    };
+    let first_birthday = anniversary(c.date_of_birth, 1, LeapDayBirthday::March1).unwrap_or(c.date_of_birth);
+    let u = rng.f64();
+    let days_back = if u < DENTAL_IN_YEAR { rng.range(0, 364) } else { rng.range(365, 900) };
+    c.last_dental_check =
+        (first_birthday <= as_of && u < 1.0 - DENTAL_NOT_RECORDED).then(|| minus_days(as_of, days_back).max(first_birthday));
+    let high_sdq = c.sdq_score.is_some_and(|s| s >= 17);
+    c.camhs_referral = (high_sdq && rng.chance(CAMHS_NOTED)).then_some(true);
 }
 
 /// The synthetic council's own provider, and the host providers of children placed out of area.
@@ -407,4 +436,136 @@ pub fn synthetic_cohort(o: &SynthOptions) -> Cohort {
         })
         .collect();
     Cohort::from_children(children)
+}
+
+/// Shares for the synthetic pathway events (docs/synthetic.md): most steps on time, a share
+/// late, a few never recorded, so that `actions` and the stage indicators have something to find.
+const EVENT_RECORDED: f64 = 0.9;
+const EVENT_LATE: f64 = 0.2;
+const REPORT_RECORDED: f64 = 0.92;
+const NOT_BROUGHT: f64 = 0.08;
+const QUALITY_ASSURED: f64 = 0.7;
+const PENDING_REQUESTED: f64 = 0.6;
+const PENDING_BOOKED: f64 = 0.5;
+const SUMMARY_GIVEN: f64 = 0.4;
+
+/// The pathway's events of a synthetic council over the year to `as_of` (its events table
+/// started then): for each child, the notification and IHA request on entering care, a request
+/// before each assessment and its booking (sometimes a child not brought first), the report back
+/// and its quality assurance, declined offers, requests and bookings for what is due next, and
+/// leaving-care health summaries. Each child from its own stream of `seed`; sorted by child,
+/// date and kind, with the lines of the CSV [`write_events_csv`] writes.
+pub fn synthetic_events(cohort: &Cohort, as_of: NaiveDate, seed: u64) -> Vec<crate::pathway::Event> {
+    use crate::pathway::{Event, EventKind as K};
+    let policy = Policy::default();
+    let sched = Scheduler::new(&policy);
+    let from = sub_months(as_of, 12).unwrap_or(as_of);
+    let wd = |d: NaiveDate, n: i64| sched.calendar.add_working_days(d, n.max(0) as u32).unwrap_or(d);
+    let mut out = Vec::new();
+    for (i, c) in cohort.children.iter().enumerate() {
+        let mut rng = Rng::new(seed, (1 << 61) | i as u64);
+        let earliest = sub_months(c.care_start, 3).unwrap_or(c.care_start).max(from);
+        let mut ev: Vec<(K, NaiveDate)> = Vec::new();
+        // Lateness in working days: on time (0 to on_time) or late (on_time + 1 to late).
+        let delay = |rng: &mut Rng, on_time: i64, late: i64| {
+            if rng.chance(EVENT_LATE) {
+                rng.range(on_time + 1, late)
+            } else {
+                rng.range(0, on_time)
+            }
+        };
+        if c.care_start >= from {
+            if rng.chance(EVENT_RECORDED) {
+                let d = wd(c.care_start, delay(&mut rng, 4, 15));
+                ev.push((K::Notified, d));
+                ev.push((K::ConsentReceived, wd(d, rng.range(0, 3))));
+            }
+            if rng.chance(EVENT_RECORDED) {
+                ev.push((K::Requested, wd(c.care_start, delay(&mut rng, 4, 20))));
+            }
+        }
+        let mut prev: Option<NaiveDate> = None;
+        for a in c.assessments.iter().filter(|a| a.completed_on <= as_of) {
+            let on = a.completed_on;
+            if on >= earliest {
+                if a.outcome == Outcome::Declined {
+                    ev.push((K::Declined, on));
+                } else {
+                    // A request before the assessment (for an IHA, the one made on entering care).
+                    let requested_since = ev.iter().any(|(k, d)| *k == K::Requested && *d <= on && prev.is_none_or(|p| *d > p));
+                    if !requested_since && rng.chance(EVENT_RECORDED) {
+                        let asked = minus_days(on, rng.range(20, 80)).max(earliest).max(prev.map_or(earliest, |p| p + Days::new(1)));
+                        if asked <= on {
+                            ev.push((K::Requested, asked));
+                        }
+                    }
+                    let asked = ev.iter().filter(|(k, d)| *k == K::Requested && *d <= on).map(|(_, d)| *d).max();
+                    if let Some(asked) = asked {
+                        let missed = minus_days(on, rng.range(14, 28));
+                        if rng.chance(NOT_BROUGHT) && missed > asked {
+                            ev.push((K::Booked, missed));
+                            ev.push((K::WasNotBrought, missed));
+                        }
+                        ev.push((K::Booked, on));
+                    }
+                    if rng.chance(REPORT_RECORDED) {
+                        let back = wd(on, delay(&mut rng, 9, 25));
+                        if back <= as_of {
+                            ev.push((K::ReportReturned, back));
+                            if rng.chance(QUALITY_ASSURED) {
+                                let qa = wd(back, rng.range(0, 5));
+                                if qa <= as_of {
+                                    ev.push((K::QualityAssured, qa));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if a.outcome == Outcome::Completed {
+                prev = Some(on);
+            }
+        }
+        // What is due next: requested (some), booked ahead (some of those).
+        let st = sched.child_status(c, as_of);
+        if let (Some(due), true) = (st.due_date, crate::kpi::in_scope(&sched, c, as_of)) {
+            let open_from = minus_days(due, 56).max(earliest).max(prev.map_or(earliest, |p| p + Days::new(1)));
+            let asked_already = ev.iter().any(|(k, d)| *k == K::Requested && prev.is_none_or(|p| *d > p));
+            if !asked_already && open_from <= as_of && rng.chance(PENDING_REQUESTED) {
+                let asked = open_from + Days::new(rng.range(0, 10) as u64);
+                if asked <= as_of {
+                    ev.push((K::Requested, asked));
+                    if rng.chance(PENDING_BOOKED) {
+                        ev.push((K::Booked, as_of + Days::new(rng.range(1, 40) as u64)));
+                    }
+                }
+            }
+        }
+        // The leaving-care health summary, for some of those in their last 6 months.
+        if let Some(eighteen) = sched.leaves_care_on(c) {
+            let opens = sub_months(eighteen, 6).unwrap_or(eighteen).max(earliest);
+            if opens <= as_of && eighteen > as_of && rng.chance(SUMMARY_GIVEN) {
+                let span = (as_of - opens).num_days();
+                ev.push((K::HealthSummary, opens + Days::new(rng.range(0, span) as u64)));
+            }
+        }
+        // Nothing after as_of but bookings (the appointment's date).
+        ev.retain(|(k, d)| *k == K::Booked || *d <= as_of);
+        out.extend(ev.into_iter().map(|(kind, date)| Event { child: i, kind, date, line: 0 }));
+    }
+    out.sort_by_key(|e| (e.child, e.date, e.kind));
+    for (k, e) in out.iter_mut().enumerate() {
+        e.line = k as u64 + 2;
+    }
+    out
+}
+
+/// Write events as the `events` table's CSV: child_id, event, date.
+pub fn write_events_csv<W: std::io::Write>(cohort: &Cohort, events: &[crate::pathway::Event], out: W) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["child_id", "event", "date"])?;
+    for e in events {
+        w.write_record([cohort.children[e.child].id.as_str(), e.kind.as_str(), &e.date.format("%Y-%m-%d").to_string()])?;
+    }
+    w.flush()
 }

@@ -377,7 +377,8 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut std::io::BufWriter<std::
 pub const TEMP_PREFIX: &str = ".lac-backlog-tmp-";
 
 /// The `status` table (docs/interface.md section 4): child_id, status, next_assessment, due_date,
-/// days_overdue, age_band, reason, then last_assessment and declined_offers.
+/// days_overdue, age_band, reason, then last_assessment, declined_offers and provider (the
+/// children table's optional `provider`, blank when not recorded).
 pub fn status_table(cohort: &Cohort, rows: &[(usize, ChildStatus)]) -> Table {
     let mut t = Table::default();
     let s = |f: &dyn Fn(&ChildStatus) -> Option<String>| ColumnData::Str(rows.iter().map(|(_, r)| f(r)).collect());
@@ -390,6 +391,7 @@ pub fn status_table(cohort: &Cohort, rows: &[(usize, ChildStatus)]) -> Table {
     t.push_as("reason", Role::Text, s(&|r| Some(r.reason.to_string())));
     t.push("last_assessment", ColumnData::Date(rows.iter().map(|(_, r)| r.last_assessment).collect()));
     t.push("declined_offers", ColumnData::Int(rows.iter().map(|(_, r)| Some(i64::from(r.declined_offers))).collect()));
+    t.push("provider", ColumnData::Str(rows.iter().map(|(i, _)| cohort.children[*i].provider.as_deref().map(str::to_string)).collect()));
     t
 }
 
@@ -643,6 +645,9 @@ pub fn write_children_csv<W: Write>(cohort: &Cohort, out: W) -> std::io::Result<
             k.sex.as_deref().unwrap_or_default().to_string(),
             k.ethnicity.as_deref().unwrap_or_default().to_string(),
             k.provider.as_deref().unwrap_or_default().to_string(),
+            d(k.last_dental_check),
+            k.immunisations_up_to_date.map(b).unwrap_or_default(),
+            k.camhs_referral.map(b).unwrap_or_default(),
         ])?;
     }
     c.flush()

@@ -1,4 +1,4 @@
-//! The pathway's actions (src/pathway.rs), worked by hand on one child per step, late and on
+//! The pathway's actions (src/pathway), worked by hand on one child per step, late and on
 //! time. Report date Thursday 21 October 2021; working days skip weekends and bank holidays
 //! (Monday 30 August 2021).
 
@@ -6,6 +6,7 @@ mod common;
 use common::*;
 
 use lac_backlog::pathway::{actions, actions_table, read_events};
+use chrono::NaiveDate;
 use lac_backlog::{Cohort, Policy};
 
 fn as_of() -> chrono::NaiveDate {
@@ -115,4 +116,202 @@ fn events_are_checked_like_any_input() {
     // A booking with no request: kept, with a warning.
     let (ev, warnings) = read_events("events.csv", b"child_id,event,date\nA,booked,2021-10-20\n", &c, as_of()).unwrap();
     assert_eq!((ev.len(), warnings.len()), (1, 1));
+}
+
+/// The follow-ups of a small cohort, worked by hand (report date Thursday 21 October 2021).
+fn follow_up_cohort() -> Cohort {
+    let in_care = |id: &str, dob: (i32, u32, u32)| {
+        let mut c = child(ymd(dob.0, dob.1, dob.2), ymd(2015, 1, 5), vec![done(ymd(2015, 1, 20)), done(ymd(2021, 6, 1))]);
+        c.id = id.into();
+        c.last_dental_check = Some(ymd(2021, 9, 1));
+        c.immunisations_up_to_date = Some(true);
+        c
+    };
+    // S1 is 18 on 10 February 2022: the summary is listed from 10 August 2021.
+    let s1 = in_care("S1", (2004, 2, 10));
+    // S2 is 18 on 10 June 2022: listed from 10 December 2021, not yet.
+    let s2 = in_care("S2", (2004, 6, 10));
+    // S3 is 18 on 1 March 2022 and had the summary on 1 October 2021.
+    let s3 = in_care("S3", (2004, 3, 1));
+    // Q1: SDQ a year old on 1 September; dental check due 1 December; immunisations not up to date.
+    let mut q1 = in_care("Q1", (2011, 1, 1));
+    q1.sdq_score = Some(12);
+    q1.sdq_date = Some(ymd(2020, 9, 1));
+    q1.last_dental_check = Some(ymd(2021, 6, 1));
+    q1.immunisations_up_to_date = Some(false);
+    // Q2: SDQ recent; immunisations not recorded.
+    let mut q2 = in_care("Q2", (2011, 1, 1));
+    q2.sdq_score = Some(12);
+    q2.sdq_date = Some(ymd(2021, 6, 1));
+    q2.immunisations_up_to_date = None;
+    // Q3: no SDQ at all since care began in 2015.
+    let q3 = in_care("Q3", (2011, 1, 1));
+    // Q4: SDQ 20 on Monday 11 October, no CAMHS referral noted; Q5: the same, referred.
+    let mut q4 = in_care("Q4", (2011, 1, 1));
+    q4.sdq_score = Some(20);
+    q4.sdq_date = Some(ymd(2021, 10, 11));
+    let mut q5 = q4.clone();
+    q5.id = "Q5".into();
+    q5.camhs_referral = Some(true);
+    // Q6: aged 2, in care from Tuesday 1 June 2021, no dental check recorded; too young for an SDQ.
+    let mut q6 = child(ymd(2019, 5, 1), ymd(2021, 6, 1), vec![done(ymd(2021, 6, 20))]);
+    q6.id = "Q6".into();
+    q6.immunisations_up_to_date = Some(true);
+    Cohort::from_children(vec![s1, s2, s3, q1, q2, q3, q4, q5, q6])
+}
+
+#[test]
+fn follow_ups_by_hand() {
+    let c = follow_up_cohort();
+    let events = "child_id,event,date\nS3,health_summary,2021-10-01\n";
+    let (events, _) = read_events("events.csv", events.as_bytes(), &c, as_of()).unwrap();
+    let got = actions(&c, &events, as_of(), 56, &Policy::default());
+    let follow_ups = ["health_summary", "sdq", "camhs_referral", "dental_check", "immunisations"];
+    let rows: Vec<(String, &str, &str, String, i64)> = got
+        .iter()
+        .filter(|a| follow_ups.contains(&a.step) || (a.step == "escalation" && a.reason.contains("SDQ") || a.reason.contains("dental")))
+        .map(|a| (c.children[a.child].id.to_string(), a.step, a.owner.as_str(), a.due_on.to_string(), a.days_late))
+        .collect();
+    let want: Vec<(String, &str, &str, String, i64)> = [
+        // Q3: no SDQ since care began: due from the IHA's due date (20 working days after
+        // Monday 5 January 2015: Monday 2 February 2015), 2,453 days late, escalated.
+        ("Q3", "sdq", "council", "2015-02-02", 2453),
+        ("Q3", "escalation", "service_manager", "2015-02-02", 2453),
+        // Q6: no dental check: due from the IHA's due date (Tuesday 29 June 2021; Monday 31 May
+        // was a bank holiday, before care began), 114 days late, escalated.
+        ("Q6", "dental_check", "council", "2021-06-29", 114),
+        ("Q6", "escalation", "service_manager", "2021-06-29", 114),
+        // Q1: SDQ of 1 September 2020 a year old on 1 September 2021: 50 days late, escalated.
+        ("Q1", "sdq", "council", "2021-09-01", 50),
+        ("Q1", "escalation", "service_manager", "2021-09-01", 50),
+        // Immunisations: due now.
+        ("Q1", "immunisations", "provider", "2021-10-21", 0),
+        ("Q2", "immunisations", "provider", "2021-10-21", 0),
+        // Q4: SDQ 20 on Monday 11 October: CAMHS referral checked within 10 working days, by
+        // Monday 25 October.
+        ("Q4", "camhs_referral", "provider", "2021-10-25", -4),
+        // Q1: dental check of 1 June 2021 due again 6 months on, 1 December (41 days ahead).
+        ("Q1", "dental_check", "council", "2021-12-01", -41),
+        // S1: 18 on 10 February 2022: the summary by the day before, listed though 111 days ahead.
+        ("S1", "health_summary", "provider", "2022-02-09", -111),
+    ]
+    .into_iter()
+    .map(|(a, b, o, d, n)| (a.to_string(), b, o, d.to_string(), n))
+    .collect();
+    assert_eq!(rows, want);
+    let named = |id: &str, step: &str| got.iter().find(|a| c.children[a.child].id.as_str() == id && a.step == step).cloned();
+    assert_eq!(named("Q1", "immunisations").unwrap().action, "arrange catch-up immunisations");
+    assert_eq!(named("Q2", "immunisations").unwrap().action, "record whether immunisations are up to date");
+    // Q5 (referred), S2 (summary not yet open), S3 (summary given) and Q6's SDQ (aged 2): none.
+    for (id, step) in [("Q5", "camhs_referral"), ("S2", "health_summary"), ("S3", "health_summary"), ("Q6", "sdq")] {
+        assert!(named(id, step).is_none(), "{id} {step}");
+    }
+    // The switch: follow-ups stay on the list without an escalation.
+    let mut p = Policy::default();
+    p.pathway.escalate_follow_ups = false;
+    let quiet = actions(&c, &events, as_of(), 56, &p);
+    assert!(quiet.iter().filter(|a| a.step == "escalation").all(|a| !a.reason.contains("SDQ") && !a.reason.contains("dental")));
+    assert_eq!(quiet.iter().filter(|a| a.step == "sdq").count(), 2);
+}
+
+#[test]
+fn a_check_with_no_data_at_all_is_not_made_and_said() {
+    // The 8-child cohort has no SDQ, dental or immunisation data: no follow-up actions, and
+    // the three checks are named as not made.
+    let c = cohort();
+    let (events, _) = read_events("events.csv", EVENTS.as_bytes(), &c, as_of()).unwrap();
+    let got = actions(&c, &events, as_of(), 56, &Policy::default());
+    assert!(got.iter().all(|a| !["sdq", "camhs_referral", "dental_check", "immunisations"].contains(&a.step)));
+    let said = lac_backlog::pathway::FollowUps::of(&c).not_checked();
+    assert_eq!(said.len(), 3, "{said:?}");
+}
+
+#[test]
+fn turned_18_still_overdue_by_hand() {
+    // T1 turned 18 on 1 March 2021, last seen 1 January 2020 (review due 1 January 2021):
+    // overdue on its last day in care. T2 turned 18 on 1 March 2021 up to date. T3 turned 18
+    // in 2020, outside the 12 months. T4 turned 18 on 1 March 2021 but left care in 2020.
+    let kid = |id: &str, dob: NaiveDate, last: NaiveDate| {
+        let mut c = child(dob, ymd(2015, 1, 5), vec![done(ymd(2015, 1, 20)), done(last)]);
+        c.id = id.into();
+        c
+    };
+    let mut t4 = kid("T4", ymd(2003, 3, 1), ymd(2019, 1, 1));
+    t4.care_end = Some(ymd(2020, 6, 1));
+    let c = Cohort::from_children(vec![
+        kid("T1", ymd(2003, 3, 1), ymd(2020, 1, 1)),
+        kid("T2", ymd(2003, 3, 1), ymd(2020, 6, 1)),
+        kid("T3", ymd(2002, 3, 1), ymd(2019, 1, 1)),
+        t4,
+    ]);
+    let got = lac_backlog::pathway::turned_18_overdue(&c, as_of(), &Policy::default());
+    assert_eq!(got.iter().map(|i| c.children[*i].id.as_str()).collect::<Vec<_>>(), ["T1"]);
+}
+
+#[test]
+fn stage_indicators_by_hand() {
+    use lac_backlog::pathway::{stages, Step};
+    // The 8-child fixture; the events cover from 1 July 2021 (their first date). The year to
+    // 21 October 2021: notification and IHA request due for A and B (by 8 October), B's in
+    // time (3 and 4 days after care_start); review requests due for C (6 October, none), D
+    // (6 October, requested 1 October, 61 days before the due date), E and F (7 July, requested
+    // 1 July, 62 days before), H (out of area, 27 September, none); assessments after E's and
+    // F's requests due 1 September, neither done; no report yet due since 1 July (G's is due
+    // 29 October).
+    let mut c = cohort();
+    for k in c.children.iter_mut().filter(|k| ["C", "D"].contains(&k.id.as_str())) {
+        k.provider = Some("Trust One".into());
+    }
+    let (events, _) = read_events("events.csv", EVENTS.as_bytes(), &c, as_of()).unwrap();
+    let rows = stages(&c, &events, as_of(), true, &Policy::default());
+    let get = |step: Step, group: &str| {
+        let r = rows.iter().find(|r| r.step == step && r.group == group).unwrap();
+        (r.denominator, r.numerator, r.done, r.median_days)
+    };
+    assert_eq!(get(Step::Notification, "all"), (2, 1, 1, Some(3.0)));
+    assert_eq!(get(Step::IhaRequest, "all"), (2, 1, 1, Some(4.0)));
+    assert_eq!(get(Step::ReviewRequest, "all"), (5, 3, 3, Some(62.0)));
+    assert_eq!(get(Step::ReviewRequest, "Trust One"), (2, 1, 1, Some(61.0)));
+    assert_eq!(get(Step::ReviewRequest, "not recorded"), (3, 2, 2, Some(62.0)));
+    assert_eq!(get(Step::Assessment, "all"), (2, 0, 0, None));
+    assert_eq!(get(Step::Report, "all"), (0, 0, 0, None));
+    // Reports: J assessed Wednesday 1 September, report back 10 September (in time, 9 days);
+    // K assessed Monday 2 August, due back by 16 August, back 20 August (late, 18 days).
+    let j = |id: &str, on: NaiveDate| {
+        let mut k = child(ymd(2011, 1, 1), ymd(2015, 1, 5), vec![done(ymd(2015, 1, 20)), done(on)]);
+        k.id = id.into();
+        k
+    };
+    let c = Cohort::from_children(vec![j("J", ymd(2021, 9, 1)), j("K", ymd(2021, 8, 2))]);
+    let ev = "child_id,event,date\nJ,report_returned,2021-09-10\nK,report_returned,2021-08-20\nK,requested,2021-06-01\n";
+    let (events, _) = read_events("events.csv", ev.as_bytes(), &c, as_of()).unwrap();
+    let rows = stages(&c, &events, as_of(), false, &Policy::default());
+    let r = rows.iter().find(|r| r.step == Step::Report).unwrap();
+    assert_eq!((r.denominator, r.numerator, r.done, r.median_days), (2, 1, 2, Some(13.5)));
+    // No events, no stage indicators.
+    assert!(stages(&c, &[], as_of(), false, &Policy::default()).is_empty());
+}
+
+#[test]
+fn a_synthetic_councils_events_read_clean_and_raise_actions() {
+    use lac_backlog::synth::{synthetic_cohort, synthetic_events, write_events_csv, SynthOptions};
+    let c = synthetic_cohort(&SynthOptions::new(400, 7, as_of()));
+    let events = synthetic_events(&c, as_of(), 7);
+    assert!(events.len() > 400, "{}", events.len());
+    // Written and read back: no error, no warning, the same events.
+    let mut csv = Vec::new();
+    write_events_csv(&c, &events, &mut csv).unwrap();
+    let (back, warnings) = read_events("events.csv", &csv, &c, as_of()).unwrap();
+    assert!(warnings.is_empty(), "{:?}", warnings.first());
+    assert_eq!(back, events);
+    // Every kind of event appears, and the actions hold every owner of the pathway.
+    for kind in lac_backlog::pathway::EventKind::ALL {
+        assert!(events.iter().any(|e| e.kind == kind), "{kind:?}");
+    }
+    let got = actions(&c, &events, as_of(), 56, &Policy::default());
+    for owner in ["council", "provider", "host_provider", "designated_nurse", "service_manager"] {
+        assert!(got.iter().any(|a| a.owner.as_str() == owner), "{owner}");
+    }
+    // Reproducible from the seed.
+    assert_eq!(synthetic_events(&c, as_of(), 7), events);
 }

@@ -523,6 +523,19 @@ fn children_placed_out_of_area_are_seen_by_host_providers_after_their_wait() {
     let costs = Costs::default();
     let r = run_once(&cohort, &only(20, 0, 0), &setup(2, 0, &local, &costs, true), &mut Rng::new(1, 0));
     assert_eq!(r.weeks[0].seen, 10);
+    // A named host provider with a wait of its own (issue 22): two of the four are with
+    // "Host North", which takes 3 weeks; the other two wait the default 8.
+    let mut named = cohort.clone();
+    for c in named.children.iter_mut().take(2) {
+        c.provider = Some("Host North".into());
+    }
+    let mut p = Policy::default();
+    p.simulation.host_provider_wait_weeks_by_provider.insert("Host North".into(), 3);
+    p.validate().unwrap();
+    let r = run_once(&named, &only(20, 0, 0), &setup(10, 0, &p, &costs, true), &mut Rng::new(1, 0));
+    assert_eq!(r.weeks.iter().map(|w| w.seen_by_host).collect::<Vec<_>>(), [0, 0, 0, 2, 0, 0, 0, 0, 2, 0]);
+    p.simulation.host_provider_wait_weeks_by_provider.insert("Host South".into(), 100_000);
+    assert!(p.validate().is_err());
 }
 
 #[test]

@@ -28,6 +28,7 @@ from ._exceptions import DataError, LacBacklogError, LacBacklogWarning, Override
 from ._native import Policy
 from ._privacy import PseudonymKey, PseudonymKeyError
 from ._report import Report
+from ._actions import Actions
 from ._results import Explanation, Kpis, Table, Worklist, pseudonymise
 from ._simulation import CapacityResult, SimulationResult
 
@@ -66,6 +67,10 @@ __all__ = [
     "Worklist",
     "equality",
     "actions",
+    "Actions",
+    "Events",
+    "stages",
+    "synthetic_events",
     "report",
     "Report",
     "Councils",
@@ -285,8 +290,8 @@ def kpis(
     """The indicators at ``as_of`` (default today), or at each of the last ``months`` month
     ends: ``up_to_date``, ``oc2_annual_ha``, ``all_in_timescale`` (Kent's) and
     ``iha_in_timescale``, each with exclusions ``none``, ``uasc`` and ``missing``, numerator,
-    denominator, value, target, floor and RAG (docs/kpi.md). ``by="age_band"`` or
-    ``"locality"`` adds a ``group`` column. ``suppress=True`` makes the output safe to share
+    denominator, value, target, floor and RAG (docs/kpi.md). ``by="age_band"``,
+    ``"locality"`` or ``"provider"`` adds a ``group`` column. ``suppress=True`` makes the output safe to share
     (no count from 1 to 5 can be read or worked out). ``forecast=N`` adds ``.forecast``: the
     ``up_to_date`` value at each of the next N month ends if nobody else is seen. The
     direction of travel is in ``.trend``; ``.plot()`` draws the series against target and floor.
@@ -299,8 +304,8 @@ def kpis(
         raise ValueError(f"months must be a whole number from 1 to 120, not {months!r}")
     if isinstance(forecast, bool) or not isinstance(forecast, int) or not 0 <= forecast <= 60:
         raise ValueError(f"forecast must be a whole number of months from 0 to 60, not {forecast!r}")
-    if by not in (None, "age_band", "locality"):
-        raise ValueError(f"by must be 'age_band' or 'locality', not {by!r}")
+    if by not in (None, "age_band", "locality", "provider"):
+        raise ValueError(f"by must be 'age_band', 'locality' or 'provider', not {by!r}")
     as_of_ = _as_date(as_of, "as_of")
     pol = _policy(policy)
     k, t, f, notes = _native.kpis(cohort._inner, as_of_, months, by, bool(suppress), pol, forecast)
@@ -538,35 +543,143 @@ def equality(cohort: Cohort, *, as_of: DateLike | None = None, policy: Policy | 
     return result
 
 
+class Events:
+    """The pathway's events (docs/pathway.md: ``child_id, event, date``, optional
+    ``assessment_type, agency, note``), read and checked once against one cohort: every row
+    names a child of the cohort, a known event, and a date from 3 months before the child's
+    care_start up to ``as_of`` (a ``booked`` may be later). Errors raise DataError naming file,
+    line, column and value; warnings are issued as LacBacklogWarning.
+
+    >>> cohort = Cohort.from_csv(*example_paths())
+    >>> import pyarrow as pa
+    >>> ev = Events.from_frame(pa.table({"child_id": ["0002"], "event": ["notified"], "date": ["2021-09-06"]}), cohort, as_of="2021-10-21")
+    >>> len(ev)
+    1
+    """
+
+    __slots__ = ("_inner", "_cohort", "as_of", "_source")
+
+    def __init__(self, inner: _native.Events, cohort: Cohort, as_of: _dt.date, source: _audit.Source) -> None:
+        self._inner = inner
+        self._cohort = cohort
+        self.as_of = as_of
+        self._source = source
+
+    @classmethod
+    def from_csv(cls, path: PathLike, cohort: Cohort, *, as_of: DateLike | None = None) -> Events:
+        """Read an events CSV (UTF-8 or Windows-1252, as the other inputs)."""
+        from ._files import read_bounded
+
+        as_of_ = _as_date(as_of, "as_of")
+        data = read_bounded(path, "the events file", 1 << 30)
+        inner, notes = _native.Events.from_csv(cohort._inner, os.fspath(path), data, as_of_)
+        for p in notes:
+            warnings.warn(str(Problem(*p)), LacBacklogWarning, stacklevel=2)
+        return cls(inner, cohort, as_of_, _audit.bytes_read_source("events", path, data))
+
+    @classmethod
+    def from_frame(cls, frame: Any, cohort: Cohort, *, as_of: DateLike | None = None) -> Events:
+        """Read events from a DataFrame (pandas, polars or pyarrow); row i is line i + 2."""
+        as_of_ = _as_date(as_of, "as_of")
+        inner, notes = _native.Events.from_arrow(cohort._inner, _arrow(frame, "events"), as_of_)
+        for p in notes:
+            warnings.warn(str(Problem(*p)), LacBacklogWarning, stacklevel=2)
+        source = _audit.BytesSource("events", bytes(inner.canonical_csv()), "canonical events CSV")
+        return cls(inner, cohort, as_of_, source)
+
+    def __len__(self) -> int:
+        return len(self._inner)
+
+    def __repr__(self) -> str:
+        return f"Events({len(self)} events, checked at {self.as_of.isoformat()})"
+
+    def table(self) -> Table:
+        """The events as a table (``child_id, event, date``), sorted by child and date: write it
+        with ``.to_csv(path)``."""
+        t = Table(self._inner.table(), "events", self.as_of, None)
+        _audit.attach(t, "events", {"as_of": self.as_of}, cohort=self._cohort, sources=[self._source])
+        return t
+
+
+def synthetic_events(cohort: Cohort, *, as_of: DateLike | None = None, seed: int = 1) -> Events:
+    """A synthetic council's pathway events over the year to ``as_of`` (docs/synthetic.md):
+    notifications, requests, bookings (some children not brought), reports back, declined
+    offers, bookings ahead and leaving-care summaries, most on time, some late, a few missing.
+    Reproducible for the same cohort and ``seed``.
+
+    >>> c = synthetic_cohort(children=200, seed=1, as_of="2021-10-21")
+    >>> len(synthetic_events(c, as_of="2021-10-21")) > 200
+    True
+    """
+    _whole("seed", seed, 0, MAX_SEED)
+    as_of_ = _as_date(as_of, "as_of")
+    inner = _native.Events.synthetic(cohort._inner, as_of_, seed)
+    source = _audit.SyntheticSource({"as_of": as_of_, "seed": seed}, "events", "lac_backlog.synthetic_events")
+    return Events(inner, cohort, as_of_, source)
+
+
+def _events(events: Events | PathLike | Any, cohort: Cohort, as_of: _dt.date) -> Events:
+    """Events as given, or read from a CSV path or a DataFrame against ``cohort``."""
+    if isinstance(events, Events):
+        if events._cohort is not cohort and events._cohort._inner is not cohort._inner:
+            raise ValueError("these events were read against another cohort: read them with this one")
+        return events
+    if isinstance(events, (str, os.PathLike)):
+        return Events.from_csv(events, cohort, as_of=as_of)
+    return Events.from_frame(events, cohort, as_of=as_of)
+
+
 def actions(
     cohort: Cohort,
-    events: PathLike,
+    events: Events | PathLike | Any,
     *,
     as_of: DateLike | None = None,
     weeks: int = 8,
     policy: Policy | None = None,
-) -> Table:
-    """Who must act, from the pathway's ``events`` (a CSV path: ``child_id, event, date``;
-    docs/pathway.md): every action due in the next ``weeks`` weeks or late at ``as_of``, one
-    row each (``child_id, action, owner, provider, due_on, days_late, step, reason``), most
-    urgent first, with an escalation for each action long late. Events are checked like any
-    input: errors raise DataError; warnings are issued as LacBacklogWarning."""
-    from ._files import read_bounded
-
+) -> Actions:
+    """Who must act, from the pathway's ``events`` (:class:`Events`, a CSV path or a DataFrame:
+    ``child_id, event, date``; docs/pathway.md): every action due in the next ``weeks`` weeks
+    or late at ``as_of``, one row each (``child_id, action, owner, provider, due_on,
+    days_late, step, reason``), most urgent first, with an escalation for each action long
+    late, and the follow-ups (leaving-care health summary, SDQ, CAMHS referral, dental check,
+    immunisations). Events are checked like any input: errors raise DataError; warnings are
+    issued as LacBacklogWarning."""
     as_of_ = _as_date(as_of, "as_of")
     _whole("weeks", weeks, 0, MAX_WEEKS)
     pol = _policy(policy)
-    data = read_bounded(events, "the events file", 1 << 30)
-    table, notes = _native.actions(cohort._inner, os.fspath(events), data, as_of_, 7 * int(weeks), pol)
-    for p in notes:
-        warnings.warn(str(Problem(*p)), LacBacklogWarning, stacklevel=2)
-    result = Table(table, "actions", as_of_, pol)
+    ev = _events(events, cohort, as_of_)
+    native = _native.actions(cohort._inner, ev._inner, as_of_, 7 * int(weeks), pol)
+    # The checks not made are on the result (.not_checked, .summary()) and printed by the
+    # command line; not warnings, as a council without dental data would see them every run.
+    result = Actions(native, as_of_, pol, weeks)
+    _audit.attach(result, "actions", {"as_of": as_of_, "weeks": weeks}, cohort=cohort, sources=[ev._source])
+    return result
+
+
+def stages(
+    cohort: Cohort,
+    events: Events | PathLike | Any,
+    *,
+    as_of: DateLike | None = None,
+    by: str | None = None,
+    suppress: bool = False,
+    policy: Policy | None = None,
+) -> Table:
+    """Where the time goes (docs/pathway.md): for each step of the pathway (notification, IHA
+    request, review request, assessment, report) whose deadline fell in the 12 months to
+    ``as_of``, how many were done in time (``notified_in_time``, ``requested_in_time``,
+    ``assessed_in_time``, ``report_returned_in_time``) and the median days each took, by the
+    agency that owns it; ``by="provider"`` adds rows per provider. ``suppress`` as in
+    :func:`kpis`."""
+    if by not in (None, "provider"):
+        raise ValueError(f"by must be 'provider' or None, not {by!r}")
+    as_of_ = _as_date(as_of, "as_of")
+    pol = _policy(policy)
+    ev = _events(events, cohort, as_of_)
+    t = _native.stages(cohort._inner, ev._inner, as_of_, by == "provider", bool(suppress), pol)
+    result = Table(t, "stages", as_of_, pol)
     _audit.attach(
-        result,
-        "actions",
-        {"as_of": as_of_, "weeks": weeks},
-        cohort=cohort,
-        sources=[_audit.bytes_read_source("events", events, data)],
+        result, "stages", {"as_of": as_of_, "by": by, "suppress": bool(suppress)}, cohort=cohort, sources=[ev._source]
     )
     return result
 

@@ -121,21 +121,18 @@ class BytesSource(Source):
 class SyntheticSource(Source):
     """A synthetic council: the generator's parameters reproduce it exactly."""
 
-    __slots__ = ("parameters",)
+    __slots__ = ("parameters", "role", "function")
 
-    def __init__(self, parameters: dict[str, Any]) -> None:
+    def __init__(
+        self, parameters: dict[str, Any], role: str = "cohort", function: str = "lac_backlog.synthetic_cohort"
+    ) -> None:
         super().__init__()
         self.parameters = _jsonable(parameters)
+        self.role = role
+        self.function = function
 
     def _describe(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "role": "cohort",
-                "kind": "synthetic",
-                "function": "lac_backlog.synthetic_cohort",
-                "parameters": self.parameters,
-            }
-        ]
+        return [{"role": self.role, "kind": "synthetic", "function": self.function, "parameters": self.parameters}]
 
 
 class MemoryCohortSource(Source):

@@ -15,7 +15,7 @@ from ._files import TEMP_PREFIX
 # .xlsx): what is read of it is its columns, rows as a dict of lists and its length.
 Table = Any
 
-__all__ = ["write_xlsx", "write_worklist_xlsx", "ExcelUnavailable", "XLSX_TIMESTAMP", "TIER_FILLS"]
+__all__ = ["write_xlsx", "write_worklist_xlsx", "write_team_xlsx", "ExcelUnavailable", "XLSX_TIMESTAMP", "TIER_FILLS"]
 
 #: The time written into every workbook (its document properties and each part of the zip), in
 #: place of the time of writing, so the same table always gives the same bytes (docs/audit.md).
@@ -119,9 +119,17 @@ def _save(wb: Any, path: str | os.PathLike[str]) -> None:
 #: printed); a policy with more tiers reuses the last.
 TIER_FILLS = ["F4CCCC", "FCE5CD", "FFF2CC", "D9EAD3", "CFE2F3", "EAD1DC"]
 #: The nurse's workbook's date columns, shown dd/mm/yyyy even when empty (for what is typed in).
-_DATE_COLUMNS = ("Book by", "Due date", "Date of birth", "Last assessment", "Override on", "Booked on")
+_DATE_COLUMNS = ("Book by", "Due date", "Date of birth", "Last assessment", "Override on", "Booked on", "Due on", "Done on")
 #: Column widths (characters) of the nurse's workbook; others fit their content up to 30.
-_WIDTHS = {"Reasons": 70, "Override reason": 40, "Notes": 30, "Red flags": 24, "Assessment": 26}
+_WIDTHS = {
+    "Reasons": 70,
+    "Override reason": 40,
+    "Notes": 30,
+    "Red flags": 24,
+    "Assessment": 26,
+    "Why": 60,
+    "Action": 36,
+}
 
 
 def write_worklist_xlsx(table: Table, path: str | os.PathLike[str], about: dict[str, Any]) -> int:
@@ -133,21 +141,65 @@ def write_worklist_xlsx(table: Table, path: str | os.PathLike[str], about: dict[
     Returns how many cells had control characters replaced by U+FFFD."""
     try:
         from openpyxl import Workbook
-        from openpyxl.styles import Alignment, Font, PatternFill
-        from openpyxl.utils import get_column_letter
+        from openpyxl.styles import PatternFill
     except ImportError:  # pragma: no cover - exercised only without openpyxl
         raise ExcelUnavailable("writing .xlsx needs openpyxl: pip install 'lac-backlog[excel]'") from None
     wb = Workbook()
     ws = wb.active
     ws.title = "Worklist"
-    data = table.to_dict()
     cols = table.columns
-    replaced = 0
     tiers: list[tuple[str, int, int]] = about.get("tiers", [])
     fills = {
         name: PatternFill("solid", fgColor=TIER_FILLS[min(i, len(TIER_FILLS) - 1)])
         for i, (name, _, _) in enumerate(tiers)
     }
+    tier_col = cols.index("Priority") if "Priority" in cols else None
+    replaced = _people_sheet(
+        ws, table, lambda values: fills.get(str(values[tier_col])) if tier_col is not None else None
+    )
+
+    sheet = wb.create_sheet("About")
+    as_of = about.get("as_of")
+    lines: list[tuple[str, str]] = [
+        ("Health assessment worklist", ""),
+        ("As of", f"{as_of:%d/%m/%Y}" if isinstance(as_of, _dt.date) else ""),
+        ("Children listed", str(about.get("rows", len(table)))),
+    ]
+    lines += _provenance_lines(about)
+    lines += [
+        ("", ""),
+        (
+            "How to use it",
+            "Book each child by the 'Book by' date (never later than the statutory due date or "
+            "the day before the 18th birthday); write the date booked in 'Booked on' and anything else in 'Notes'. "
+            "'Reasons' says why the child is where they are.",
+        ),
+        ("", ""),
+        ("Priority", "What it means"),
+    ]
+    start = len(lines) + 1
+    for name, days, score in tiers:
+        why = f"a score of {score} or more, or a rule that raises it" if score > 0 else "every other child listed"
+        lines.append((name, f"book within {days} days ({why})"))
+    _about_sheet(sheet, lines, ("Priority", "How to use it"))
+    for r, (name, _, _) in enumerate(tiers, start=start):
+        sheet.cell(row=r, column=1).fill = fills[name]
+    _save(wb, path)
+    return replaced
+
+
+def _people_sheet(ws: Any, table: Table, fill_of: Any) -> int:
+    """Fill ``ws`` with ``table`` for people: a bold grey header (frozen with the first two
+    columns, filterable), text always text (never a formula), dates dd/mm/yyyy (also in empty
+    date columns, for what is typed in), wide columns wrapped, each row filled with
+    ``fill_of(values)`` (None: no fill), A4 landscape fitted to the page width with the header
+    repeated on every page. Returns how many cells had control characters replaced."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    data = table.to_dict()
+    cols = table.columns
+    replaced = 0
 
     def put_row(r: int, values: list[object]) -> None:
         nonlocal replaced
@@ -164,11 +216,10 @@ def write_worklist_xlsx(table: Table, path: str | os.PathLike[str], about: dict[
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         cell.fill = PatternFill("solid", fgColor="D9D9D9")
-    tier_col = cols.index("Priority") if "Priority" in cols else None
     for i in range(len(table)):
         values = [data[c][i] for c in cols]
         put_row(i + 2, values)
-        fill = fills.get(str(values[tier_col])) if tier_col is not None else None
+        fill = fill_of(values)
         for j, c in enumerate(cols, start=1):
             cell = ws.cell(row=i + 2, column=j)
             cell.alignment = Alignment(wrap_text=c in _WIDTHS, vertical="top")
@@ -193,13 +244,29 @@ def write_worklist_xlsx(table: Table, path: str | os.PathLike[str], about: dict[
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
     ws.oddFooter.center.text = "Page &P of &N"
+    return replaced
 
-    sheet = wb.create_sheet("About")
-    as_of = about.get("as_of")
-    lines: list[tuple[str, str]] = [
-        ("Health assessment worklist", ""),
-        ("As of", f"{as_of:%d/%m/%Y}" if isinstance(as_of, _dt.date) else ""),
-        ("Children listed", str(about.get("rows", len(table)))),
+
+def _about_sheet(sheet: Any, lines: list[tuple[str, str]], bold: tuple[str, ...]) -> None:
+    """Two columns of what a workbook says about itself; the first line and ``bold`` keys bold."""
+    from openpyxl.styles import Alignment, Font
+
+    for r, (k, v) in enumerate(lines, start=1):
+        a = sheet.cell(row=r, column=1, value=safe_text(k)[0])
+        b = sheet.cell(row=r, column=2, value=safe_text(v)[0])
+        for cell in (a, b):
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+        b.alignment = Alignment(wrap_text=True, vertical="top")
+        if r == 1 or k in bold:
+            a.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 24
+    sheet.column_dimensions["B"].width = 100
+
+
+def _provenance_lines(about: dict[str, Any]) -> list[tuple[str, str]]:
+    """Made by, policy and inputs with their SHA-256, privacy: from :func:`about_of`."""
+    lines = [
         ("Made by", f"lac-backlog {about.get('version', '')}"),
         ("Policy", f"{about.get('policy', '')} (SHA-256 {about.get('policy_sha256', '')})"),
     ]
@@ -208,34 +275,46 @@ def write_worklist_xlsx(table: Table, path: str | os.PathLike[str], about: dict[
     privacy = about.get("privacy") or {}
     if privacy.get("pseudonymised"):
         lines.append(("Privacy", "pseudonymised: child IDs are keyed hashes, dates of birth their month"))
+    return lines
+
+
+def write_team_xlsx(sheets: list[tuple[str, Table]], path: str | os.PathLike[str], about: dict[str, Any]) -> int:
+    """A provider team's weekly workbook (docs/pathway.md): one sheet a section (overdue, due in
+    the next weeks, waiting on others), laid out as the nurse's worklist (plain-English headers,
+    dd/mm/yyyy, text never a formula, A4 landscape with the header on every page; overdue rows
+    filled light red), and an "About" sheet (the provider, as of, the count in each section,
+    version, policy and inputs with their SHA-256, privacy, how to use it). Written whole or not
+    at all; returns how many cells had control characters replaced (0 normally)."""
+    try:
+        from openpyxl import Workbook
+        from openpyxl.styles import PatternFill
+    except ImportError:  # pragma: no cover - exercised only without openpyxl
+        raise ExcelUnavailable("writing .xlsx needs openpyxl: pip install 'lac-backlog[excel]'") from None
+    wb = Workbook()
+    late = PatternFill("solid", fgColor=TIER_FILLS[0])
+    replaced = 0
+    for k, (title, table) in enumerate(sheets):
+        ws = wb.active if k == 0 else wb.create_sheet()
+        ws.title = title[:31]
+        overdue = k == 0
+        replaced += _people_sheet(ws, table, lambda values, overdue=overdue: late if overdue else None)
+    as_of = about.get("as_of")
+    lines: list[tuple[str, str]] = [
+        (f"Weekly actions: {about.get('provider', '')}", ""),
+        ("As of", f"{as_of:%d/%m/%Y}" if isinstance(as_of, _dt.date) else ""),
+    ]
+    lines += [(title, f"{len(table)} actions") for title, table in sheets]
+    lines += _provenance_lines(about)
     lines += [
         ("", ""),
         (
             "How to use it",
-            "Book each child by the 'Book by' date (never later than the statutory due date or "
-            "the day before the 18th birthday); write the date booked in 'Booked on' and anything else in 'Notes'. "
-            "'Reasons' says why the child is where they are.",
+            "'Overdue' and 'Due in the next weeks' are this team's own actions (and escalations of its late ones to "
+            "the designated nurse); 'Waiting on others' are the council's steps for this team's children, to chase. "
+            "Write the date done in 'Done on' and record it as an event so next week's list knows.",
         ),
-        ("", ""),
-        ("Priority", "What it means"),
     ]
-    start = len(lines) + 1
-    for name, days, score in tiers:
-        why = f"a score of {score} or more, or a rule that raises it" if score > 0 else "every other child listed"
-        lines.append((name, f"book within {days} days ({why})"))
-    for r, (k, v) in enumerate(lines, start=1):
-        a = sheet.cell(row=r, column=1, value=safe_text(k)[0])
-        b = sheet.cell(row=r, column=2, value=safe_text(v)[0])
-        for cell in (a, b):
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
-        b.alignment = Alignment(wrap_text=True, vertical="top")
-        if r == 1 or k in ("Priority", "How to use it"):
-            a.font = Font(bold=True)
-    for r, (name, _, _) in enumerate(tiers, start=start):
-        sheet.cell(row=r, column=1).fill = fills[name]
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 100
+    _about_sheet(wb.create_sheet("About"), lines, ("How to use it",))
     _save(wb, path)
     return replaced
 

@@ -18,7 +18,7 @@ import csv
 import datetime as _dt
 import io
 import os
-import re
+
 import signal
 import sys
 import tempfile
@@ -33,6 +33,7 @@ import lac_backlog as lb
 from . import _audit
 from ._files import MAX_KEY_FILE_BYTES, FileProblem, decode_text, make_temp, read_bounded, same_file
 from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem
+from ._actions import file_stem
 from ._results import hide_values
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -49,9 +50,21 @@ class _UsageError(Exception):
 # Options naming files the command reads (made absolute in a manifest's re-run command), and
 # options naming files it writes (replaced by temporary files when `verify` re-runs it).
 _INPUT_PATH_DESTS = frozenset(
-    {"children", "assessments", "ssda903", "policy", "closures", "overrides", "scenarios", "pseudonymise_key_file"}
+    {
+        "children",
+        "assessments",
+        "ssda903",
+        "policy",
+        "closures",
+        "overrides",
+        "scenarios",
+        "events",
+        "pseudonymise_key_file",
+    }
 )
-_OUTPUT_DESTS = frozenset({"out", "trajectory", "trend_out", "forecast_out", "out_dir", "completeness_out"})
+_OUTPUT_DESTS = frozenset(
+    {"out", "trajectory", "trend_out", "forecast_out", "out_dir", "completeness_out", "stages_out"}
+)
 # Options that change nothing in the output, left out of the re-run command.
 _RERUN_SKIP_DESTS = frozenset({"help", "progress", "command", "manifest"})
 # Commands whose output has a row per child, so pseudonymisation applies.
@@ -367,6 +380,21 @@ class _Run:
         self.manifest(out, written, option, table, kind=table.kind, rows=len(table), columns=table.csv_columns)
 
 
+    def emit_workbook(self, out: str, option: str, table: lb.Table, write: Any) -> None:
+        """Write a workbook that ``write(path)`` builds (returning how many cells had control
+        characters replaced), with the manifest of ``table``, the rows it holds."""
+        from ._excel import ExcelUnavailable
+
+        written = self.stage(out)
+        try:
+            replaced = write(written)
+        except ExcelUnavailable as e:
+            raise _UsageError(str(e)) from None
+        if replaced:
+            print(f"warning: {out}: {replaced} cell(s) held control characters; each was replaced", file=sys.stderr)
+        self.manifest(out, written, option, table, kind=table.kind + "_workbook", rows=len(table), columns=None)
+
+
 def _option_of(command: str, dest: str) -> str:
     action = next(a for a in _SUBPARSERS[command]._actions if a.dest == dest)
     return next(o for o in action.option_strings if o.startswith("--"))
@@ -387,8 +415,8 @@ def _planned_paths(args: argparse.Namespace) -> tuple[list[tuple[str, str]], lis
             continue
         option = _option_of(args.command, d)
         if d == "out_dir":
-            # synth writes these two; actions one file a provider (checked as one in the folder).
-            names = ("children.csv", "assessments.csv") if args.command == "synth" else ("provider.csv",)
+            # synth writes these; actions one file a provider (checked as one in the folder).
+            names = ("children.csv", "assessments.csv", "events.csv") if args.command == "synth" else ("provider.csv",)
             files = [os.path.join(value, n) for n in names]
         else:
             files = [value]
@@ -534,7 +562,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--months", type=_whole(1, 120), metavar="N", help="a row set for each of the last N month ends (1 to 120)"
     )
-    p.add_argument("--by", choices=["age_band", "locality"], help="add a group column and rows per group")
+    p.add_argument(
+        "--by", choices=["age_band", "locality", "provider"], help="add a group column and rows per group"
+    )
     p.add_argument(
         "--suppress",
         action="store_true",
@@ -551,6 +581,16 @@ def _parser() -> argparse.ArgumentParser:
         help="also forecast up_to_date for the next N month ends if nobody else is seen",
     )
     p.add_argument("--forecast-out", metavar="PATH", help="where to write the forecast (needed with --forecast)")
+    p.add_argument(
+        "--events",
+        metavar="EVENTS.csv",
+        help="the pathway's events: with --stages-out, the stage indicators (docs/pathway.md)",
+    )
+    p.add_argument(
+        "--stages-out",
+        metavar="PATH",
+        help="write the stage indicators here: each step in time and its median days, by agency (needs --events)",
+    )
     _add_privacy(p, pseudonymise=False)
 
     p = sub.add_parser("simulate", help="simulate backlog options week by week (Monte Carlo)")
@@ -571,7 +611,23 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(p, out_help="actions CSV (default: standard output)")
     p.add_argument("--events", required=True, metavar="EVENTS.csv", help="the pathway's events (docs/pathway.md)")
     p.add_argument("--weeks", type=_whole(0, lb.MAX_WEEKS), default=8, metavar="N", help="look this far ahead (8)")
-    p.add_argument("--out-dir", metavar="DIR", help="one CSV a provider (what each team is sent), instead of one list")
+    p.add_argument(
+        "--out-dir",
+        metavar="DIR",
+        help="one file a provider (what each team is sent: its overdue list, what is due in the next --weeks, "
+        "and what it waits on from others), instead of one list",
+    )
+    p.add_argument(
+        "--by",
+        choices=["provider"],
+        help="split the list by provider (with --out-dir; the only split, so also the default there)",
+    )
+    p.add_argument(
+        "--format",
+        choices=["csv", "xlsx"],
+        default="csv",
+        help="the provider files: csv (codes, with a section column) or xlsx (the nurse's workbook, in words)",
+    )
     _add_privacy(p, pseudonymise=True)
 
     p = sub.add_parser("report", help="the board report: one self-contained HTML page (suppressed, fit to share)")
@@ -652,7 +708,13 @@ def _parser() -> argparse.ArgumentParser:
     _add_raw_csv(p)
     _add_privacy(p, pseudonymise=False)
 
-    p = sub.add_parser("synth", help="write a synthetic council: children.csv and assessments.csv")
+    p = sub.add_parser("synth", help="write a synthetic council: children.csv, assessments.csv and events.csv")
+    p.add_argument(
+        "--no-events",
+        dest="events",
+        action="store_false",
+        help="do not write events.csv (the pathway's events; written up to 1,000,000 children)",
+    )
     p.add_argument(
         "--children",
         type=_whole(1, lb.MAX_SYNTHETIC_CHILDREN),
@@ -771,16 +833,27 @@ def _cmd_actions(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     policy = _policy_inputs(args, run)
     cohort = _load_cohort(args, run, policy)
+    if args.by and not args.out_dir:
+        raise _UsageError("--by provider writes one file a provider: give --out-dir DIR")
+    if args.format == "xlsx" and not args.out_dir:
+        raise _UsageError("--format applies to the provider files: give --out-dir DIR (or --out x.xlsx for one list)")
     t = lb.actions(cohort, args.events, as_of=args.as_of, weeks=args.weeks, policy=policy)
     if args.out_dir:
         # One file a provider (and one for actions whose provider is not recorded): together,
         # exactly the whole list, each with its manifest.
         os.makedirs(args.out_dir, exist_ok=True)
-        for provider in sorted({p or "" for p in t.column("provider")}):
-            name = re.sub(r"[^A-Za-z0-9._-]+", "_", provider).strip("_") or "provider_not_recorded"
-            run.emit(t.rows_where("provider", provider or None), os.path.join(args.out_dir, f"{name}.csv"), "--out-dir")
+        for provider in t.providers():
+            path = os.path.join(args.out_dir, f"{file_stem(provider)}.{args.format}")
+            team = t.team_table(provider)
+            if args.format == "xlsx":
+                run.emit_workbook(path, "--out-dir", team, lambda tmp, p=provider: t.team_to_excel(p, tmp, key=run.key))
+            else:
+                run.emit(team, path, "--out-dir")
     else:
         run.emit(t, args.out)
+    # What the list says, in words (to standard error when the CSV went to standard output).
+    for line in t.summary():
+        print(line, file=sys.stdout if (args.out or args.out_dir) else sys.stderr)
     return EXIT_OK
 
 
@@ -883,10 +956,12 @@ def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
     _check_out(args.out)
     if args.forecast and not args.forecast_out:
         raise _UsageError("--forecast needs --forecast-out PATH")
+    if bool(args.events) != bool(args.stages_out):
+        raise _UsageError("the stage indicators need both --events EVENTS.csv and --stages-out PATH")
     policy = _policy_inputs(args, run)
     if getattr(args, "councils", None):
-        if args.by or args.forecast:
-            raise _UsageError("with --councils the table is by council: --by and --forecast are not offered")
+        if args.by or args.forecast or args.events:
+            raise _UsageError("with --councils the table is by council: --by, --forecast and --events are not offered")
         k = _load_councils(args, run, policy).kpis(
             as_of=args.as_of, months=args.months, suppress=args.suppress, policy=policy
         )
@@ -912,6 +987,10 @@ def _cmd_kpi(args: argparse.Namespace, run: _Run) -> int:
         run.emit(k.trend, args.trend_out, "--trend-out")
     if k.forecast is not None and args.forecast_out:
         run.emit(k.forecast, args.forecast_out, "--forecast-out")
+    if args.events:
+        by = "provider" if args.by == "provider" else None
+        st = lb.stages(cohort, args.events, as_of=args.as_of, by=by, suppress=args.suppress, policy=policy)
+        run.emit(st, args.stages_out, "--stages-out")
     return EXIT_OK
 
 
@@ -1026,10 +1105,15 @@ def _cmd_synth(args: argparse.Namespace, run: _Run) -> int:
     run.as_of = args.as_of
     cohort = _synthetic(args)
     os.makedirs(args.out_dir, exist_ok=True)
+    events = _synthetic_events(args, cohort)
     files = {"children.csv": len(cohort), "assessments.csv": cohort.n_assessments}
+    if events is not None:
+        files["events.csv"] = len(events)
     paths = [os.path.join(args.out_dir, name) for name in files]
     written = [run.stage(path) for path in paths]
-    cohort.to_csv(*written)
+    cohort.to_csv(*written[:2])
+    if events is not None:
+        events.table().to_csv(written[2])
     base = {
         "call": None,
         "policy": None,
@@ -1050,10 +1134,32 @@ def _cmd_synth(args: argparse.Namespace, run: _Run) -> int:
             base=base,
         )
     print(
-        f"wrote {len(cohort):,} children and {cohort.n_assessments:,} assessment records to {args.out_dir}",
+        f"wrote {len(cohort):,} children and {cohort.n_assessments:,} assessment records"
+        + ("" if events is None else f" and {len(events):,} pathway events")
+        + f" to {args.out_dir}",
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+#: synth writes events.csv up to this many children (beyond, the events would take more memory
+#: than the council: a gigabyte at 10 million).
+SYNTH_EVENTS_MAX_CHILDREN = 1_000_000
+
+
+def _synthetic_events(args: argparse.Namespace, cohort: lb.Cohort) -> lb.Events | None:
+    """The synthetic council's pathway events, unless --no-events or the council is too large
+    (said)."""
+    if not args.events:
+        return None
+    if len(cohort) > SYNTH_EVENTS_MAX_CHILDREN:
+        print(
+            f"events.csv not written: {len(cohort):,} children is more than {SYNTH_EVENTS_MAX_CHILDREN:,} "
+            "(use a smaller council for the pathway)",
+            file=sys.stderr,
+        )
+        return None
+    return lb.synthetic_events(cohort, as_of=args.as_of, seed=args.seed)
 
 
 def _cmd_demo(args: argparse.Namespace, run: _Run) -> int:

@@ -40,6 +40,9 @@ pub const CHILD_COLUMNS: &[&str] = &[
     "sex",
     "ethnicity",
     "provider",
+    "last_dental_check",
+    "immunisations_up_to_date",
+    "camhs_referral",
 ];
 
 /// The 903's SEX codes (1 male, 2 female), and the words read as them.
@@ -102,6 +105,9 @@ struct ChildCols {
     sex: Col,
     ethnicity: Col,
     provider: Col,
+    last_dental_check: Col,
+    immunisations_up_to_date: Col,
+    camhs_referral: Col,
 }
 
 impl ChildCols {
@@ -123,6 +129,9 @@ impl ChildCols {
             sex: c.col("sex"),
             ethnicity: c.col("ethnicity"),
             provider: c.col("provider"),
+            last_dental_check: c.col("last_dental_check"),
+            immunisations_up_to_date: c.col("immunisations_up_to_date"),
+            camhs_referral: c.col("camhs_referral"),
         }
     }
 }
@@ -204,6 +213,16 @@ fn child_row<R: Record + ?Sized>(
     if let Some(p) = &provider {
         chk.formula_like(k.provider, p);
     }
+    // The follow-ups' columns (docs/pathway.md): blank is not recorded, never no.
+    let last_dental_check = chk.parse_opt(row, k.last_dental_check, Cell::date);
+    let immunisations_up_to_date = chk.parse_opt(row, k.immunisations_up_to_date, Cell::boolean);
+    let camhs_referral = chk.parse_opt(row, k.camhs_referral, Cell::boolean);
+    if last_dental_check.is_some_and(|d| d > today) {
+        // A check in the future would hide a check that is due.
+        let v = chk.optional(row, k.last_dental_check).unwrap_or_default().to_string();
+        chk.error(ProblemKind::InvalidValue, k.last_dental_check, &v, format!("dental check after today ({today})"))
+            .add("today", Fact::Date(today));
+    }
     if let Some(dob) = dob {
         if dob > today {
             let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
@@ -267,6 +286,9 @@ fn child_row<R: Record + ?Sized>(
         sex,
         ethnicity,
         provider,
+        last_dental_check,
+        immunisations_up_to_date,
+        camhs_referral,
         assessments: Vec::new(),
     })
 }

@@ -656,6 +656,9 @@ pub fn derive_child(k: &Child903, as_of: NaiveDate) -> Option<Child> {
         },
         ethnicity: k.ethnic.as_deref().map(Into::into),
         provider: None,
+        last_dental_check: None,
+        immunisations_up_to_date: None,
+        camhs_referral: None,
         assessments: Vec::new(),
     })
 }

@@ -31,7 +31,7 @@ def test_sex_and_ethnicity_are_read_and_a_wrong_code_is_warned_about(tmp_path: P
     # The canonical CSV keeps the codes.
     out_c, out_a = tmp_path / "c2.csv", tmp_path / "a2.csv"
     cohort.to_csv(out_c, out_a)
-    assert out_c.read_text().splitlines()[2].endswith(",2,BAFR,")  # then the (blank) provider
+    assert out_c.read_text().splitlines()[2].endswith(",2,BAFR,,,,")  # then the (blank) provider and follow-ups
 
 
 def test_a_synthetic_council_has_sex_and_ethnicity_and_the_notes_have_numbers() -> None:

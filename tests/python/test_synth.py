@@ -42,7 +42,7 @@ def test_round_trip_through_csv(tmp_path: Path) -> None:
     assert lb.triage(back, as_of="2021-10-21").to_csv() == lb.triage(c, as_of="2021-10-21").to_csv()
 
 
-def test_cli_synth_writes_both_tables(tmp_path: Path) -> None:
+def test_cli_synth_writes_the_three_tables(tmp_path: Path) -> None:
     out = tmp_path / "council"
     r = run_cli("synth", "--children", "250", "--seed", "3", "--as-of", "2021-10-21", "--out-dir", str(out))
     assert r.returncode == 0, r.stderr
@@ -51,6 +51,8 @@ def test_cli_synth_writes_both_tables(tmp_path: Path) -> None:
         "assessments.csv.manifest.json",
         "children.csv",
         "children.csv.manifest.json",
+        "events.csv",
+        "events.csv.manifest.json",
     ]  # docs/audit.md
     assert len((out / "children.csv").read_text().splitlines()) == 251
     again = tmp_path / "again"
