@@ -5,8 +5,8 @@
 mod common;
 use common::*;
 
-use lac_backlog::pathway::{actions, actions_table, read_events};
 use chrono::NaiveDate;
+use lac_backlog::pathway::{actions, actions_table, read_events};
 use lac_backlog::{Cohort, Policy};
 
 fn as_of() -> chrono::NaiveDate {

@@ -23,12 +23,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Union, cast
 
 from . import _audit, _native, waiting_list
+from ._actions import Actions
 from ._councils import Councils
 from ._exceptions import DataError, LacBacklogError, LacBacklogWarning, OverrideWarning, PolicyError, Problem
 from ._native import Policy
 from ._privacy import PseudonymKey, PseudonymKeyError
 from ._report import Report
-from ._actions import Actions
 from ._results import Explanation, Kpis, Table, Worklist, pseudonymise
 from ._simulation import CapacityResult, SimulationResult
 

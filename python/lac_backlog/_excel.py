@@ -119,7 +119,16 @@ def _save(wb: Any, path: str | os.PathLike[str]) -> None:
 #: printed); a policy with more tiers reuses the last.
 TIER_FILLS = ["F4CCCC", "FCE5CD", "FFF2CC", "D9EAD3", "CFE2F3", "EAD1DC"]
 #: The nurse's workbook's date columns, shown dd/mm/yyyy even when empty (for what is typed in).
-_DATE_COLUMNS = ("Book by", "Due date", "Date of birth", "Last assessment", "Override on", "Booked on", "Due on", "Done on")
+_DATE_COLUMNS = (
+    "Book by",
+    "Due date",
+    "Date of birth",
+    "Last assessment",
+    "Override on",
+    "Booked on",
+    "Due on",
+    "Done on",
+)
 #: Column widths (characters) of the nurse's workbook; others fit their content up to 30.
 _WIDTHS = {
     "Reasons": 70,

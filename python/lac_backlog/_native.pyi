@@ -16,6 +16,9 @@ __all__ = [
     "status",
     "equality",
     "actions",
+    "stages",
+    "Events",
+    "Actions",
     "validate_csv",
     "cohort_from_ssda903",
     "validate_ssda903",
@@ -154,6 +157,7 @@ class Worklist:
 def triage(cohort: Cohort, as_of: datetime.date, policy: Policy, overrides: Overrides | None = None) -> Worklist: ...
 def status(cohort: Cohort, as_of: datetime.date, policy: Policy) -> Table: ...
 def equality(cohort: Cohort, as_of: datetime.date, policy: Policy) -> Table: ...
+
 @final
 class Events:
     @staticmethod

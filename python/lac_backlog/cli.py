@@ -18,7 +18,6 @@ import csv
 import datetime as _dt
 import io
 import os
-
 import signal
 import sys
 import tempfile
@@ -31,9 +30,9 @@ from typing import Any, NoReturn
 import lac_backlog as lb
 
 from . import _audit
+from ._actions import file_stem
 from ._files import MAX_KEY_FILE_BYTES, FileProblem, decode_text, make_temp, read_bounded, same_file
 from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem
-from ._actions import file_stem
 from ._results import hide_values
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -379,7 +378,6 @@ class _Run:
             table.to_csv(written, raw=self.raw_csv)
         self.manifest(out, written, option, table, kind=table.kind, rows=len(table), columns=table.csv_columns)
 
-
     def emit_workbook(self, out: str, option: str, table: lb.Table, write: Any) -> None:
         """Write a workbook that ``write(path)`` builds (returning how many cells had control
         characters replaced), with the manifest of ``table``, the rows it holds."""
@@ -562,9 +560,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--months", type=_whole(1, 120), metavar="N", help="a row set for each of the last N month ends (1 to 120)"
     )
-    p.add_argument(
-        "--by", choices=["age_band", "locality", "provider"], help="add a group column and rows per group"
-    )
+    p.add_argument("--by", choices=["age_band", "locality", "provider"], help="add a group column and rows per group")
     p.add_argument(
         "--suppress",
         action="store_true",

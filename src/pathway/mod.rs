@@ -434,7 +434,14 @@ fn follow_ups(sched: &Scheduler, c: &Child, i: usize, mine: &[&Event], as_of: Na
             (Some(_), None) => (first_due, "the SDQ score has no date: not known to be recent".to_string()),
             (None, _) => (first_due, "no SDQ recorded".to_string()),
         };
-        push("complete an SDQ", Owner::Council, due, "sdq", format!("{why}; an SDQ every {} months from age {}", p.sdq_every_months, p.sdq_from_age), None);
+        push(
+            "complete an SDQ",
+            Owner::Council,
+            due,
+            "sdq",
+            format!("{why}; an SDQ every {} months from age {}", p.sdq_every_months, p.sdq_from_age),
+            None,
+        );
     }
     let concern = policy.triage.sdq_concern_from;
     if let (true, Some(score)) = (checks.sdq, c.sdq_score.filter(|s| *s >= concern)) {

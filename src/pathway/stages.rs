@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 
 use super::{Event, EventKind};
 use crate::calendar::sub_months;
+use crate::kpi::provider_group;
 use crate::model::{AssessmentType, Child, Cohort};
 use crate::policy::Policy;
-use crate::kpi::provider_group;
 use crate::schedule::Scheduler;
 use crate::suppress::{Protect, Suppressor};
 use crate::table::{ColumnData, Table};
@@ -262,8 +262,8 @@ fn suppression(rows: &[StageRow], policy: &Policy) -> Vec<[bool; 3]> {
         if let Some(all) = idx.iter().position(|i| rows[*i].group == "all") {
             let parts: Vec<usize> = (0..idx.len()).filter(|k| *k != all).collect();
             if !parts.is_empty() {
-                for c in 0..3 {
-                    b.sums.push((parts.iter().map(|k| cells[*k][c]).collect(), cells[all][c]));
+                for (c, total) in cells[all].iter().enumerate() {
+                    b.sums.push((parts.iter().map(|k| cells[*k][c]).collect(), *total));
                 }
             }
         }

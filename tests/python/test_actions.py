@@ -113,8 +113,13 @@ def test_a_team_file_has_its_sections_in_words(files: tuple[Path, Path, Path], t
     # Trust One's own: B's booking, due; it waits on the council for A's notification and IHA
     # request (13 days late) and their escalations to the service manager.
     due = [[c.value for c in row] for row in wb["Due in the next 8 weeks"].iter_rows(min_row=2)]
-    assert [(r[0], r[2], r[3], r[6]) for r in due] == [("B", "book the assessment", "Provider (health team)", "Booking")]
-    assert due[0][4].date().isoformat() == "2021-10-29" and wb["Due in the next 8 weeks"]["E2"].number_format == "dd/mm/yyyy"
+    assert [(r[0], r[2], r[3], r[6]) for r in due] == [
+        ("B", "book the assessment", "Provider (health team)", "Booking")
+    ]
+    assert (
+        due[0][4].date().isoformat() == "2021-10-29"
+        and wb["Due in the next 8 weeks"]["E2"].number_format == "dd/mm/yyyy"
+    )
     waiting = [[c.value for c in row] for row in wb["Waiting on others"].iter_rows(min_row=2)]
     assert [r[3] for r in waiting] == ["Council (social worker)"] * 2 + ["Council service manager"] * 2
     assert "29/10/2021" in waiting[0][7]  # the reason in UK dates
@@ -147,7 +152,9 @@ def test_stage_indicators_and_kpi_by_provider(files: tuple[Path, Path, Path], tm
     kpi = list(csv.DictReader(io.StringIO(r.stdout)))
     assert {x["group"] for x in kpi} == {"all", "Host Two", "Trust One"}
     # Suppressed: the counts of 1 and 2 are hidden.
-    r = run_cli("kpi", *args, "--events", str(e), "--stages-out", str(stages), "--suppress", "--out", str(tmp_path / "k.csv"))
+    r = run_cli(
+        "kpi", *args, "--events", str(e), "--stages-out", str(stages), "--suppress", "--out", str(tmp_path / "k.csv")
+    )
     assert r.returncode == 0, r.stderr
     first = next(csv.DictReader(io.StringIO(stages.read_text())))
     assert (first["numerator"], first["denominator"], first["median_days"]) == ("c", "c", "c")
