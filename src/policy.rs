@@ -525,7 +525,6 @@ impl Policy {
             ("report_within_working_days", pw.report_within_working_days),
             ("rebook_within_working_days", pw.rebook_within_working_days),
             ("escalate_after_days", pw.escalate_after_days),
-            ("health_summary_months_before_18", pw.health_summary_months_before_18),
             ("sdq_every_months", pw.sdq_every_months),
             ("camhs_referral_within_working_days", pw.camhs_referral_within_working_days),
             ("dental_check_every_months", pw.dental_check_every_months),
@@ -533,6 +532,10 @@ impl Policy {
             if v > bounds::MAX_PATHWAY_SETTING {
                 return bad(format!("pathway.{name} must be 0 to {}, not {v}", bounds::MAX_PATHWAY_SETTING));
             }
+        }
+        if !(1..=24).contains(&pw.health_summary_months_before_18) {
+            // 0 would open the summary on the 18th birthday, when the child has left care.
+            return bad(format!("pathway.health_summary_months_before_18 must be 1 to 24, not {}", pw.health_summary_months_before_18));
         }
         if pw.sdq_from_age > pw.sdq_to_age || pw.sdq_to_age > 17 || pw.dental_from_age > 17 {
             return bad(format!(

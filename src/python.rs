@@ -987,6 +987,9 @@ pub struct PyActions {
     /// Young people who turned 18 in the year to as_of with an assessment overdue.
     #[pyo3(get)]
     turned_18_overdue: usize,
+    /// ... and those who left care without a health summary recorded (events permitting).
+    #[pyo3(get)]
+    left_without_summary: usize,
 }
 
 #[pymethods]
@@ -996,9 +999,10 @@ impl PyActions {
         PyTable::new(crate::pathway::actions_table(&self.cohort, &self.actions))
     }
 
-    /// The providers named, sorted, and None (not recorded) last when some child has none.
+    /// The providers the cohort names, sorted, and None (not recorded) last when some child
+    /// has none.
     fn providers(&self) -> Vec<Option<String>> {
-        crate::pathway::providers(&self.cohort, &self.actions)
+        crate::pathway::providers(&self.cohort)
     }
 
     /// One provider team's file as CSV codes, with each row's section.
@@ -1031,7 +1035,8 @@ fn actions(
         let actions = crate::pathway::actions(&cohort, &events, as_of, ahead_days, &policy);
         let not_checked = crate::pathway::FollowUps::of(&cohort).not_checked();
         let turned_18_overdue = crate::pathway::turned_18_overdue(&cohort, as_of, &policy).len();
-        PyActions { actions, cohort, not_checked, turned_18_overdue }
+        let left_without_summary = crate::pathway::left_without_summary(&cohort, &events, as_of, &policy).len();
+        PyActions { actions, cohort, not_checked, turned_18_overdue, left_without_summary }
     }))
 }
 

@@ -192,8 +192,9 @@ fn follow_ups_by_hand() {
         ("Q4", "camhs_referral", "provider", "2021-10-25", -4),
         // Q1: dental check of 1 June 2021 due again 6 months on, 1 December (41 days ahead).
         ("Q1", "dental_check", "council", "2021-12-01", -41),
-        // S1: 18 on 10 February 2022: the summary by the day before, listed though 111 days ahead.
-        ("S1", "health_summary", "provider", "2022-02-09", -111),
+        // S1: 18 on 10 February 2022: the summary by the end of January, listed though 102 days
+        // ahead.
+        ("S1", "health_summary", "provider", "2022-01-31", -102),
     ]
     .into_iter()
     .map(|(a, b, o, d, n)| (a.to_string(), b, o, d.to_string(), n))
@@ -314,4 +315,71 @@ fn a_synthetic_councils_events_read_clean_and_raise_actions() {
     }
     // Reproducible from the seed.
     assert_eq!(synthetic_events(&c, as_of(), 7), events);
+}
+
+#[test]
+fn reviews_found_cases_stay_mended() {
+    let p = Policy::default();
+    // An IHA due Monday 1 February 2021 (in care from Monday 4 January), requested in time but
+    // booked for 30 June: at 5 March the child is overdue behind a booking; health must bring it
+    // forward (due on the IHA's date, 32 days late), escalated.
+    let mut a = child(ymd(2011, 1, 1), ymd(2021, 1, 4), vec![]);
+    a.id = "A".into();
+    let c = Cohort::from_children(vec![a]);
+    let ev = "child_id,event,date\nA,notified,2021-01-05\nA,requested,2021-01-05\nA,booked,2021-06-30\n";
+    let (events, _) = read_events("events.csv", ev.as_bytes(), &c, ymd(2021, 3, 5)).unwrap();
+    let got = actions(&c, &events, ymd(2021, 3, 5), 56, &p);
+    let steps: Vec<(&str, &str, i64)> = got.iter().map(|a| (a.step, a.action, a.days_late)).collect();
+    assert_eq!(steps, [("booking", "bring the appointment forward", 32), ("escalation", "escalate", 32)]);
+    // A booking years ahead is a typing error, not a reason to list nothing.
+    let typo = "child_id,event,date\nA,requested,2021-01-05\nA,booked,2201-06-30\n";
+    assert!(read_events("events.csv", typo.as_bytes(), &c, ymd(2021, 3, 5)).is_err());
+    // Events after the date asked for did not happen yet: the request of 1 March does not
+    // close the IHA request at 15 February.
+    let later = "child_id,event,date\nA,notified,2021-01-05\nA,requested,2021-03-01\n";
+    let (events, _) = read_events("events.csv", later.as_bytes(), &c, ymd(2021, 3, 5)).unwrap();
+    let got = actions(&c, &events, ymd(2021, 2, 15), 56, &p);
+    assert!(got.iter().any(|a| a.step == "iha_request"), "{got:?}");
+
+    // Events on the day of the last assessment were for it: a review request is still due.
+    let mut b = child(ymd(2011, 1, 1), ymd(2021, 2, 15), vec![done(ymd(2021, 3, 10))]);
+    b.id = "B".into();
+    let c = Cohort::from_children(vec![b]);
+    let ev = "child_id,event,date\nB,booked,2021-03-10\nB,requested,2021-03-10\n";
+    let (events, warnings) = read_events("events.csv", ev.as_bytes(), &c, ymd(2022, 1, 20)).unwrap();
+    assert!(warnings.is_empty(), "a request on the booking's day, on a later line, is a request before it: {warnings:?}");
+    let got = actions(&c, &events, ymd(2022, 1, 20), 56, &p);
+    assert!(got.iter().any(|a| a.step == "review_request" && a.due_on == ymd(2022, 1, 13)), "{got:?}");
+
+    // A request made after the due date is not health's lateness.
+    let mut d = child(ymd(2011, 1, 1), ymd(2021, 1, 4), vec![done(ymd(2021, 3, 10))]);
+    d.id = "D".into();
+    let c = Cohort::from_children(vec![d]);
+    let ev = "child_id,event,date\nD,requested,2021-03-01\n";
+    let (events, _) = read_events("events.csv", ev.as_bytes(), &c, ymd(2021, 10, 21)).unwrap();
+    let rows = lac_backlog::pathway::stages(&c, &events, ymd(2021, 10, 21), false, &p);
+    let r = rows.iter().find(|r| r.step == lac_backlog::pathway::Step::Assessment).unwrap();
+    assert_eq!(r.denominator, 0);
+
+    // A summary window of 0 months would open when the young person has already left.
+    let mut q = Policy::default();
+    q.pathway.health_summary_months_before_18 = 0;
+    assert!(q.validate().is_err());
+}
+
+#[test]
+fn left_care_without_a_health_summary_by_hand() {
+    // L1 turned 18 on 1 September 2021 with no summary; L2 on the same day with one given on
+    // 1 August; the events cover from 1 January 2021, so both summary windows (from 1 March)
+    // are covered. L3 turned 18 on 1 February 2021: its window opened before the events began.
+    let kid = |id: &str, dob: NaiveDate| {
+        let mut c = child(dob, ymd(2015, 1, 5), vec![done(ymd(2015, 1, 20)), done(ymd(2021, 1, 1))]);
+        c.id = id.into();
+        c
+    };
+    let c = Cohort::from_children(vec![kid("L1", ymd(2003, 9, 1)), kid("L2", ymd(2003, 9, 1)), kid("L3", ymd(2003, 2, 1))]);
+    let ev = "child_id,event,date\nL2,requested,2021-01-01\nL2,health_summary,2021-08-01\n";
+    let (events, _) = read_events("events.csv", ev.as_bytes(), &c, as_of()).unwrap();
+    let got = lac_backlog::pathway::left_without_summary(&c, &events, as_of(), &Policy::default());
+    assert_eq!(got.iter().map(|i| c.children[*i].id.as_str()).collect::<Vec<_>>(), ["L1"]);
 }

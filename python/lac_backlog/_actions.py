@@ -11,11 +11,35 @@ from . import _native
 from ._privacy import KeyLike
 from ._results import Table, about_of, pseudonymise
 
+#: The file of children with no provider recorded.
+NOT_RECORDED = "provider_not_recorded"
+#: A provider's file name is cut to this many characters (file systems allow 255 bytes).
+STEM_MAX = 80
 
-def file_stem(provider: str | None) -> str:
-    """A provider's file name (letters, digits, ``.``, ``_`` and ``-``; other runs become one
-    ``_``); ``provider_not_recorded`` for children with none."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", provider or "").strip("_.") or "provider_not_recorded"
+
+def _plain_stem(provider: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", provider).strip("_.")[:STEM_MAX]
+
+
+def file_stems(providers: list[str | None]) -> dict[str | None, str]:
+    """Each provider's file name: its name with letters, digits, ``.``, ``_`` and ``-`` kept
+    (other runs become one ``_``, cut to 80 characters), ``provider_not_recorded`` for children
+    with none. Where two names would give the same file (``Trust One`` and ``Trust_One``, or
+    names differing only in case, or a provider called ``provider_not_recorded``), or a name
+    gives none, each such file gets the first 8 hex digits of its name's SHA-256, so no team's
+    list lands in another's file."""
+    import hashlib
+
+    plain = {p: (_plain_stem(p) if p is not None else NOT_RECORDED) for p in providers}
+    seen: dict[str, int] = {}
+    for p, s in plain.items():
+        seen[s.casefold()] = seen.get(s.casefold(), 0) + 1
+    out: dict[str | None, str] = {}
+    for p, s in plain.items():
+        if p is not None and (not s or seen[s.casefold()] > 1):
+            s = f"{s or 'provider'}-{hashlib.sha256(p.encode('utf-8')).hexdigest()[:8]}"
+        out[p] = s
+    return out
 
 
 class Actions(Table):
@@ -39,8 +63,13 @@ class Actions(Table):
     def not_checked(self) -> list[str]:
         return list(self._actions.not_checked)
 
+    @property
+    def left_without_summary(self) -> int:
+        return self._actions.left_without_summary
+
     def providers(self) -> list[str | None]:
-        """The providers named, sorted; None (not recorded) last when a child has none."""
+        """The providers the cohort names, sorted; None (not recorded) last when a child has
+        none. Every one gets its file, empty when it has nothing to do this week."""
         return self._actions.providers()
 
     def summary(self) -> list[str]:
@@ -54,7 +83,8 @@ class Actions(Table):
         d = self.as_of.strftime("%d/%m/%Y") if self.as_of else ""
         out = [
             f"At {d}: {late} actions late, {escalated} escalated, {due} due in the next {self.weeks} weeks.",
-            f"{self.turned_18_overdue} young people turned 18 in the 12 months to {d} with a health assessment overdue.",
+            f"{self.turned_18_overdue} young people turned 18 in the 12 months to {d} with a health assessment overdue; "
+            f"{self.left_without_summary} left care without a health summary recorded.",
         ]
         return out + [s[0].upper() + s[1:] + "." for s in self.not_checked]
 
@@ -80,6 +110,7 @@ class Actions(Table):
             sheets.append((title, table if key is None else pseudonymise(table, key)))
         about = about_of(self, [])
         about["provider"] = provider or "children with no provider recorded"
+        about["weeks"] = self.weeks
         if key is not None:
             about["privacy"] = {"pseudonymised": True}
         return write_team_xlsx(sheets, path, about)

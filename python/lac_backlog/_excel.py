@@ -318,7 +318,7 @@ def write_team_xlsx(sheets: list[tuple[str, Table]], path: str | os.PathLike[str
         ("", ""),
         (
             "How to use it",
-            "'Overdue' and 'Due in the next weeks' are this team's own actions (and escalations of its late ones to "
+            f"'Overdue' and 'Due in the next {about.get('weeks', 8)} weeks' are this team's own actions (and escalations of its late ones to "
             "the designated nurse); 'Waiting on others' are the council's steps for this team's children, to chase. "
             "Write the date done in 'Done on' and record it as an event so next week's list knows.",
         ),

@@ -30,7 +30,7 @@ from typing import Any, NoReturn
 import lac_backlog as lb
 
 from . import _audit
-from ._actions import file_stem
+from ._actions import file_stems
 from ._files import MAX_KEY_FILE_BYTES, FileProblem, decode_text, make_temp, read_bounded, same_file
 from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem
 from ._results import hide_values
@@ -383,6 +383,8 @@ class _Run:
         characters replaced), with the manifest of ``table``, the rows it holds."""
         from ._excel import ExcelUnavailable
 
+        if self.as_of is None:
+            self.as_of = table.as_of
         written = self.stage(out)
         try:
             replaced = write(written)
@@ -838,11 +840,23 @@ def _cmd_actions(args: argparse.Namespace, run: _Run) -> int:
         # One file a provider (and one for actions whose provider is not recorded): together,
         # exactly the whole list, each with its manifest.
         os.makedirs(args.out_dir, exist_ok=True)
-        for provider in t.providers():
-            path = os.path.join(args.out_dir, f"{file_stem(provider)}.{args.format}")
+        stems = file_stems(t.providers())
+        paths = {p: os.path.join(args.out_dir, f"{s}.{args.format}") for p, s in stems.items()}
+        inputs, _ = _planned_paths(args)
+        for path in paths.values():
+            for out in (path, _audit.manifest_path(path)):
+                for opt, src in inputs:
+                    if same_file(out, src):
+                        raise _UsageError(
+                            f"--out-dir would write {out}, the input given with {opt}: write it elsewhere"
+                        )
+        for provider, path in paths.items():
             team = t.team_table(provider)
             if args.format == "xlsx":
-                run.emit_workbook(path, "--out-dir", team, lambda tmp, p=provider: t.team_to_excel(p, tmp, key=run.key))
+                shown = team if run.key is None else team.pseudonymised(run.key)
+                run.emit_workbook(
+                    path, "--out-dir", shown, lambda tmp, p=provider: t.team_to_excel(p, tmp, key=run.key)
+                )
             else:
                 run.emit(team, path, "--out-dir")
     else:

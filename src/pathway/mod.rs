@@ -11,7 +11,7 @@ pub use stages::{stage_table, stages, StageRow, Step};
 
 use std::borrow::Cow;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::calendar::sub_months;
 use crate::error::{Error, Result};
@@ -81,6 +81,8 @@ pub struct Event {
 }
 
 const COLUMNS: &[&str] = &["child_id", "event", "date", "assessment_type", "agency", "note"];
+/// A booking may be this far after the report date, no further (12 months).
+pub const BOOKED_AHEAD_MONTHS: u32 = 12;
 const REQUIRED: &[&str] = &["child_id", "event", "date"];
 
 /// Read and check an events CSV against the cohort (see [`read_event_rows`]).
@@ -140,6 +142,16 @@ pub(crate) fn read_event_rows<S: RowStream>(
                 } else if d > as_of && kind != Some(EventKind::Booked) {
                     chk.error(ProblemKind::InvalidValue, "date", &raw, format!("event after the report date ({as_of})"))
                         .add("today", Fact::Date(as_of));
+                } else if kind == Some(EventKind::Booked) && crate::calendar::add_months(as_of, BOOKED_AHEAD_MONTHS).is_some_and(|l| d > l)
+                {
+                    // A mistyped year (2201) would hide an overdue child behind its booking.
+                    chk.error(
+                        ProblemKind::InvalidValue,
+                        "date",
+                        &raw,
+                        format!("a booking more than {BOOKED_AHEAD_MONTHS} months after the report date ({as_of}): a typing error?"),
+                    )
+                    .add("today", Fact::Date(as_of));
                 }
             }
             if let (true, Some(child), Some(kind), Some(date)) = (chk.ok, child, kind, date) {
@@ -148,9 +160,15 @@ pub(crate) fn read_event_rows<S: RowStream>(
         }
     }
     out.sort_by_key(|e| (e.child, e.date, e.line));
-    // A booking with no request before it: the booking stands, but the record is odd.
+    // A booking with no request on or before its date: the booking stands, but the record is
+    // odd. One pass: the first request of each child's stretch of events.
+    let mut first_request: Option<(usize, NaiveDate)> = None;
     for (k, e) in out.iter().enumerate() {
-        if e.kind == EventKind::Booked && !out[..k].iter().any(|p| p.child == e.child && p.kind == EventKind::Requested) {
+        if k == 0 || out[k - 1].child != e.child {
+            first_request =
+                out[k..].iter().take_while(|x| x.child == e.child).find(|x| x.kind == EventKind::Requested).map(|x| (x.child, x.date));
+        }
+        if e.kind == EventKind::Booked && first_request.is_none_or(|(_, d)| d > e.date) {
             problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -232,6 +250,9 @@ pub struct FollowUps {
     pub sdq: bool,
     pub dental: bool,
     pub immunisations: bool,
+    /// Whether any child has `camhs_referral` recorded. Without it the CAMHS check is still
+    /// made (an SDQ of concern with no referral noted is what it looks for), and said.
+    pub camhs: bool,
 }
 
 impl FollowUps {
@@ -241,6 +262,7 @@ impl FollowUps {
             sdq: any(&|c| c.sdq_score.is_some()),
             dental: any(&|c| c.last_dental_check.is_some()),
             immunisations: any(&|c| c.immunisations_up_to_date.is_some()),
+            camhs: any(&|c| c.camhs_referral.is_some()),
         }
     }
 
@@ -254,6 +276,10 @@ impl FollowUps {
         .into_iter()
         .filter(|(on, _)| !on)
         .map(|(_, s)| s.to_string())
+        .chain(
+            (self.sdq && !self.camhs)
+                .then(|| "no camhs_referral in the children table: every SDQ of concern is listed for a CAMHS referral check".to_string()),
+        )
         .collect()
     }
 }
@@ -282,11 +308,19 @@ pub fn actions(cohort: &Cohort, events: &[Event], as_of: NaiveDate, ahead_days: 
     // its report returned unrecorded, so only later ones are followed up.
     let covered_from = events.iter().map(|e| e.date).min();
     let checks = FollowUps::of(cohort);
+    let mut start = 0;
     for (i, c) in cohort.children.iter().enumerate() {
+        // Events are sorted by child: this child's are one stretch (no scan of all events a child).
+        while start < events.len() && events[start].child < i {
+            start += 1;
+        }
         if !crate::kpi::in_scope(&sched, c, as_of) {
             continue;
         }
-        let mine: Vec<&Event> = events.iter().filter(|e| e.child == i).collect();
+        // Events after as_of did not happen yet at as_of (events read at a later date), but for a
+        // booking, whose date is the appointment's.
+        let mine: Vec<&Event> =
+            events[start..].iter().take_while(|e| e.child == i).filter(|e| e.date <= as_of || e.kind == EventKind::Booked).collect();
         let since = |kind: EventKind, from: NaiveDate| mine.iter().filter(|e| e.kind == kind && e.date >= from).map(|e| e.date).max();
         let st = sched.child_status(c, as_of);
         let mut push = |action: &'static str, owner: Owner, due_on: NaiveDate, step: &'static str, reason: String| {
@@ -309,7 +343,9 @@ pub fn actions(cohort: &Cohort, events: &[Event], as_of: NaiveDate, ahead_days: 
             c.assessments.iter().filter(|a| a.outcome == Outcome::Completed && a.completed_on <= as_of).map(|a| a.completed_on).max();
         if let (Status::Overdue | Status::DueSoon | Status::UpToDate, Some(kind), Some(due)) = (st.status, st.next_assessment, st.due_date)
         {
-            let from = last_done.unwrap_or(window);
+            // A request or booking on the day of the last assessment was for that one: the next
+            // is asked for from the day after.
+            let from = last_done.and_then(|d| d.succ_opt()).unwrap_or(window);
             let requested = since(EventKind::Requested, from);
             let (request_due, step, action) = if kind == AssessmentType::Iha {
                 (wd(c.care_start, p.iha_request_within_working_days), "iha_request", "request the initial health assessment")
@@ -343,6 +379,14 @@ pub fn actions(cohort: &Cohort, events: &[Event], as_of: NaiveDate, ahead_days: 
                             b,
                             "booking",
                             format!("booked for {b}; no assessment recorded since"),
+                        ),
+                        // A booking after the due date leaves the child overdue until then.
+                        (Some(b), _) if b > due => push(
+                            "bring the appointment forward",
+                            provider_owner(c),
+                            due,
+                            "booking",
+                            format!("booked for {b}, after the {} due on {due}", kind.as_str()),
                         ),
                         _ => {}
                     }
@@ -406,19 +450,24 @@ fn follow_ups(sched: &Scheduler, c: &Child, i: usize, mine: &[&Event], as_of: Na
         out.push(Action { child: i, action, owner, due_on, days_late: (as_of - due_on).num_days(), step, reason, opens_on });
     };
     let health = provider_owner(c);
-    // The leaving-care health summary: given in the last months before 18, due by the day
-    // before the 18th birthday (the child leaves care on it).
+    // The leaving-care health summary: given in the last months before 18 (the child leaves
+    // care on the 18th birthday), due by the end of the month before the birthday's month, so
+    // that it can be late while the young person is still in care, and its date does not give
+    // the birthday away in a pseudonymised file (the reason's date is reduced to its month).
     if let Some(eighteen) = sched.leaves_care_on(c) {
         let opens = sub_months(eighteen, p.health_summary_months_before_18).unwrap_or(eighteen);
         let given = mine.iter().any(|e| e.kind == EventKind::HealthSummary && e.date >= opens && e.date <= as_of);
         if as_of >= opens && !given {
-            let due = eighteen.pred_opt().unwrap_or(eighteen);
+            let due = eighteen.with_day(1).and_then(|d| d.pred_opt()).unwrap_or(eighteen).max(opens);
             push(
                 "give the leaving-care health summary",
                 health,
                 due,
                 "health_summary",
-                format!("18 on {eighteen}; the summary is given in the last {} months in care", p.health_summary_months_before_18),
+                format!(
+                    "leaves care at the 18th birthday ({eighteen}); the summary is given in the last {} months in care",
+                    p.health_summary_months_before_18
+                ),
                 Some(opens),
             );
         }
@@ -499,6 +548,33 @@ pub fn turned_18_overdue(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> 
                 && eighteen <= as_of
                 && crate::kpi::in_scope(&sched, c, last_day)
                 && sched.child_status(c, last_day).status == Status::Overdue
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The young people who turned 18 in the 12 months to `as_of` while in care, whose summary
+/// window opened on or after the events' first date (so a summary would be recorded), with no
+/// `health_summary` event in it: those who left care without their health summary.
+pub fn left_without_summary(cohort: &Cohort, events: &[Event], as_of: NaiveDate, policy: &Policy) -> Vec<usize> {
+    let Some(covered_from) = events.iter().map(|e| e.date).min() else { return Vec::new() };
+    let sched = Scheduler::new(policy);
+    let from = sub_months(as_of, 12).unwrap_or(as_of);
+    let months = policy.pathway.health_summary_months_before_18;
+    cohort
+        .children
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            let Some(eighteen) = sched.leaves_care_on(c) else { return false };
+            let Some(last_day) = eighteen.pred_opt() else { return false };
+            let opens = sub_months(eighteen, months).unwrap_or(eighteen);
+            let mine = events[events.partition_point(|e| e.child < *i)..].iter().take_while(|e| e.child == *i);
+            eighteen > from
+                && eighteen <= as_of
+                && opens >= covered_from
+                && crate::kpi::in_scope(&sched, c, last_day)
+                && !mine.filter(|e| e.kind == EventKind::HealthSummary).any(|e| e.date >= opens && e.date <= last_day)
         })
         .map(|(i, _)| i)
         .collect()
@@ -663,13 +739,15 @@ pub fn uk_dates(s: &str) -> String {
     out
 }
 
-/// The providers named by the actions' children, sorted; `None` (not recorded) last if any.
-pub fn providers(cohort: &Cohort, actions: &[Action]) -> Vec<Option<String>> {
-    let mut named: Vec<String> = actions.iter().filter_map(|a| cohort.children[a.child].provider.as_deref().map(str::to_string)).collect();
+/// The providers the cohort's children name, sorted, with `None` (not recorded) last when a
+/// child has none: every team gets its file each week, an empty one when it has nothing to do
+/// (so last week's list is never left standing).
+pub fn providers(cohort: &Cohort) -> Vec<Option<String>> {
+    let mut named: Vec<String> = cohort.children.iter().filter_map(|c| c.provider.as_deref().map(str::to_string)).collect();
     named.sort();
     named.dedup();
     let mut out: Vec<Option<String>> = named.into_iter().map(Some).collect();
-    if actions.iter().any(|a| cohort.children[a.child].provider.is_none()) {
+    if cohort.children.iter().any(|c| c.provider.is_none()) {
         out.push(None);
     }
     out

@@ -156,8 +156,9 @@ fn child_steps(sched: &Scheduler, c: &Child, mine: &[&Event], from: NaiveDate, a
     let mut due_dates: Vec<NaiveDate> = Vec::new();
     for r in mine.iter().filter(|e| e.kind == EventKind::Requested && e.date >= covered_from && e.date <= as_of) {
         let st = sched.child_status(c, r.date.pred_opt().unwrap_or(r.date));
-        // The request is in the events' time, so its due date counts even if before it.
-        let Some(due) = st.due_date.filter(|d| *d > from && *d <= as_of) else { continue };
+        // A request made after the due date is not counted: the assessment was already late,
+        // and that lateness is the council's (the request step), not health's.
+        let Some(due) = st.due_date.filter(|d| *d > from && *d <= as_of && *d >= r.date) else { continue };
         if due_dates.contains(&due) {
             continue;
         }

@@ -178,3 +178,33 @@ def test_synth_writes_events_the_actions_read(tmp_path: Path) -> None:
     assert len(lb.actions(cohort, ev, as_of=AS_OF)) == len(list(csv.DictReader(io.StringIO(r.stdout))))
     r = run_cli("synth", "--children", "10", "--as-of", AS_OF, "--out-dir", str(tmp_path / "x"), "--no-events")
     assert r.returncode == 0 and not (tmp_path / "x" / "events.csv").exists()
+
+
+def test_team_files_never_collide_nor_overwrite_an_input(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    c, a, e = files
+    # "Trust One" and "Trust_One" would both be Trust_One.csv; "provider_not_recorded" would be
+    # the file of children with none; "Quiet" has no action this week but still gets its file.
+    c.write_text(
+        "child_id,date_of_birth,care_start,provider,legal_status\nA,2011-01-01,2021-10-01,Trust One,\n"
+        "B,2011-01-01,2021-10-01,Trust_One,\nC,2011-01-01,2021-10-01,provider_not_recorded,\n"
+        "D,2011-01-01,2021-10-01,,\nE,2011-01-01,2021-10-01,Quiet,V3\n"
+    )
+    args = ["--children", str(c), "--assessments", str(a), "--events", str(e), "--as-of", AS_OF]
+    whole = list(csv.DictReader(io.StringIO(run_cli("actions", *args).stdout)))
+    out = tmp_path / "teams"
+    r = run_cli("actions", *args, "--out-dir", str(out))
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in out.iterdir() if p.suffix == ".csv")
+    assert len(names) == 5 and "Quiet.csv" in names and "provider_not_recorded.csv" in names, names
+    assert sum(1 for n in names if n.startswith("Trust_One-")) == 2, names
+    parts = [row for n in names for row in csv.DictReader(io.StringIO((out / n).read_text()))]
+    assert len(parts) == len(whole)
+    assert list(csv.DictReader(io.StringIO((out / "Quiet.csv").read_text()))) == []
+    # A provider named like an input, written into the input's folder, is refused.
+    c.write_text(
+        "child_id,date_of_birth,care_start,provider\nA,2011-01-01,2021-10-01,children\nB,2011-01-01,2021-10-01,\n"
+    )
+    before = c.read_text()
+    r = run_cli("actions", *args, "--out-dir", str(c.parent))
+    assert r.returncode == 2 and "input" in r.stderr
+    assert c.read_text() == before
