@@ -54,6 +54,34 @@ fn main() {
         }
         return;
     }
+    if args.first().map(String::as_str) == Some("capacity") {
+        // Issue 23's target: an ICB of 6,000 children, 500 runs, 52 weeks, cleared within the
+        // year in 90% of runs (`capacity [children] [runs]`).
+        let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(6000);
+        let runs: u32 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(500);
+        let k = n as f64 / 2000.0;
+        let s = Scenario {
+            face_to_face_per_week: (45.0 * k) as u32,
+            virtual_per_week: (5.0 * k).ceil() as u32,
+            new_entrants_per_week: 3.0 * k,
+            did_not_attend_rate: 0.1,
+            ..Default::default()
+        };
+        let c = council(n, as_of);
+        let p = lac_backlog::Policy::default();
+        let costs = Costs::default();
+        let setup = Setup { as_of, weeks: 52, seed: 7, policy: &p, costs: &costs, deterministic: false };
+        let goal = lac_backlog::simulate::Goal::ClearBy(as_of + chrono::Days::new(7 * 52));
+        let t = std::time::Instant::now();
+        let a = lac_backlog::simulate::capacity_needed(&c, &s, &setup, runs, goal, 0.9).unwrap();
+        println!(
+            "capacity_needed {n} children x 52 weeks x {runs} runs: {:.2} s; answer {:?} a week; {} capacities tried",
+            t.elapsed().as_secs_f64(),
+            a.face_to_face_per_week,
+            a.tried.len()
+        );
+        return;
+    }
     let n = args.first().and_then(|a| a.parse().ok()).unwrap_or(2000);
     let runs = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
     let c = council(n, as_of);

@@ -1302,13 +1302,10 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
     check_size(cohort.len(), 1, weeks, runs, base.new_entrants_per_week, policy)?;
     let arrivals = (base.new_entrants_per_week * f64::from(weeks)).ceil() as u64;
     let bound = u32::try_from((cohort.len() as u64).saturating_add(arrivals).max(1)).unwrap_or(u32::MAX).min(MAX_SLOTS_PER_WEEK);
-    let mut tried: Vec<(u32, f64)> = Vec::new();
-    let mut share = |c: u32| {
-        if let Some(&(_, s)) = tried.iter().find(|(x, _)| *x == c) {
-            return s;
-        }
+    // The share of runs `0..n` meeting the goal at capacity `c`.
+    let share_of = |c: u32, n: u32| {
         let s = Scenario { face_to_face_per_week: c, changes: Vec::new(), ..base.clone() };
-        let rs = simulate(cohort, &s, &Setup { weeks, deterministic: runs == 1, ..*setup }, 0..runs);
+        let rs = simulate(cohort, &s, &Setup { weeks, deterministic: runs == 1, ..*setup }, 0..n);
         let ok = rs
             .iter()
             .filter(|r| match goal {
@@ -1316,31 +1313,94 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
                 Goal::UpToDate(p) => r.weeks.last().and_then(Week::up_to_date_pct).is_some_and(|v| v >= p),
             })
             .count();
-        let s = ok as f64 / runs.max(1) as f64;
-        tried.push((c, s));
-        s
+        ok as f64 / n.max(1) as f64
     };
-    let mut hi = base.face_to_face_per_week.clamp(1, bound);
-    let mut found = true;
-    while share(hi) < probability {
-        if hi >= bound {
-            found = false;
-            break;
+    // The smallest capacity from `lo` up to `hi` (which passes, or is the bound) whose share over
+    // `n` runs reaches the probability, by doubling then bisection; every share worked out is
+    // recorded in `seen`.
+    let search = |mut lo: u32, mut hi: u32, n: u32, seen: &mut Vec<(u32, f64)>| -> Option<u32> {
+        let mut share = |c: u32| match seen.iter().find(|(x, _)| *x == c) {
+            Some(&(_, s)) => s,
+            None => {
+                let s = share_of(c, n);
+                seen.push((c, s));
+                s
+            }
+        };
+        while share(hi) < probability {
+            if hi >= bound {
+                return None;
+            }
+            lo = hi + 1;
+            hi = hi.saturating_mul(2).min(bound);
         }
-        hi = hi.saturating_mul(2).min(bound);
-    }
-    if found {
-        let mut lo = 0;
         while lo < hi {
-            let mid = (lo + hi) / 2;
+            let mid = lo + (hi - lo) / 2;
             if share(mid) >= probability {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-    }
+        Some(hi)
+    };
+    // First a rough answer on a sample of the runs (a sixteenth, at least 16), then the exact
+    // one on every run, searched outwards from the rough answer: the shares are the same at every
+    // capacity (the same runs, common random numbers), so this finds exactly what a bisection on
+    // every run would, trying two or three capacities on every run instead of eight or more.
+    // Only the capacities tried on every run are reported.
+    let sample = (runs / 16).max(16);
+    let start_at = base.face_to_face_per_week.clamp(1, bound);
+    let rough = if sample < runs { search(0, start_at, sample, &mut Vec::new()) } else { None };
+    let mut tried: Vec<(u32, f64)> = Vec::new();
+    let answer = match rough {
+        None => search(0, start_at, runs, &mut tried),
+        Some(r) => {
+            let mut share = |c: u32| {
+                let s = share_of(c, runs);
+                tried.push((c, s));
+                s >= probability
+            };
+            if share(r) {
+                // Down from the rough answer, a step then doubling steps, to the first failure.
+                let (mut pass, mut step) = (r, 1u32);
+                let fail = loop {
+                    if pass == 0 {
+                        break None;
+                    }
+                    let c = pass.saturating_sub(step);
+                    if share(c) {
+                        pass = c;
+                        step = step.saturating_mul(2);
+                    } else {
+                        break Some(c);
+                    }
+                };
+                match fail {
+                    None => Some(0),
+                    Some(f) => search(f + 1, pass, runs, &mut tried),
+                }
+            } else {
+                // Up from the rough answer, likewise, to the first success (or the bound).
+                let (mut fail, mut step) = (r, 1u32);
+                loop {
+                    if fail >= bound {
+                        break None;
+                    }
+                    let c = fail.saturating_add(step).min(bound);
+                    if share(c) {
+                        break search(fail + 1, c, runs, &mut tried);
+                    }
+                    fail = c;
+                    step = step.saturating_mul(2);
+                }
+            }
+        }
+    };
     tried.sort_by_key(|x| x.0);
+    tried.dedup_by_key(|x| x.0);
+    let found = answer.is_some();
+    let hi = answer.unwrap_or(bound);
     let slot_cost = slot_cost_per_year(base.costs.as_ref().unwrap_or(costs));
     if !found {
         let best = tried.last().map_or(0.0, |t| t.1);
