@@ -94,6 +94,7 @@ bench: $(VENV)/.built-release
 	cargo run --release --quiet --example profile_sim -- curve
 	$(PY) benches/pandas_peer.py
 	$(PY) benches/bench_python.py
+	$(PY) benches/targets.py
 
 clean:
 	rm -rf $(VENV) target python/lac_backlog/*.so

@@ -8,6 +8,11 @@ and the ratio; docs/performance.md records the figures."""
 
 from __future__ import annotations
 
+import os
+
+# numpy's BLAS threads spin on the cores the race runs on; neither side uses them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import argparse
 import datetime as dt
 import os
@@ -31,7 +36,8 @@ AS_OF = "2021-10-21"
 def frames(n: int, d: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     cohort = lb.synthetic_cohort(children=n, seed=1, as_of=AS_OF, overdue_share=0.4)
     cohort.to_csv(d / f"c{n}.csv", d / f"a{n}.csv")
-    return pd.read_csv(d / f"c{n}.csv", dtype={"child_id": str}), pd.read_csv(d / f"a{n}.csv", dtype={"child_id": str})
+    # String columns, as `pd.read_csv(dtype=str)` gives them (issue 23): every cell is text to check.
+    return pd.read_csv(d / f"c{n}.csv", dtype=str), pd.read_csv(d / f"a{n}.csv", dtype=str)
 
 
 def ours(kids: pd.DataFrame, seen: pd.DataFrame) -> pd.DataFrame:

@@ -22,6 +22,8 @@ FLAGS = {
     "out_of_area": 10,
     "uasc": 15,
 }
+#: The need signals: a blank one is unknown, never no.
+NEED_SIGNALS = tuple(FLAGS)[:8]
 
 
 def _easter(y: int) -> dt.date:
@@ -101,6 +103,10 @@ def worklist(children: pd.DataFrame, assessments: pd.DataFrame, as_of: dt.date) 
     c = children.copy()
     for col in ("date_of_birth", "care_start", "care_end"):
         c[col] = pd.to_datetime(c[col])
+    # Columns read as text (`pd.read_csv(dtype=str)`, as issue 23 races) become numbers first.
+    for col in ("sdq_score", "placement_moves_12m", "missing_episodes_12m", "missing", *FLAGS):
+        if col in c and not pd.api.types.is_numeric_dtype(c[col]):
+            c[col] = pd.to_numeric(c[col])
     a = assessments.copy()
     a["completed_on"] = pd.to_datetime(a["completed_on"])
     done = a[(a["outcome"].fillna("completed") != "declined") & (a["completed_on"] <= t)]
@@ -145,6 +151,9 @@ def worklist(children: pd.DataFrame, assessments: pd.DataFrame, as_of: dt.date) 
         + np.minimum(c["missing_episodes_12m"].fillna(0) * 5, 20)
     )
     score = score + c["missing"].fillna(0).astype(int) * 10
+    # A need signal not recorded (or no SDQ at 4 to 16): 8 points once (unknown is not no).
+    unknown = c[list(NEED_SIGNALS)].isna().any(axis=1) | (age.between(4, 16) & c["sdq_score"].isna())
+    score = score + np.where(unknown, 8, 0)
     score = score + np.where(c["age_band"] != "5_to_16", 15, 0)
     overdue = c["status"] == "overdue"
     iha_overdue = overdue & (c["next"] == "IHA")
@@ -153,6 +162,15 @@ def worklist(children: pd.DataFrame, assessments: pd.DataFrame, as_of: dt.date) 
     tier = np.select([c["score"] >= 70, c["score"] >= 45, c["score"] >= 20], [0, 1, 2], 3)
     p1 = overdue & ((c["self_harm"].fillna(0) == 1) | (c["exploitation_risk"].fillna(0) == 1))
     p2 = (overdue & (c["pregnant_or_parent"].fillna(0) == 1)) | (iha_overdue & (c["age_band"] == "under_5"))
+    listed_iha = c["next"] == "IHA"
+    p1 = (
+        p1
+        | (listed_iha & (age < 1))
+        | (listed_iha & (c["uasc"].fillna(0).astype(int) == 1))
+        | (c["missing_episodes_12m"].fillna(0) >= 3)
+    )
+    # Every listed IHA is at least P2 (the IHA lane).
+    p2 = p2 | listed_iha
     tier = np.where(p1, 0, np.where(p2, np.minimum(tier, 1), tier))
     c["tier"] = pd.Series(tier, index=c.index).map({0: "P1", 1: "P2", 2: "P3", 3: "P4"})
     listed = c[c["status"].isin(["overdue", "due_soon"])]

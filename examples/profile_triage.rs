@@ -19,6 +19,11 @@ fn main() {
         let t = std::time::Instant::now();
         let table = pool.install(|| lac_backlog::table::worklist_table(&wl));
         eprintln!("  worklist table: {} rows in {:?}", table.columns.first().map_or(0, |c| c.data.len()), t.elapsed());
+        // The table as CSV in memory (the writer's own time, no disk).
+        let t = std::time::Instant::now();
+        let mut buf = Vec::new();
+        pool.install(|| table.write_csv(&mut buf)).expect("writing to memory");
+        eprintln!("  CSV: {} MB in {:?}", buf.len() / 1_000_000, t.elapsed());
     }
     sizes();
 }

@@ -40,6 +40,20 @@ pub fn id_key(id: &str) -> Cow<'_, str> {
 /// Pairs of look-alike ids among `ids` (sorted, distinct, each with its line): (index of the
 /// later line, index of the earlier line), each pair once, in order of the later line.
 pub fn look_alikes(ids: &[(&str, u64)]) -> Vec<(usize, usize)> {
+    // The usual extract: ids of one length in plain lower-case ASCII ("000123"). Two different
+    // ids of one length stay different with their leading zeros taken off (equal remainders
+    // would need equal numbers of zeros), and no key is then another id (keys are shorter), so
+    // there is nothing to find: one pass instead of a key, a search and a sort an id.
+    if let Some((first, _)) = ids.first() {
+        if ids.iter().all(|(id, _)| id.len() == first.len() && id.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase())) {
+            return Vec::new();
+        }
+    }
+    search(ids)
+}
+
+/// [`look_alikes`] without its fast path.
+fn search(ids: &[(&str, u64)]) -> Vec<(usize, usize)> {
     // Only ids that are not their own key can look like another id: find each one's key among
     // the ids themselves (binary search) and among the other changed ids.
     let mut changed: Vec<(String, usize)> = ids
@@ -87,6 +101,22 @@ mod tests {
         assert_eq!(id_key("A\u{200B}B"), "ab");
         assert_eq!(id_key("\u{202E}21BA"), "21ba");
         assert_eq!(id_key("\u{FF21}1"), "a1"); // a full-width A
+    }
+
+    #[test]
+    fn ids_of_one_length_in_lower_case_ascii_have_no_look_alikes() {
+        // The fast path's claim, checked against the full search on every id of up to 3 of
+        // "0", "1", "a" (so with and without leading zeros).
+        let alphabet = ["0", "1", "a"];
+        let mut all: Vec<String> = vec![String::new()];
+        for _ in 0..3 {
+            all = all.iter().flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}"))).collect();
+        }
+        let ids: Vec<(&str, u64)> = all.iter().enumerate().map(|(i, s)| (s.as_str(), i as u64 + 2)).collect();
+        assert!(search(&ids).is_empty() && look_alikes(&ids).is_empty());
+        // One longer id breaks the rule ("01" and "001" look alike): the full search runs.
+        let mixed = [("001", 2u64), ("01", 3)];
+        assert_eq!(look_alikes(&mixed), [(1, 0)]);
     }
 
     #[test]
