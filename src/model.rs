@@ -206,8 +206,23 @@ impl Signals {
     }
 
     /// The bits of the need signals that are unknown (a yes is known whatever its bit).
+    /// Bit arithmetic, not a walk over the signals: the simulation asks it of every queued
+    /// child every week.
     pub fn unknown_bits(&self) -> u16 {
-        NeedSignal::ALL.iter().filter(|s| self.get(**s).is_none()).fold(0, |m, s| m | s.bit())
+        let yes = [
+            self.complex_health_needs,
+            self.disability,
+            self.mental_health_concern,
+            self.self_harm,
+            self.substance_misuse,
+            self.pregnant_or_parent,
+            self.exploitation_risk,
+            self.youth_justice,
+        ]
+        .iter()
+        .enumerate()
+        .fold(0u16, |m, (i, y)| m | (u16::from(*y) << i));
+        self.unknown & !yes & Signals::ALL_UNKNOWN
     }
 }
 
@@ -318,5 +333,26 @@ impl Cohort {
 
     pub fn get(&self, id: &str) -> Option<&Child> {
         self.children.binary_search_by(|c| c.id.as_str().cmp(id)).ok().map(|i| &self.children[i])
+    }
+}
+
+#[cfg(test)]
+mod signal_tests {
+    use super::*;
+
+    #[test]
+    fn unknown_bits_are_the_signals_get_calls_unknown() {
+        // Every combination of yes fields and unknown bits (a field set directly may leave its
+        // bit set: a yes is known whatever its bit).
+        for yes in 0u16..256 {
+            for unknown in 0u16..512 {
+                let mut s = Signals { unknown, ..Signals::none() };
+                for (i, n) in NeedSignal::ALL.into_iter().enumerate() {
+                    *s.field(n) = yes & (1 << i) != 0;
+                }
+                let by_get = NeedSignal::ALL.iter().filter(|n| s.get(**n).is_none()).fold(0, |m, n| m | n.bit());
+                assert_eq!(s.unknown_bits(), by_get, "yes {yes:b} unknown {unknown:b}");
+            }
+        }
     }
 }

@@ -1303,31 +1303,50 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
     let arrivals = (base.new_entrants_per_week * f64::from(weeks)).ceil() as u64;
     let bound = u32::try_from((cohort.len() as u64).saturating_add(arrivals).max(1)).unwrap_or(u32::MAX).min(MAX_SLOTS_PER_WEEK);
     // The share of runs `0..n` meeting the goal at capacity `c`.
+    let scenario_at = |c: u32| Scenario { face_to_face_per_week: c, changes: Vec::new(), ..base.clone() };
+    let setup_n = Setup { weeks, deterministic: runs == 1, ..*setup };
+    let met = |r: &Run| match goal {
+        Goal::ClearBy(_) => r.weeks_to_clear.is_some_and(|w| w <= weeks),
+        Goal::UpToDate(p) => r.weeks.last().and_then(Week::up_to_date_pct).is_some_and(|v| v >= p),
+    };
+    // The share of runs `0..n` meeting the goal at capacity `c`.
     let share_of = |c: u32, n: u32| {
-        let s = Scenario { face_to_face_per_week: c, changes: Vec::new(), ..base.clone() };
-        let rs = simulate(cohort, &s, &Setup { weeks, deterministic: runs == 1, ..*setup }, 0..n);
-        let ok = rs
-            .iter()
-            .filter(|r| match goal {
-                Goal::ClearBy(_) => r.weeks_to_clear.is_some_and(|w| w <= weeks),
-                Goal::UpToDate(p) => r.weeks.last().and_then(Week::up_to_date_pct).is_some_and(|v| v >= p),
-            })
-            .count();
+        let ok = simulate(cohort, &scenario_at(c), &setup_n, 0..n).iter().filter(|r| met(r)).count();
         ok as f64 / n.max(1) as f64
     };
-    // The smallest capacity from `lo` up to `hi` (which passes, or is the bound) whose share over
-    // `n` runs reaches the probability, by doubling then bisection; every share worked out is
-    // recorded in `seen`.
-    let search = |mut lo: u32, mut hi: u32, n: u32, seen: &mut Vec<(u32, f64)>| -> Option<u32> {
-        let mut share = |c: u32| match seen.iter().find(|(x, _)| *x == c) {
-            Some(&(_, s)) => s,
+    // Whether the share of runs `0..n` at `c` reaches the probability, deciding as soon as the
+    // runs so far settle it (in chunks of runs on every core): for the rough search only, whose
+    // shares are not reported.
+    let passes_early = |c: u32, n: u32| {
+        let need = (0..=n).find(|k| f64::from(*k) / f64::from(n.max(1)) >= probability).unwrap_or(n + 1);
+        let chunk = (4 * crate::par::threads() as u32).max(8);
+        let (mut ok, mut done) = (0u32, 0u32);
+        while done < n {
+            let to = (done + chunk).min(n);
+            ok += simulate(cohort, &scenario_at(c), &setup_n, done..to).iter().filter(|r| met(r)).count() as u32;
+            done = to;
+            if ok >= need {
+                return true;
+            }
+            if ok + (n - done) < need {
+                return false;
+            }
+        }
+        ok >= need
+    };
+    // The smallest capacity from `lo` up to `hi` (which passes, or is the bound) that passes, by
+    // doubling then bisection, each capacity asked once.
+    let search = |mut lo: u32, mut hi: u32, passes: &mut dyn FnMut(u32) -> bool| -> Option<u32> {
+        let mut known: Vec<(u32, bool)> = Vec::new();
+        let mut pass = |c: u32| match known.iter().find(|(x, _)| *x == c) {
+            Some(&(_, p)) => p,
             None => {
-                let s = share_of(c, n);
-                seen.push((c, s));
-                s
+                let p = passes(c);
+                known.push((c, p));
+                p
             }
         };
-        while share(hi) < probability {
+        while !pass(hi) {
             if hi >= bound {
                 return None;
             }
@@ -1336,7 +1355,7 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
         }
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if share(mid) >= probability {
+            if pass(mid) {
                 hi = mid;
             } else {
                 lo = mid + 1;
@@ -1344,24 +1363,28 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
         }
         Some(hi)
     };
-    // First a rough answer on a sample of the runs (a sixteenth, at least 16), then the exact
-    // one on every run, searched outwards from the rough answer: the shares are the same at every
-    // capacity (the same runs, common random numbers), so this finds exactly what a bisection on
-    // every run would, trying two or three capacities on every run instead of eight or more.
-    // Only the capacities tried on every run are reported.
+    // First a rough answer on a sample of the runs (a sixteenth, at least 16, each capacity
+    // decided as soon as its runs settle it), then the exact one on every run, searched
+    // outwards from the rough answer: the shares are the same at every capacity (the same runs,
+    // common random numbers), so this finds exactly what a bisection on every run would,
+    // trying two or three capacities on every run instead of eight or more. Only the
+    // capacities tried on every run are reported, each with its share of every run.
     let sample = (runs / 16).max(16);
     let start_at = base.face_to_face_per_week.clamp(1, bound);
-    let rough = if sample < runs { search(0, start_at, sample, &mut Vec::new()) } else { None };
+    let rough = if sample < runs { search(0, start_at, &mut |c| passes_early(c, sample)) } else { None };
     let mut tried: Vec<(u32, f64)> = Vec::new();
+    let mut full = |c: u32| {
+        let s = match tried.iter().find(|(x, _)| *x == c) {
+            Some(&(_, s)) => s,
+            None => share_of(c, runs),
+        };
+        tried.push((c, s));
+        s >= probability
+    };
     let answer = match rough {
-        None => search(0, start_at, runs, &mut tried),
+        None => search(0, start_at, &mut full),
         Some(r) => {
-            let mut share = |c: u32| {
-                let s = share_of(c, runs);
-                tried.push((c, s));
-                s >= probability
-            };
-            if share(r) {
+            if full(r) {
                 // Down from the rough answer, a step then doubling steps, to the first failure.
                 let (mut pass, mut step) = (r, 1u32);
                 let fail = loop {
@@ -1369,7 +1392,7 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
                         break None;
                     }
                     let c = pass.saturating_sub(step);
-                    if share(c) {
+                    if full(c) {
                         pass = c;
                         step = step.saturating_mul(2);
                     } else {
@@ -1378,7 +1401,7 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
                 };
                 match fail {
                     None => Some(0),
-                    Some(f) => search(f + 1, pass, runs, &mut tried),
+                    Some(f) => search(f + 1, pass, &mut full),
                 }
             } else {
                 // Up from the rough answer, likewise, to the first success (or the bound).
@@ -1388,8 +1411,8 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
                         break None;
                     }
                     let c = fail.saturating_add(step).min(bound);
-                    if share(c) {
-                        break search(fail + 1, c, runs, &mut tried);
+                    if full(c) {
+                        break search(fail + 1, c, &mut full);
                     }
                     fail = c;
                     step = step.saturating_mul(2);

@@ -757,7 +757,10 @@ mod tests {
         t.push("i", ColumnData::Int((0..n).map(|i| (i % 7 != 0).then_some(i as i64 - 25_000)).collect()));
         t.push("f", ColumnData::Float((0..n).map(|i| (i % 3 != 0).then_some(i as f64 / 3.0)).collect()));
         let far = NaiveDate::from_ymd_opt(12_000, 1, 1);
-        t.push("d", ColumnData::Date((0..n).map(|i| if i == 7 { far } else { NaiveDate::from_num_days_from_ce_opt(730_000 + i as i32) }).collect()));
+        t.push(
+            "d",
+            ColumnData::Date((0..n).map(|i| if i == 7 { far } else { NaiveDate::from_num_days_from_ce_opt(730_000 + i as i32) }).collect()),
+        );
         let hidden: Vec<bool> = (0..n).map(|i| i % 11 == 0).collect();
         t.push_suppressed("c", ColumnData::Int((0..n).map(|i| Some(i as i64)).collect()), hidden, "c");
         for cells in [CsvCells::Safe, CsvCells::Raw] {
