@@ -93,7 +93,7 @@ bench: $(VENV)/.built-release
 	cargo bench --bench core
 	cargo run --release --quiet --example profile_sim -- curve
 	$(PY) benches/pandas_peer.py
-	$(PY) benches/bench_python.py
+	$(PY) benches/bench_python.py --sizes 1500,84000 --memory 0
 	$(PY) benches/targets.py
 
 clean:

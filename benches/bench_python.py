@@ -8,11 +8,6 @@ and the ratio; docs/performance.md records the figures."""
 
 from __future__ import annotations
 
-import os
-
-# numpy's BLAS threads spin on the cores the race runs on; neither side uses them.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-
 import argparse
 import datetime as dt
 import os
@@ -24,8 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import lac_backlog as lb
-import pandas as pd
+# numpy's BLAS threads spin on the cores the race runs on; neither side uses them (set before
+# numpy is imported).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import lac_backlog as lb  # noqa: E402
+import pandas as pd  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import pandas_peer  # noqa: E402
@@ -106,9 +105,11 @@ def peak_memory(n: int, d: Path) -> str:
         capture_output=True,
         text=True,
     )
+    if r.returncode != 0 or not (d / "worklist.csv").exists():
+        return f"FAILED (exit {r.returncode}): {r.stderr.strip()[-300:]}"
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
     secs = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", r.stderr)
-    return f"{int(m.group(1)) / 1024:.0f} MB peak, {secs.group(1) if secs else '?'} wall" if m else "n/a"
+    return f"{int(m.group(1)) / 1024:.0f} MiB peak, {secs.group(1) if secs else '?'} wall" if m else "n/a"
 
 
 def main() -> None:

@@ -192,8 +192,9 @@ def check_agreement(n: int = 10_000, as_of: str = "2021-10-21") -> None:
     cohort = lb.synthetic_cohort(children=n, seed=11, as_of=as_of, overdue_share=0.4)
     d = Path(tempfile.mkdtemp())
     cohort.to_csv(d / "c.csv", d / "a.csv")
-    kids = pd.read_csv(d / "c.csv", dtype={"child_id": str})
-    seen = pd.read_csv(d / "a.csv", dtype={"child_id": str})
+    # Text columns, as the race reads them (issue 23).
+    kids = pd.read_csv(d / "c.csv", dtype=str)
+    seen = pd.read_csv(d / "a.csv", dtype=str)
     wl, st = worklist(kids, seen, dt.date.fromisoformat(as_of))
     ours = lb.status(cohort, as_of=as_of).to_pandas().set_index("child_id")
     st = st.set_index("child_id").loc[ours.index]

@@ -105,15 +105,15 @@ mod tests {
 
     #[test]
     fn ids_of_one_length_in_lower_case_ascii_have_no_look_alikes() {
-        // The fast path's claim, checked against the full search on every id of up to 3 of
-        // "0", "1", "a" (so with and without leading zeros).
+        // The fast path's claim, checked against the full search on every id of each length
+        // 1 to 4 made of "0", "1", "a" (so with and without leading zeros).
         let alphabet = ["0", "1", "a"];
         let mut all: Vec<String> = vec![String::new()];
-        for _ in 0..3 {
+        for _ in 0..4 {
             all = all.iter().flat_map(|p| alphabet.iter().map(move |c| format!("{p}{c}"))).collect();
+            let ids: Vec<(&str, u64)> = all.iter().enumerate().map(|(i, s)| (s.as_str(), i as u64 + 2)).collect();
+            assert!(search(&ids).is_empty() && look_alikes(&ids).is_empty(), "length {}", all[0].len());
         }
-        let ids: Vec<(&str, u64)> = all.iter().enumerate().map(|(i, s)| (s.as_str(), i as u64 + 2)).collect();
-        assert!(search(&ids).is_empty() && look_alikes(&ids).is_empty());
         // One longer id breaks the rule ("01" and "001" look alike): the full search runs.
         let mixed = [("001", 2u64), ("01", 3)];
         assert_eq!(look_alikes(&mixed), [(1, 0)]);

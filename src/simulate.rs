@@ -1264,8 +1264,9 @@ pub struct CapacityAnswer {
 }
 
 /// The smallest weekly face-to-face capacity (other slots as in `base`) that meets the goal in
-/// at least `probability` of `runs` replications, by bisection; with every capacity tried and
-/// its success share. Every capacity is tried on the same runs (the same arrivals and the same
+/// at least `probability` of `runs` replications: a rough answer on a sample of the runs, then
+/// the exact one on every run stepping out from it (docs/simulation.md); with every capacity
+/// tried on every run and its success share. Every capacity is tried on the same runs (the same arrivals and the same
 /// attendance: common random numbers), so noise does not reorder capacities. The search goes up
 /// to a slot for every child every week; when even that fails the goal, the answer says it is
 /// not reachable and why. The setup's `weeks` is the horizon of an `UpToDate` goal (a `ClearBy`
@@ -1371,7 +1372,9 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
     // capacities tried on every run are reported, each with its share of every run.
     let sample = (runs / 16).max(16);
     let start_at = base.face_to_face_per_week.clamp(1, bound);
-    let rough = if sample < runs { search(0, start_at, &mut |c| passes_early(c, sample)) } else { None };
+    // Not reachable on the sample: start the exact search at the bound (one run of every
+    // replication there settles "not reachable", instead of doubling up to it again).
+    let rough = (sample < runs).then(|| search(0, start_at, &mut |c| passes_early(c, sample)).unwrap_or(bound));
     let mut tried: Vec<(u32, f64)> = Vec::new();
     let mut full = |c: u32| {
         let s = match tried.iter().find(|(x, _)| *x == c) {

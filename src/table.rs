@@ -118,7 +118,6 @@ impl ColumnData {
         matches!(self, ColumnData::Str(_) | ColumnData::Text(_))
     }
 
-    /// The value of row `i` as CSV text (dates `YYYY-MM-DD`, blanks empty).
     /// Cell `i` written onto the end of `buf`, as [`ColumnData::cell`] gives it, without
     /// allocating (the CSV writer's path).
     pub fn write_cell(&self, i: usize, buf: &mut String) {
@@ -149,6 +148,7 @@ impl ColumnData {
         }
     }
 
+    /// The value of row `i` as CSV text (dates `YYYY-MM-DD`, blanks empty).
     pub fn cell(&self, i: usize) -> String {
         match self {
             ColumnData::Str(v) => v[i].clone().unwrap_or_default(),
@@ -312,8 +312,10 @@ impl Table {
         // buffer a column, no string a cell), then written in order: the same bytes as row by
         // row, and no more than a batch held in memory.
         let n = self.n_rows();
-        let threads = crate::par::threads();
-        let batch = CSV_ROWS_A_STRETCH * threads.max(1);
+        // At most 8 stretches a batch, so a many-core machine holds no more than 160,000 rows
+        // of CSV at once.
+        let threads = crate::par::threads().clamp(1, 8);
+        let batch = CSV_ROWS_A_STRETCH * threads;
         for first in (0..n).step_by(batch) {
             let end = (first + batch).min(n);
             let per = crate::par::stretch_len(end - first, threads, CSV_ROWS_A_STRETCH).max(1);

@@ -536,21 +536,25 @@ fn follow_ups(sched: &Scheduler, c: &Child, i: usize, mine: &[&Event], as_of: Na
 /// breaks) with an assessment overdue the day before: the children a backlog failed for good.
 pub fn turned_18_overdue(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> Vec<usize> {
     let sched = Scheduler::new(policy);
-    let from = sub_months(as_of, 12).unwrap_or(as_of);
-    cohort
-        .children
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| {
-            let Some(eighteen) = sched.leaves_care_on(c) else { return false };
-            let Some(last_day) = eighteen.pred_opt() else { return false };
-            eighteen > from
-                && eighteen <= as_of
-                && crate::kpi::in_scope(&sched, c, last_day)
-                && sched.child_status(c, last_day).status == Status::Overdue
-        })
-        .map(|(i, _)| i)
+    turned_18_in_year(&sched, cohort, as_of)
+        .filter(|(_, c, _, last_day)| sched.child_status(c, *last_day).status == Status::Overdue)
+        .map(|(i, ..)| i)
         .collect()
+}
+
+/// The children who turned 18 in the 12 months to `as_of` while in care (not on short breaks):
+/// (index, child, 18th birthday, the last day in care).
+fn turned_18_in_year<'a>(
+    sched: &'a Scheduler,
+    cohort: &'a Cohort,
+    as_of: NaiveDate,
+) -> impl Iterator<Item = (usize, &'a Child, NaiveDate, NaiveDate)> + 'a {
+    let from = sub_months(as_of, 12).unwrap_or(as_of);
+    cohort.children.iter().enumerate().filter_map(move |(i, c)| {
+        let eighteen = sched.leaves_care_on(c)?;
+        let last_day = eighteen.pred_opt()?;
+        (eighteen > from && eighteen <= as_of && crate::kpi::in_scope(sched, c, last_day)).then_some((i, c, eighteen, last_day))
+    })
 }
 
 /// The young people who turned 18 in the 12 months to `as_of` while in care, whose summary
@@ -559,24 +563,14 @@ pub fn turned_18_overdue(cohort: &Cohort, as_of: NaiveDate, policy: &Policy) -> 
 pub fn left_without_summary(cohort: &Cohort, events: &[Event], as_of: NaiveDate, policy: &Policy) -> Vec<usize> {
     let Some(covered_from) = events.iter().map(|e| e.date).min() else { return Vec::new() };
     let sched = Scheduler::new(policy);
-    let from = sub_months(as_of, 12).unwrap_or(as_of);
     let months = policy.pathway.health_summary_months_before_18;
-    cohort
-        .children
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| {
-            let Some(eighteen) = sched.leaves_care_on(c) else { return false };
-            let Some(last_day) = eighteen.pred_opt() else { return false };
-            let opens = sub_months(eighteen, months).unwrap_or(eighteen);
+    turned_18_in_year(&sched, cohort, as_of)
+        .filter(|(i, _, eighteen, last_day)| {
+            let opens = sub_months(*eighteen, months).unwrap_or(*eighteen);
             let mine = events[events.partition_point(|e| e.child < *i)..].iter().take_while(|e| e.child == *i);
-            eighteen > from
-                && eighteen <= as_of
-                && opens >= covered_from
-                && crate::kpi::in_scope(&sched, c, last_day)
-                && !mine.filter(|e| e.kind == EventKind::HealthSummary).any(|e| e.date >= opens && e.date <= last_day)
+            opens >= covered_from && !mine.filter(|e| e.kind == EventKind::HealthSummary).any(|e| e.date >= opens && e.date <= *last_day)
         })
-        .map(|(i, _)| i)
+        .map(|(i, ..)| i)
         .collect()
 }
 
