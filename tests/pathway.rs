@@ -383,3 +383,37 @@ fn left_care_without_a_health_summary_by_hand() {
     let got = lac_backlog::pathway::left_without_summary(&c, &events, as_of(), &Policy::default());
     assert_eq!(got.iter().map(|i| c.children[*i].id.as_str()).collect::<Vec<_>>(), ["L1"]);
 }
+
+proptest::proptest! {
+    #![proptest_config(prop_config(12))]
+    /// The order of the events table's rows never changes the actions, the counts or the stage
+    /// indicators (a synthetic council of 150 children and its events, rows shuffled).
+    #[test]
+    fn row_order_of_the_events_never_changes_the_output(shuffle in proptest::prelude::any::<u64>()) {
+        use lac_backlog::synth::{synthetic_cohort, synthetic_events, write_events_csv, SynthOptions};
+        let c = synthetic_cohort(&SynthOptions::new(150, 3, as_of()));
+        let events = synthetic_events(&c, as_of(), 3);
+        let mut csv = Vec::new();
+        write_events_csv(&c, &events, &mut csv).unwrap();
+        let text = String::from_utf8(csv).unwrap();
+        let mut lines: Vec<&str> = text.lines().skip(1).collect();
+        // A Fisher-Yates shuffle from the drawn number.
+        let mut rng = lac_backlog::rng::Rng::new(shuffle, 0);
+        for i in (1..lines.len()).rev() {
+            lines.swap(i, rng.below(i as u64 + 1) as usize);
+        }
+        let shuffled = format!("child_id,event,date\n{}\n", lines.join("\n"));
+        let (again, _) = read_events("events.csv", shuffled.as_bytes(), &c, as_of()).unwrap();
+        let p = Policy::default();
+        let key = |a: &lac_backlog::pathway::Action| (a.child, a.step, a.due_on, a.days_late, a.owner.as_str(), a.reason.clone());
+        let first: Vec<_> = actions(&c, &events, as_of(), 56, &p).iter().map(key).collect();
+        let second: Vec<_> = actions(&c, &again, as_of(), 56, &p).iter().map(key).collect();
+        proptest::prop_assert_eq!(first, second);
+        let s1 = lac_backlog::pathway::stages(&c, &events, as_of(), true, &p);
+        let s2 = lac_backlog::pathway::stages(&c, &again, as_of(), true, &p);
+        proptest::prop_assert_eq!(s1, s2);
+        let l1 = lac_backlog::pathway::left_without_summary(&c, &events, as_of(), &p);
+        let l2 = lac_backlog::pathway::left_without_summary(&c, &again, as_of(), &p);
+        proptest::prop_assert_eq!(l1, l2);
+    }
+}
