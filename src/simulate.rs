@@ -522,9 +522,6 @@ struct SimChild {
     missing: bool,
     /// Left scope during the run (never comes back).
     gone: bool,
-    /// What triage takes from the record, worked out when the child is queued and kept until
-    /// the record changes (the child is seen).
-    known: Option<Known>,
     /// The latest completed assessment (kept as the simulation adds them).
     last_done: Option<NaiveDate>,
     /// Age in whole years and the next birthday, kept from week to week.
@@ -569,7 +566,6 @@ impl Records<'_> {
             present: true,
             missing: c.missing,
             gone: false,
-            known: None,
             last_done: None,
             age: None,
             offers: 0,
@@ -658,7 +654,6 @@ impl Start {
                 present: in_scope,
                 missing: child.missing,
                 gone: false,
-                known: None,
                 last_done: child.completed_by(as_of).map(|a| a.completed_on).last(),
                 age: None,
                 offers: 0,
@@ -761,6 +756,11 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         Records { start: &start.children, own: Vec::new(), host: sim.out_of_area_seen_by_host, host_wait: sim.host_provider_wait_weeks };
     let flags = flag_rules(policy);
     let mut kids = start.kids.clone();
+    // What triage takes from each child's record, worked out when the child is queued and kept
+    // until the record changes (the child is seen): apart from the children, so the weekly
+    // passes over every child do not carry it.
+    let mut known: Vec<Option<Known>> = vec![None; kids.len()];
+    let mut queue: Vec<Queued> = Vec::new();
     let mut run = Run {
         weeks: Vec::with_capacity(weeks as usize),
         weeks_to_clear: None,
@@ -790,7 +790,6 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
     // An IHA that fell due in the horizon and was not done by the time it is counted.
     let iha_missed = |k: &SimChild, by: NaiveDate| k.next.is_some_and(|(kind, d)| kind == AssessmentType::Iha && d >= as_of && d <= by);
     let mut arrivals_due = 0.0f64;
-    let mut queue: Vec<Queued> = Vec::new();
     for w in 0..weeks {
         let ws = plus(as_of, 7 * u64::from(w));
         let we = plus(ws, 6);
@@ -834,6 +833,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             let next = next_for(sched, &child, start_day);
             let gone_on = leaves(sched, &child);
             kids.push(recs.add(child, next, gone_on));
+            known.push(None);
             run.arrived += 1;
         }
         // The queue, in triage order (the worklist's: tier, score, days overdue, due date,
@@ -868,7 +868,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                     }
                     k.queued_since = None;
                     k.missed_offer = None;
-                    k.known = None;
+                    known[i] = None;
                     k.last_done = Some(ws);
                     k.next = next_after_seen(sched, child, ws);
                 }
@@ -895,7 +895,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                 last_assessment: k.last_done,
                 declined_offers: 0,
             };
-            let known = *k.known.get_or_insert_with(|| Known::new(child, &status, policy));
+            let known = *known[i].get_or_insert_with(|| Known::new(child, &status, policy));
             let d = decide(child, &status, &rules, None, Some(&known));
             queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, due, modality: d.modality });
         }
@@ -971,8 +971,8 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                 // before it no longer count, and a face-to-face one is the latest such.
                 let child = recs.get(k.record);
                 // Every queued child's `known` was set when the queue was built.
-                debug_assert!(k.known.is_some());
-                if let Some(known) = k.known.as_mut() {
+                debug_assert!(known[q.kid].is_some());
+                if let Some(known) = known[q.kid].as_mut() {
                     known.last_declined = None;
                     if modality == Modality::FaceToFace {
                         known.last_face_to_face = Some(ws);
@@ -983,6 +983,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
             }
             lo = hi;
         }
+        let grace_cut = we.checked_sub_days(Days::new(grace_days));
         for k in kids.iter().filter(|k| k.present) {
             week.present += 1;
             if let Some((_, d)) = k.next.filter(|(_, d)| *d < we) {
@@ -993,7 +994,8 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                         WaitsFrom::MissedOffer => k.missed_offer.map_or(d, |m| m.max(d)),
                         WaitsFrom::DueDate => d,
                     };
-                    week.overdue_past_grace += u32::from(plus(waiting_from, grace_days) < we);
+                    // waiting_from + grace < we, with the week's cut worked out once.
+                    week.overdue_past_grace += u32::from(grace_cut.is_some_and(|g| waiting_from < g));
                 }
             }
         }

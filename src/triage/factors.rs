@@ -34,6 +34,20 @@ pub struct FactorInput<'a> {
     pub child: &'a Child,
     pub status: &'a ChildStatus,
     pub policy: &'a TriagePolicy,
+    /// The record's unknown need signals and whether it has no SDQ score, when a caller has
+    /// them already ([`crate::triage::Known`]); None: read from `child`.
+    pub record_unknown: Option<(u16, bool)>,
+}
+
+impl<'a> FactorInput<'a> {
+    pub fn new(child: &'a Child, status: &'a ChildStatus, policy: &'a TriagePolicy) -> FactorInput<'a> {
+        FactorInput { child, status, policy, record_unknown: None }
+    }
+}
+
+/// The record's unknown need signals and whether it has no SDQ score.
+pub fn record_unknown(child: &Child) -> (u16, bool) {
+    (child.signals.unknown_bits(), child.sdq_score.is_none())
 }
 
 /// A factor that applies: its points (possibly 0 if the policy weighs it so) and the number
@@ -163,7 +177,8 @@ fn iha_overdue(i: &FactorInput) -> Option<(u32, i64)> {
 /// bit [`SDQ_UNKNOWN_BIT`]: no SDQ score for a child aged 4 to 16).
 pub fn unknown_signals(i: &FactorInput) -> u16 {
     let sdq_expected = (SDQ_AGES.0..=SDQ_AGES.1).contains(&i.status.age_years);
-    i.child.signals.unknown_bits() | if sdq_expected && i.child.sdq_score.is_none() { SDQ_UNKNOWN_BIT } else { 0 }
+    let (bits, no_sdq) = i.record_unknown.unwrap_or_else(|| record_unknown(i.child));
+    bits | if sdq_expected && no_sdq { SDQ_UNKNOWN_BIT } else { 0 }
 }
 
 /// The ages at which an SDQ score is expected (the DfE collects it for 4 to 16).
@@ -346,7 +361,7 @@ mod tests {
     fn eval(name: &str, child: &Child, st: &ChildStatus) -> Option<(u32, i64)> {
         let p = Policy::default();
         let f = FACTORS.iter().find(|f| f.name == name).unwrap();
-        (f.eval)(&FactorInput { child, status: st, policy: &p.triage })
+        (f.eval)(&FactorInput::new(child, st, &p.triage))
     }
 
     fn kid() -> Child {
@@ -465,7 +480,7 @@ mod tests {
     fn holds(name: &str, child: &Child, st: &ChildStatus) -> bool {
         let p = Policy::default();
         let c = CONDITIONS.iter().find(|c| c.name == name).unwrap();
-        (c.holds)(&FactorInput { child, status: st, policy: &p.triage })
+        (c.holds)(&FactorInput::new(child, st, &p.triage))
     }
 
     #[test]
@@ -498,8 +513,7 @@ mod tests {
         assert_eq!(eval("need_unknown", &c, &aged(4)), None);
         c.signals.set(NeedSignal::Disability, None);
         assert_eq!(
-            unknown_names(unknown_signals(&FactorInput { child: &c, status: &aged(10), policy: &Policy::default().triage }))
-                .collect::<Vec<_>>(),
+            unknown_names(unknown_signals(&FactorInput::new(&c, &aged(10), &Policy::default().triage))).collect::<Vec<_>>(),
             ["disability"]
         );
         // A yes is known whatever its bit says.
@@ -559,7 +573,7 @@ mod tests {
             },
         ];
         for f in FACTORS.iter().filter(|f| f.kind.child_only()) {
-            let got: Vec<_> = statuses.iter().map(|st| (f.eval)(&FactorInput { child: &c, status: st, policy: &p.triage })).collect();
+            let got: Vec<_> = statuses.iter().map(|st| (f.eval)(&FactorInput::new(&c, st, &p.triage))).collect();
             assert_eq!(got[0], got[1], "need factor {} reads more than the child", f.name);
         }
     }

@@ -175,7 +175,7 @@ pub struct NeedPart {
 
 /// The child-only factors of `child` (the status is not read by them; any will do).
 pub fn need_part(child: &Child, status: &ChildStatus, policy: &Policy) -> NeedPart {
-    let input = factors::FactorInput { child, status, policy: &policy.triage };
+    let input = factors::FactorInput::new(child, status, &policy.triage);
     let mut part = NeedPart { points: 0, need_points: 0, applied: 0 };
     for (i, f) in FACTORS.iter().enumerate().filter(|(_, f)| f.kind.child_only()) {
         if let Some((points, _)) = (f.eval)(&input) {
@@ -218,6 +218,14 @@ pub fn is_final_review(
         return false;
     }
     let Some(birthday) = leaves_care_on else { return false };
+    // Far from 18 (more than the longest review interval's days away), no review after this one
+    // can reach the birthday: no age or month arithmetic needed (the simulation asks this of
+    // every queued child every week).
+    let s = &policy.schedule;
+    let longest = s.rha_interval_months_under_cadence_age.max(s.rha_interval_months_from_cadence_age);
+    if (birthday - book_by).num_days() > 31 * i64::from(longest) {
+        return false;
+    }
     let (months, _) = crate::schedule::rha_interval_months(policy, child.date_of_birth, book_by);
     crate::calendar::add_months(book_by, months).is_none_or(|next| next >= birthday)
 }
@@ -231,12 +239,24 @@ pub struct Known {
     pub need: NeedPart,
     pub last_face_to_face: Option<NaiveDate>,
     pub last_declined: Option<(NaiveDate, Modality)>,
+    /// The 18th birthday (the policy's leaving-care age), None if out of the calendar.
+    pub leaves_care_on: Option<NaiveDate>,
+    /// The record's unknown need signals and whether it has no SDQ score.
+    pub record_unknown: (u16, bool),
 }
 
 impl Known {
     pub fn new(child: &Child, status: &ChildStatus, policy: &Policy) -> Known {
         let (last_face_to_face, last_declined) = modality::history(child, NaiveDate::MAX, status.last_assessment);
-        Known { need: need_part(child, status, policy), last_face_to_face, last_declined }
+        let s = &policy.schedule;
+        let leaves_care_on = crate::calendar::anniversary(child.date_of_birth, s.leaves_care_age, s.leap_day_birthday);
+        Known {
+            need: need_part(child, status, policy),
+            last_face_to_face,
+            last_declined,
+            leaves_care_on,
+            record_unknown: factors::record_unknown(child),
+        }
     }
 }
 
@@ -275,7 +295,7 @@ pub fn decide(
     let Rules { as_of, policy, face_to_face_since, flags } = *rules;
     let need = known.map(|k| k.need);
     let tp = &policy.triage;
-    let input = factors::FactorInput { child, status, policy: tp };
+    let input = factors::FactorInput { child, status, policy: tp, record_unknown: known.map(|k| k.record_unknown) };
     let (mut score, mut need_points, mut applied) = need.map_or((0, 0, 0), |n| (n.points, n.need_points, n.applied));
     for (i, f) in FACTORS.iter().enumerate() {
         if need.is_some() && f.kind.child_only() {
@@ -315,8 +335,10 @@ pub fn decide(
             iha_lane = true;
         }
     }
-    let leaves_care_on =
-        crate::calendar::anniversary(child.date_of_birth, policy.schedule.leaves_care_age, policy.schedule.leap_day_birthday);
+    let leaves_care_on = match known {
+        Some(k) => k.leaves_care_on,
+        None => crate::calendar::anniversary(child.date_of_birth, policy.schedule.leaves_care_age, policy.schedule.leap_day_birthday),
+    };
     let book_by = book_by(as_of, tp.tiers[tier].see_within_days, status, leaves_care_on);
     let final_review = is_final_review(child, status, book_by, leaves_care_on, policy);
     let (last_face_to_face, last_declined) =
