@@ -235,10 +235,7 @@ impl PyCohort {
         let (cb, cs) = children.into_inner();
         let (ab, asch) = assessments.into_inner();
         let run = move || -> crate::Result<crate::Cohort> {
-            let bad = |e: String| crate::Error::Data {
-                errors: vec![Problem::new(crate::Severity::Error, crate::ProblemKind::UnusableFrame, "DataFrame", None, None, "", e)],
-                warnings: vec![],
-            };
+            let bad = |e: String| unusable_frame("DataFrame", e);
             let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb).map_err(bad)?;
             let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab).map_err(bad)?;
             crate::read::load_rows(ct, at, &opts).into_cohort_with(skip_bad_rows)
@@ -892,6 +889,15 @@ fn stacked_tables(names: Vec<String>, tables: Vec<Bound<'_, PyTable>>) -> PyResu
     Ok(PyTable::new(crate::councils::stacked(&parts)?))
 }
 
+/// A DataFrame that cannot be read as rows (a column of a type Arrow cannot cast), as the
+/// data error that `file` names.
+fn unusable_frame(file: &str, why: String) -> crate::Error {
+    crate::Error::Data {
+        errors: vec![Problem::new(crate::Severity::Error, crate::ProblemKind::UnusableFrame, file, None, None, "", why)],
+        warnings: vec![],
+    }
+}
+
 /// The pathway's events (docs/pathway.md), read and checked once against one cohort.
 #[pyclass(frozen, module = "lac_backlog._native", name = "Events")]
 pub struct PyEvents {
@@ -927,10 +933,7 @@ impl PyEvents {
     ) -> PyResult<(PyEvents, Bound<'py, PyList>)> {
         let cohort = Arc::clone(&cohort.get().inner);
         let (batches, schema) = frame.into_inner();
-        let rows = crate::arrow_io::ArrowRows::new("events", &schema, &batches).map_err(|e| crate::Error::Data {
-            errors: vec![Problem::new(crate::Severity::Error, crate::ProblemKind::UnusableFrame, "events", None, None, "", e)],
-            warnings: vec![],
-        })?;
+        let rows = crate::arrow_io::ArrowRows::new("events", &schema, &batches).map_err(|e| unusable_frame("events", e))?;
         let (events, warnings) = crate::pathway::read_event_rows(rows, &cohort, as_of, Vec::new())?;
         Ok((PyEvents { events: Arc::new(events), cohort }, problem_list(py, &warnings)?))
     }
@@ -955,13 +958,10 @@ impl PyEvents {
     /// The events as canonical CSV (child_id, event, date; sorted by child, date and line):
     /// what identifies events read from a DataFrame in a manifest.
     fn canonical_csv(&self) -> Vec<u8> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut out = Vec::new();
         // Writing to memory cannot fail.
-        let _ = w.write_record(["child_id", "event", "date"]);
-        for e in self.events.iter() {
-            let _ = w.write_record([self.cohort.children[e.child].id.as_str(), e.kind.as_str(), &e.date.to_string()]);
-        }
-        w.into_inner().unwrap_or_default()
+        let _ = crate::pathway::write_events_csv(&self.cohort, &self.events, &mut out);
+        out
     }
 }
 

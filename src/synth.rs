@@ -454,7 +454,7 @@ const SUMMARY_GIVEN: f64 = 0.4;
 /// before each assessment and its booking (sometimes a child not brought first), the report back
 /// and its quality assurance, declined offers, requests and bookings for what is due next, and
 /// leaving-care health summaries. Each child from its own stream of `seed`; sorted by child,
-/// date and kind, with the lines of the CSV [`write_events_csv`] writes.
+/// date and kind, with the lines of the CSV [`crate::pathway::write_events_csv`] writes.
 pub fn synthetic_events(cohort: &Cohort, as_of: NaiveDate, seed: u64) -> Vec<crate::pathway::Event> {
     use crate::pathway::{Event, EventKind as K};
     let policy = Policy::default();
@@ -558,14 +558,4 @@ pub fn synthetic_events(cohort: &Cohort, as_of: NaiveDate, seed: u64) -> Vec<cra
         e.line = k as u64 + 2;
     }
     out
-}
-
-/// Write events as the `events` table's CSV: child_id, event, date.
-pub fn write_events_csv<W: std::io::Write>(cohort: &Cohort, events: &[crate::pathway::Event], out: W) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(["child_id", "event", "date"])?;
-    for e in events {
-        w.write_record([cohort.children[e.child].id.as_str(), e.kind.as_str(), &e.date.format("%Y-%m-%d").to_string()])?;
-    }
-    w.flush()
 }

@@ -150,13 +150,9 @@ impl ColumnData {
 
     /// The value of row `i` as CSV text (dates `YYYY-MM-DD`, blanks empty).
     pub fn cell(&self, i: usize) -> String {
-        match self {
-            ColumnData::Str(v) => v[i].clone().unwrap_or_default(),
-            ColumnData::Text(t) => t.get(i).to_string(),
-            ColumnData::Int(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
-            ColumnData::Float(v) => v[i].map(|x| format!("{x:.1}")).unwrap_or_default(),
-            ColumnData::Date(v) => v[i].map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-        }
+        let mut s = String::new();
+        self.write_cell(i, &mut s);
+        s
     }
 }
 
@@ -339,8 +335,8 @@ impl Table {
                     continue;
                 }
                 c.data.write_cell(i, buf);
-                if cells == CsvCells::Safe && c.data.is_text() && looks_like_formula(buf) {
-                    buf.insert(0, '\'');
+                if cells == CsvCells::Safe && c.data.is_text() {
+                    neutralise_formula_in_place(buf);
                 }
             }
             w.write_record(bufs.iter())?;
@@ -405,11 +401,15 @@ pub fn looks_like_formula(text: &str) -> bool {
 /// Text made safe to open in a spreadsheet: a cell starting with one of [`FORMULA_LEADS`] gets
 /// a leading `'`, which Excel and LibreOffice show as text and do not run (OWASP's advice);
 /// any other text is unchanged.
-pub fn neutralise_formula(text: String) -> String {
-    if looks_like_formula(&text) {
-        format!("'{text}")
-    } else {
-        text
+pub fn neutralise_formula(mut text: String) -> String {
+    neutralise_formula_in_place(&mut text);
+    text
+}
+
+/// [`neutralise_formula`] on a buffer.
+pub fn neutralise_formula_in_place(text: &mut String) {
+    if looks_like_formula(text) {
+        text.insert(0, '\'');
     }
 }
 

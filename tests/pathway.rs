@@ -295,7 +295,8 @@ fn stage_indicators_by_hand() {
 
 #[test]
 fn a_synthetic_councils_events_read_clean_and_raise_actions() {
-    use lac_backlog::synth::{synthetic_cohort, synthetic_events, write_events_csv, SynthOptions};
+    use lac_backlog::pathway::write_events_csv;
+    use lac_backlog::synth::{synthetic_cohort, synthetic_events, SynthOptions};
     let c = synthetic_cohort(&SynthOptions::new(400, 7, as_of()));
     let events = synthetic_events(&c, as_of(), 7);
     assert!(events.len() > 400, "{}", events.len());
@@ -390,7 +391,8 @@ proptest::proptest! {
     /// indicators (a synthetic council of 150 children and its events, rows shuffled).
     #[test]
     fn row_order_of_the_events_never_changes_the_output(shuffle in proptest::prelude::any::<u64>()) {
-        use lac_backlog::synth::{synthetic_cohort, synthetic_events, write_events_csv, SynthOptions};
+        use lac_backlog::pathway::write_events_csv;
+    use lac_backlog::synth::{synthetic_cohort, synthetic_events, SynthOptions};
         let c = synthetic_cohort(&SynthOptions::new(150, 3, as_of()));
         let events = synthetic_events(&c, as_of(), 3);
         let mut csv = Vec::new();

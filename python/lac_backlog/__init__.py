@@ -621,8 +621,7 @@ def synthetic_events(cohort: Cohort, *, as_of: DateLike | None = None, seed: int
 def _events(events: Events | PathLike | Any, cohort: Cohort, as_of: _dt.date) -> Events:
     """Events as given, or read from a CSV path or a DataFrame against ``cohort``."""
     if isinstance(events, Events):
-        if events._cohort is not cohort and events._cohort._inner is not cohort._inner:
-            raise ValueError("these events were read against another cohort: read them with this one")
+        # The native call refuses events read against another cohort (ValueError).
         return events
     if isinstance(events, (str, os.PathLike)):
         return Events.from_csv(events, cohort, as_of=as_of)

@@ -425,6 +425,15 @@ def _planned_paths(args: argparse.Namespace) -> tuple[list[tuple[str, str]], lis
     return inputs, outputs
 
 
+def _refuse_input(opt: str, out: str, inputs: list[tuple[str, str]]) -> None:
+    """Wrong usage if the output ``out`` is an input or inside an input folder."""
+    for in_opt, src in inputs:
+        if same_file(out, src):
+            raise _UsageError(f"{opt} {out} is the input given with {in_opt}: an input is never overwritten")
+        if os.path.isdir(src) and os.path.realpath(out).startswith(os.path.realpath(src) + os.sep):
+            raise _UsageError(f"{opt} {out} is inside the input folder given with {in_opt}: write it elsewhere")
+
+
 def _check_paths(args: argparse.Namespace) -> None:
     """Refuse, before anything is read or written, an output that is an input (compared by
     resolved path and by file identity) or inside an input folder, two outputs that are one
@@ -432,11 +441,7 @@ def _check_paths(args: argparse.Namespace) -> None:
     manifest's name would be too long for its folder."""
     inputs, outputs = _planned_paths(args)
     for i, (opt, out) in enumerate(outputs):
-        for in_opt, src in inputs:
-            if same_file(out, src):
-                raise _UsageError(f"{opt} {out} is the input given with {in_opt}: an input is never overwritten")
-            if os.path.isdir(src) and os.path.realpath(out).startswith(os.path.realpath(src) + os.sep):
-                raise _UsageError(f"{opt} {out} is inside the input folder given with {in_opt}: write it elsewhere")
+        _refuse_input(opt, out, inputs)
         for other_opt, other in outputs[:i]:
             if same_file(out, other):
                 raise _UsageError(f"{opt} {out} and {other_opt} {other} are the same file: give each output its own")
@@ -506,17 +511,22 @@ def _load_cohort(args: argparse.Namespace, run: _Run, policy: lb.Policy | None =
 
 
 def _add_common(p: argparse.ArgumentParser, out_help: str = "output CSV (default: standard output)") -> None:
-    p.add_argument(
-        "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to report at (default: today)"
-    )
+    _add_date_and_policy(p)
+    p.add_argument("--out", metavar="PATH", help=out_help)
+    _add_raw_csv(p)
+
+
+def _add_date_and_policy(
+    p: argparse.ArgumentParser, as_of_help: str = "the date to report at (default: today)"
+) -> None:
+    """--as-of, --policy and --closures, as every command that applies the policy takes them."""
+    p.add_argument("--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help=as_of_help)
     p.add_argument("--policy", metavar="PATH.toml", help="policy file (default: the built-in statutory policy)")
     p.add_argument(
         "--closures",
         metavar="PATH",
         help="file of extra non-working days, one YYYY-MM-DD date per line (local closures, new bank holidays)",
     )
-    p.add_argument("--out", metavar="PATH", help=out_help)
-    _add_raw_csv(p)
 
 
 def _add_raw_csv(p: argparse.ArgumentParser) -> None:
@@ -630,11 +640,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="the board report: one self-contained HTML page (suppressed, fit to share)")
     _add_inputs(p, councils=True)
-    p.add_argument(
-        "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to report at (default: today)"
-    )
-    p.add_argument("--policy", metavar="PATH.toml", help="policy file (default: the built-in statutory policy)")
-    p.add_argument("--closures", metavar="PATH", help="file of extra non-working days, one YYYY-MM-DD per line")
+    _add_date_and_policy(p)
     p.add_argument("--out", required=True, metavar="PATH.html", help="the report (an HTML page)")
     p.add_argument("--scenarios", metavar="S.toml", help="add the options side by side (docs/simulation.md)")
     p.add_argument("--runs", type=_whole(1, lb.MAX_RUNS), default=200, metavar="N", help="simulated runs (200)")
@@ -655,11 +661,7 @@ def _parser() -> argparse.ArgumentParser:
         "capacity", help="the weekly face-to-face capacity that clears the backlog by a date, or reaches a percentage"
     )
     _add_inputs(p)
-    p.add_argument(
-        "--as-of", type=_date_arg, default=None, metavar="YYYY-MM-DD", help="the date to start from (default: today)"
-    )
-    p.add_argument("--policy", metavar="PATH.toml", help="policy file (default: the built-in statutory policy)")
-    p.add_argument("--closures", metavar="PATH", help="file of extra non-working days, one YYYY-MM-DD per line")
+    _add_date_and_policy(p, as_of_help="the date to start from (default: today)")
     p.add_argument("--scenarios", required=True, metavar="S.toml", help="scenario file (docs/simulation.md)")
     p.add_argument("--scenario", metavar="NAME", help="the option to start from (default: the file's first)")
     goal = p.add_mutually_exclusive_group(required=True)
@@ -842,14 +844,12 @@ def _cmd_actions(args: argparse.Namespace, run: _Run) -> int:
         os.makedirs(args.out_dir, exist_ok=True)
         stems = file_stems(t.providers())
         paths = {p: os.path.join(args.out_dir, f"{s}.{args.format}") for p, s in stems.items()}
+        # The files' names come from the data, so they are checked here, as _check_paths checks
+        # the outputs it can name before reading.
         inputs, _ = _planned_paths(args)
         for path in paths.values():
             for out in (path, _audit.manifest_path(path)):
-                for opt, src in inputs:
-                    if same_file(out, src):
-                        raise _UsageError(
-                            f"--out-dir would write {out}, the input given with {opt}: write it elsewhere"
-                        )
+                _refuse_input("--out-dir", out, inputs)
         for provider, path in paths.items():
             team = t.team_table(provider)
             if args.format == "xlsx":

@@ -190,6 +190,16 @@ pub(crate) fn read_event_rows<S: RowStream>(
     Ok((out, warnings))
 }
 
+/// Write events as the `events` table's CSV: child_id, event, date.
+pub fn write_events_csv<W: std::io::Write>(cohort: &Cohort, events: &[Event], out: W) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(["child_id", "event", "date"])?;
+    for e in events {
+        w.write_record([cohort.children[e.child].id.as_str(), e.kind.as_str(), &e.date.format("%Y-%m-%d").to_string()])?;
+    }
+    w.flush()
+}
+
 /// The events as a table (child_id, event, date), in their order.
 pub fn events_table(cohort: &Cohort, events: &[Event]) -> Table {
     let mut t = Table::default();
