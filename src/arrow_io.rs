@@ -73,6 +73,17 @@ impl Column {
         }
     }
 
+    /// Cells `rows` into `out`, as [`Column::cell`] gives them, in one loop for the column's type.
+    fn cells<'s>(&'s self, rows: std::ops::Range<usize>, out: &mut Vec<Cell<'s>>) {
+        const BLANK: Cell<'static> = Cell::Text("");
+        match self {
+            Column::Text(a) => text_cells(a, rows, out),
+            Column::LargeText(a) => text_cells(a, rows, out),
+            Column::TextView(a) => out.extend(rows.map(|i| if a.is_valid(i) { Cell::Text(trim_cell(a.value(i))) } else { BLANK })),
+            _ => out.extend(rows.map(|i| self.cell(i))),
+        }
+    }
+
     /// Cell `i`: null, NaN and dates out of range are blank; whole floats are integers.
     #[inline(always)]
     fn cell(&self, i: usize) -> Cell<'_> {
@@ -100,6 +111,29 @@ impl Column {
     }
 }
 
+/// Cells `rows` of a string column: the rows' text checked as UTF-8 once, then cut at the
+/// offsets (each cell as [`Column::cell`] gives it).
+fn text_cells<'s, O: arrow_array::OffsetSizeTrait>(
+    a: &'s arrow_array::GenericStringArray<O>,
+    rows: std::ops::Range<usize>,
+    out: &mut Vec<Cell<'s>>,
+) {
+    const BLANK: Cell<'static> = Cell::Text("");
+    let offsets = a.value_offsets();
+    let at = |i: usize| offsets.get(i).map_or(0, |o| o.as_usize());
+    let (lo, hi) = (at(rows.start), at(rows.end));
+    let text = a.value_data().get(lo..hi).and_then(|b| std::str::from_utf8(b).ok());
+    let nulls = a.nulls();
+    for i in rows {
+        out.push(if nulls.is_some_and(|n| n.is_null(i)) {
+            BLANK
+        } else {
+            let own = text.and_then(|t| t.get(at(i) - lo..at(i + 1) - lo));
+            Cell::Text(trim_cell(own.unwrap_or_else(|| a.value(i))))
+        });
+    }
+}
+
 /// Floats below this size are exact integers (2^53 is about 9.007e15).
 const WHOLE_FLOAT_LIMIT: f64 = 9.0e15;
 
@@ -124,10 +158,12 @@ pub struct ArrowRows {
     /// Rows still to give, and whether the first has been given.
     remaining: usize,
     started: bool,
+    /// Whether the columnar checks may read it (`false`: the row checks only, for tests).
+    columnar: bool,
 }
 
 impl ArrowRows {
-    pub fn new(name: &str, schema: &Schema, batches: &[RecordBatch]) -> Result<ArrowRows, String> {
+    pub fn new(name: &str, schema: &Schema, batches: &[RecordBatch], columnar: bool) -> Result<ArrowRows, String> {
         let header: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
         let mut prepared = Vec::with_capacity(batches.len());
         for b in batches {
@@ -150,17 +186,24 @@ impl ArrowRows {
             at: 0,
             line: 2,
             started: false,
+            columnar,
         })
     }
 
     /// A stream of `count` rows from row `first` (from 0) of the frame.
     fn stretch(&self, first: usize, count: usize) -> ArrowRows {
-        let (mut batch, mut at) = (0, first);
+        let (batch, at) = self.place(first);
+        ArrowRows { batch, at, line: first as u64 + 2, remaining: count, started: false, ..self.clone() }
+    }
+
+    /// Row `r` (from 0) of the frame as its batch and its place in the batch.
+    fn place(&self, r: usize) -> (usize, usize) {
+        let (mut batch, mut at) = (0, r);
         while batch < self.lens.len() && at >= self.lens[batch] {
             at -= self.lens[batch];
             batch += 1;
         }
-        ArrowRows { batch, at, line: first as u64 + 2, remaining: count, started: false, ..self.clone() }
+        (batch, at)
     }
 }
 
@@ -204,6 +247,30 @@ impl RowStream for ArrowRows {
             self.at = 0;
         }
         self.remaining -= 1;
+        Some(self.line)
+    }
+
+    fn columnar_rows(&self) -> Option<std::ops::Range<usize>> {
+        let first = (self.line - 2) as usize + usize::from(self.started);
+        self.columnar.then_some(first..first + self.remaining)
+    }
+
+    fn column_cells<'s>(&'s self, col: usize, rows: std::ops::Range<usize>, out: &mut Vec<Cell<'s>>) {
+        out.clear();
+        let mut start = 0;
+        for (cols, &len) in self.batches.iter().zip(self.lens.iter()) {
+            let (lo, hi) = (rows.start.max(start), rows.end.min(start + len));
+            if let Some(c) = cols.get(col).filter(|_| lo < hi) {
+                c.cells(lo - start..hi - start, out);
+            }
+            start += len;
+        }
+    }
+
+    fn seek(&mut self, r: usize) -> Option<u64> {
+        let total: usize = self.lens.iter().sum();
+        (self.batch, self.at) = self.place(r);
+        (self.line, self.started, self.remaining) = (r as u64 + 2, true, total.checked_sub(r + 1)?);
         Some(self.line)
     }
 
@@ -299,7 +366,7 @@ mod tests {
         let ids: Vec<String> = (0..25_000).map(|i| format!("c{i}")).collect();
         let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
         let batches = [batch(&refs[..7]), batch(&refs[7..12_000]), batch(&refs[12_000..])];
-        let rows = ArrowRows::new("t", &batches[0].schema(), &batches).unwrap();
+        let rows = ArrowRows::new("t", &batches[0].schema(), &batches, true).unwrap();
         let read = |mut s: ArrowRows| {
             let mut out = Vec::new();
             while let Some(line) = s.advance(&mut Vec::new()) {

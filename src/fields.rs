@@ -126,6 +126,11 @@ fn not_a_date(s: &str) -> String {
 /// Booleans: 1/0, true/false, yes/no, y/n in any case. Blank is handled by the caller.
 pub fn parse_bool(s: &str) -> Result<bool, String> {
     let t = trim_cell(s);
+    match t.as_bytes() {
+        b"1" => return Ok(true),
+        b"0" => return Ok(false),
+        _ => {}
+    }
     // "1.0" and "0.0": what pandas writes for a 0/1 column with blanks in it (a float column).
     let t = match t.split_once('.') {
         Some((whole @ ("0" | "1"), zeros)) if !zeros.is_empty() && zeros.bytes().all(|b| b == b'0') => whole,

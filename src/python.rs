@@ -220,9 +220,11 @@ impl PyCohort {
 
     /// Read the two tables from DataFrames (pandas, polars, pyarrow: anything with
     /// `__arrow_c_stream__`), with the same column rules and checks as CSV. Problems name the
-    /// frame ("children" / "assessments") and row i (from 0) as line i + 2.
+    /// frame ("children" / "assessments") and row i (from 0) as line i + 2. Columns are checked
+    /// whole, rows only where a check fails; `row_checks` checks every row as a CSV row is
+    /// (the same result, slower: for tests that hold the two to each other).
     #[staticmethod]
-    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false, policy = None))]
+    #[pyo3(signature = (children, assessments, today, skip_bad_rows = false, policy = None, row_checks = false))]
     fn from_arrow(
         py: Python<'_>,
         children: pyo3_arrow::PyTable,
@@ -230,14 +232,15 @@ impl PyCohort {
         today: NaiveDate,
         skip_bad_rows: bool,
         policy: Option<&Bound<'_, PyPolicy>>,
+        row_checks: bool,
     ) -> PyResult<Self> {
         let opts = read_options(today, policy);
         let (cb, cs) = children.into_inner();
         let (ab, asch) = assessments.into_inner();
         let run = move || -> crate::Result<crate::Cohort> {
             let bad = |e: String| unusable_frame("DataFrame", e);
-            let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb).map_err(bad)?;
-            let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab).map_err(bad)?;
+            let ct = crate::arrow_io::ArrowRows::new("children", &cs, &cb, !row_checks).map_err(bad)?;
+            let at = crate::arrow_io::ArrowRows::new("assessments", &asch, &ab, !row_checks).map_err(bad)?;
             crate::read::load_rows(ct, at, &opts).into_cohort_with(skip_bad_rows)
         };
         py.detach(run).map(|c| PyCohort { inner: Arc::new(c) }).map_err(PyErr::from)
@@ -933,7 +936,7 @@ impl PyEvents {
     ) -> PyResult<(PyEvents, Bound<'py, PyList>)> {
         let cohort = Arc::clone(&cohort.get().inner);
         let (batches, schema) = frame.into_inner();
-        let rows = crate::arrow_io::ArrowRows::new("events", &schema, &batches).map_err(|e| unusable_frame("events", e))?;
+        let rows = crate::arrow_io::ArrowRows::new("events", &schema, &batches, false).map_err(|e| unusable_frame("events", e))?;
         let (events, warnings) = crate::pathway::read_event_rows(rows, &cohort, as_of, Vec::new())?;
         Ok((PyEvents { events: Arc::new(events), cohort }, problem_list(py, &warnings)?))
     }

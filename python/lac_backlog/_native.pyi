@@ -84,7 +84,12 @@ class Cohort:
     ) -> Cohort: ...
     @staticmethod
     def from_arrow(
-        children: Any, assessments: Any, today: datetime.date, skip_bad_rows: bool = False, policy: Policy | None = None
+        children: Any,
+        assessments: Any,
+        today: datetime.date,
+        skip_bad_rows: bool = False,
+        policy: Policy | None = None,
+        row_checks: bool = False,
     ) -> Cohort: ...
     def __len__(self) -> int: ...
     @property

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::by_column::{blocks, Block};
 use super::columns::{Col, Columns, RowCheck};
 use super::source::{in_stretches, Record, RowStream};
 use super::{not_read, Cell, ReadOptions};
@@ -144,6 +145,47 @@ pub const LATEST_CARE_START_YEARS: u32 = 1;
 /// before care_start is a typing error).
 pub const CARE_STARTS_BEFORE_AGE: u32 = 18;
 
+/// A row's dates that rules across cells compare.
+struct RowDates {
+    date_of_birth: Option<NaiveDate>,
+    care_start: Option<NaiveDate>,
+    care_end: Option<NaiveDate>,
+    last_dental_check: Option<NaiveDate>,
+}
+
+/// A rule across a row's dates that rejects the row (with care_start where it names it).
+#[derive(Debug, Clone, Copy)]
+enum DateBreak {
+    DentalAfterToday,
+    BornAfterToday,
+    CareStartTooLate,
+    BornTooLongBeforeCare(NaiveDate),
+    BornAfterCareStart(NaiveDate),
+    CareEndBeforeStart(NaiveDate),
+}
+
+/// The rules across a row's dates that it breaks, in the order the row checks report them.
+fn date_breaks(d: &RowDates, today: NaiveDate, latest_care_start: Option<NaiveDate>) -> impl Iterator<Item = DateBreak> {
+    use chrono::Datelike as _;
+    let both = d.date_of_birth.zip(d.care_start);
+    // Born CARE_STARTS_BEFORE_AGE years or more before care_start; a year earlier than that
+    // year is enough to know without the month arithmetic.
+    let too_long = both.filter(|(dob, cs)| {
+        dob.year() <= cs.year() - CARE_STARTS_BEFORE_AGE as i32
+            && crate::calendar::sub_months(*cs, 12 * CARE_STARTS_BEFORE_AGE).is_some_and(|l| *dob <= l)
+    });
+    [
+        d.last_dental_check.is_some_and(|x| x > today).then_some(DateBreak::DentalAfterToday),
+        d.date_of_birth.is_some_and(|x| x > today).then_some(DateBreak::BornAfterToday),
+        d.care_start.zip(latest_care_start).is_some_and(|(cs, l)| cs > l).then_some(DateBreak::CareStartTooLate),
+        too_long.map(|(_, cs)| DateBreak::BornTooLongBeforeCare(cs)),
+        both.filter(|(dob, cs)| dob > cs).map(|(_, cs)| DateBreak::BornAfterCareStart(cs)),
+        d.care_start.zip(d.care_end).filter(|(cs, ce)| ce < cs).map(|(cs, _)| DateBreak::CareEndBeforeStart(cs)),
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// One children row; `None` if it has any error.
 /// `latest_care_start`: today plus [`LATEST_CARE_START_YEARS`], worked out once per table.
 fn child_row<R: Record + ?Sized>(
@@ -217,54 +259,40 @@ fn child_row<R: Record + ?Sized>(
     let last_dental_check = chk.parse_opt(row, k.last_dental_check, Cell::date);
     let immunisations_up_to_date = chk.parse_opt(row, k.immunisations_up_to_date, Cell::boolean);
     let camhs_referral = chk.parse_opt(row, k.camhs_referral, Cell::boolean);
-    if last_dental_check.is_some_and(|d| d > today) {
-        // A check in the future would hide a check that is due.
-        let v = chk.optional(row, k.last_dental_check).unwrap_or_default().to_string();
-        chk.error(ProblemKind::InvalidValue, k.last_dental_check, &v, format!("dental check after today ({today})"))
-            .add("today", Fact::Date(today));
-    }
-    if let Some(dob) = dob {
-        if dob > today {
-            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
-            chk.error(ProblemKind::BornAfterToday, k.date_of_birth, &v, format!("date of birth is after today ({today})"))
-                .add("today", Fact::Date(today));
-        }
-    }
-    if let Some(cs) = care_start {
-        if latest_care_start.is_some_and(|l| cs > l) {
-            let v = chk.optional(row, k.care_start).unwrap_or_default().to_string();
-            chk.error(
-                ProblemKind::CareStartTooLate,
+    let dates = RowDates { date_of_birth: dob, care_start, care_end, last_dental_check };
+    for rule in date_breaks(&dates, today, latest_care_start) {
+        let (col, kind, msg, fact) = match rule {
+            // A check in the future would hide a check that is due.
+            DateBreak::DentalAfterToday => {
+                (k.last_dental_check, ProblemKind::InvalidValue, format!("dental check after today ({today})"), ("today", today))
+            }
+            DateBreak::BornAfterToday => {
+                (k.date_of_birth, ProblemKind::BornAfterToday, format!("date of birth is after today ({today})"), ("today", today))
+            }
+            DateBreak::CareStartTooLate => (
                 k.care_start,
-                &v,
+                ProblemKind::CareStartTooLate,
                 format!("care_start is more than {LATEST_CARE_START_YEARS} year after today ({today}): a typing error?"),
-            )
-            .add("today", Fact::Date(today));
-        }
-    }
-    if let (Some(dob), Some(cs)) = (dob, care_start) {
-        if crate::calendar::sub_months(cs, 12 * CARE_STARTS_BEFORE_AGE).is_some_and(|l| dob <= l) {
-            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
-            chk.error(
-                ProblemKind::BornTooLongBeforeCare,
+                ("today", today),
+            ),
+            DateBreak::BornTooLongBeforeCare(cs) => (
                 k.date_of_birth,
-                &v,
-                format!("date of birth is {CARE_STARTS_BEFORE_AGE} or more years before care_start ({cs}): no child starts care at {CARE_STARTS_BEFORE_AGE}"),
-            )
-            .add("care_start", Fact::Date(cs));
-        }
-        if dob > cs {
-            let v = chk.optional(row, k.date_of_birth).unwrap_or_default().to_string();
-            chk.error(ProblemKind::BornAfterCareStart, k.date_of_birth, &v, format!("date of birth is after care_start ({cs})"))
-                .add("care_start", Fact::Date(cs));
-        }
-    }
-    if let (Some(cs), Some(ce)) = (care_start, care_end) {
-        if ce < cs {
-            let v = chk.optional(row, k.care_end).unwrap_or_default().to_string();
-            chk.error(ProblemKind::CareEndBeforeStart, k.care_end, &v, format!("care_end is before care_start ({cs})"))
-                .add("care_start", Fact::Date(cs));
-        }
+                ProblemKind::BornTooLongBeforeCare,
+                format!(
+                    "date of birth is {CARE_STARTS_BEFORE_AGE} or more years before care_start ({cs}): no child starts care at \
+                     {CARE_STARTS_BEFORE_AGE}"
+                ),
+                ("care_start", cs),
+            ),
+            DateBreak::BornAfterCareStart(cs) => {
+                (k.date_of_birth, ProblemKind::BornAfterCareStart, format!("date of birth is after care_start ({cs})"), ("care_start", cs))
+            }
+            DateBreak::CareEndBeforeStart(cs) => {
+                (k.care_end, ProblemKind::CareEndBeforeStart, format!("care_end is before care_start ({cs})"), ("care_start", cs))
+            }
+        };
+        let v = chk.optional(row, col).unwrap_or_default().to_string();
+        chk.error(kind, col, &v, msg).add(fact.0, Fact::Date(fact.1));
     }
     if !chk.ok {
         return None;
@@ -351,6 +379,139 @@ impl<'a> Finder<'a> {
     }
 }
 
+/// What the checks of a children table need: its columns and the dates rules compare with.
+struct Rules<'a> {
+    k: &'a ChildCols,
+    cols: &'a Columns,
+    file: &'a str,
+    today: NaiveDate,
+    /// Today plus [`LATEST_CARE_START_YEARS`].
+    latest_care_start: Option<NaiveDate>,
+}
+
+/// What one stretch of a children table gave: accepted children and the line of each (kept
+/// apart, so the children move only once), rejected ids with their line, problems, rows read.
+#[derive(Default)]
+struct Stretch {
+    kids: Vec<Child>,
+    lines: Vec<u64>,
+    rejected: Vec<(String, u64)>,
+    problems: Vec<Problem>,
+    read: u64,
+}
+
+impl Stretch {
+    /// The row checks ([`child_row`]) on one row.
+    fn check<R: Record + ?Sized>(&mut self, row: &R, line: u64, r: &Rules) {
+        let mut chk = RowCheck { file: r.file, line, cols: r.cols, problems: &mut self.problems, ok: true };
+        match child_row(row, r.k, &mut chk, r.today, r.latest_care_start) {
+            Some(c) => {
+                self.kids.push(c);
+                self.lines.push(line);
+            }
+            None => {
+                if let Some(id) = r.cols.cell(row, r.k.child_id).filter(|v| !v.is_blank()) {
+                    self.rejected.push((id.text().into_owned(), line));
+                }
+            }
+        }
+    }
+}
+
+/// Text that needs no check: anything but a formula-like start (a warning).
+fn plain_text(c: Cell<'_>) -> Result<ShortText, ()> {
+    let t = c.text();
+    if crate::table::looks_like_formula(&t) {
+        Err(())
+    } else {
+        Ok(ShortText::from(&*t))
+    }
+}
+
+/// Rows `rows` of a columnar source (DataFrames), a block at a time by column
+/// ([`super::by_column`]): a row whose cells all simply parse and whose dates break no rule is
+/// built from the parsed columns; any other goes to the row checks ([`child_row`]), which
+/// report it. Row r is on line r + 2.
+fn children_by_column<S: RowStream>(ct: &mut S, rows: std::ops::Range<usize>, r: &Rules, out: &mut Stretch) {
+    let k = r.k;
+    for block in blocks(rows) {
+        let src: &S = ct;
+        let n = block.len();
+        let mut b = Block::new(block.clone());
+        let mut ids = b.parse(src, k.child_id, true, plain_text);
+        let dob = b.parse(src, k.date_of_birth, true, Cell::date);
+        let care_start = b.parse(src, k.care_start, true, Cell::date);
+        let care_end = b.parse(src, k.care_end, false, Cell::date);
+        let mut legal_status = b.parse(src, k.legal_status, false, |c: Cell<'_>| {
+            let mut code = ShortText::from(&*c.text());
+            code.make_ascii_uppercase();
+            if LEGAL_STATUS_CODES.contains(&code.as_str()) {
+                Ok(code)
+            } else {
+                Err(())
+            }
+        });
+        let uasc = b.parse(src, k.uasc, false, Cell::boolean);
+        let missing = b.parse(src, k.missing, false, Cell::boolean);
+        let mut locality = b.parse(src, k.locality, false, plain_text);
+        let sdq_score = b.parse(src, k.sdq_score, false, Cell::sdq);
+        let sdq_date = b.parse(src, k.sdq_date, false, Cell::date);
+        let signals: Vec<Vec<Option<bool>>> = k.signals.iter().map(|col| b.parse(src, *col, false, Cell::boolean)).collect();
+        let moves = b.parse(src, k.placement_moves_12m, false, Cell::count);
+        let episodes = b.parse(src, k.missing_episodes_12m, false, Cell::count);
+        let mut sex = b.parse(src, k.sex, false, |c: Cell<'_>| sex_code(&c.text()).map(ShortText::from).ok_or(()));
+        let mut ethnicity = b.parse(src, k.ethnicity, false, |c: Cell<'_>| ethnic_code(&c.text()).map(ShortText::from).ok_or(()));
+        let mut provider = b.parse(src, k.provider, false, plain_text);
+        let dental = b.parse(src, k.last_dental_check, false, Cell::date);
+        let immunisations = b.parse(src, k.immunisations_up_to_date, false, Cell::boolean);
+        let camhs = b.parse(src, k.camhs_referral, false, Cell::boolean);
+        // The parsed columns own their values, so the rows are visited in order (the children
+        // stay in row order, which the look-alike warnings' pairing follows) and a row that
+        // needs them goes to the row checks at once.
+        let slow = std::mem::take(&mut b.slow);
+        drop(b);
+        for i in 0..n {
+            let dates = RowDates { date_of_birth: dob[i], care_start: care_start[i], care_end: care_end[i], last_dental_check: dental[i] };
+            let (Some(id), Some(date_of_birth), Some(start), false) =
+                (ids[i].take(), dob[i], care_start[i], slow[i] || date_breaks(&dates, r.today, r.latest_care_start).next().is_some())
+            else {
+                if let Some(line) = ct.seek(block.start + i) {
+                    out.check(ct.row(), line, r);
+                }
+                continue;
+            };
+            let mut sig = Signals::default();
+            for (s, col) in NeedSignal::ALL.into_iter().zip(&signals) {
+                sig.set(s, col[i]);
+            }
+            sig.out_of_area = signals[8][i].unwrap_or(false);
+            out.kids.push(Child {
+                id,
+                date_of_birth,
+                care_start: start,
+                care_end: care_end[i],
+                legal_status: legal_status[i].take(),
+                uasc: uasc[i].unwrap_or(false),
+                missing: missing[i].unwrap_or(false),
+                locality: locality[i].take(),
+                sdq_score: sdq_score[i],
+                sdq_date: sdq_date[i],
+                signals: sig,
+                placement_moves_12m: moves[i],
+                missing_episodes_12m: episodes[i],
+                sex: sex[i].take(),
+                ethnicity: ethnicity[i].take(),
+                provider: provider[i].take(),
+                last_dental_check: dental[i],
+                immunisations_up_to_date: immunisations[i],
+                camhs_referral: camhs[i],
+                assessments: Vec::new(),
+            });
+            out.lines.push(block.start as u64 + i as u64 + 2);
+        }
+    }
+}
+
 /// Read the children table into an index. Every row of a duplicated child_id is rejected
 /// (there is no safe pick), each with an error naming the other lines.
 pub(crate) fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problems: &mut Vec<Problem>) -> (ChildIndex, RowCounts, bool) {
@@ -361,30 +522,25 @@ pub(crate) fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problem
     let latest_care_start = crate::calendar::add_months(opts.today, 12 * LATEST_CARE_START_YEARS);
     // Each stretch of rows: accepted children and the line of each (kept apart, so the
     // children move only once), rejected ids, problems, rows read.
+    let rules = Rules { k: &k, cols: &ccols, file: &file, today: opts.today, latest_care_start };
     let parts = in_stretches(ct, |ct| {
         let n = ct.rows_left_hint();
-        let (mut kids, mut lines, mut rejected, mut problems) = (Vec::with_capacity(n), Vec::with_capacity(n), Vec::new(), Vec::new());
-        let mut read = 0u64;
-        while let Some(line) = ct.advance(&mut problems) {
-            read += 1;
-            if ccols.unusable {
-                continue;
+        let mut out = Stretch { kids: Vec::with_capacity(n), lines: Vec::with_capacity(n), ..Stretch::default() };
+        match ct.columnar_rows().filter(|_| !ccols.unusable) {
+            Some(rows) => {
+                out.read = rows.len() as u64;
+                children_by_column(ct, rows, &rules, &mut out);
             }
-            let row = ct.row();
-            let mut chk = RowCheck { file: &file, line, cols: &ccols, problems: &mut problems, ok: true };
-            match child_row(row, &k, &mut chk, opts.today, latest_care_start) {
-                Some(c) => {
-                    kids.push(c);
-                    lines.push(line);
-                }
-                None => {
-                    if let Some(id) = ccols.cell(row, k.child_id).filter(|v| !v.is_blank()) {
-                        rejected.push((id.text().into_owned(), line));
+            None => {
+                while let Some(line) = ct.advance(&mut out.problems) {
+                    out.read += 1;
+                    if !ccols.unusable {
+                        out.check(ct.row(), line, &rules);
                     }
                 }
             }
         }
-        (kids, lines, rejected, problems, read)
+        (out.kids, out.lines, out.rejected, out.problems, out.read)
     });
     let (mut kids, mut lines, mut rejected): (Vec<Child>, Vec<u64>, Vec<(String, u64)>) = (Vec::new(), Vec::new(), Vec::new());
     for (k, l, r, p, read) in parts {

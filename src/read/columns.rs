@@ -133,6 +133,13 @@ pub(crate) struct Col {
     name: &'static str,
 }
 
+impl Col {
+    /// Where the column is in the table, if it has it.
+    pub fn at(self) -> Option<usize> {
+        self.idx
+    }
+}
+
 /// A column named by its canonical name (looked up each time) or already resolved ([`Col`]).
 pub(crate) trait ColKey: Copy {
     fn index(self, cols: &Columns) -> Option<usize>;

@@ -8,6 +8,7 @@
 //! report reconciles rows read = rows accepted + rows rejected.
 
 pub(crate) mod assessments;
+pub(crate) mod by_column;
 pub(crate) mod children;
 pub(crate) mod columns;
 pub(crate) mod source;
@@ -142,7 +143,7 @@ pub fn load_csv_bytes(children_name: &str, children: &[u8], assessments_name: &s
 }
 
 /// Read both tables from row streams other than CSV (DataFrames through Arrow).
-#[cfg(feature = "python")]
+#[cfg(any(test, feature = "python"))]
 pub(crate) fn load_rows(children: impl RowStream, assessments: impl RowStream, opts: &ReadOptions) -> Loaded {
     build(children, assessments, opts, Vec::new())
 }

@@ -165,6 +165,23 @@ pub(crate) trait RowStream: Send + Sized {
     fn split(&self, _n: usize) -> Option<Vec<Self>> {
         None
     }
+    /// Columnar access, for sources that hold whole columns (DataFrames, every row as wide as
+    /// the header): the rows (numbered from 0 in the whole table) this stream has still to give.
+    /// `None` for sources read row by row (CSV): then only the row checks are used.
+    fn columnar_rows(&self) -> Option<std::ops::Range<usize>> {
+        None
+    }
+    /// Cells `rows` of column `col` into `out` (cleared first), as [`Record::field`] gives them
+    /// (nothing for a column the table does not have). Only for a columnar source.
+    fn column_cells<'s>(&'s self, _col: usize, _rows: std::ops::Range<usize>, out: &mut Vec<Cell<'s>>) {
+        out.clear();
+    }
+    /// Move to row `r` (numbered as in [`RowStream::columnar_rows`]), so that
+    /// [`RowStream::row`] is that row, for the row checks; gives its line. Only for a columnar
+    /// source.
+    fn seek(&mut self, _r: usize) -> Option<u64> {
+        None
+    }
 }
 
 /// Stretches are at least this many rows (fewer: a thread costs more than it saves).

@@ -4,6 +4,7 @@ with the same checks and errors; every result converts to all three."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import lac_backlog as lb
 import pytest
@@ -182,3 +183,91 @@ def test_large_frames_checked_on_several_cores_match_csv(tmp_path) -> None:
     assert [p.line for p in from_frames.value.problems if p.file == "children"] == [2, 15_002, 30_001]
     dates = [p.line for p in from_frames.value.problems if p.column == "completed_on"]
     assert dates == [5, len(seen) // 2 + 2, len(seen) + 1]
+
+
+def _random_frames(rng: random.Random, n: int) -> tuple[pa.Table, pa.Table]:
+    """Random children and assessments frames: each column text (plain or large), or typed
+    (dates, datetimes, booleans, integers, floats with gaps), mostly good values with odd ones
+    among them (blank, null, impossible dates, formula-like text, unknown codes)."""
+
+    def text(values: list[str | None]) -> pa.Array:
+        return pa.array(values, type=rng.choice([pa.string(), pa.large_string()]))
+
+    def dates(lo: int, hi: int) -> pa.Array:
+        days = [dt.date(rng.randint(lo, hi), rng.randint(1, 12), rng.randint(1, 28)) for _ in range(n)]
+        kind = rng.choice(["text", "date", "timestamp"])
+        if kind == "date":
+            return pa.array([None if rng.random() < 0.05 else d for d in days], type=pa.date32())
+        if kind == "timestamp":
+            return pa.array([dt.datetime(d.year, d.month, d.day) for d in days], type=pa.timestamp("us"))
+        odd = ["", "2021-02-30", "1900-01-01", "44490", "5/6/2019", " 2020-02-29 ", "2031-01-01", None]
+        return text([rng.choice(odd) if rng.random() < 0.08 else d.isoformat() for d in days])
+
+    def flags() -> pa.Array:
+        kind = rng.choice(["text", "bool", "int", "float"])
+        if kind == "bool":
+            return pa.array([rng.choice([True, False, None]) for _ in range(n)], type=pa.bool_())
+        if kind == "int":
+            return pa.array([rng.choice([0, 1, 1, 2]) for _ in range(n)], type=pa.int64())
+        if kind == "float":
+            return pa.array([rng.choice([0.0, 1.0, float("nan"), 0.5]) for _ in range(n)], type=pa.float64())
+        return text([rng.choice(["0", "1", "", "yes", "N", "1.0", "true", "maybe", None]) for _ in range(n)])
+
+    def words(good: list[str], odd: list[str]) -> pa.Array:
+        return text([rng.choice(odd) if rng.random() < 0.07 else rng.choice(good) for _ in range(n)])
+
+    ids = [f"C{rng.randint(0, n + 20):04d}" for _ in range(n)]
+    kids = pa.table(
+        {
+            "child_id": words(ids, ["", "=1+1", " C0001", "c0001"]),
+            "date_of_birth": dates(2007, 2020),
+            "care_start": dates(2018, 2026),
+            "care_end": words([""] * 9 + ["2025-05-05"], ["2010-01-01"]),
+            "legal_status": words(["C2", "C1", "", "v2"], ["ZZ"]),
+            "uasc": flags(),
+            "locality": words(["North", "", "Acme"], ["+44", "@x"]),
+            "sdq_score": pa.array([rng.choice([None, 3, 40, 41, -1]) for _ in range(n)], type=pa.int64()),
+            "self_harm": flags(),
+            "out_of_area": flags(),
+            "placement_moves_12m": words(["0", "3", ""], ["-2", "1.5"]),
+            "sex": words(["1", "2", "", "F"], ["9"]),
+            "ethnicity": words(["WBRI", "", "mwbc"], ["XXXX"]),
+            "provider": words(["Acme", ""], ["=A1"]),
+            "last_dental_check": dates(2021, 2027),
+            "immunisations_up_to_date": flags(),
+        }
+    )
+    m = n * 3
+    seen = pa.table(
+        {
+            "child_id": pa.array([rng.choice(ids) if ids and rng.random() < 0.95 else "X9" for _ in range(m)]),
+            "assessment_type": pa.array([rng.choice(["IHA", "RHA", "RHA", "rha", "", "X"]) for _ in range(m)]),
+            "completed_on": pa.array(
+                [dt.date(rng.randint(2005, 2026), rng.randint(1, 12), rng.randint(1, 28)) for _ in range(m)],
+                type=pa.date32(),
+            ),
+            "modality": pa.array([rng.choice(["", "virtual", "questionnaire", "phone", None]) for _ in range(m)]),
+        }
+    )
+    return kids, seen
+
+
+def test_columnar_checks_match_the_row_checks_on_random_frames() -> None:
+    """Issue 23: a DataFrame's columns are checked whole and only failing rows row by row; on
+    random frames of every column type that gives the cohort and every problem (line, column,
+    value, message) that checking each row gives."""
+    from lac_backlog import _native
+
+    rng = random.Random(23)
+    today = dt.date(2026, 3, 31)
+    for trial in range(40):
+        kids, seen = _random_frames(rng, rng.choice([0, 5, 60, 400, 3000]))
+        got = []
+        for row_checks in (False, True):
+            try:
+                c = _native.Cohort.from_arrow(kids, seen, today, True, None, row_checks)
+            except lb.DataError as e:
+                got.append(("error", [str(p) for p in e.records]))
+                continue
+            got.append((c.child_ids(), c.n_assessments, c.warnings, c.skipped, c.row_counts().to_pydict()))
+        assert got[0] == got[1], f"trial {trial}"
