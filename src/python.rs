@@ -22,6 +22,36 @@ use crate::table::{self, ColumnData};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+extern "C" {
+    // mimalloc's option calls (linked into the extension with the allocator).
+    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// `mi_option_purge_delay` in mimalloc 3's list of options, and its default (milliseconds,
+/// mimalloc 3's `options.c`).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+const MI_PURGE_DELAY_DEFAULT: std::ffi::c_long = 1000;
+
+/// Give freed memory back to the system at once, not after mimalloc's delay (a second). For
+/// the command line, whose one large job would otherwise still
+/// hold the reading's freed buffers while it triages (issue 23: the 1M-child `triage` peaked at
+/// 930-970 MiB, and at 775 MiB with this). Library calls keep the delay: repeated calls reuse
+/// the memory, faster. False (nothing changed) when the option does not hold its default, as
+/// when this build's mimalloc numbers its options otherwise or `MIMALLOC_PURGE_DELAY` is set.
+#[pyfunction]
+fn return_memory_promptly() -> bool {
+    // SAFETY: plain calls into the linked mimalloc with integers, made before the command's work
+    // starts; the option is a process-wide value mimalloc reads when it decides to purge.
+    unsafe {
+        if mi_option_get(MI_OPTION_PURGE_DELAY) != MI_PURGE_DELAY_DEFAULT {
+            return false;
+        }
+        mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+    }
+    true
+}
+
 /// Build an instance of one of the exception classes defined in `lac_backlog._exceptions`.
 fn package_error(py: Python<'_>, class: &str, args: Bound<'_, PyTuple>) -> PyErr {
     let made = py.import("lac_backlog._exceptions").and_then(|m| m.getattr(class)).and_then(|cls| cls.call1(args));
@@ -1112,6 +1142,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEvents>()?;
     m.add_class::<PyActions>()?;
     m.add_function(wrap_pyfunction!(triage, m)?)?;
+    m.add_function(wrap_pyfunction!(return_memory_promptly, m)?)?;
     m.add_function(wrap_pyfunction!(stale_data, m)?)?;
     m.add_function(wrap_pyfunction!(cohort_from_ssda903, m)?)?;
     m.add_function(wrap_pyfunction!(validate_ssda903, m)?)?;

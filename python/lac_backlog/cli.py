@@ -29,7 +29,7 @@ from typing import Any, NoReturn
 
 import lac_backlog as lb
 
-from . import _audit
+from . import _audit, _native
 from ._actions import file_stems
 from ._files import MAX_KEY_FILE_BYTES, FileProblem, decode_text, make_temp, read_bounded, same_file
 from ._privacy import KEY_ENV, PseudonymKey, PseudonymKeyError, hide_problem
@@ -1494,6 +1494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    # One large job: freed memory goes back to the system at once (peak memory, issue 23).
+    _native.return_memory_promptly()
     parser = _parser()
     given = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(given)  # exits 2 on wrong usage
