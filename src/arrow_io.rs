@@ -151,6 +151,8 @@ pub struct ArrowRows {
     header: Vec<String>,
     batches: Arc<Vec<Vec<Column>>>,
     lens: Arc<Vec<usize>>,
+    /// Where each batch starts in the frame, then the frame's length.
+    starts: Arc<Vec<usize>>,
     /// The current row: its batch, its place in the batch, and its line.
     batch: usize,
     at: usize,
@@ -176,12 +178,21 @@ impl ArrowRows {
             prepared.push(cols);
         }
         let lens: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(lens.iter().scan(0, |s, l| {
+                *s += l;
+                Some(*s)
+            }))
+            .collect();
+        // Columns are read whole only where every batch has every column of the header.
+        let columnar = columnar && prepared.iter().all(|cols| cols.len() == header.len());
         Ok(ArrowRows {
             name: name.to_string(),
             header,
             batches: Arc::new(prepared),
             remaining: lens.iter().sum(),
             lens: Arc::new(lens),
+            starts: Arc::new(starts),
             batch: 0,
             at: 0,
             line: 2,
@@ -196,14 +207,13 @@ impl ArrowRows {
         ArrowRows { batch, at, line: first as u64 + 2, remaining: count, started: false, ..self.clone() }
     }
 
-    /// Row `r` (from 0) of the frame as its batch and its place in the batch.
+    /// Row `r` (from 0) of the frame as its batch and its place in the batch (past the end:
+    /// no batch), by binary search (a polars frame can come in many chunks).
     fn place(&self, r: usize) -> (usize, usize) {
-        let (mut batch, mut at) = (0, r);
-        while batch < self.lens.len() && at >= self.lens[batch] {
-            at -= self.lens[batch];
-            batch += 1;
-        }
-        (batch, at)
+        // The last batch starting at or before `r` (of empty batches at one start, the one
+        // after them, which holds `r`).
+        let batch = self.starts.partition_point(|s| *s <= r).saturating_sub(1);
+        (batch, r - self.starts.get(batch).copied().unwrap_or(0))
     }
 }
 
@@ -267,8 +277,10 @@ impl RowStream for ArrowRows {
         }
     }
 
+    /// For the row checks on row `r` alone: a later `advance` would go on to the frame's end,
+    /// past this stream's stretch (the columnar checks never advance after seeking).
     fn seek(&mut self, r: usize) -> Option<u64> {
-        let total: usize = self.lens.iter().sum();
+        let total = self.starts.last().copied().unwrap_or(0);
         (self.batch, self.at) = self.place(r);
         (self.line, self.started, self.remaining) = (r as u64 + 2, true, total.checked_sub(r + 1)?);
         Some(self.line)

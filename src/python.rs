@@ -33,21 +33,26 @@ extern "C" {
 const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
 const MI_PURGE_DELAY_DEFAULT: std::ffi::c_long = 1000;
 
-/// Give freed memory back to the system at once, not after mimalloc's delay (a second). For
-/// the command line, whose one large job would otherwise still
-/// hold the reading's freed buffers while it triages (issue 23: the 1M-child `triage` peaked at
-/// 930-970 MiB, and at 775 MiB with this). Library calls keep the delay: repeated calls reuse
-/// the memory, faster. False (nothing changed) when the option does not hold its default, as
-/// when this build's mimalloc numbers its options otherwise or `MIMALLOC_PURGE_DELAY` is set.
+/// With `on`, give freed memory back to the system at once, not after mimalloc's delay (a
+/// second); without, restore the delay. For the command line, whose one large job would
+/// otherwise still hold the reading's freed buffers while it triages (issue 23: the 1M-child
+/// `triage` peaked at 930-970 MiB, and at 775 MiB with this); it restores the delay when the
+/// command ends, so library calls in the same process keep it (repeated calls reuse the
+/// memory, faster). False (nothing changed) unless the option holds the other setting, as when
+/// this build's mimalloc numbers its options otherwise or `MIMALLOC_PURGE_DELAY` is set.
 #[pyfunction]
-fn return_memory_promptly() -> bool {
-    // SAFETY: plain calls into the linked mimalloc with integers, made before the command's work
-    // starts; the option is a process-wide value mimalloc reads when it decides to purge.
+#[pyo3(signature = (on = true))]
+fn return_memory_promptly(on: bool) -> bool {
+    let (from, to) = if on { (MI_PURGE_DELAY_DEFAULT, 0) } else { (0, MI_PURGE_DELAY_DEFAULT) };
+    // SAFETY: plain calls into the linked mimalloc with integers. The option is a process-wide
+    // value mimalloc reads when it decides to purge; it is written here, by the thread running
+    // the command, as the command starts and ends (a thread allocating meanwhile may read the
+    // old value or the new, either of which is valid).
     unsafe {
-        if mi_option_get(MI_OPTION_PURGE_DELAY) != MI_PURGE_DELAY_DEFAULT {
+        if mi_option_get(MI_OPTION_PURGE_DELAY) != from {
             return false;
         }
-        mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+        mi_option_set(MI_OPTION_PURGE_DELAY, to);
     }
     true
 }

@@ -1488,14 +1488,19 @@ def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    with warnings.catch_warnings():
-        warnings.showwarning = _show_warning
-        return _main(argv)
+    # One large job: freed memory goes back to the system at once (peak memory, issue 23); the
+    # library's own setting is restored when the command ends (the command may run in-process).
+    prompt = _native.return_memory_promptly(True)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return _main(argv)
+    finally:
+        if prompt:
+            _native.return_memory_promptly(False)
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    # One large job: freed memory goes back to the system at once (peak memory, issue 23).
-    _native.return_memory_promptly()
     parser = _parser()
     given = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(given)  # exits 2 on wrong usage

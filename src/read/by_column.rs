@@ -162,7 +162,7 @@ pub(crate) mod tests {
         }
     }
 
-    const KIDS: &[&str] = &[
+    pub(crate) const KIDS: &[&str] = &[
         "child_id",
         "date_of_birth",
         "care_start",
@@ -185,7 +185,7 @@ pub(crate) mod tests {
         "immunisations_up_to_date",
         "camhs_referral",
     ];
-    const SEEN: &[&str] = &["child_id", "assessment_type", "completed_on", "modality", "outcome"];
+    pub(crate) const SEEN: &[&str] = &["child_id", "assessment_type", "completed_on", "modality", "outcome"];
 
     /// Values for each kind of column: mostly good (so that many rows take the columnar path),
     /// with every kind of bad or odd value the row checks speak about.
@@ -234,7 +234,7 @@ pub(crate) mod tests {
         }
     }
 
-    fn table(header: &'static [&'static str], rows: Range<usize>) -> impl Strategy<Value = Vec<Vec<String>>> {
+    pub(crate) fn table(header: &'static [&'static str], rows: Range<usize>) -> impl Strategy<Value = Vec<Vec<String>>> {
         prop::collection::vec(header.iter().map(|h| pick(h)).collect::<Vec<_>>(), rows)
     }
 
@@ -248,8 +248,21 @@ pub(crate) mod tests {
         load_rows(TextFrame::new("children", KIDS, kids, columnar), TextFrame::new("assessments", SEEN, seen, columnar), &opts)
     }
 
+    /// A property test's configuration as the integration tests' (`tests/common`): the same
+    /// cases every run from a fixed seed, a fresh seed under `FUZZ_RANDOM=1` (`make fuzz`),
+    /// and no regression files written.
+    pub(crate) fn prop_config(cases: u32) -> ProptestConfig {
+        use proptest::test_runner::RngSeed;
+        let mut config = ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() };
+        let explore = std::env::var_os("FUZZ_RANDOM").is_some_and(|v| !v.is_empty() && v != "0");
+        if !explore && std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+            config.rng_seed = RngSeed::Fixed(0x1ac_ba61);
+        }
+        config
+    }
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+        #![proptest_config(prop_config(256))]
         /// The columnar checks give the cohort and the report (every problem: line, column,
         /// value, message) the row checks give.
         #[test]

@@ -137,8 +137,8 @@ pub fn load_csv(children: &Path, assessments: &Path, opts: &ReadOptions) -> Resu
 /// Read both tables from bytes already in memory; `*_name` is what problems call the files.
 pub fn load_csv_bytes(children_name: &str, children: &[u8], assessments_name: &str, assessments: &[u8], opts: &ReadOptions) -> Loaded {
     let mut problems = Vec::new();
-    let ct = CsvRows::new(children_name, children, &mut problems);
-    let at = CsvRows::new(assessments_name, assessments, &mut problems);
+    let ct = CsvRows::new(children_name, children, &mut problems).on_every_core(children);
+    let at = CsvRows::new(assessments_name, assessments, &mut problems).on_every_core(assessments);
     build(ct, at, opts, problems)
 }
 
@@ -152,6 +152,9 @@ fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut
     let (mut index, ccounts, usable) = read_children(&mut ct, opts, &mut problems);
     let acounts = read_assessments(&mut at, &mut index, ct.file(), usable, opts, &mut problems);
 
+    // A file read in stretches on several cores warns of blank rows once, as read whole.
+    source::merge_blank_rows(ct.file(), &mut problems);
+    source::merge_blank_rows(at.file(), &mut problems);
     // Keep problems in file order, then line order (stable: a row's problems stay in column order).
     let cfile = ct.file().to_string();
     let file_rank = |f: &str| if f == cfile { 0 } else { 1 };
@@ -165,4 +168,66 @@ fn build(mut ct: impl RowStream, mut at: impl RowStream, opts: &ReadOptions, mut
 pub(crate) fn not_read(file: &str, rows: u64, why: &str) -> Problem {
     Problem::new(Severity::Error, ProblemKind::RowsNotRead, file, Some(1), None, "", format!("{rows} row(s) not read because {why}"))
         .with("rows", Fact::Number(rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::by_column::tests::{table, KIDS, SEEN};
+    use super::*;
+
+    /// CSV text of `header` and `rows`, with line ends `eol`, blank rows (`,,`) and empty lines
+    /// where `gaps` says (row i is followed by gap i % gaps.len()).
+    fn csv_text(header: &[&str], rows: &[Vec<String>], eol: &str, gaps: &[u8]) -> Vec<u8> {
+        let mut s = header.join(",") + eol;
+        for (i, r) in rows.iter().enumerate() {
+            s += &r.join(",");
+            s += eol;
+            match gaps.get(i % gaps.len().max(1)) {
+                Some(1) => s += &(",".repeat(header.len() - 1) + eol),
+                Some(2) => s += eol,
+                Some(3) => s += &(" ".to_string() + eol),
+                _ => {}
+            }
+        }
+        s.into_bytes()
+    }
+
+    proptest! {
+        #![proptest_config(super::by_column::tests::prop_config(128))]
+        /// A CSV text read in stretches on every core gives the cohort and report (every
+        /// problem and line number, blank rows warned of once) that reading it whole gives; a
+        /// text with quotes or lone carriage returns is read whole.
+        #[test]
+        fn csv_read_in_stretches_is_csv_read_whole(
+            kids in table(KIDS, 0..80),
+            seen in table(SEEN, 0..160),
+            crlf in any::<bool>(),
+            quoted in any::<bool>(),
+            gaps in prop::collection::vec(0u8..6, 1..9),
+        ) {
+            let eol = if crlf { "\r\n" } else { "\n" };
+            let mut c = csv_text(KIDS, &kids, eol, &gaps);
+            if quoted && !kids.is_empty() {
+                c.extend_from_slice(b"\"C900\",2010-01-01,2020-01-01\n");
+            }
+            let a = csv_text(SEEN, &seen, eol, &gaps);
+            let opts = ReadOptions::new(NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+            let whole = {
+                let mut problems = Vec::new();
+                let ct = CsvRows::new("children.csv", &c, &mut problems);
+                let at = CsvRows::new("assessments.csv", &a, &mut problems);
+                build(ct, at, &opts, problems)
+            };
+            let mut problems = Vec::new();
+            let split = CsvRows::new("children.csv", &c, &mut problems).on_every_core(&c).split(3);
+            let after_header = c.len() - (KIDS.join(",").len() + eol.len());
+            let expect = (kids.is_empty() || !quoted) && after_header >= source::CSV_STRETCH_MIN_BYTES;
+            prop_assert_eq!(split.is_some(), expect, "stretches: {:?}", split.as_ref().map(Vec::len));
+            let in_stretches = load_csv_bytes("children.csv", &c, "assessments.csv", &a, &opts);
+            prop_assert_eq!(&in_stretches.report, &whole.report);
+            prop_assert_eq!(&in_stretches.cohort.children, &whole.cohort.children);
+        }
+    }
 }

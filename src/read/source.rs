@@ -208,7 +208,18 @@ pub(crate) struct CsvRows<'a> {
     done: bool,
     /// The current row.
     record: Row,
+    /// The whole text, when it may be split into stretches read on several cores
+    /// ([`CsvRows::on_every_core`]).
+    whole: Option<&'a [u8]>,
+    /// Lines before the text this reader reads (a stretch of a file).
+    line_offset: u64,
 }
+
+/// A CSV text shorter than this (after its header) is read on one core (tests cut small texts).
+#[cfg(not(test))]
+const CSV_STRETCH_MIN_BYTES: usize = 1 << 20;
+#[cfg(test)]
+pub(crate) const CSV_STRETCH_MIN_BYTES: usize = 64;
 
 /// How many blank lines a warning lists by number.
 const BLANK_LINES_SHOWN: usize = 10;
@@ -244,6 +255,8 @@ impl<'a> CsvRows<'a> {
             n_blank: 0,
             done: false,
             record: Row::new(),
+            whole: None,
+            line_offset: 0,
         };
         match t.read(problems) {
             Some(_) => t.header = (0..t.record.len()).filter_map(|i| cell(&t.record, i)).map(str::to_string).collect(),
@@ -254,13 +267,27 @@ impl<'a> CsvRows<'a> {
         t
     }
 
+    /// Let [`RowStream::split`] cut the rest of the text into stretches read on several cores,
+    /// when `bytes` (as given to [`CsvRows::new`]) were read in place (UTF-8) and the cut cannot
+    /// change a row or a line number: the text has no quote (so every line end ends a row) and
+    /// no carriage return but before a line feed (so lines are counted by line feeds). A blank
+    /// rows warning then comes from each stretch: [`merge_blank_rows`] makes them one.
+    pub fn on_every_core(mut self, bytes: &'a [u8]) -> CsvRows<'a> {
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let plain = std::str::from_utf8(text).is_ok()
+            && memchr::memchr(b'"', text).is_none()
+            && memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'));
+        self.whole = plain.then_some(text);
+        self
+    }
+
     /// The next record of any kind, blank or not, into `self.record`.
     fn read(&mut self, problems: &mut Vec<Problem>) -> Option<u64> {
         if self.done {
             return None;
         }
         match self.rdr.read_byte_record(&mut self.record) {
-            Ok(true) => Some(self.record.position().map_or(0, |p| p.line())),
+            Ok(true) => Some(self.record.position().map_or(0, |p| self.line_of(p)) + self.line_offset),
             Ok(false) => {
                 self.finish(problems);
                 None
@@ -268,7 +295,7 @@ impl<'a> CsvRows<'a> {
             Err(e) => {
                 // Input is valid UTF-8 and the reader is flexible, so this is unexpected:
                 // report it where it happened and stop reading this file.
-                let line = e.position().map(|p| p.line());
+                let line = e.position().map(|p| p.line() + self.line_offset);
                 problems.push(Problem::new(
                     Severity::Error,
                     ProblemKind::UnreadableCsv,
@@ -287,27 +314,83 @@ impl<'a> CsvRows<'a> {
     fn finish(&mut self, problems: &mut Vec<Problem>) {
         self.done = true;
         if self.n_blank > 0 {
-            let shown: Vec<String> = self.blank_lines.iter().map(u64::to_string).collect();
-            problems.push(
-                Problem::new(
-                    Severity::Warning,
-                    ProblemKind::BlankRows,
-                    &self.file,
-                    self.blank_lines.first().copied(),
-                    None,
-                    "",
-                    format!(
-                        "{} blank row(s) ignored and not counted as rows (lines {}{})",
-                        self.n_blank,
-                        shown.join(", "),
-                        if self.n_blank > BLANK_LINES_SHOWN as u64 { ", ..." } else { "" }
-                    ),
-                )
-                .with("rows", Fact::Number(self.n_blank))
-                .with("lines", Fact::Lines(self.blank_lines.clone())),
-            );
+            problems.push(blank_rows(&self.file, self.n_blank, self.blank_lines.clone()));
         }
     }
+
+    /// The line a record starts on, from the position the reader gives it. The reader puts a
+    /// record's start where the record before it ended: before the line feed of a CRLF line
+    /// end, and before any empty lines it skips (the line numbers would be one or more too
+    /// low); so the line feeds from there to the record's first character are counted in.
+    fn line_of(&self, p: &csv::Position) -> u64 {
+        let text: &[u8] = self.rdr.get_ref().get_ref();
+        let ends = usize::try_from(p.byte())
+            .ok()
+            .and_then(|at| text.get(at..))
+            .map_or(0, |rest| rest.iter().take_while(|b| matches!(b, b'\n' | b'\r')).filter(|b| **b == b'\n').count());
+        p.line() + ends as u64
+    }
+
+    /// A reader of `text[lo..hi]` (`text` from after the header), whose first line is `line`.
+    fn stretch(&self, text: &'a [u8], lo: usize, hi: usize, line: u64) -> CsvRows<'a> {
+        let rest = std::borrow::Cow::Borrowed(&text[lo..hi]);
+        CsvRows {
+            file: self.file.clone(),
+            header: self.header.clone(),
+            rdr: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .buffer_capacity(1 << 16)
+                .from_reader(std::io::Cursor::new(rest)),
+            blank_lines: Vec::new(),
+            n_blank: 0,
+            done: false,
+            record: Row::new(),
+            whole: None,
+            line_offset: line - 1,
+        }
+    }
+}
+
+/// The warning for `n` blank rows, the first of them (up to [`BLANK_LINES_SHOWN`]) on `lines`.
+fn blank_rows(file: &str, n: u64, lines: Vec<u64>) -> Problem {
+    let shown: Vec<String> = lines.iter().map(u64::to_string).collect();
+    Problem::new(
+        Severity::Warning,
+        ProblemKind::BlankRows,
+        file,
+        lines.first().copied(),
+        None,
+        "",
+        format!(
+            "{n} blank row(s) ignored and not counted as rows (lines {}{})",
+            shown.join(", "),
+            if n > BLANK_LINES_SHOWN as u64 { ", ..." } else { "" }
+        ),
+    )
+    .with("rows", Fact::Number(n))
+    .with("lines", Fact::Lines(lines))
+}
+
+/// The blank rows warnings of `file`'s stretches as one, as reading it whole gives.
+pub(crate) fn merge_blank_rows(file: &str, problems: &mut Vec<Problem>) {
+    let is_blank_rows = |p: &Problem| p.kind == ProblemKind::BlankRows && p.file == file;
+    if problems.iter().filter(|p| is_blank_rows(p)).count() < 2 {
+        return;
+    }
+    let (mut n, mut lines) = (0u64, Vec::new());
+    for p in problems.iter().filter(|p| is_blank_rows(p)) {
+        if let Some(Fact::Number(k)) = p.fact("rows") {
+            n += k;
+        }
+        if let Some(Fact::Lines(l)) = p.fact("lines") {
+            lines.extend(l);
+        }
+    }
+    lines.sort_unstable();
+    lines.truncate(BLANK_LINES_SHOWN);
+    problems.retain(|p| !is_blank_rows(p));
+    problems.push(blank_rows(file, n, lines));
 }
 
 /// True when every cell of the row is empty or white space.
@@ -316,7 +399,7 @@ fn blank_row(record: &Row) -> bool {
     all.iter().all(u8::is_ascii_whitespace) || std::str::from_utf8(all).is_ok_and(|s| s.trim().is_empty())
 }
 
-impl RowStream for CsvRows<'_> {
+impl<'a> RowStream for CsvRows<'a> {
     type Rec = Row;
     fn file(&self) -> &str {
         &self.file
@@ -327,6 +410,34 @@ impl RowStream for CsvRows<'_> {
     fn row(&self) -> &Row {
         &self.record
     }
+    fn split(&self, n: usize) -> Option<Vec<CsvRows<'a>>> {
+        let whole = self.whole.filter(|_| n > 1 && !self.done)?;
+        // From the next row on (after the header), cut after a line end near each n-th.
+        let start = usize::try_from(self.rdr.position().byte()).ok()?;
+        let text = whole.get(start..)?;
+        if text.len() < CSV_STRETCH_MIN_BYTES {
+            return None;
+        }
+        let mut cuts = vec![0];
+        for k in 1..n {
+            let at = k * text.len() / n;
+            if let Some(cut) = memchr::memchr(b'\n', text.get(at..)?).map(|i| at + i + 1).filter(|c| *c < text.len()) {
+                if cuts.last().is_some_and(|l| cut > *l) {
+                    cuts.push(cut);
+                }
+            }
+        }
+        cuts.push(text.len());
+        // The line the next row starts on: one after the line ends so far (every one ends a row).
+        let mut line = memchr::memchr_iter(b'\n', &whole[..start]).count() as u64 + 1;
+        let mut parts = Vec::with_capacity(cuts.len() - 1);
+        for w in cuts.windows(2) {
+            parts.push(self.stretch(text, w[0], w[1], line));
+            line += memchr::memchr_iter(b'\n', &text[w[0]..w[1]]).count() as u64;
+        }
+        Some(parts)
+    }
+
     fn advance(&mut self, problems: &mut Vec<Problem>) -> Option<u64> {
         loop {
             let line = self.read(problems)?;

@@ -88,3 +88,30 @@ def test_skip_bad_rows_from_frames() -> None:
     assert cohort.child_ids == ["A"]
     # Born after today, and after care_start: both errors of the skipped row are reported.
     assert [(p.file, p.line, p.column) for p in cohort.skipped] == [("children", 3, "date_of_birth")] * 2
+
+
+def test_line_numbers_are_the_file_lines_with_crlf_ends_and_empty_lines(tmp_path: Path) -> None:
+    """Excel's CSV ends lines with CR LF, and exports can hold empty lines: every problem still
+    names the line the row is on in the file (the CSV reader put a row where the row before it
+    ended, one line too early after a CR LF and before any empty lines)."""
+    kids = [
+        "child_id,date_of_birth,care_start",
+        "A1,2010-01-01,2020-01-01",
+        "",
+        "A2,2010-13-01,2020-01-01",
+        "A3,x,2020-01-01",
+    ]
+    seen = ["child_id,assessment_type,completed_on", "A1,IHA,2020-01-20", "", "", "A9,IHA,2020-01-20", "  ,  ,  "]
+    for eol in ("\r\n", "\n"):
+        c, a = tmp_path / "c.csv", tmp_path / "a.csv"
+        c.write_bytes(eol.join(kids + [""]).encode())
+        a.write_bytes(eol.join(seen + [""]).encode())
+        with pytest.raises(lb.DataError) as info:
+            lb.Cohort.from_csv(c, a, today="2021-01-01")
+        problems = info.value.problems + info.value.warnings
+        assert sorted((p.file[-5:], p.line, p.column) for p in problems) == [
+            ("a.csv", 5, "child_id"),  # A9: no such child
+            ("a.csv", 6, None),  # the blank row
+            ("c.csv", 4, "date_of_birth"),  # 2010-13-01
+            ("c.csv", 5, "date_of_birth"),  # x
+        ], eol

@@ -159,10 +159,17 @@ def test_version() -> None:
 
 def test_the_command_line_gives_freed_memory_back_at_once() -> None:
     """Issue 23: the command line sets mimalloc's purge delay to 0 (its 1M-child triage then
-    peaks near 775 MiB, not 930-970). In a fresh process the option is where this build expects
-    it and holds its default, so the switch takes (a mimalloc that numbered its options
-    otherwise would fail here, not silently set another option); once set, it stays set."""
+    peaks near 775 MiB, not 930-970) and restores it when the command ends. In a fresh process
+    the option is where this build expects it and holds its default, so the switch takes (a
+    mimalloc that numbered its options otherwise would fail here, not silently set another
+    option); a command run in-process leaves the library's setting as it found it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("MIMALLOC_")}
-    code = "from lac_backlog import _native; print(_native.return_memory_promptly(), _native.return_memory_promptly())"
+    code = (
+        "from lac_backlog import _native, cli\n"
+        "print(_native.return_memory_promptly(), _native.return_memory_promptly(), "
+        "_native.return_memory_promptly(False), _native.return_memory_promptly(False))\n"
+        "try:\n    cli.main(['validate'])\nexcept SystemExit:\n    pass\n"  # a usage error: exits 2
+        "print(_native.return_memory_promptly(False), _native.return_memory_promptly(True))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
-    assert out.split() == ["True", "False"]
+    assert out.split() == ["True", "False", "True", "False", "False", "True"]

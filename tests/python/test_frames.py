@@ -262,6 +262,10 @@ def test_columnar_checks_match_the_row_checks_on_random_frames() -> None:
     today = dt.date(2026, 3, 31)
     for trial in range(40):
         kids, seen = _random_frames(rng, rng.choice([0, 5, 60, 400, 3000]))
+        if trial % 3 == 1:  # in several record batches, an empty one among them
+            cut = rng.randint(0, kids.num_rows)
+            kids = pa.concat_tables([kids.slice(0, cut), kids.slice(cut, 0), kids.slice(cut)])
+            seen = pa.concat_tables([seen.slice(0, 1), seen.slice(1)])
         got = []
         for row_checks in (False, True):
             try:
