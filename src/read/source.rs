@@ -245,8 +245,7 @@ impl<'a> CsvRows<'a> {
                 std::borrow::Cow::Owned(decode_windows_1252(bytes).into_bytes())
             }
         };
-        let rdr =
-            csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(std::io::Cursor::new(text));
+        let rdr = csv_reader(text);
         let mut t = CsvRows {
             file: file.to_string(),
             header: Vec::new(),
@@ -268,15 +267,19 @@ impl<'a> CsvRows<'a> {
     }
 
     /// Let [`RowStream::split`] cut the rest of the text into stretches read on several cores,
-    /// when `bytes` (as given to [`CsvRows::new`]) were read in place (UTF-8) and the cut cannot
-    /// change a row or a line number: the text has no quote (so every line end ends a row) and
-    /// no carriage return but before a line feed (so lines are counted by line feeds). A blank
-    /// rows warning then comes from each stretch: [`merge_blank_rows`] makes them one.
-    pub fn on_every_core(mut self, bytes: &'a [u8]) -> CsvRows<'a> {
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let plain = std::str::from_utf8(text).is_ok()
-            && memchr::memchr(b'"', text).is_none()
-            && memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'));
+    /// when the text was read in place (UTF-8) and a cut cannot change a row, a cell or a line
+    /// number: it has no quote (so every line end ends a row), no carriage return but before a
+    /// line feed (so lines are counted by line feeds), and no byte order mark after its start
+    /// (a new reader drops one that begins its text, where the whole read keeps it in the
+    /// cell). A blank rows warning then comes from each stretch: [`merge_blank_rows`] makes them
+    /// one.
+    pub fn on_every_core(mut self) -> CsvRows<'a> {
+        let std::borrow::Cow::Borrowed(text) = *self.rdr.get_ref().get_ref() else {
+            return self;
+        };
+        let plain = memchr::memchr(b'"', text).is_none()
+            && memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'))
+            && memchr::memmem::find(text, b"\xEF\xBB\xBF").is_none();
         self.whole = plain.then_some(text);
         self
     }
@@ -337,11 +340,7 @@ impl<'a> CsvRows<'a> {
         CsvRows {
             file: self.file.clone(),
             header: self.header.clone(),
-            rdr: csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .buffer_capacity(1 << 16)
-                .from_reader(std::io::Cursor::new(rest)),
+            rdr: csv_reader(rest),
             blank_lines: Vec::new(),
             n_blank: 0,
             done: false,
@@ -350,6 +349,11 @@ impl<'a> CsvRows<'a> {
             line_offset: line - 1,
         }
     }
+}
+
+/// The one way CSV text is read (a stretch of a file is read as the whole file is).
+fn csv_reader(text: std::borrow::Cow<'_, [u8]>) -> csv::Reader<std::io::Cursor<std::borrow::Cow<'_, [u8]>>> {
+    csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 16).from_reader(std::io::Cursor::new(text))
 }
 
 /// The warning for `n` blank rows, the first of them (up to [`BLANK_LINES_SHOWN`]) on `lines`.
