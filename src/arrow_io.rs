@@ -75,11 +75,9 @@ impl Column {
 
     /// Cells `rows` into `out`, as [`Column::cell`] gives them, in one loop for the column's type.
     fn cells<'s>(&'s self, rows: std::ops::Range<usize>, out: &mut Vec<Cell<'s>>) {
-        const BLANK: Cell<'static> = Cell::Text("");
         match self {
             Column::Text(a) => text_cells(a, rows, out),
             Column::LargeText(a) => text_cells(a, rows, out),
-            Column::TextView(a) => out.extend(rows.map(|i| if a.is_valid(i) { Cell::Text(trim_cell(a.value(i))) } else { BLANK })),
             _ => out.extend(rows.map(|i| self.cell(i))),
         }
     }
@@ -150,7 +148,6 @@ pub struct ArrowRows {
     name: String,
     header: Vec<String>,
     batches: Arc<Vec<Vec<Column>>>,
-    lens: Arc<Vec<usize>>,
     /// Where each batch starts in the frame, then the frame's length.
     starts: Arc<Vec<usize>>,
     /// The current row: its batch, its place in the batch, and its line.
@@ -177,10 +174,9 @@ impl ArrowRows {
                 .collect::<Result<Vec<_>, _>>()?;
             prepared.push(cols);
         }
-        let lens: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
         let starts: Vec<usize> = std::iter::once(0)
-            .chain(lens.iter().scan(0, |s, l| {
-                *s += l;
+            .chain(batches.iter().scan(0, |s, b| {
+                *s += b.num_rows();
                 Some(*s)
             }))
             .collect();
@@ -190,8 +186,7 @@ impl ArrowRows {
             name: name.to_string(),
             header,
             batches: Arc::new(prepared),
-            remaining: lens.iter().sum(),
-            lens: Arc::new(lens),
+            remaining: starts.last().copied().unwrap_or(0),
             starts: Arc::new(starts),
             batch: 0,
             at: 0,
@@ -214,6 +209,16 @@ impl ArrowRows {
         // after them, which holds `r`).
         let batch = self.starts.partition_point(|s| *s <= r).saturating_sub(1);
         (batch, r - self.starts.get(batch).copied().unwrap_or(0))
+    }
+
+    /// How many rows batch `b` has (`None` past the last batch).
+    fn batch_len(&self, b: usize) -> Option<usize> {
+        Some(self.starts.get(b + 1)? - self.starts.get(b)?)
+    }
+
+    /// The next row this stream gives (from 0 in the frame).
+    fn next_row(&self) -> usize {
+        (self.line - 2) as usize + usize::from(self.started)
     }
 }
 
@@ -252,7 +257,7 @@ impl RowStream for ArrowRows {
             self.line += 1;
         }
         self.started = true;
-        while self.at >= *self.lens.get(self.batch)? {
+        while self.at >= self.batch_len(self.batch)? {
             self.batch += 1;
             self.at = 0;
         }
@@ -261,19 +266,18 @@ impl RowStream for ArrowRows {
     }
 
     fn columnar_rows(&self) -> Option<std::ops::Range<usize>> {
-        let first = (self.line - 2) as usize + usize::from(self.started);
+        let first = self.next_row();
         self.columnar.then_some(first..first + self.remaining)
     }
 
     fn column_cells<'s>(&'s self, col: usize, rows: std::ops::Range<usize>, out: &mut Vec<Cell<'s>>) {
         out.clear();
-        let mut start = 0;
-        for (cols, &len) in self.batches.iter().zip(self.lens.iter()) {
-            let (lo, hi) = (rows.start.max(start), rows.end.min(start + len));
+        for (cols, span) in self.batches.iter().zip(self.starts.windows(2)) {
+            let (start, end) = (span[0], span[1]);
+            let (lo, hi) = (rows.start.max(start), rows.end.min(end));
             if let Some(c) = cols.get(col).filter(|_| lo < hi) {
                 c.cells(lo - start..hi - start, out);
             }
-            start += len;
         }
     }
 
@@ -287,7 +291,7 @@ impl RowStream for ArrowRows {
     }
 
     fn split(&self, n: usize) -> Option<Vec<ArrowRows>> {
-        let first = (self.line - 2) as usize + usize::from(self.started);
+        let first = self.next_row();
         let per = crate::par::stretch_len(self.remaining, n, crate::read::PARALLEL_MIN_ROWS);
         Some((0..self.remaining).step_by(per).map(|lo| self.stretch(first + lo, per.min(self.remaining - lo))).collect())
     }

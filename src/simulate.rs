@@ -1305,7 +1305,7 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
     check_size(cohort.len(), 1, weeks, runs, base.new_entrants_per_week, policy)?;
     let arrivals = (base.new_entrants_per_week * f64::from(weeks)).ceil() as u64;
     let bound = u32::try_from((cohort.len() as u64).saturating_add(arrivals).max(1)).unwrap_or(u32::MAX).min(MAX_SLOTS_PER_WEEK);
-    // The share of runs `0..n` meeting the goal at capacity `c`.
+    // The base scenario at capacity `c`, and whether a run meets the goal.
     let scenario_at = |c: u32| Scenario { face_to_face_per_week: c, changes: Vec::new(), ..base.clone() };
     let setup_n = Setup { weeks, deterministic: runs == 1, ..*setup };
     let met = |r: &Run| match goal {
@@ -1378,12 +1378,16 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
     // replication there settles "not reachable", instead of doubling up to it again).
     let rough = (sample < runs).then(|| search(0, start_at, &mut |c| passes_early(c, sample)).unwrap_or(bound));
     let mut tried: Vec<(u32, f64)> = Vec::new();
+    // Whether capacity `c` passes on every run, each capacity simulated once.
     let mut full = |c: u32| {
         let s = match tried.iter().find(|(x, _)| *x == c) {
             Some(&(_, s)) => s,
-            None => share_of(c, runs),
+            None => {
+                let s = share_of(c, runs);
+                tried.push((c, s));
+                s
+            }
         };
-        tried.push((c, s));
         s >= probability
     };
     let answer = match rough {
@@ -1426,7 +1430,6 @@ pub fn capacity_needed(cohort: &Cohort, base: &Scenario, setup: &Setup, runs: u3
         }
     };
     tried.sort_by_key(|x| x.0);
-    tried.dedup_by_key(|x| x.0);
     let found = answer.is_some();
     let hi = answer.unwrap_or(bound);
     let slot_cost = slot_cost_per_year(base.costs.as_ref().unwrap_or(costs));

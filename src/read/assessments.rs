@@ -229,8 +229,8 @@ fn assessments_by_column<S: RowStream>(at: &mut S, rows: std::ops::Range<usize>,
             let row = block.start + j;
             let fast = match (&ids[j], kinds[j], dates[j], b.slow[j]) {
                 (Some(id), Some(kind), Some(completed_on), false) => match finder.find(id) {
-                    Some(ChildSlot::Accepted(i)) => {
-                        let child = &r.index.children[i];
+                    // Dated from the child's birth to today: no error and no warning on the date.
+                    Some(ChildSlot::Accepted(i)) if (r.index.children[i].date_of_birth..=r.opts.today).contains(&completed_on) => {
                         let a = Assessment {
                             completed_on,
                             kind,
@@ -238,7 +238,6 @@ fn assessments_by_column<S: RowStream>(at: &mut S, rows: std::ops::Range<usize>,
                             outcome: outcomes[j].unwrap_or(Outcome::Completed),
                         };
                         match iha_role(r, i, &a) {
-                            _ if completed_on < child.date_of_birth || completed_on > r.opts.today => None,
                             IhaRole::NotAnExemption { .. } => None,
                             role => Some((i, a, matches!(role, IhaRole::Candidate))),
                         }
@@ -306,11 +305,11 @@ pub(crate) fn read_assessments(
                 }
             }
         }
-        (out.accepted, out.problems, out.counts, out.iha_candidates)
+        out
     });
     // The record that answers each child's IHA after care_start is the earliest that is not a
     // questionnaire: a warning when it is recorded as an RHA or as virtual.
-    let mut first: Vec<IhaCandidate> = parts.iter().flat_map(|p| p.3.iter().copied()).collect();
+    let mut first: Vec<IhaCandidate> = parts.iter().flat_map(|p| p.iha_candidates.iter().copied()).collect();
     first.sort_unstable_by_key(|c| (c.0, c.1, c.2));
     first.dedup_by_key(|c| c.0);
     for (i, _, line, kind, modality) in first {
@@ -336,7 +335,7 @@ pub(crate) fn read_assessments(
     }
     // Each child's assessments in one allocation: counted first, then copied in; on every
     // core, each taking the children of its own stretch (and reading past the others').
-    let accepted: Vec<&[(usize, Assessment)]> = parts.iter().map(|(a, _, _, _)| a.as_slice()).collect();
+    let accepted: Vec<&[(usize, Assessment)]> = parts.iter().map(|p| p.accepted.as_slice()).collect();
     crate::par::for_each_stretch_mut(&mut index.children, crate::par::CHILDREN_A_STRETCH, |lo, kids| {
         let len = kids.len();
         let mine = |i: usize| i.checked_sub(lo).filter(|j| *j < len);
@@ -353,11 +352,11 @@ pub(crate) fn read_assessments(
             }
         }
     });
-    for (_, p, counts, _) in parts {
-        problems.extend(p);
-        acounts.read += counts.read;
-        acounts.accepted += counts.accepted;
-        acounts.rejected += counts.rejected;
+    for p in parts {
+        problems.extend(p.problems);
+        acounts.read += p.counts.read;
+        acounts.accepted += p.counts.accepted;
+        acounts.rejected += p.counts.rejected;
     }
     if skip && acounts.read > 0 {
         let why =

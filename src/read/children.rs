@@ -186,6 +186,14 @@ fn date_breaks(d: &RowDates, today: NaiveDate, latest_care_start: Option<NaiveDa
     .flatten()
 }
 
+/// A legal status as read: upper case (a code not in [`LEGAL_STATUS_CODES`] is kept, with a
+/// warning).
+fn legal_status_code(s: &str) -> ShortText {
+    let mut code = ShortText::from(s);
+    code.make_ascii_uppercase();
+    code
+}
+
 /// One children row; `None` if it has any error.
 /// `latest_care_start`: today plus [`LATEST_CARE_START_YEARS`], worked out once per table.
 fn child_row<R: Record + ?Sized>(
@@ -203,11 +211,7 @@ fn child_row<R: Record + ?Sized>(
     let dob = chk.parse_req(row, k.date_of_birth, Cell::date);
     let care_start = chk.parse_req(row, k.care_start, Cell::date);
     let care_end = chk.parse_opt(row, k.care_end, Cell::date);
-    let legal_status = chk.optional(row, k.legal_status).map(|s| {
-        let mut code = ShortText::from(&*s);
-        code.make_ascii_uppercase();
-        code
-    });
+    let legal_status = chk.optional(row, k.legal_status).map(|s| legal_status_code(&s));
     if let Some(ls) = &legal_status {
         if !LEGAL_STATUS_CODES.contains(&ls.as_str()) {
             let raw = chk.optional(row, k.legal_status).unwrap_or_default().to_string();
@@ -443,13 +447,7 @@ fn children_by_column<S: RowStream>(ct: &mut S, rows: std::ops::Range<usize>, r:
         let care_start = b.parse(src, k.care_start, true, Cell::date);
         let care_end = b.parse(src, k.care_end, false, Cell::date);
         let mut legal_status = b.parse(src, k.legal_status, false, |c: Cell<'_>| {
-            let mut code = ShortText::from(&*c.text());
-            code.make_ascii_uppercase();
-            if LEGAL_STATUS_CODES.contains(&code.as_str()) {
-                Ok(code)
-            } else {
-                Err(())
-            }
+            Some(legal_status_code(&c.text())).filter(|code| LEGAL_STATUS_CODES.contains(&code.as_str())).ok_or(())
         });
         let uasc = b.parse(src, k.uasc, false, Cell::boolean);
         let missing = b.parse(src, k.missing, false, Cell::boolean);
@@ -540,19 +538,19 @@ pub(crate) fn read_children(ct: &mut impl RowStream, opts: &ReadOptions, problem
                 }
             }
         }
-        (out.kids, out.lines, out.rejected, out.problems, out.read)
+        out
     });
     let (mut kids, mut lines, mut rejected): (Vec<Child>, Vec<u64>, Vec<(String, u64)>) = (Vec::new(), Vec::new(), Vec::new());
-    for (k, l, r, p, read) in parts {
+    for part in parts {
         if kids.is_empty() {
-            (kids, lines) = (k, l);
+            (kids, lines) = (part.kids, part.lines);
         } else {
-            kids.extend(k);
-            lines.extend(l);
+            kids.extend(part.kids);
+            lines.extend(part.lines);
         }
-        rejected.extend(r);
-        problems.extend(p);
-        counts.read += read;
+        rejected.extend(part.rejected);
+        problems.extend(part.problems);
+        counts.read += part.read;
     }
     if ccols.unusable && counts.read > 0 {
         problems.push(not_read(&file, counts.read, "the header is not usable"));

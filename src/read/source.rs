@@ -208,9 +208,9 @@ pub(crate) struct CsvRows<'a> {
     done: bool,
     /// The current row.
     record: Row,
-    /// The whole text, when it may be split into stretches read on several cores
+    /// Whether the text may be split into stretches read on several cores
     /// ([`CsvRows::on_every_core`]).
-    whole: Option<&'a [u8]>,
+    splittable: bool,
     /// Lines before the text this reader reads (a stretch of a file).
     line_offset: u64,
 }
@@ -254,7 +254,7 @@ impl<'a> CsvRows<'a> {
             n_blank: 0,
             done: false,
             record: Row::new(),
-            whole: None,
+            splittable: false,
             line_offset: 0,
         };
         match t.read(problems) {
@@ -274,14 +274,20 @@ impl<'a> CsvRows<'a> {
     /// cell). A blank rows warning then comes from each stretch: [`merge_blank_rows`] makes them
     /// one.
     pub fn on_every_core(mut self) -> CsvRows<'a> {
-        let std::borrow::Cow::Borrowed(text) = *self.rdr.get_ref().get_ref() else {
-            return self;
-        };
-        let plain = memchr::memchr(b'"', text).is_none()
-            && memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'))
-            && memchr::memmem::find(text, b"\xEF\xBB\xBF").is_none();
-        self.whole = plain.then_some(text);
+        self.splittable = self.text_in_place().is_some_and(|text| {
+            memchr::memchr(b'"', text).is_none()
+                && memchr::memchr_iter(b'\r', text).all(|i| text.get(i + 1) == Some(&b'\n'))
+                && memchr::memmem::find(text, b"\xEF\xBB\xBF").is_none()
+        });
         self
+    }
+
+    /// The text being read, when it is read in place (UTF-8, not decoded into a copy).
+    fn text_in_place(&self) -> Option<&'a [u8]> {
+        match *self.rdr.get_ref().get_ref() {
+            std::borrow::Cow::Borrowed(text) => Some(text),
+            std::borrow::Cow::Owned(_) => None,
+        }
     }
 
     /// The next record of any kind, blank or not, into `self.record`.
@@ -345,7 +351,7 @@ impl<'a> CsvRows<'a> {
             n_blank: 0,
             done: false,
             record: Row::new(),
-            whole: None,
+            splittable: false,
             line_offset: line - 1,
         }
     }
@@ -415,7 +421,7 @@ impl<'a> RowStream for CsvRows<'a> {
         &self.record
     }
     fn split(&self, n: usize) -> Option<Vec<CsvRows<'a>>> {
-        let whole = self.whole.filter(|_| n > 1 && !self.done)?;
+        let whole = self.text_in_place().filter(|_| self.splittable && n > 1 && !self.done)?;
         // From the next row on (after the header), cut after a line end near each n-th.
         let start = usize::try_from(self.rdr.position().byte()).ok()?;
         let text = whole.get(start..)?;
