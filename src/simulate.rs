@@ -747,6 +747,59 @@ pub fn slot_cost_per_year(costs: &Costs) -> f64 {
     52.0 * costs.slot(AssessmentType::Rha, Modality::FaceToFace).2
 }
 
+/// What a week's end counts of one child, or of many ([`Week`]'s fields of the same names).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct EndCounts {
+    present: u32,
+    overdue: u32,
+    overdue_seeable: u32,
+    overdue_past_grace: u32,
+}
+
+impl EndCounts {
+    fn add(&mut self, c: EndCounts) {
+        self.present += c.present;
+        self.overdue += c.overdue;
+        self.overdue_seeable += c.overdue_seeable;
+        self.overdue_past_grace += c.overdue_past_grace;
+    }
+
+    fn sub(&mut self, c: EndCounts) {
+        self.present -= c.present;
+        self.overdue -= c.overdue;
+        self.overdue_seeable -= c.overdue_seeable;
+        self.overdue_past_grace -= c.overdue_past_grace;
+    }
+}
+
+/// How a present child counts at the end of the week ending `we`: overdue (due before `we`),
+/// seeable (not missing, not placed out of area) and past the grace (waiting since before
+/// `grace_cut`, from the due date or the missed offer as the policy says).
+struct EndOfWeek {
+    we: NaiveDate,
+    grace_cut: Option<NaiveDate>,
+    waits_from: WaitsFrom,
+}
+
+impl EndOfWeek {
+    fn of(&self, k: &SimChild) -> EndCounts {
+        let mut c = EndCounts { present: 1, ..EndCounts::default() };
+        if let Some((_, d)) = k.next.filter(|(_, d)| *d < self.we) {
+            c.overdue = 1;
+            if !k.missing && !k.out_of_area {
+                c.overdue_seeable = 1;
+                let waiting_from = match self.waits_from {
+                    WaitsFrom::MissedOffer => k.missed_offer.map_or(d, |m| m.max(d)),
+                    WaitsFrom::DueDate => d,
+                };
+                // waiting_from + grace < we, with the week's cut worked out once.
+                c.overdue_past_grace = u32::from(self.grace_cut.is_some_and(|g| waiting_from < g));
+            }
+        }
+        c
+    }
+}
+
 fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: &mut Rng) -> Run {
     let Setup { as_of, weeks, costs, deterministic, .. } = *setup;
     let policy = &start.policy;
@@ -844,60 +897,72 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
         let iha_lane = has_lane && slots[IHA_SLOT] > 0;
         let mut week_host = 0u32;
         let rules = crate::triage::Rules::new(ws, policy, &flags);
+        // The week's end counts (present, overdue, ...), tallied in this pass as each child is
+        // left after it, and mended below for the children the week's slots change: one pass
+        // over the children fewer than counting them again at the end of the week.
+        let tally = EndOfWeek { we, grace_cut: we.checked_sub_days(Days::new(grace_days)), waits_from: sim.did_not_attend_waits_from };
+        let mut end = EndCounts::default();
         for (i, k) in kids.iter_mut().enumerate() {
-            let Some((kind, due)) = k.next.filter(|(kind, d)| {
-                k.present && k.rebook_week <= w && (*d <= we || (iha_lane && !k.out_of_area && *kind == AssessmentType::Iha))
-            }) else {
+            if !k.present {
                 continue;
-            };
-            if k.queued_since.is_none() {
-                k.queued_since = Some(w);
-                // The local queue's joiners (for Little's law); the host's are apart.
-                run.joined += u32::from(!k.out_of_area);
             }
-            let child = recs.get(k.record);
-            // A child placed out of area is assessed by the host area's provider after its wait,
-            // using no local slot (and is not in the local queue meanwhile).
-            if k.out_of_area {
-                // The host provider cannot see a child who is missing either.
-                if !k.missing && w - k.queued_since.unwrap_or(w) >= k.host_wait {
-                    week_host += 1;
-                    if kind == AssessmentType::Iha && due >= as_of && due <= horizon_end {
-                        run.ihas_due += 1;
-                        run.ihas_on_time += u32::from(ws <= due);
+            'queue: {
+                let Some((kind, due)) = k
+                    .next
+                    .filter(|(kind, d)| k.rebook_week <= w && (*d <= we || (iha_lane && !k.out_of_area && *kind == AssessmentType::Iha)))
+                else {
+                    break 'queue;
+                };
+                if k.queued_since.is_none() {
+                    k.queued_since = Some(w);
+                    // The local queue's joiners (for Little's law); the host's are apart.
+                    run.joined += u32::from(!k.out_of_area);
+                }
+                let child = recs.get(k.record);
+                // A child placed out of area is assessed by the host area's provider after its wait,
+                // using no local slot (and is not in the local queue meanwhile).
+                if k.out_of_area {
+                    // The host provider cannot see a child who is missing either.
+                    if !k.missing && w - k.queued_since.unwrap_or(w) >= k.host_wait {
+                        week_host += 1;
+                        if kind == AssessmentType::Iha && due >= as_of && due <= horizon_end {
+                            run.ihas_due += 1;
+                            run.ihas_on_time += u32::from(ws <= due);
+                        }
+                        k.queued_since = None;
+                        k.missed_offer = None;
+                        known[i] = None;
+                        k.last_done = Some(ws);
+                        k.next = next_after_seen(sched, child, ws);
                     }
-                    k.queued_since = None;
-                    k.missed_offer = None;
-                    known[i] = None;
-                    k.last_done = Some(ws);
-                    k.next = next_after_seen(sched, child, ws);
+                    break 'queue;
                 }
-                continue;
+                let days = (ws - due).num_days();
+                let age = match k.age {
+                    Some((years, next_birthday)) if ws < next_birthday => years,
+                    _ => {
+                        let years = crate::calendar::age_on(child.date_of_birth, ws, sch.leap_day_birthday);
+                        let next = anniversary(child.date_of_birth, years + 1, sch.leap_day_birthday).unwrap_or(NaiveDate::MAX);
+                        k.age = Some((years, next));
+                        years
+                    }
+                };
+                let status = ChildStatus {
+                    status: if days > 0 { Status::Overdue } else { Status::DueSoon },
+                    next_assessment: Some(kind),
+                    due_date: Some(due),
+                    days_overdue: Some(days.max(0)),
+                    age_band: sched.age_band(age),
+                    age_years: age,
+                    reason: Reason::OutOfRange,
+                    last_assessment: k.last_done,
+                    declined_offers: 0,
+                };
+                let known = *known[i].get_or_insert_with(|| Known::new(child, &status, policy));
+                let d = decide(child, &status, &rules, None, Some(&known));
+                queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, due, modality: d.modality });
             }
-            let days = (ws - due).num_days();
-            let age = match k.age {
-                Some((years, next_birthday)) if ws < next_birthday => years,
-                _ => {
-                    let years = crate::calendar::age_on(child.date_of_birth, ws, sch.leap_day_birthday);
-                    let next = anniversary(child.date_of_birth, years + 1, sch.leap_day_birthday).unwrap_or(NaiveDate::MAX);
-                    k.age = Some((years, next));
-                    years
-                }
-            };
-            let status = ChildStatus {
-                status: if days > 0 { Status::Overdue } else { Status::DueSoon },
-                next_assessment: Some(kind),
-                due_date: Some(due),
-                days_overdue: Some(days.max(0)),
-                age_band: sched.age_band(age),
-                age_years: age,
-                reason: Reason::OutOfRange,
-                last_assessment: k.last_done,
-                declined_offers: 0,
-            };
-            let known = *known[i].get_or_insert_with(|| Known::new(child, &status, policy));
-            let d = decide(child, &status, &rules, None, Some(&known));
-            queue.push(Queued { key: queue_key(d.tier, d.score, days, due), kid: i, kind, due, modality: d.modality });
+            end.add(tally.of(k));
         }
         let commissioned_now = commissioned(&slots, slot_costs);
         let mut week = Week {
@@ -948,6 +1013,8 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                 week.clinician_minutes += clin;
                 week.admin_minutes += admin;
                 week.cost += cost;
+                // This child's end-of-week counts change with the offer: taken out, put back after.
+                end.sub(tally.of(k));
                 let offer = k.offers;
                 k.offers += 1;
                 if s.did_not_attend_rate > 0.0
@@ -956,6 +1023,7 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                     week.did_not_attend += 1;
                     k.rebook_week = w + sim.rebook_after_weeks;
                     k.missed_offer = Some(ws);
+                    end.add(tally.of(k));
                     continue;
                 }
                 week.seen += 1;
@@ -980,25 +1048,23 @@ fn run_from(start: &Start, sched: &Scheduler, s: &Scenario, setup: &Setup, rng: 
                 }
                 k.last_done = Some(ws);
                 k.next = next_after_seen(sched, child, ws);
+                end.add(tally.of(k));
             }
             lo = hi;
         }
-        let grace_cut = we.checked_sub_days(Days::new(grace_days));
-        for k in kids.iter().filter(|k| k.present) {
-            week.present += 1;
-            if let Some((_, d)) = k.next.filter(|(_, d)| *d < we) {
-                week.overdue += 1;
-                if !k.missing && !k.out_of_area {
-                    week.overdue_seeable += 1;
-                    let waiting_from = match sim.did_not_attend_waits_from {
-                        WaitsFrom::MissedOffer => k.missed_offer.map_or(d, |m| m.max(d)),
-                        WaitsFrom::DueDate => d,
-                    };
-                    // waiting_from + grace < we, with the week's cut worked out once.
-                    week.overdue_past_grace += u32::from(grace_cut.is_some_and(|g| waiting_from < g));
-                }
-            }
-        }
+        // The tally is the count over every present child at the week's end (checked so in
+        // every test build).
+        debug_assert_eq!(
+            end,
+            kids.iter().filter(|k| k.present).fold(EndCounts::default(), |mut e, k| {
+                e.add(tally.of(k));
+                e
+            })
+        );
+        week.present = end.present;
+        week.overdue = end.overdue;
+        week.overdue_seeable = end.overdue_seeable;
+        week.overdue_past_grace = end.overdue_past_grace;
         if let Some(e) = year_end.filter(|e| (ws..=we).contains(e)) {
             run.year_end_up_to_date = week.up_to_date_pct();
             let cohort_start = crate::kpi::oc2_cohort_start(e);
