@@ -13,7 +13,7 @@ fn main() {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a thread pool");
     for _ in 0..reps {
         let t = std::time::Instant::now();
-        let wl = pool.install(|| lac_backlog::triage::triage(&c, as_of, &p, &[]));
+        let wl = std::sync::Arc::new(pool.install(|| lac_backlog::triage::triage(&c, as_of, &p, &[])));
         eprintln!("triage {} children on {} thread(s): {} listed in {:?}", n, pool.current_num_threads(), wl.rows.len(), t.elapsed());
         // The worklist as a table (reasons text and all), as every output builds it.
         let t = std::time::Instant::now();

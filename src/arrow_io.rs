@@ -332,10 +332,21 @@ fn offsets<O: arrow_array::OffsetSizeTrait>(ends: &[usize]) -> Option<arrow_buff
 /// Text column `col` of `owner` as an Arrow string array (32-bit offsets, or 64-bit past 2 GB
 /// of text), its bytes shared with the table ([`shared_text`]); `None` if it cannot be.
 fn text_array(owner: &Arc<Table>, col: usize) -> Option<(DataType, ArrayRef)> {
+    let (t, values) = shared_text(owner, col)?;
+    string_array(t.parts().1, values)
+}
+
+/// Text written whole now (a worklist's reasons, [`crate::table::ReasonsColumn`]) as an Arrow
+/// string array that takes over its bytes (no copy).
+fn owned_text_array(t: crate::table::TextColumn) -> Option<(DataType, ArrayRef)> {
+    let (text, ends) = t.into_parts();
+    string_array(&ends, arrow_buffer::Buffer::from_vec(text.into_bytes()))
+}
+
+/// An Arrow string array of `values` cut at `ends` (32-bit offsets, or 64-bit past 2 GB).
+fn string_array(ends: &[usize], values: arrow_buffer::Buffer) -> Option<(DataType, ArrayRef)> {
     use arrow_array::types::GenericStringType;
     use arrow_array::GenericByteArray;
-    let (t, values) = shared_text(owner, col)?;
-    let ends = t.parts().1;
     if let Some(o) = offsets::<i32>(ends) {
         let a = GenericByteArray::<GenericStringType<i32>>::try_new(o, values, None).ok()?;
         return Some((DataType::Utf8, Arc::new(a)));
@@ -355,6 +366,9 @@ pub fn record_batch(t: &Arc<Table>) -> Result<RecordBatch, String> {
             ColumnData::Str(v) => (DataType::Utf8, Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>())),
             ColumnData::Text(text) => text_array(t, i)
                 .unwrap_or_else(|| (DataType::Utf8, Arc::new((0..text.len()).map(|r| Some(text.get(r))).collect::<StringArray>()))),
+            ColumnData::Reasons(r) => {
+                owned_text_array(r.text()).ok_or_else(|| format!("the column {} is too large for an Arrow array", c.name))?
+            }
             ColumnData::Int(v) => (DataType::Int64, Arc::new(v.iter().copied().collect::<Int64Array>())),
             ColumnData::Float(v) => (DataType::Float64, Arc::new(v.iter().copied().collect::<Float64Array>())),
             ColumnData::Date(v) => (

@@ -689,6 +689,10 @@ impl PyTable {
             let list = match &c.data {
                 ColumnData::Str(v) => v.into_pyobject(py)?,
                 ColumnData::Text(t) => (0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?,
+                ColumnData::Reasons(r) => {
+                    let t = r.text();
+                    (0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?
+                }
                 ColumnData::Int(v) => v.into_pyobject(py)?,
                 ColumnData::Float(v) => v.into_pyobject(py)?,
                 ColumnData::Date(v) => v.into_pyobject(py)?,
@@ -797,7 +801,8 @@ impl PyOverrides {
 /// The triage worklist: who first, and how, with the reasons.
 #[pyclass(frozen, module = "lac_backlog._native", name = "Worklist")]
 struct PyWorklist {
-    inner: crate::triage::Worklist,
+    /// Shared with its tables, whose reasons it writes when they are read.
+    inner: Arc<crate::triage::Worklist>,
     /// The cohort it was made from (the nurse's workbook reads dates of birth and localities).
     cohort: Arc<crate::Cohort>,
 }
@@ -830,7 +835,7 @@ impl PyWorklist {
         if !unknown.is_empty() {
             return Err(pyo3::exceptions::PyValueError::new_err(format!("no worklist row can have {}", unknown.join(", "))));
         }
-        Ok(PyWorklist { inner: crate::workbook::filtered(&self.inner, &self.cohort, &f), cohort: Arc::clone(&self.cohort) })
+        Ok(PyWorklist { inner: Arc::new(crate::workbook::filtered(&self.inner, &self.cohort, &f)), cohort: Arc::clone(&self.cohort) })
     }
 
     /// Each tier's name, booking window in days and lowest score, in order.
@@ -900,7 +905,7 @@ fn triage(
     let ovr: Vec<crate::triage::Override> = overrides.map(|o| o.get().inner.clone()).unwrap_or_default();
     let from = Arc::clone(&cohort);
     let wl = py.detach(move || crate::triage::triage(&from, as_of, &policy, &ovr));
-    PyWorklist { inner: wl, cohort }
+    PyWorklist { inner: Arc::new(wl), cohort }
 }
 
 /// A warning when the extract looks stale at `as_of` (policy `data.stale_after_days`), else None.

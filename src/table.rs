@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 
@@ -13,7 +14,7 @@ use crate::schedule::ChildStatus;
 use crate::triage::Worklist;
 
 /// Text with a value in every row, held in one buffer (no `String` a row): the worklist's
-/// text columns, which are many rows of short words and one long `reasons` text each.
+/// text columns, which are many rows of short words.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TextColumn {
     buf: String,
@@ -63,6 +64,73 @@ impl TextColumn {
         self.buf.push_str(&more.buf);
         self.ends.extend(more.ends.iter().map(|e| e + base));
     }
+
+    /// The whole text and where each row ends in it, owned (for Arrow, without a copy).
+    pub fn into_parts(self) -> (String, Vec<usize>) {
+        (self.buf, self.ends)
+    }
+}
+
+/// A worklist's `reasons` column, kept as the worklist's facts (each factor with its points,
+/// the tier and how it was set, the modality rule and why, declined offers, any override) and
+/// written as text only when it is read: a cell, a CSV row, an Arrow array, a list. Writing a
+/// row is [`Worklist::write_reasons`], so the text is the same as if it were held; a worklist
+/// written only to CSV never holds its reasons whole (over 100 MB at 1,000,000 children).
+#[derive(Clone)]
+pub struct ReasonsColumn(Arc<Worklist>);
+
+impl ReasonsColumn {
+    pub fn new(wl: Arc<Worklist>) -> ReasonsColumn {
+        ReasonsColumn(wl)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.rows.is_empty()
+    }
+
+    /// Row `i`'s reasons written at the end of `buf` (nothing past the end).
+    pub fn write(&self, i: usize, buf: &mut String) {
+        if let Some(r) = self.0.rows.get(i) {
+            self.0.write_reasons(r, buf);
+        }
+    }
+
+    /// The whole column as text, written on every core in stretches joined in order.
+    pub fn text(&self) -> TextColumn {
+        let rows: Vec<usize> = (0..self.len()).collect();
+        let per = crate::par::stretch_len(rows.len(), crate::par::threads(), 1);
+        let parts = crate::par::map_in_order(rows.chunks(per).collect(), |rows: &[usize]| {
+            let mut t = TextColumn::with_capacity(rows.len(), rows.len() * REASONS_BYTES_GUESS);
+            for &i in rows {
+                t.push_with(|s| self.write(i, s));
+            }
+            t
+        });
+        let mut parts = parts.into_iter();
+        let mut all = parts.next().unwrap_or_default();
+        for more in parts {
+            all.append(&more);
+        }
+        all
+    }
+}
+
+impl std::fmt::Debug for ReasonsColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReasonsColumn({} rows)", self.len())
+    }
+}
+
+/// Equal when every row's text is.
+impl PartialEq for ReasonsColumn {
+    fn eq(&self, other: &ReasonsColumn) -> bool {
+        self.len() == other.len()
+            && (0..self.len()).all(|i| ColumnData::Reasons(self.clone()).cell(i) == ColumnData::Reasons(other.clone()).cell(i))
+    }
 }
 
 impl<'a> FromIterator<&'a str> for TextColumn {
@@ -82,6 +150,8 @@ pub enum ColumnData {
     Str(Vec<Option<String>>),
     /// Text in every row, in one buffer.
     Text(TextColumn),
+    /// A worklist's reasons, written when read.
+    Reasons(ReasonsColumn),
     Int(Vec<Option<i64>>),
     Float(Vec<Option<f64>>),
     Date(Vec<Option<NaiveDate>>),
@@ -92,6 +162,7 @@ impl ColumnData {
         match self {
             ColumnData::Str(v) => v.len(),
             ColumnData::Text(t) => t.len(),
+            ColumnData::Reasons(r) => r.len(),
             ColumnData::Int(v) => v.len(),
             ColumnData::Float(v) => v.len(),
             ColumnData::Date(v) => v.len(),
@@ -107,6 +178,7 @@ impl ColumnData {
         match self {
             ColumnData::Str(v) => ColumnData::Str(idx.iter().map(|i| v[*i].clone()).collect()),
             ColumnData::Text(t) => ColumnData::Str(idx.iter().map(|i| Some(t.get(*i).to_string())).collect()),
+            ColumnData::Reasons(_) => ColumnData::Str(idx.iter().map(|i| Some(self.cell(*i))).collect()),
             ColumnData::Int(v) => ColumnData::Int(idx.iter().map(|i| v[*i]).collect()),
             ColumnData::Float(v) => ColumnData::Float(idx.iter().map(|i| v[*i]).collect()),
             ColumnData::Date(v) => ColumnData::Date(idx.iter().map(|i| v[*i]).collect()),
@@ -115,7 +187,7 @@ impl ColumnData {
 
     /// Whether the column holds text (which CSV output neutralises where it looks like a formula).
     pub fn is_text(&self) -> bool {
-        matches!(self, ColumnData::Str(_) | ColumnData::Text(_))
+        matches!(self, ColumnData::Str(_) | ColumnData::Text(_) | ColumnData::Reasons(_))
     }
 
     /// Cell `i` written onto the end of `buf`, as [`ColumnData::cell`] gives it, without
@@ -125,6 +197,7 @@ impl ColumnData {
         match self {
             ColumnData::Str(v) => buf.push_str(v[i].as_deref().unwrap_or_default()),
             ColumnData::Text(t) => buf.push_str(t.get(i)),
+            ColumnData::Reasons(r) => r.write(i, buf),
             ColumnData::Int(v) => {
                 if let Some(x) = v[i] {
                     let _ = write!(buf, "{x}");
@@ -482,8 +555,9 @@ pub fn counts_table(report: &ValidationReport) -> Table {
 }
 
 /// About the length of a row's reasons (most are 150-450 bytes), to size a stretch's text
-/// buffer: a guess too small costs one more copy of the buffer, never a wrong result (joining
-/// the stretches copies each later stretch's text once more in any case).
+/// buffer when the reasons are written whole ([`ReasonsColumn::text`]): a guess too small costs
+/// one more copy of the buffer, never a wrong result (joining the stretches copies each later
+/// stretch's text once more in any case).
 const REASONS_BYTES_GUESS: usize = 320;
 
 /// The `triage` table (docs/interface.md section 4): rank, child_id, tier, priority_score,
@@ -492,8 +566,9 @@ const REASONS_BYTES_GUESS: usize = 320;
 /// declined_offers, overridden, override_by, override_on, override_reason.
 ///
 /// Built on every core in stretches of rows, each stretch in one pass (a row is read once,
-/// while it is in cache, not once a column), then the stretches joined in order.
-pub fn worklist_table(wl: &Worklist) -> Table {
+/// while it is in cache, not once a column), then the stretches joined in order; the reasons
+/// are the worklist's facts, written when read ([`ReasonsColumn`]).
+pub fn worklist_table(wl: &Arc<Worklist>) -> Table {
     let per = crate::par::stretch_len(wl.rows.len(), crate::par::threads(), 1);
     let mut parts = crate::par::map_in_order(wl.rows.chunks(per).collect(), |rows| WorklistColumns::of(wl, rows)).into_iter();
     let mut all = parts.next().unwrap_or_else(|| WorklistColumns::of(wl, &[]));
@@ -501,8 +576,13 @@ pub fn worklist_table(wl: &Worklist) -> Table {
         all.append(more);
     }
     let mut t = all.into_table();
+    // The reasons after the recommended modality (docs/interface.md's order).
+    let at = t.columns.iter().position(|c| c.name == "recommended_modality").map_or(t.columns.len(), |i| i + 1);
+    t.push_as("reasons", Role::Text, ColumnData::Reasons(ReasonsColumn::new(Arc::clone(wl))));
+    if let Some(reasons) = t.columns.pop() {
+        t.columns.insert(at, reasons);
+    }
     t.set_role("child_id", Role::ChildId);
-    t.set_role("reasons", Role::Text);
     t.set_role("override_reason", Role::ClinicianText);
     // Where each override's reason begins in its row's reasons (few rows: written again).
     let mut scratch = String::new();
@@ -585,7 +665,6 @@ worklist_columns! {
     days_overdue: Vec<Option<i64>> => Int,
     age_band: TextColumn => Text,
     recommended_modality: TextColumn => Text,
-    reasons: TextColumn => Text,
     see_within_days: Vec<Option<i64>> => Int,
     book_by: Vec<Option<NaiveDate>> => Date,
     clinical_need: TextColumn => Text,
@@ -603,7 +682,6 @@ impl WorklistColumns {
     fn of(wl: &Worklist, rows: &[crate::triage::WorklistRow]) -> WorklistColumns {
         let n = rows.len();
         let mut c = WorklistColumns::new(n);
-        c.reasons = TextColumn::with_capacity(n, n * REASONS_BYTES_GUESS);
         for r in rows {
             let st = &r.status;
             let o = r.applied_override.as_deref();
@@ -616,9 +694,6 @@ impl WorklistColumns {
             c.days_overdue.push(st.days_overdue);
             c.age_band.push(st.age_band.as_str());
             c.recommended_modality.push(r.modality.as_str());
-            c.reasons.push_with(|s| {
-                wl.write_reasons(r, s);
-            });
             c.see_within_days.push(Some(wl.see_within_days(r)));
             c.book_by.push(Some(r.book_by));
             c.clinical_need.push(r.need.as_str());
@@ -801,5 +876,28 @@ mod tests {
         assert_eq!(t.len(), 4);
         assert_eq!((0..5).map(|i| t.get(i)).collect::<Vec<_>>(), ["x", "", "yz", "é!", ""]);
         assert_eq!(ColumnData::Text(t).cell(3), "é!");
+    }
+
+    /// The reasons written when read are the worklist's own, row by row, whichever way they
+    /// are read: a cell, the whole column (in stretches on every core), selected rows (Arrow
+    /// and Python lists take the whole column: tests/python/test_api.py).
+    #[test]
+    fn reasons_written_when_read_are_the_worklists_reasons() {
+        let as_of = NaiveDate::from_ymd_opt(2021, 10, 21).unwrap();
+        let o = crate::synth::SynthOptions { overdue_share: Some(0.4), ..crate::synth::SynthOptions::new(3_000, 5, as_of) };
+        let cohort = crate::synth::synthetic_cohort(&o);
+        let wl = Arc::new(crate::triage::triage(&cohort, as_of, &crate::Policy::default(), &[]));
+        let want: Vec<String> = wl.rows.iter().map(|r| wl.reasons(r)).collect();
+        assert!(want.len() > 1_000);
+        let t = worklist_table(&wl);
+        let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names[8..11], ["recommended_modality", "reasons", "see_within_days"]);
+        let reasons = t.column("reasons").unwrap();
+        assert_eq!((0..reasons.len()).map(|i| reasons.cell(i)).collect::<Vec<_>>(), want);
+        let ColumnData::Reasons(r) = reasons else { panic!("reasons are written when read") };
+        let whole = r.text();
+        assert_eq!((0..whole.len()).map(|i| whole.get(i).to_string()).collect::<Vec<_>>(), want);
+        let idx = [7, 0, want.len() - 1];
+        assert_eq!(reasons.select(&idx), ColumnData::Str(idx.iter().map(|i| Some(want[*i].clone())).collect()));
     }
 }

@@ -94,7 +94,7 @@ fn put(t: &mut Table, name: &str, col: Option<crate::table::Column>, fallback: C
 /// The nurse's worklist for `wl`, with each child's date of birth, locality and last assessment
 /// from `cohort` (the cohort the worklist was made from). Roles are set as in the worklist, so
 /// [`Table::pseudonymised`] and [`Table::values_hidden`] work on it too.
-pub fn nurse_table(wl: &Worklist, cohort: &Cohort) -> Table {
+pub fn nurse_table(wl: &std::sync::Arc<Worklist>, cohort: &Cohort) -> Table {
     let mut w = worklist_table(wl);
     let n = w.n_rows();
     let mut take = |name: &str| w.columns.iter().position(|c| c.name == name).map(|i| w.columns.remove(i));

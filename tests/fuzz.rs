@@ -273,7 +273,7 @@ fn check_policy_numbers(settings: &[(usize, String)]) {
             let (c, a) = (read("tests/data/triage50_children.csv"), read("tests/data/triage50_assessments.csv"));
             let cohort = load_csv_bytes("c", &c, "a", &a, &ReadOptions::new(today())).into_cohort().unwrap();
             let wl = lac_backlog::triage::triage(&cohort, today(), &p, &[]);
-            let _ = lac_backlog::table::worklist_table(&wl);
+            let _ = lac_backlog::table::worklist_table(&std::sync::Arc::new(wl));
             let _ = lac_backlog::status_all(&cohort, today(), &p);
         }
         Err(Error::Policy(msg)) => assert!(!msg.is_empty()),

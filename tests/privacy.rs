@@ -18,7 +18,7 @@ fn a_rust_user_pseudonymises_a_worklist() {
     let p = Policy::default();
     let text = "child_id,tier,reason,decided_by,decided_on\nCHILD-B,P1,Mrs Smith phoned about bruising,Dr Jones,2021-10-20\n";
     let (ovr, _) = read_overrides("o.csv", text.as_bytes(), &cohort, &p).unwrap();
-    let table = worklist_table(&triage(&cohort, ymd(2021, 10, 21), &p, &ovr));
+    let table = worklist_table(&std::sync::Arc::new(triage(&cohort, ymd(2021, 10, 21), &p, &ovr)));
     let key = PseudonymKey::new(b"a key of at least thirty-two bytes, kept secret");
     let shared = table.pseudonymised(&key).to_csv_string();
     for secret in ["CHILD-A", "CHILD-B", "Mrs Smith", "bruising", "2022-03-09"] {

@@ -209,7 +209,7 @@ fn overrides_apply_after_the_rules_and_show() {
     ), "{}", wl.reasons(a));
     let c = wl.get("C").unwrap();
     assert_eq!((wl.tier_name(c), c.modality, c.rule_modality), ("P4", Modality::Virtual, Modality::Questionnaire));
-    let table = worklist_table(&wl);
+    let table = worklist_table(&std::sync::Arc::new(wl));
     let overridden = table.column("overridden").unwrap();
     assert_eq!((0..overridden.len()).map(|i| overridden.cell(i)).collect::<Vec<_>>(), ["yes", "no", "yes"]);
 }
@@ -331,7 +331,7 @@ fn unknown_is_not_no() {
     assert_eq!((b.modality, b.modality_rule), (Modality::Virtual, "need_unknown"));
     assert_eq!(l.modality, Modality::Questionnaire);
     assert!(b.score > l.score && b.rank < l.rank);
-    let table = worklist_table(&wl);
+    let table = worklist_table(&std::sync::Arc::new(wl));
     let col = table.column("unknown_signals").unwrap();
     let by_id: Vec<(String, String)> = (0..table.n_rows()).map(|i| (table.column("child_id").unwrap().cell(i), col.cell(i))).collect();
     assert!(by_id.contains(&(

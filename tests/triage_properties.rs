@@ -222,14 +222,14 @@ proptest! {
     #[test]
     fn input_order_never_changes_the_worklist(children in arb_cohort(), seed in any::<u64>()) {
         let p = Policy::default();
-        let want = worklist_table(&triage(&Cohort::from_children(children.clone()), as_of(), &p, &[])).to_csv_string();
+        let want = worklist_table(&std::sync::Arc::new(triage(&Cohort::from_children(children.clone()), as_of(), &p, &[]))).to_csv_string();
         let mut shuffled = children.clone();
         let n = shuffled.len();
         for i in 0..n {
             let j = ((seed.rotate_left(i as u32 % 64) ^ (i as u64).wrapping_mul(0x9E37_79B9)) % n as u64) as usize;
             shuffled.swap(i, j);
         }
-        let got = worklist_table(&triage(&Cohort::from_children(shuffled), as_of(), &p, &[])).to_csv_string();
+        let got = worklist_table(&std::sync::Arc::new(triage(&Cohort::from_children(shuffled), as_of(), &p, &[]))).to_csv_string();
         prop_assert_eq!(want, got);
     }
 
@@ -256,7 +256,7 @@ fn several_cores_give_the_one_core_worklist() {
     let p = Policy::default();
     let on = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| worklist_table(&triage(&cohort, as_of(), &p, &[])).to_csv_string())
+        pool.install(|| worklist_table(&std::sync::Arc::new(triage(&cohort, as_of(), &p, &[]))).to_csv_string())
     };
     let one = on(1);
     assert!(one.lines().count() > 20_000);

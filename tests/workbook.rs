@@ -26,7 +26,7 @@ fn cohort() -> Cohort {
 #[test]
 fn the_nurse_table_has_words_dates_of_birth_localities_and_room_to_work() {
     let c = cohort();
-    let wl = lac_backlog::triage::triage(&c, ymd(2021, 10, 21), &Policy::default(), &[]);
+    let wl = std::sync::Arc::new(lac_backlog::triage::triage(&c, ymd(2021, 10, 21), &Policy::default(), &[]));
     let t = nurse_table(&wl, &c);
     assert_eq!(t.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), NURSE_COLUMNS);
     let col = |name: &str| &t.columns.iter().find(|c| c.name == name).unwrap().data;

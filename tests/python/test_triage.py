@@ -47,6 +47,24 @@ def test_python_worklist_matches_the_golden_file(cohort50: lb.Cohort) -> None:
     assert lb.triage(cohort50, as_of="2021-10-21").to_csv() == GOLDEN.read_text()
 
 
+def test_reasons_are_the_same_text_whichever_way_they_are_read() -> None:
+    # The reasons are written from the worklist's facts when read (on both cores for a whole
+    # column): Arrow, pandas, a list and the CSV file hold the same text, row for row.
+    import pandas as pd
+    import pyarrow as pa
+
+    wl = lb.triage(
+        lb.synthetic_cohort(children=3000, seed=4, as_of="2021-10-21", overdue_share=0.4), as_of="2021-10-21"
+    )
+    assert len(wl) > 1000
+    as_list = wl.column("reasons")
+    assert pa.table(wl).column("reasons").to_pylist() == as_list
+    assert wl.to_pandas()["reasons"].tolist() == as_list
+    from_csv = pd.read_csv(io.StringIO(wl.to_csv(raw=True)), dtype=str, keep_default_na=False)
+    assert from_csv["reasons"].tolist() == as_list
+    assert all(r.startswith("score ") and " | tier " in r for r in as_list)
+
+
 def test_explain_is_readable_and_raises_for_children_not_listed(cohort50: lb.Cohort) -> None:
     wl = lb.triage(cohort50, as_of="2021-10-21")
     text = wl.explain("T05")
