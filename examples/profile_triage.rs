@@ -1,6 +1,7 @@
 //! Profiling driver (not a test): triage a synthetic council of N children.
 //! `cargo run --release --example profile_triage -- 200000 [reps] [threads]`: the triage, then
-//! the worklist table built from it (reasons text and all), each timed.
+//! the worklist table built from it (its reasons are written when read: by the CSV here), each
+//! timed.
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(200_000);
     let as_of = chrono::NaiveDate::from_ymd_opt(2021, 10, 21).unwrap();
@@ -15,7 +16,7 @@ fn main() {
         let t = std::time::Instant::now();
         let wl = std::sync::Arc::new(pool.install(|| lac_backlog::triage::triage(&c, as_of, &p, &[])));
         eprintln!("triage {} children on {} thread(s): {} listed in {:?}", n, pool.current_num_threads(), wl.rows.len(), t.elapsed());
-        // The worklist as a table (reasons text and all), as every output builds it.
+        // The worklist as a table, as every output builds it (the reasons written when read).
         let t = std::time::Instant::now();
         let table = pool.install(|| lac_backlog::table::worklist_table(&wl));
         eprintln!("  worklist table: {} rows in {:?}", table.columns.first().map_or(0, |c| c.data.len()), t.elapsed());

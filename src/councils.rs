@@ -76,7 +76,9 @@ pub fn stacked(parts: &[(String, &Table)]) -> Result<Table> {
         };
         let data = match &col.data {
             // Text as plain text: every row selected (`ColumnData::select` turns text into Str).
-            ColumnData::Str(_) | ColumnData::Text(_) => all(&|d| d.is_text().then(|| d.select(&(0..d.len()).collect::<Vec<_>>()))),
+            ColumnData::Str(_) | ColumnData::Text(_) | ColumnData::Reasons(_) => {
+                all(&|d| d.is_text().then(|| d.select(&(0..d.len()).collect::<Vec<_>>())))
+            }
             _ => all(&|d| Some(d.clone())),
         }
         .ok_or_else(|| Error::Policy(format!("councils: column {} differs in type between councils", col.name)))?;
@@ -123,5 +125,23 @@ mod tests {
         let mut t3 = Table::default();
         t3.push("m", ColumnData::Int(vec![Some(3)]));
         assert!(stacked(&[("A".into(), &t1), ("C".into(), &t3)]).is_err());
+    }
+
+    /// Two councils' worklists stack, their reasons (written when read) as plain text.
+    #[test]
+    fn stacked_worklists_keep_their_reasons() {
+        let p = crate::Policy::default();
+        let as_of = ymd(2021, 10, 21);
+        let wl = |id: &str| {
+            let c = Cohort::from_children(vec![Child::new(id, ymd(2012, 1, 1), ymd(2019, 1, 1))]);
+            crate::table::worklist_table(&std::sync::Arc::new(crate::triage::triage(&c, as_of, &p, &[])))
+        };
+        let (a, b) = (wl("1"), wl("2"));
+        let s = stacked(&[("A".into(), &a), ("B".into(), &b)]).unwrap();
+        let reasons = s.column("reasons").unwrap();
+        assert!(matches!(reasons, ColumnData::Str(_)));
+        let want = [a.column("reasons").unwrap().cell(0), b.column("reasons").unwrap().cell(0)];
+        assert!(want[0].starts_with("score "));
+        assert_eq!([reasons.cell(0), reasons.cell(1)], want);
     }
 }

@@ -110,10 +110,11 @@ impl ReasonsColumn {
             }
             t
         });
-        let mut parts = parts.into_iter();
-        let mut all = parts.next().unwrap_or_default();
-        for more in parts {
-            all.append(&more);
+        // One allocation of the exact size (Arrow keeps the buffer's whole capacity).
+        let bytes = parts.iter().map(|p| p.buf.len()).sum();
+        let mut all = TextColumn::with_capacity(self.len(), bytes);
+        for part in &parts {
+            all.append(part);
         }
         all
     }
@@ -125,11 +126,22 @@ impl std::fmt::Debug for ReasonsColumn {
     }
 }
 
-/// Equal when every row's text is.
+/// Equal when every row's text is (a `Text` or `Str` column of the same text is another kind of
+/// column, as a `Text` and a `Str` column are to each other).
 impl PartialEq for ReasonsColumn {
     fn eq(&self, other: &ReasonsColumn) -> bool {
+        if Arc::ptr_eq(&self.0, &other.0) {
+            return true;
+        }
+        let (mut a, mut b) = (String::new(), String::new());
         self.len() == other.len()
-            && (0..self.len()).all(|i| ColumnData::Reasons(self.clone()).cell(i) == ColumnData::Reasons(other.clone()).cell(i))
+            && (0..self.len()).all(|i| {
+                a.clear();
+                b.clear();
+                self.write(i, &mut a);
+                other.write(i, &mut b);
+                a == b
+            })
     }
 }
 
