@@ -682,20 +682,27 @@ impl PyTable {
         self.inner.n_rows()
     }
 
-    /// The columns as a dict of lists (dates as datetime.date, blanks as None).
-    fn to_pydict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+    /// The columns as a dict of lists (dates as datetime.date, blanks as None): the columns
+    /// named (every column when None; a name no column has is left out), the first `rows` rows
+    /// (every row when None). A worklist's reasons are written only for the rows asked for.
+    #[pyo3(signature = (columns=None, rows=None))]
+    fn to_pydict<'py>(&self, py: Python<'py>, columns: Option<Vec<String>>, rows: Option<usize>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for c in &self.inner.columns {
+        let n = rows.map_or(self.inner.n_rows(), |r| r.min(self.inner.n_rows()));
+        let wanted = |name: &str| columns.as_ref().is_none_or(|names| names.iter().any(|c| c == name));
+        for c in self.inner.columns.iter().filter(|c| wanted(&c.name)) {
             let list = match &c.data {
-                ColumnData::Str(v) => v.into_pyobject(py)?,
-                ColumnData::Text(t) => (0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?,
-                ColumnData::Reasons(r) => {
-                    let t = r.text();
-                    (0..t.len()).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?
+                ColumnData::Str(v) => v[..n].into_pyobject(py)?,
+                ColumnData::Text(t) => (0..n).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?,
+                // Every row: written whole on every core, without holding the GIL.
+                ColumnData::Reasons(r) if n == r.len() => {
+                    let t = py.detach(|| r.text());
+                    (0..n).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?
                 }
-                ColumnData::Int(v) => v.into_pyobject(py)?,
-                ColumnData::Float(v) => v.into_pyobject(py)?,
-                ColumnData::Date(v) => v.into_pyobject(py)?,
+                ColumnData::Reasons(_) => (0..n).map(|i| c.data.cell(i)).collect::<Vec<_>>().into_pyobject(py)?,
+                ColumnData::Int(v) => v[..n].into_pyobject(py)?,
+                ColumnData::Float(v) => v[..n].into_pyobject(py)?,
+                ColumnData::Date(v) => v[..n].into_pyobject(py)?,
             };
             d.set_item(&c.name, list)?;
         }

@@ -87,7 +87,7 @@ class Table:
         """One column as a list."""
         if name not in self.columns:
             raise KeyError(f"no column {name!r}; columns are {self.columns}")
-        return self.to_dict()[name]
+        return self._inner.to_pydict([name])[name]
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """The rows as dicts, in order."""
@@ -152,7 +152,8 @@ class Table:
         return ", ".join(parts)
 
     def __repr__(self) -> str:
-        d = self.to_dict()
+        # Only the rows shown are converted (a worklist's reasons are written for them only).
+        d = self._inner.to_pydict(None, 5)
         lines = [f"<Table {self._describe()}>", "  " + " | ".join(self.columns)]
         for i in range(min(len(self), 5)):
             lines.append("  " + " | ".join(_cell(d[c][i]) for c in self.columns))
@@ -161,7 +162,7 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        d = self.to_dict()
+        d = self._inner.to_pydict(None, _HTML_ROWS)
         head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
         body = []
         for i in range(min(len(self), _HTML_ROWS)):

@@ -144,3 +144,20 @@ def test_reprs_say_what_produced_them() -> None:
     html = st._repr_html_()
     assert html.count("<tr>") == 21  # header + 20 rows shown
     assert "<th>child_id</th>" in html
+
+
+def test_a_column_or_the_rows_shown_are_the_whole_tables_own() -> None:
+    # column() and the displays convert only what they need (a worklist's reasons are written
+    # for the rows shown only): the same values as the whole table's.
+    wl = lb.triage(lb.Cohort.from_csv(*lb.example_paths()), as_of="2021-10-21")
+    whole = wl.to_dict()
+    assert len(wl) > 20
+    for name in wl.columns:
+        assert wl.column(name) == whole[name]
+    head = wl._inner.to_pydict(None, 5)
+    assert list(head) == wl.columns and all(head[c] == whole[c][:5] for c in wl.columns)
+    assert wl._inner.to_pydict(["reasons", "no_such"], 10**9) == {"reasons": whole["reasons"]}
+    assert wl._inner.to_pydict(None, 0) == {c: [] for c in wl.columns}
+    shown = repr(wl)
+    assert whole["reasons"][0] in shown and whole["reasons"][5] not in shown
+    assert wl._repr_html_().count("<tr>") == 21
