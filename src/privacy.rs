@@ -218,8 +218,16 @@ pub fn hidden_problem(line: Option<u64>, value: &str, problem: &str) -> (String,
 }
 
 fn text_cells(data: &ColumnData) -> Vec<Option<String>> {
+    // Each cell made once (a worklist's reasons are written when read).
     (0..data.len())
-        .map(|i| if data.is_text() && data.cell(i).is_empty() && !text_present(data, i) { None } else { Some(data.cell(i)) })
+        .map(|i| {
+            let v = data.cell(i);
+            if data.is_text() && v.is_empty() && !text_present(data, i) {
+                None
+            } else {
+                Some(v)
+            }
+        })
         .collect()
 }
 
