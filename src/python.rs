@@ -691,8 +691,10 @@ impl PyTable {
         let n = rows.map_or(self.inner.n_rows(), |r| r.min(self.inner.n_rows()));
         let wanted = |name: &str| columns.as_ref().is_none_or(|names| names.iter().any(|c| c == name));
         for c in self.inner.columns.iter().filter(|c| wanted(&c.name)) {
+            // The first n rows (a column is never shorter than the table; if one were, all of it).
+            let first = |len: usize| ..n.min(len);
             let list = match &c.data {
-                ColumnData::Str(v) => v[..n].into_pyobject(py)?,
+                ColumnData::Str(v) => v[first(v.len())].into_pyobject(py)?,
                 ColumnData::Text(t) => (0..n).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?,
                 // Every row: written whole on every core, without holding the GIL.
                 ColumnData::Reasons(r) if n == r.len() => {
@@ -700,9 +702,9 @@ impl PyTable {
                     (0..n).map(|i| t.get(i)).collect::<Vec<_>>().into_pyobject(py)?
                 }
                 ColumnData::Reasons(_) => (0..n).map(|i| c.data.cell(i)).collect::<Vec<_>>().into_pyobject(py)?,
-                ColumnData::Int(v) => v[..n].into_pyobject(py)?,
-                ColumnData::Float(v) => v[..n].into_pyobject(py)?,
-                ColumnData::Date(v) => v[..n].into_pyobject(py)?,
+                ColumnData::Int(v) => v[first(v.len())].into_pyobject(py)?,
+                ColumnData::Float(v) => v[first(v.len())].into_pyobject(py)?,
+                ColumnData::Date(v) => v[first(v.len())].into_pyobject(py)?,
             };
             d.set_item(&c.name, list)?;
         }
