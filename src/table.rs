@@ -101,12 +101,14 @@ impl ReasonsColumn {
 
     /// The whole column as text, written on every core in stretches joined in order.
     pub fn text(&self) -> TextColumn {
-        let rows: Vec<usize> = (0..self.len()).collect();
-        let per = crate::par::stretch_len(rows.len(), crate::par::threads(), 1);
-        let parts = crate::par::map_in_order(rows.chunks(per).collect(), |rows: &[usize]| {
+        let wl = &self.0;
+        let per = crate::par::stretch_len(wl.rows.len(), crate::par::threads(), 1);
+        let parts = crate::par::map_in_order(wl.rows.chunks(per).collect(), |rows: &[crate::triage::WorklistRow]| {
             let mut t = TextColumn::with_capacity(rows.len(), rows.len() * REASONS_BYTES_GUESS);
-            for &i in rows {
-                t.push_with(|s| self.write(i, s));
+            for r in rows {
+                t.push_with(|s| {
+                    wl.write_reasons(r, s);
+                });
             }
             t
         });
@@ -568,8 +570,8 @@ pub fn counts_table(report: &ValidationReport) -> Table {
 
 /// About the length of a row's reasons (most are 150-450 bytes), to size a stretch's text
 /// buffer when the reasons are written whole ([`ReasonsColumn::text`]): a guess too small costs
-/// one more copy of the buffer, never a wrong result (joining the stretches copies each later
-/// stretch's text once more in any case).
+/// one more copy of the buffer, never a wrong result (joining the stretches into one buffer of
+/// the exact size copies every stretch's text once more in any case).
 const REASONS_BYTES_GUESS: usize = 320;
 
 /// The `triage` table (docs/interface.md section 4): rank, child_id, tier, priority_score,
@@ -591,9 +593,7 @@ pub fn worklist_table(wl: &Arc<Worklist>) -> Table {
     // The reasons after the recommended modality (docs/interface.md's order).
     let at = t.columns.iter().position(|c| c.name == "recommended_modality").map_or(t.columns.len(), |i| i + 1);
     t.push_as("reasons", Role::Text, ColumnData::Reasons(ReasonsColumn::new(Arc::clone(wl))));
-    if let Some(reasons) = t.columns.pop() {
-        t.columns.insert(at, reasons);
-    }
+    t.columns[at..].rotate_right(1);
     t.set_role("child_id", Role::ChildId);
     t.set_role("override_reason", Role::ClinicianText);
     // Where each override's reason begins in its row's reasons (few rows: written again).
